@@ -1,0 +1,165 @@
+//! Types the w3bstreaming program shares with its clients: the messages it takes and
+//! gives (`Action`, `Event`, `StateQuery`, `StateReply`), the records it stores
+//! (`Stream`, `Profile`, `Subscription`), the errors it rejects actions with, and the
+//! gmeta [`ProgramMetadata`] that Gear IDEA and `@gear-js/api` read from `.meta.txt`.
+//!
+//! Wire compatibility: the first variants of every enum and the fields of every record
+//! are exactly those of the original w3bstreaming program, in the same order, so
+//! frontends and the signaling server written against it keep working. New variants
+//! and fields are only ever appended.
+#![no_std]
+
+pub mod limits;
+
+mod error;
+
+pub use error::{Error, Field};
+
+use gmeta::{InOut, Metadata};
+use gstd::{prelude::*, ActorId};
+
+/// The program's interface as gmeta describes it; its `repr().hex()` is `.meta.txt`.
+pub struct ProgramMetadata;
+
+impl Metadata for ProgramMetadata {
+    /// `init` takes an empty payload and replies with an empty one.
+    type Init = ();
+    /// `handle` takes an [`Action`] and replies with one [`Event`], or fails with the
+    /// text of an [`Error`].
+    type Handle = InOut<Action, Event>;
+    type Reply = ();
+    type Others = ();
+    type Signal = ();
+    /// The `state` export takes a [`StateQuery`] and replies with a [`StateReply`].
+    type State = InOut<StateQuery, StateReply>;
+}
+
+// The types below are defined at the crate root, as in the original program: a type's
+// module path is part of the metadata, and clients see names derived from it (for
+// example `W3bstreamingIoAction`, which a module `query` would turn into
+// `W3bstreamingIoQueryStateQuery`).
+
+/// A request to the program's `handle`. Each one replies with one [`Event`] or
+/// is rejected with the text of an [`Error`], leaving the state unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum Action {
+    /// Schedules a stream owned by the sender, who must have a profile. Replies
+    /// [`Event::StreamIsScheduled`] with the new stream's id: the stream's number
+    /// (13 decimal digits: the block timestamp in milliseconds, or the next number not
+    /// yet given to a stream when another stream took that one) followed by the title.
+    /// An id is never given to two streams, even after a deletion.
+    NewStream {
+        title: String,
+        description: Option<String>,
+        start_time: u64,
+        end_time: u64,
+        img_link: String,
+    },
+    /// Deletes one of the sender's streams. Replies [`Event::StreamDeleted`].
+    DeleteStream { stream_id: String },
+    /// Changes the given fields of one of the sender's streams; `None` keeps a field as
+    /// it is, except `description`, which is always replaced. Replies
+    /// [`Event::StreamEdited`].
+    EditStream {
+        stream_id: String,
+        start_time: Option<u64>,
+        end_time: Option<u64>,
+        title: Option<String>,
+        img_link: Option<String>,
+        description: Option<String>,
+    },
+    /// Makes the sender, who must have a profile, a follower of `account_id`, who must
+    /// have one too. Replies [`Event::Subscribed`].
+    Subscribe { account_id: ActorId },
+    /// Registers the sender, or replaces the three fields of their profile. Replies
+    /// [`Event::ProfileEdited`].
+    EditProfile {
+        name: Option<String>,
+        surname: Option<String>,
+        img_link: Option<String>,
+    },
+    /// Stops the sender following `account_id`. Replies [`Event::Unsubscribed`].
+    Unsubscribe { account_id: ActorId },
+    /// Marks a stream that has not ended as one the sender will watch: the sender joins
+    /// its [`Stream::watchers`]. Replies [`Event::WatchMarked`].
+    Watch { stream_id: String },
+    /// Takes back a [`Action::Watch`]. Replies [`Event::WatchUnmarked`].
+    Unwatch { stream_id: String },
+}
+
+/// The reply to a successful [`Action`].
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum Event {
+    /// A stream was scheduled under `id`, the id every later action on it uses.
+    StreamIsScheduled {
+        id: String,
+    },
+    /// The stream `id` was deleted.
+    StreamDeleted {
+        id: String,
+    },
+    StreamEdited,
+    Subscribed,
+    ProfileEdited,
+    Unsubscribed,
+    WatchMarked,
+    WatchUnmarked,
+}
+
+/// A question to the program's `state` export.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum StateQuery {
+    /// Every stream with its id, in id order.
+    Streams,
+    /// Every profile with its account, in account order. This is what the signaling
+    /// server reads (`{ Users: null }`) to check who follows whom.
+    Users,
+}
+
+/// The answer to a [`StateQuery`], in the variant of the same name.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum StateReply {
+    Streams(Vec<(String, Stream)>),
+    Users(Vec<(ActorId, Profile)>),
+}
+
+/// A scheduled stream.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Stream {
+    /// The account that scheduled the stream and alone may edit or delete it.
+    pub broadcaster: ActorId,
+    /// When the stream starts, in milliseconds since the Unix epoch (block time).
+    pub start_time: u64,
+    /// When the stream ends, in milliseconds since the Unix epoch; after `start_time`.
+    pub end_time: u64,
+    pub title: String,
+    /// Link to the stream's banner image.
+    pub img_link: String,
+    pub description: Option<String>,
+    /// Accounts that marked the stream as one they will watch.
+    pub watchers: Vec<ActorId>,
+}
+
+/// A registered account: every broadcaster and every viewer who follows someone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Profile {
+    pub name: Option<String>,
+    pub surname: Option<String>,
+    /// Link to the account's avatar image.
+    pub img_link: Option<String>,
+    /// Ids of the streams this account has scheduled.
+    pub stream_ids: Vec<String>,
+    /// Accounts following this one.
+    pub subscribers: Vec<ActorId>,
+    /// Accounts this one follows.
+    pub subscriptions: Vec<Subscription>,
+}
+
+/// One account followed by a profile.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Subscription {
+    /// The followed account.
+    pub account_id: ActorId,
+    /// Block time at which the follow happened, in milliseconds since the Unix epoch.
+    pub sub_date: u64,
+}

@@ -1,0 +1,22 @@
+//! Limits the program enforces on every action, so that clients can check input before
+//! paying for a message. Strings are measured in UTF-8 bytes: every stored byte stays in
+//! program memory and is paid for by every later reader of it.
+
+/// Longest stream title. Long enough for a headline, short enough for a list view.
+pub const MAX_TITLE_LEN: usize = 100;
+/// Longest stream description: a few paragraphs.
+pub const MAX_DESCRIPTION_LEN: usize = 1_000;
+/// Longest image link (stream banner or profile avatar): an HTTPS URL or an IPFS
+/// gateway link with a CIDv1 fits several times over.
+pub const MAX_LINK_LEN: usize = 256;
+/// Longest profile `name` or `surname`.
+pub const MAX_NAME_LEN: usize = 64;
+/// Longest stream, from `start_time` to `end_time`: one week, in milliseconds.
+pub const MAX_STREAM_DURATION_MS: u64 = 7 * DAY_MS;
+/// How far ahead of the current block time a stream may start: one year, in
+/// milliseconds.
+pub const MAX_SCHEDULE_AHEAD_MS: u64 = 365 * DAY_MS;
+/// Most streams one broadcaster may have scheduled at once.
+pub const MAX_STREAMS_PER_BROADCASTER: usize = 100;
+
+const DAY_MS: u64 = 24 * 60 * 60 * 1_000;

@@ -1,0 +1,51 @@
+//! The wasm exports: decode, call the plain functions of this crate, reply.
+use crate::actions;
+use gstd::{codec::DecodeAll, exec, msg, prelude::*};
+use w3bstreaming_io::{Action, Error, StateQuery};
+use w3bstreaming_state::Schedule;
+
+/// The program's whole state. Gear runs one message at a time per program, and each
+/// export below takes the only reference for its duration.
+static mut SCHEDULE: Schedule = Schedule::new();
+
+#[no_mangle]
+extern "C" fn init() {}
+
+#[no_mangle]
+extern "C" fn handle() {
+    let action: Action = load().unwrap_or_else(|| reject(Error::MalformedAction));
+    // SAFETY: the only reference to SCHEDULE during this message.
+    let schedule = unsafe { static_mut!(SCHEDULE) };
+    match actions::apply(schedule, msg::source(), exec::block_timestamp(), action) {
+        Ok(event) => msg::reply(event, 0).expect("reply to handle"),
+        Err(error) => reject(error),
+    };
+}
+
+#[no_mangle]
+extern "C" fn state() {
+    let query: StateQuery = load().unwrap_or_else(|| reject(Error::MalformedQuery));
+    // SAFETY: the only reference to SCHEDULE during this call.
+    let schedule = unsafe { static_ref!(SCHEDULE) };
+    msg::reply(schedule.query(query), 0).expect("reply to state");
+}
+
+/// Replies with the blake2b-256 hash of `.meta.txt`'s metadata, so Gear IDEA can
+/// match the two.
+#[no_mangle]
+extern "C" fn metahash() {
+    msg::reply_bytes(include_bytes!(concat!(env!("OUT_DIR"), "/metahash")), 0)
+        .expect("reply to metahash");
+}
+
+/// The payload decoded as a `T`, with no bytes left over.
+fn load<T: Decode>() -> Option<T> {
+    let payload = msg::load_bytes().ok()?;
+    T::decode_all(&mut payload.as_slice()).ok()
+}
+
+/// Rejects the message: the error reply carries the error's text, and Gear discards
+/// every change the message made.
+fn reject(error: Error) -> ! {
+    panic!("{error}")
+}

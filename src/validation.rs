@@ -1,0 +1,55 @@
+//! The limits of `w3bstreaming_io::limits`, applied. Every action checks its input here
+//! and nowhere else.
+use gstd::prelude::*;
+use w3bstreaming_io::{
+    limits::{MAX_SCHEDULE_AHEAD_MS, MAX_STREAM_DURATION_MS},
+    Error, Field,
+};
+use w3bstreaming_state::StreamFields;
+
+/// A stream as scheduled, or as it would be after an edit, at block time `now`.
+pub fn check_stream(fields: &StreamFields, now: u64) -> Result<(), Error> {
+    if fields.title.trim().is_empty() {
+        return Err(Error::EmptyTitle);
+    }
+    check_len(Field::Title, &fields.title)?;
+    check_len(Field::ImgLink, &fields.img_link)?;
+    check_opt_len(Field::Description, &fields.description)?;
+    if fields.end_time <= fields.start_time {
+        return Err(Error::EndNotAfterStart);
+    }
+    if fields.end_time <= now {
+        return Err(Error::EndInPast);
+    }
+    if fields.end_time - fields.start_time > MAX_STREAM_DURATION_MS {
+        return Err(Error::StreamTooLong);
+    }
+    if fields.start_time > now.saturating_add(MAX_SCHEDULE_AHEAD_MS) {
+        return Err(Error::StartTooFarAhead);
+    }
+    Ok(())
+}
+
+/// The three fields of `EditProfile`.
+pub fn check_profile(
+    name: &Option<String>,
+    surname: &Option<String>,
+    img_link: &Option<String>,
+) -> Result<(), Error> {
+    check_opt_len(Field::Name, name)?;
+    check_opt_len(Field::Surname, surname)?;
+    check_opt_len(Field::ImgLink, img_link)
+}
+
+fn check_len(field: Field, text: &str) -> Result<(), Error> {
+    let (_, limit) = field.name_and_limit();
+    if text.len() > limit {
+        return Err(Error::TooLong(field));
+    }
+    Ok(())
+}
+
+fn check_opt_len(field: Field, text: &Option<String>) -> Result<(), Error> {
+    text.as_deref()
+        .map_or(Ok(()), |text| check_len(field, text))
+}

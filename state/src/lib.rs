@@ -1,0 +1,22 @@
+//! The w3bstreaming program's storage, [`Schedule`], and the queries over it.
+//!
+//! Plain `no_std` Rust with no message I/O: the program keeps one `Schedule` in a
+//! static and answers its `state` export with [`Schedule::query`]; Rust clients and
+//! tests can build a `Schedule` and ask it the same questions natively.
+//!
+//! The storage keeps its own invariants: a stream is always in its broadcaster's list,
+//! every subscription has its mirror subscriber entry, and a stream's watchers are
+//! dropped with the stream. Which actions are *allowed* (validation, ownership, limits)
+//! is the program's business, not this crate's.
+#![no_std]
+
+extern crate alloc;
+
+mod query;
+mod records;
+mod schedule;
+mod stream_number;
+
+pub use records::{StreamFields, StreamRecord, UserRecord};
+pub use schedule::Schedule;
+pub use stream_number::StreamNumber;
