@@ -1,0 +1,202 @@
+//! A w3bstreaming program deployed on the gtest runtime, and the helpers every test
+//! file shares: sending actions block by block, reading the state, and checking that
+//! a rejected action leaves the state exactly as it was.
+#![allow(dead_code)] // each test file uses its own subset
+
+use gtest::{constants::UNITS, BlockRunResult, Program, System};
+use parity_scale_codec::{Decode, Encode};
+use w3bstreaming_io::{Action, Error, Event, Profile, StateQuery, StateReply, Stream};
+
+pub use gtest::constants::BLOCK_DURATION_IN_MSECS as BLOCK_MS;
+
+pub type ActorId = gstd::ActorId;
+
+/// Test accounts. gtest turns a `u64` into an account id.
+pub const ALICE: u64 = 100;
+pub const BOB: u64 = 101;
+pub const CAROL: u64 = 102;
+pub const DAVE: u64 = 103;
+pub const ACCOUNTS: [u64; 4] = [ALICE, BOB, CAROL, DAVE];
+
+pub const HOUR_MS: u64 = 60 * 60 * 1_000;
+
+pub fn actor(account: u64) -> ActorId {
+    ActorId::from(account)
+}
+
+/// The text of the error reply a rejected action gets.
+pub fn error_reply(error: Error) -> String {
+    format!("panicked with '{error}'")
+}
+
+pub struct Env {
+    pub system: System,
+    program_id: ActorId,
+}
+
+impl Env {
+    /// A fresh runtime with the program deployed and initialised, and funded accounts.
+    pub fn new() -> Self {
+        let system = System::new();
+        for account in ACCOUNTS {
+            system.mint_to(account, 1_000_000 * UNITS);
+        }
+        let program = Program::from_binary_with_id(&system, 1, w3bstreaming::WASM_BINARY_OPT);
+        let init = program.send_bytes(ALICE, []);
+        let result = system.run_next_block();
+        assert!(result.succeed.contains(&init), "init failed: {result:?}");
+        let program_id = program.id();
+        Self { system, program_id }
+    }
+
+    pub fn program(&self) -> Program<'_> {
+        self.system
+            .get_program(self.program_id)
+            .expect("program is deployed")
+    }
+
+    /// Block time of the block the next message runs in.
+    pub fn next_block_time(&self) -> u64 {
+        self.system.block_timestamp() + BLOCK_MS
+    }
+
+    /// Sends `action` from `from` in a block of its own; its reply or error text.
+    pub fn send(&self, from: u64, action: Action) -> Result<Event, String> {
+        self.send_block(&[(from, action)]).remove(0)
+    }
+
+    /// Sends every action in one block, in order; their replies in the same order.
+    pub fn send_block(&self, actions: &[(u64, Action)]) -> Vec<Result<Event, String>> {
+        let program = self.program();
+        let ids: Vec<_> = actions
+            .iter()
+            .map(|(from, action)| program.send(*from, action.clone()))
+            .collect();
+        let result = self.system.run_next_block();
+        ids.into_iter()
+            .map(|id| {
+                reply(&result, id).map(|payload| {
+                    Event::decode(&mut payload.as_slice()).expect("reply is an Event")
+                })
+            })
+            .collect()
+    }
+
+    /// Sends raw payload bytes; the reply bytes or the error text.
+    pub fn send_bytes(&self, from: u64, payload: impl Into<Vec<u8>>) -> Result<Vec<u8>, String> {
+        let id = self.program().send_bytes(from, payload);
+        let result = self.system.run_next_block();
+        reply(&result, id)
+    }
+
+    /// Sends `action` and expects it to succeed.
+    pub fn ok(&self, from: u64, action: Action) -> Event {
+        self.send(from, action.clone())
+            .unwrap_or_else(|error| panic!("{action:?} from {from} failed: {error}"))
+    }
+
+    /// Sends `action` and expects the error reply of `error`, with no change to the state.
+    pub fn rejects(&self, from: u64, action: Action, error: Error) {
+        let before = self.snapshot();
+        let reply = self.send(from, action.clone());
+        assert_eq!(reply, Err(error_reply(error)), "{action:?} from {from}");
+        assert_eq!(self.snapshot(), before, "{action:?} changed the state");
+    }
+
+    /// Registers `account` with a profile named after it.
+    pub fn register(&self, account: u64) {
+        let name = format!("user {account}");
+        self.ok(account, edit_profile(Some(&name), None, None));
+    }
+
+    /// Schedules a stream by `broadcaster` starting an hour from now; its id.
+    pub fn schedule(&self, broadcaster: u64, title: &str) -> String {
+        let start = self.next_block_time() + HOUR_MS;
+        match self.ok(broadcaster, new_stream(title, start, start + HOUR_MS)) {
+            Event::StreamIsScheduled { id } => id,
+            other => panic!("NewStream replied {other:?}"),
+        }
+    }
+
+    pub fn query(&self, query: StateQuery) -> StateReply {
+        self.program().read_state(query).expect("state query")
+    }
+
+    pub fn streams(&self) -> Vec<(String, Stream)> {
+        match self.query(StateQuery::Streams) {
+            StateReply::Streams(streams) => streams,
+            other => panic!("Streams replied {other:?}"),
+        }
+    }
+
+    pub fn users(&self) -> Vec<(ActorId, Profile)> {
+        match self.query(StateQuery::Users) {
+            StateReply::Users(users) => users,
+            other => panic!("Users replied {other:?}"),
+        }
+    }
+
+    pub fn stream(&self, id: &str) -> Option<Stream> {
+        self.streams()
+            .into_iter()
+            .find_map(|(stream_id, stream)| (stream_id == id).then_some(stream))
+    }
+
+    pub fn profile(&self, account: u64) -> Option<Profile> {
+        self.users()
+            .into_iter()
+            .find_map(|(id, profile)| (id == actor(account)).then_some(profile))
+    }
+
+    /// Everything the program stores, as the bytes of its full state replies.
+    pub fn snapshot(&self) -> Vec<u8> {
+        let mut bytes = self.query(StateQuery::Streams).encode();
+        bytes.extend(self.query(StateQuery::Users).encode());
+        bytes
+    }
+}
+
+/// The reply to message `id` in `result`: its payload, or its text if it is an error.
+fn reply(result: &BlockRunResult, id: gstd::MessageId) -> Result<Vec<u8>, String> {
+    let log = result
+        .log()
+        .iter()
+        .find(|log| log.reply_to() == Some(id))
+        .unwrap_or_else(|| panic!("no reply to {id:?}: {result:?}"));
+    let code = log.reply_code().expect("a reply has a reply code");
+    if code.is_success() {
+        Ok(log.payload().to_vec())
+    } else {
+        Err(String::from_utf8_lossy(log.payload()).into_owned())
+    }
+}
+
+pub fn new_stream(title: &str, start_time: u64, end_time: u64) -> Action {
+    Action::NewStream {
+        title: title.into(),
+        description: Some(format!("about {title}")),
+        start_time,
+        end_time,
+        img_link: "https://example.com/banner.png".into(),
+    }
+}
+
+pub fn edit_profile(name: Option<&str>, surname: Option<&str>, img_link: Option<&str>) -> Action {
+    Action::EditProfile {
+        name: name.map(Into::into),
+        surname: surname.map(Into::into),
+        img_link: img_link.map(Into::into),
+    }
+}
+
+/// An `EditStream` that changes nothing but clears the description.
+pub fn edit_nothing(stream_id: &str) -> Action {
+    Action::EditStream {
+        stream_id: stream_id.into(),
+        start_time: None,
+        end_time: None,
+        title: None,
+        img_link: None,
+        description: None,
+    }
+}
