@@ -391,10 +391,7 @@ fn an_ended_stream_can_no_longer_be_edited() {
     let env = Env::new();
     env.register(ALICE);
     let now = env.next_block_time();
-    let Event::StreamIsScheduled { id } = env.ok(ALICE, new_stream("Short", now, now + BLOCK_MS))
-    else {
-        unreachable!()
-    };
+    let id = env.schedule_at(ALICE, "Short", now, now + BLOCK_MS);
     env.system.run_next_block();
     env.rejects(ALICE, edit_nothing(&id), Error::EndInPast);
 }

@@ -43,10 +43,7 @@ fn a_live_stream_may_be_watched() {
     env.register(ALICE);
     env.register(BOB);
     let now = env.next_block_time();
-    let Event::StreamIsScheduled { id } = env.ok(ALICE, new_stream("Live", now, now + HOUR_MS))
-    else {
-        unreachable!()
-    };
+    let id = env.schedule_at(ALICE, "Live", now, now + HOUR_MS);
     env.ok(BOB, watch(&id));
 }
 
@@ -89,11 +86,7 @@ fn an_ended_stream_cannot_be_marked_but_can_be_unmarked() {
     env.register(BOB);
     env.register(CAROL);
     let now = env.next_block_time();
-    let Event::StreamIsScheduled { id } =
-        env.ok(ALICE, new_stream("Brief", now, now + 2 * BLOCK_MS))
-    else {
-        unreachable!()
-    };
+    let id = env.schedule_at(ALICE, "Brief", now, now + 2 * BLOCK_MS);
     env.ok(BOB, watch(&id));
     env.system.run_next_block();
     env.rejects(CAROL, watch(&id), Error::StreamEnded);

@@ -112,7 +112,12 @@ impl Env {
     /// Schedules a stream by `broadcaster` starting an hour from now; its id.
     pub fn schedule(&self, broadcaster: u64, title: &str) -> String {
         let start = self.next_block_time() + HOUR_MS;
-        match self.ok(broadcaster, new_stream(title, start, start + HOUR_MS)) {
+        self.schedule_at(broadcaster, title, start, start + HOUR_MS)
+    }
+
+    /// Schedules a stream by `broadcaster` from `start` to `end`; its id.
+    pub fn schedule_at(&self, broadcaster: u64, title: &str, start: u64, end: u64) -> String {
+        match self.ok(broadcaster, new_stream(title, start, end)) {
             Event::StreamIsScheduled { id } => id,
             other => panic!("NewStream replied {other:?}"),
         }
