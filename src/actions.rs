@@ -2,16 +2,21 @@
 //! Every check runs before the first write, so a rejected action changes nothing.
 use crate::validation::{check_profile, check_stream};
 use gstd::{prelude::*, ActorId};
-use w3bstreaming_io::{limits::MAX_STREAMS_PER_BROADCASTER, Action, Error, Event};
+use w3bstreaming_io::{
+    limits::{MAX_STREAMS_PER_BROADCASTER, PRUNED_PER_MESSAGE},
+    Action, Error, Event,
+};
 use w3bstreaming_state::{Schedule, StreamFields, StreamNumber, StreamRecord, UserRecord};
 
-/// Applies `action` from `sender` at block time `now` (milliseconds).
+/// Applies `action` from `sender` at block time `now` (milliseconds), after pruning
+/// up to [`PRUNED_PER_MESSAGE`] streams past their retention.
 pub fn apply(
     schedule: &mut Schedule,
     sender: ActorId,
     now: u64,
     action: Action,
 ) -> Result<Event, Error> {
+    schedule.prune_ended(now, PRUNED_PER_MESSAGE);
     match action {
         Action::NewStream {
             title,

@@ -27,7 +27,10 @@ extern "C" fn state() {
     let query: StateQuery = load().unwrap_or_else(|| reject(Error::MalformedQuery));
     // SAFETY: the only reference to SCHEDULE during this call.
     let schedule = unsafe { static_ref!(SCHEDULE) };
-    msg::reply(schedule.query(query), 0).expect("reply to state");
+    match schedule.query(query) {
+        Ok(reply) => msg::reply(reply, 0).expect("reply to state"),
+        Err(error) => reject(error),
+    };
 }
 
 /// Replies with the blake2b-256 hash of `.meta.txt`'s metadata, so Gear IDEA can

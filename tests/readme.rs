@@ -31,6 +31,7 @@ fn all_errors() -> Vec<Error> {
         Error::AlreadyWatching,
         Error::NotWatching,
         Error::StreamIdsExhausted,
+        Error::BadCursor,
     ];
     errors.extend(fields.map(Error::TooLong));
     // Stops compiling when a variant is added, until it is added to the list above.
@@ -56,7 +57,8 @@ fn all_errors() -> Vec<Error> {
             | Error::StreamEnded
             | Error::AlreadyWatching
             | Error::NotWatching
-            | Error::StreamIdsExhausted => {}
+            | Error::StreamIdsExhausted
+            | Error::BadCursor => {}
         }
     }
     errors

@@ -1,5 +1,5 @@
 use crate::limits::{
-    MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_NAME_LEN, MAX_SCHEDULE_AHEAD_MS,
+    DAY_MS, MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_NAME_LEN, MAX_SCHEDULE_AHEAD_MS,
     MAX_STREAMS_PER_BROADCASTER, MAX_STREAM_DURATION_MS, MAX_TITLE_LEN,
 };
 use core::fmt;
@@ -51,6 +51,8 @@ pub enum Error {
     NotWatching,
     /// No stream id is left: stream numbers ran past 13 digits (in the year 2286).
     StreamIdsExhausted,
+    /// A list query's `after` cursor names no stream id: take cursors from replies.
+    BadCursor,
 }
 
 /// A text field of an action, named as in the action.
@@ -78,10 +80,10 @@ impl Field {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const DAY_MS: u64 = 24 * 60 * 60 * 1_000;
         match self {
             Error::MalformedAction => f.write_str("payload is not a valid Action"),
             Error::MalformedQuery => f.write_str("payload is not a valid StateQuery"),
+            Error::BadCursor => f.write_str("cursor id is not a stream id"),
             Error::NotRegistered => {
                 f.write_str("sender has no profile: register with EditProfile first")
             }

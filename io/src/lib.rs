@@ -107,6 +107,17 @@ pub enum Event {
 }
 
 /// A question to the program's `state` export.
+///
+/// `Streams` and `Users` answer with everything and cost gas in proportion to the whole
+/// schedule (see the README for the size up to which they fit in one read); the other
+/// queries read only what they answer with, whatever the schedule's size.
+///
+/// List queries are paginated: `limit` items at most (1 to
+/// [`limits::MAX_PAGE_LEN`]; 0 reads as 1, larger as the maximum), starting after the
+/// cursor `after` (`None`: from the start). A reply's `next` is the cursor to pass as
+/// `after` for the following page, and `None` on the last page. The order is stable:
+/// an item added or removed between two pages does not make another one be skipped or
+/// repeated.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum StateQuery {
     /// Every stream with its id, in id order.
@@ -114,13 +125,107 @@ pub enum StateQuery {
     /// Every profile with its account, in account order. This is what the signaling
     /// server reads (`{ Users: null }`) to check who follows whom.
     Users,
+    /// One stream by id. Replies [`StateReply::Stream`].
+    Stream { id: String },
+    /// One account's profile fields and counts, without its lists. Replies
+    /// [`StateReply::Profile`].
+    Profile { account: ActorId },
+    /// Whether `subscriber` follows `broadcaster`: what the signaling server asks before
+    /// letting a viewer join. Replies [`StateReply::IsSubscribed`].
+    IsSubscribed {
+        subscriber: ActorId,
+        broadcaster: ActorId,
+    },
+    /// A broadcaster's streams in start-time order. Replies
+    /// [`StateReply::StreamPage`].
+    BroadcasterStreams {
+        broadcaster: ActorId,
+        after: Option<StreamCursor>,
+        limit: u32,
+    },
+    /// Streams live at time `at` (started at or before it, ending after it), in
+    /// start-time order. Replies [`StateReply::StreamPage`]; a page may hold fewer than
+    /// `limit` streams while `next` is set (the read skips streams that already ended,
+    /// a bounded number per page): keep asking until `next` is `None`.
+    LiveStreams {
+        at: u64,
+        after: Option<StreamCursor>,
+        limit: u32,
+    },
+    /// Streams starting after time `from`, in start-time order. Replies
+    /// [`StateReply::StreamPage`].
+    UpcomingStreams {
+        from: u64,
+        after: Option<StreamCursor>,
+        limit: u32,
+    },
+    /// The accounts following `broadcaster`, in account order. Replies
+    /// [`StateReply::AccountPage`].
+    Subscribers {
+        broadcaster: ActorId,
+        after: Option<ActorId>,
+        limit: u32,
+    },
+    /// The accounts `subscriber` follows, in account order. Replies
+    /// [`StateReply::SubscriptionPage`].
+    Subscriptions {
+        subscriber: ActorId,
+        after: Option<ActorId>,
+        limit: u32,
+    },
 }
 
-/// The answer to a [`StateQuery`], in the variant of the same name.
+/// Where a list of streams in start-time order continues: after the stream that
+/// starts at `start_time` and has id `id`. Take it from a reply's `next`.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct StreamCursor {
+    pub start_time: u64,
+    pub id: String,
+}
+
+/// The answer to a [`StateQuery`].
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum StateReply {
+    /// Answers [`StateQuery::Streams`].
     Streams(Vec<(String, Stream)>),
+    /// Answers [`StateQuery::Users`].
     Users(Vec<(ActorId, Profile)>),
+    /// Answers [`StateQuery::Stream`]: `None` if no stream has that id.
+    Stream(Option<Stream>),
+    /// Answers [`StateQuery::Profile`]: `None` if the account is not registered.
+    Profile(Option<ProfileSummary>),
+    /// Answers [`StateQuery::IsSubscribed`].
+    IsSubscribed(bool),
+    /// Answers the stream list queries.
+    StreamPage {
+        streams: Vec<(String, Stream)>,
+        next: Option<StreamCursor>,
+    },
+    /// Answers [`StateQuery::Subscribers`].
+    AccountPage {
+        accounts: Vec<ActorId>,
+        next: Option<ActorId>,
+    },
+    /// Answers [`StateQuery::Subscriptions`].
+    SubscriptionPage {
+        subscriptions: Vec<Subscription>,
+        next: Option<ActorId>,
+    },
+}
+
+/// A profile's own fields and the sizes of its lists, which the list queries page
+/// through.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct ProfileSummary {
+    pub name: Option<String>,
+    pub surname: Option<String>,
+    pub img_link: Option<String>,
+    /// Streams the account has scheduled (see [`StateQuery::BroadcasterStreams`]).
+    pub stream_count: u32,
+    /// Accounts following it (see [`StateQuery::Subscribers`]).
+    pub subscriber_count: u32,
+    /// Accounts it follows (see [`StateQuery::Subscriptions`]).
+    pub subscription_count: u32,
 }
 
 /// A scheduled stream.

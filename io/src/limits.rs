@@ -16,7 +16,18 @@ pub const MAX_STREAM_DURATION_MS: u64 = 7 * DAY_MS;
 /// How far ahead of the current block time a stream may start: one year, in
 /// milliseconds.
 pub const MAX_SCHEDULE_AHEAD_MS: u64 = 365 * DAY_MS;
-/// Most streams one broadcaster may have scheduled at once.
+/// Most streams one broadcaster may have scheduled at once (ended streams count until
+/// they are pruned, see [`RETENTION_MS`]).
 pub const MAX_STREAMS_PER_BROADCASTER: usize = 100;
+/// Most items one page of a list query returns; a larger `limit` is read as this, and
+/// a `limit` of 0 as 1.
+pub const MAX_PAGE_LEN: u32 = 100;
+/// How long an ended stream stays in the schedule: it is pruned once its `end_time` is
+/// this far in the past, by a later message (see [`PRUNED_PER_MESSAGE`]).
+pub const RETENTION_MS: u64 = 7 * DAY_MS;
+/// Most ended streams one message prunes, so that pruning costs every message a bounded
+/// amount of gas. Two per message outpaces `NewStream`, which adds one.
+pub const PRUNED_PER_MESSAGE: usize = 2;
 
-const DAY_MS: u64 = 24 * 60 * 60 * 1_000;
+/// One day in milliseconds, the unit of the day limits.
+pub const DAY_MS: u64 = 24 * 60 * 60 * 1_000;

@@ -1,4 +1,5 @@
-//! The w3bstreaming program's storage, [`Schedule`], and the queries over it.
+//! The w3bstreaming program's storage, [`Schedule`], its indices, and the queries over
+//! it: the full `Streams`/`Users` reads and the targeted, paginated ones.
 //!
 //! Plain `no_std` Rust with no message I/O: the program keeps one `Schedule` in a
 //! static and answers its `state` export with [`Schedule::query`]; Rust clients and
@@ -12,11 +13,14 @@
 
 extern crate alloc;
 
+mod hashing;
 mod query;
 mod records;
 mod schedule;
 mod stream_number;
 
+pub use hashing::{KeyHasher, KeyHashing};
+pub use query::{page_len, Page, LIVE_SKIP_BUDGET};
 pub use records::{StreamFields, StreamRecord, UserRecord};
-pub use schedule::Schedule;
+pub use schedule::{Schedule, StartKey};
 pub use stream_number::StreamNumber;

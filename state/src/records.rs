@@ -1,11 +1,11 @@
-use crate::StreamNumber;
+use crate::{schedule::StartKey, StreamNumber};
 use alloc::{
     collections::{BTreeMap, BTreeSet},
     string::String,
     vec::Vec,
 };
 use gstd::ActorId;
-use w3bstreaming_io::{Profile, Stream, Subscription};
+use w3bstreaming_io::{Profile, ProfileSummary, Stream, Subscription};
 
 /// What a broadcaster sets on a stream when scheduling or editing it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +71,8 @@ pub struct UserRecord {
     pub(crate) name: Option<String>,
     pub(crate) surname: Option<String>,
     pub(crate) img_link: Option<String>,
-    pub(crate) streams: BTreeSet<StreamNumber>,
+    /// The account's streams in start-time order.
+    pub(crate) streams: BTreeSet<StartKey>,
     pub(crate) subscribers: BTreeSet<ActorId>,
     /// Followed account to the block time the follow happened.
     pub(crate) subscriptions: BTreeMap<ActorId, u64>,
@@ -86,6 +87,18 @@ impl UserRecord {
         self.subscriptions.contains_key(&account)
     }
 
+    pub(crate) fn to_summary(&self) -> ProfileSummary {
+        let count = |len: usize| u32::try_from(len).unwrap_or(u32::MAX);
+        ProfileSummary {
+            name: self.name.clone(),
+            surname: self.surname.clone(),
+            img_link: self.img_link.clone(),
+            stream_count: count(self.streams.len()),
+            subscriber_count: count(self.subscribers.len()),
+            subscription_count: count(self.subscriptions.len()),
+        }
+    }
+
     pub(crate) fn to_profile(&self, stream_id: impl Fn(StreamNumber) -> String) -> Profile {
         Profile {
             name: self.name.clone(),
@@ -94,7 +107,7 @@ impl UserRecord {
             stream_ids: self
                 .streams
                 .iter()
-                .map(|&number| stream_id(number))
+                .map(|&(_, number)| stream_id(number))
                 .collect(),
             subscribers: self.subscribers.iter().copied().collect(),
             subscriptions: self

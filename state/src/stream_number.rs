@@ -13,6 +13,10 @@ impl StreamNumber {
     pub const DIGITS: usize = 13;
     const MIN: u64 = 1_000_000_000_000;
     const MAX: u64 = 9_999_999_999_999;
+    /// The smallest number, as a bound for ranges over numbers.
+    pub const FIRST: StreamNumber = StreamNumber(Self::MIN);
+    /// The largest number, as a bound for ranges over numbers.
+    pub const LAST: StreamNumber = StreamNumber(Self::MAX);
 
     /// The number for a stream scheduled at block time `now` (milliseconds) after
     /// `last`, the previous number given out: `now` itself if it is free, else the next

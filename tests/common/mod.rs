@@ -127,6 +127,28 @@ impl Env {
         self.program().read_state(query).expect("state query")
     }
 
+    /// Reads the state with `query` and expects the error reply of `error`.
+    pub fn query_rejected(&self, query: StateQuery, error: Error) {
+        let failure = self
+            .program()
+            .read_state_bytes(query.encode())
+            .expect_err("the query is rejected");
+        let expected = error_reply(error);
+        assert!(
+            failure.to_string().contains(&expected),
+            "{failure} does not contain {expected}"
+        );
+    }
+
+    /// Runs empty blocks until the block time is at least `time`.
+    pub fn run_until(&self, time: u64) {
+        let blocks = time
+            .saturating_sub(self.system.block_timestamp())
+            .div_ceil(BLOCK_MS);
+        self.system
+            .run_to_block(self.system.block_height() + blocks as u32);
+    }
+
     pub fn streams(&self) -> Vec<(String, Stream)> {
         match self.query(StateQuery::Streams) {
             StateReply::Streams(streams) => streams,

@@ -1,0 +1,353 @@
+//! The targeted queries, the indices behind them and pruning, on a `Schedule` built
+//! natively: the same code the program's `state` export runs.
+use gstd::ActorId;
+use w3bstreaming_io::{
+    limits::{MAX_PAGE_LEN, MAX_STREAM_DURATION_MS, RETENTION_MS},
+    Error, StateQuery, StateReply, StreamCursor, Subscription,
+};
+use w3bstreaming_state::{Page, Schedule, StreamFields, LIVE_SKIP_BUDGET};
+
+const T0: u64 = 1_700_000_000_000;
+const HOUR: u64 = 3_600_000;
+
+fn account(n: u64) -> ActorId {
+    ActorId::from(n)
+}
+
+fn registered(accounts: &[u64]) -> Schedule {
+    let mut schedule = Schedule::new();
+    for &n in accounts {
+        schedule.set_profile(account(n), Some(format!("user {n}")), None, None);
+    }
+    schedule
+}
+
+/// Schedules a stream by `broadcaster` from `start` to `end`, created at `T0`; its id.
+fn add(schedule: &mut Schedule, broadcaster: u64, title: &str, start: u64, end: u64) -> String {
+    let number = schedule.next_stream_number(T0).unwrap();
+    schedule.add_stream(
+        number,
+        account(broadcaster),
+        StreamFields {
+            start_time: start,
+            end_time: end,
+            title: title.into(),
+            img_link: String::new(),
+            description: None,
+        },
+    )
+}
+
+fn titles<C>(page: &Page<(String, w3bstreaming_io::Stream), C>) -> Vec<&str> {
+    page.items
+        .iter()
+        .map(|(_, stream)| stream.title.as_str())
+        .collect()
+}
+
+/// Every page of a stream list, following `next` until it is `None`.
+fn all_pages(
+    mut read: impl FnMut(Option<StreamCursor>) -> Page<(String, w3bstreaming_io::Stream), StreamCursor>,
+) -> Vec<Vec<String>> {
+    let mut pages = Vec::new();
+    let mut after = None;
+    loop {
+        let page = read(after.take());
+        pages.push(page.items.iter().map(|(_, s)| s.title.clone()).collect());
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return pages,
+        }
+    }
+}
+
+#[test]
+fn one_stream_one_profile_and_is_subscribed() {
+    let mut schedule = registered(&[1, 2, 3]);
+    let id = add(&mut schedule, 1, "Live", T0 + HOUR, T0 + 2 * HOUR);
+    schedule.subscribe(account(2), account(1), T0);
+
+    let stream = schedule.stream_by_id(&id).unwrap();
+    assert_eq!(
+        (stream.title.as_str(), stream.broadcaster),
+        ("Live", account(1))
+    );
+    assert_eq!(schedule.stream_by_id("1700000000000Other"), None);
+    assert_eq!(schedule.stream_by_id("nonsense"), None);
+
+    let profile = schedule.profile(account(1)).unwrap();
+    assert_eq!(profile.name.as_deref(), Some("user 1"));
+    assert_eq!(
+        (
+            profile.stream_count,
+            profile.subscriber_count,
+            profile.subscription_count
+        ),
+        (1, 1, 0)
+    );
+    assert_eq!(schedule.profile(account(9)), None);
+
+    assert!(schedule.is_subscribed(account(2), account(1)));
+    assert!(!schedule.is_subscribed(account(1), account(2)));
+    assert!(!schedule.is_subscribed(account(3), account(1)));
+    assert!(!schedule.is_subscribed(account(9), account(1)));
+}
+
+#[test]
+fn broadcaster_streams_come_in_start_order_across_pages() {
+    let mut schedule = registered(&[1, 2]);
+    for (title, hours) in [("c", 3), ("a", 1), ("d", 4), ("b", 2), ("e", 5)] {
+        add(&mut schedule, 1, title, T0 + hours * HOUR, T0 + 10 * HOUR);
+    }
+    add(&mut schedule, 2, "other", T0 + HOUR, T0 + 2 * HOUR);
+
+    let pages = all_pages(|after| schedule.broadcaster_streams(account(1), after, 2).unwrap());
+    assert_eq!(pages, [vec!["a", "b"], vec!["c", "d"], vec!["e"]]);
+    let unknown = schedule.broadcaster_streams(account(7), None, 5).unwrap();
+    assert_eq!((unknown.items.len(), unknown.next), (0, None));
+}
+
+#[test]
+fn limits_are_read_as_one_to_the_maximum() {
+    let mut schedule = registered(&[1]);
+    for i in 0..(MAX_PAGE_LEN as u64 + 5) {
+        // Start times go beyond one broadcaster's quota on purpose: the storage does not
+        // judge quotas, the program does.
+        add(
+            &mut schedule,
+            1,
+            &format!("s{i}"),
+            T0 + HOUR + i,
+            T0 + 2 * HOUR,
+        );
+    }
+    let one = schedule.upcoming_streams(T0, None, 0).unwrap();
+    assert_eq!(titles(&one), ["s0"]);
+    assert!(one.next.is_some());
+    let max = schedule.upcoming_streams(T0, None, u32::MAX).unwrap();
+    assert_eq!(max.items.len(), MAX_PAGE_LEN as usize);
+    let rest = schedule.upcoming_streams(T0, max.next, u32::MAX).unwrap();
+    assert_eq!(rest.items.len(), 5);
+    assert_eq!(rest.next, None);
+}
+
+#[test]
+fn live_streams_are_those_started_and_not_ended() {
+    let mut schedule = registered(&[1]);
+    let at = T0 + 10 * HOUR;
+    add(&mut schedule, 1, "ended", at - 3 * HOUR, at - HOUR);
+    add(&mut schedule, 1, "ends now", at - HOUR, at);
+    add(&mut schedule, 1, "starts now", at, at + HOUR);
+    add(
+        &mut schedule,
+        1,
+        "long",
+        at - MAX_STREAM_DURATION_MS,
+        at + 1,
+    );
+    add(&mut schedule, 1, "running", at - 2 * HOUR, at + HOUR);
+    add(&mut schedule, 1, "later", at + 1, at + HOUR);
+
+    let page = schedule.live_streams(at, None, 10).unwrap();
+    assert_eq!(titles(&page), ["long", "running", "starts now"]);
+    assert_eq!(page.next, None);
+
+    let pages = all_pages(|after| schedule.live_streams(at, after, 1).unwrap());
+    assert_eq!(pages, [vec!["long"], vec!["running"], vec!["starts now"]]);
+}
+
+#[test]
+fn a_live_page_skips_a_bounded_number_of_ended_streams() {
+    let mut schedule = registered(&[1]);
+    let at = T0 + 10 * HOUR;
+    for i in 0..LIVE_SKIP_BUDGET as u64 + 3 {
+        add(
+            &mut schedule,
+            1,
+            &format!("ended {i}"),
+            at - HOUR,
+            at - HOUR + 1 + i,
+        );
+    }
+    add(&mut schedule, 1, "live", at - 1, at + HOUR);
+
+    let first = schedule.live_streams(at, None, 10).unwrap();
+    assert!(first.items.is_empty(), "{:?}", titles(&first));
+    assert!(
+        first.next.is_some(),
+        "the read stopped early and says where to go on"
+    );
+    let second = schedule.live_streams(at, first.next, 10).unwrap();
+    assert_eq!(titles(&second), ["live"]);
+    assert_eq!(second.next, None);
+}
+
+#[test]
+fn upcoming_streams_start_after_the_given_time_in_start_order() {
+    let mut schedule = registered(&[1, 2]);
+    add(&mut schedule, 1, "past", T0 - HOUR, T0 + HOUR);
+    add(&mut schedule, 2, "b", T0 + 2 * HOUR, T0 + 3 * HOUR);
+    add(&mut schedule, 1, "a", T0 + HOUR, T0 + 3 * HOUR);
+    add(&mut schedule, 1, "b too", T0 + 2 * HOUR, T0 + 3 * HOUR);
+    add(&mut schedule, 2, "at from", T0, T0 + 3 * HOUR);
+
+    let page = schedule.upcoming_streams(T0, None, 10).unwrap();
+    assert_eq!(titles(&page), ["a", "b", "b too"]);
+}
+
+#[test]
+fn a_cursor_stays_valid_when_its_stream_is_deleted_or_moved() {
+    let mut schedule = registered(&[1]);
+    let ids: Vec<String> = (1..=4)
+        .map(|h| {
+            add(
+                &mut schedule,
+                1,
+                &format!("s{h}"),
+                T0 + h * HOUR,
+                T0 + 9 * HOUR,
+            )
+        })
+        .collect();
+    let first = schedule.upcoming_streams(T0, None, 2).unwrap();
+    assert_eq!(titles(&first), ["s1", "s2"]);
+    let (number, _) = schedule.stream(&ids[1]).unwrap();
+    schedule.remove_stream(number);
+    let rest = schedule
+        .upcoming_streams(T0, first.next.clone(), 2)
+        .unwrap();
+    assert_eq!(titles(&rest), ["s3", "s4"]);
+
+    // Moving s1 after s4 puts it in the remaining pages, and nothing is repeated.
+    let (number, record) = schedule.stream(&ids[0]).unwrap();
+    let mut fields = record.fields().clone();
+    fields.start_time = T0 + 5 * HOUR;
+    schedule.edit_stream(number, fields);
+    let rest = schedule.upcoming_streams(T0, first.next, 10).unwrap();
+    assert_eq!(titles(&rest), ["s3", "s4", "s1"]);
+    let own = schedule.broadcaster_streams(account(1), None, 10).unwrap();
+    assert_eq!(titles(&own), ["s3", "s4", "s1"]);
+}
+
+#[test]
+fn a_cursor_that_names_no_stream_id_is_rejected() {
+    let schedule = registered(&[1]);
+    let after = Some(StreamCursor {
+        start_time: T0,
+        id: "not an id".into(),
+    });
+    for query in [
+        StateQuery::BroadcasterStreams {
+            broadcaster: account(1),
+            after: after.clone(),
+            limit: 1,
+        },
+        StateQuery::LiveStreams {
+            at: T0,
+            after: after.clone(),
+            limit: 1,
+        },
+        StateQuery::UpcomingStreams {
+            from: T0,
+            after: after.clone(),
+            limit: 1,
+        },
+    ] {
+        assert_eq!(schedule.query(query), Err(Error::BadCursor));
+    }
+}
+
+#[test]
+fn subscribers_and_subscriptions_page_in_account_order() {
+    let mut schedule = registered(&[1, 2, 3, 4, 5]);
+    for (i, follower) in [4u64, 2, 5, 3].into_iter().enumerate() {
+        schedule.subscribe(account(follower), account(1), T0 + i as u64);
+    }
+    schedule.subscribe(account(2), account(3), T0 + 9);
+
+    let first = schedule.subscribers(account(1), None, 3);
+    assert_eq!(first.items, [account(2), account(3), account(4)]);
+    let rest = schedule.subscribers(account(1), first.next, 3);
+    assert_eq!((rest.items, rest.next), (vec![account(5)], None));
+
+    let follows = schedule.subscriptions(account(2), None, 10);
+    assert_eq!(
+        follows.items,
+        [
+            Subscription {
+                account_id: account(1),
+                sub_date: T0 + 1
+            },
+            Subscription {
+                account_id: account(3),
+                sub_date: T0 + 9
+            },
+        ]
+    );
+    assert_eq!(
+        schedule.query(StateQuery::Subscriptions {
+            subscriber: account(9),
+            after: None,
+            limit: 10,
+        }),
+        Ok(StateReply::SubscriptionPage {
+            subscriptions: vec![],
+            next: None
+        })
+    );
+}
+
+#[test]
+fn pruning_takes_streams_past_retention_a_bounded_number_at_a_time() {
+    let mut schedule = registered(&[1, 2]);
+    let ends = [T0 + HOUR, T0 + 2 * HOUR, T0 + 3 * HOUR, T0 + 4 * HOUR];
+    let ids: Vec<String> = ends
+        .iter()
+        .enumerate()
+        .map(|(i, &end)| add(&mut schedule, 1 + i as u64 % 2, &format!("s{i}"), T0, end))
+        .collect();
+    let (number, _) = schedule.stream(&ids[3]).unwrap();
+    schedule.watch(number, account(1));
+
+    assert_eq!(schedule.prune_ended(ends[0] + RETENTION_MS - 1, 2), 0);
+    assert_eq!(
+        schedule.prune_ended(ends[3] + RETENTION_MS, 2),
+        2,
+        "two at most"
+    );
+    assert!(schedule.stream(&ids[0]).is_none() && schedule.stream(&ids[1]).is_none());
+    assert_eq!(schedule.prune_ended(ends[2] + RETENTION_MS, 5), 1);
+    assert!(schedule.stream(&ids[3]).is_some(), "ends an hour later");
+    assert_eq!(schedule.prune_ended(ends[3] + RETENTION_MS, 5), 1);
+    assert_eq!(schedule.user(account(1)).unwrap().stream_count(), 0);
+    assert_eq!(schedule.user(account(2)).unwrap().stream_count(), 0);
+    assert_eq!(schedule.upcoming_streams(0, None, 10).unwrap().items, []);
+    assert_eq!(schedule.all_streams(), []);
+    assert!(schedule
+        .all_users()
+        .iter()
+        .all(|(_, profile)| profile.stream_ids.is_empty()));
+}
+
+#[test]
+fn pruning_follows_edits_of_the_oldest_stream() {
+    let mut schedule = registered(&[1]);
+    let first = add(&mut schedule, 1, "first", T0, T0 + HOUR);
+    let second = add(&mut schedule, 1, "second", T0 + 1, T0 + HOUR);
+
+    // The first stream now ends a day later: nothing is due when the second one is.
+    let (number, record) = schedule.stream(&first).unwrap();
+    let mut fields = record.fields().clone();
+    fields.end_time = T0 + 25 * HOUR;
+    schedule.edit_stream(number, fields);
+    assert_eq!(schedule.prune_ended(T0 + HOUR + RETENTION_MS, 5), 0);
+
+    // Moved after the second one, it no longer holds the second one back.
+    let (number, record) = schedule.stream(&first).unwrap();
+    let mut fields = record.fields().clone();
+    fields.start_time = T0 + 2;
+    schedule.edit_stream(number, fields);
+    assert_eq!(schedule.prune_ended(T0 + HOUR + RETENTION_MS, 5), 1);
+    assert!(schedule.stream(&second).is_none());
+    assert!(schedule.stream(&first).is_some());
+}
