@@ -1,0 +1,97 @@
+//! Gas of every w3bstreaming action and state query at growing sizes, on gtest.
+//!
+//! For each size N it deploys the program and a floor program (decodes the same
+//! payload and replies, nothing else), fills the program through real messages with N
+//! users, each with a profile and one stream, following `FOLLOWS` others and watching
+//! one stream, then measures `SAMPLES` runs of every action and query and prints
+//! medians in Ggas (1e9 gas), each also as a ratio to the floor.
+//!
+//! Usage: `scripts/bench.sh [N ...]` (default sizes 0 100 1000 10000).
+mod probe;
+mod workload;
+
+use std::collections::BTreeMap;
+use workload::{Measured, Workload};
+
+const DEFAULT_SIZES: [usize; 4] = [0, 100, 1_000, 10_000];
+
+fn main() {
+    probe::install();
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .map(|arg| arg.parse().expect("sizes are numbers"))
+        .collect();
+    let sizes = if sizes.is_empty() {
+        DEFAULT_SIZES.to_vec()
+    } else {
+        sizes
+    };
+
+    let wasm_size = w3bstreaming::WASM_BINARY_OPT.len();
+    println!("w3bstreaming.opt.wasm: {wasm_size} bytes");
+    let mut columns = Vec::new();
+    for &n in &sizes {
+        let started = std::time::Instant::now();
+        let workload = Workload::filled(n);
+        let filled = started.elapsed();
+        let measured = workload.measure();
+        eprintln!(
+            "N={n}: filled with {} messages in {:.0?}, measured in {:.0?}",
+            workload.messages_sent(),
+            filled,
+            started.elapsed() - filled
+        );
+        columns.push((n, measured));
+    }
+    print_table(&columns);
+}
+
+fn print_table(columns: &[(usize, Measured)]) {
+    type Cell = Option<(f64, f64, Option<usize>)>;
+    let mut rows: BTreeMap<usize, (&str, Vec<Cell>)> = BTreeMap::new();
+    for (column, (_, measured)) in columns.iter().enumerate() {
+        for (order, row) in measured.rows.iter().enumerate() {
+            let entry = rows
+                .entry(order)
+                .or_insert_with(|| (row.name, vec![None; columns.len()]));
+            entry.1[column] = row.gas.map(|gas| (gas, gas / row.floor, row.written_pages));
+        }
+    }
+    let sizes: Vec<String> = columns.iter().map(|(n, _)| format!("N={n}")).collect();
+    let (first, last) = (&sizes[0], &sizes[sizes.len() - 1]);
+    println!();
+    println!(
+        "Median Ggas (ratio to the floor program) [pages written]; last column: {last} / {first}"
+    );
+    println!();
+    println!("| | {} | {last} / {first} |", sizes.join(" | "));
+    println!("|---|{}---:|", "---:|".repeat(sizes.len()));
+    for (name, cells) in rows.values() {
+        let shown: Vec<String> = cells
+            .iter()
+            .map(|cell| match cell {
+                Some((gas, ratio, Some(pages))) => format!("{gas:.3} ({ratio:.2}) [{pages}]"),
+                Some((gas, ratio, None)) => format!("{gas:.3} ({ratio:.2})"),
+                None => "fails".into(),
+            })
+            .collect();
+        let growth = match (cells[0], cells[cells.len() - 1]) {
+            (Some((low, ..)), Some((high, ..))) => format!("{:.2}", high / low),
+            _ => "-".into(),
+        };
+        println!("| {name} | {} | {growth} |", shown.join(" | "));
+    }
+    println!();
+    println!("Full reads (reply bytes):");
+    for (n, measured) in columns {
+        let sizes: Vec<String> = measured
+            .full_reads
+            .iter()
+            .map(|(name, result)| match result {
+                Ok(bytes) => format!("{name} {bytes} bytes"),
+                Err(error) => format!("{name} fails: {error}"),
+            })
+            .collect();
+        println!("  N={n}: {}", sizes.join(", "));
+    }
+}

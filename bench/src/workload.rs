@@ -1,0 +1,449 @@
+//! The benchmark's chain: the program and the floor on one gtest runtime, filled to a
+//! size through real messages, then measured.
+use crate::probe;
+use gstd::ActorId;
+use gtest::{constants::UNITS, BlockRunResult, Program, System};
+use parity_scale_codec::{Decode, Encode};
+use std::{cell::Cell, collections::BTreeMap};
+use w3bstreaming_io::{Action, Event, StateQuery, StateReply};
+
+/// Runs of each action and query; the median is reported.
+const SAMPLES: u64 = 5;
+/// Messages per block while filling.
+const BATCH: usize = 100;
+/// How many others each filled user follows.
+const FOLLOWS: usize = 2;
+const MINUTE_MS: u64 = 60_000;
+const HOUR_MS: u64 = 60 * MINUTE_MS;
+
+const FILLED_USERS: u64 = 1_000_000;
+const FIXTURE: u64 = 5_000_000;
+const FIXTURE_STREAMS: u64 = 3;
+/// The fixture's streams start after every filled one (those start within N minutes).
+const FIXTURE_AHEAD_MS: u64 = 300 * 24 * HOUR_MS;
+const FIXTURE_LIVE_AFTER_MS: u64 = 2 * HOUR_MS + 30 * MINUTE_MS;
+const SAMPLE_BROADCASTERS: u64 = 3_000_000;
+const SAMPLE_VIEWERS: u64 = 4_000_000;
+
+struct Sent {
+    reply: Result<Vec<u8>, String>,
+    gas: u64,
+    written_pages: usize,
+}
+
+pub struct Row {
+    pub name: &'static str,
+    /// Median pages an action wrote; `None` for reads, which write none.
+    pub written_pages: Option<usize>,
+    /// `None` when the message or read failed (for example out of gas).
+    pub gas: Option<f64>,
+    pub floor: f64,
+}
+
+pub struct Measured {
+    pub rows: Vec<Row>,
+    /// Reply size in bytes of each full read, or why it failed.
+    pub full_reads: Vec<(&'static str, Result<usize, String>)>,
+}
+
+pub struct Workload {
+    system: System,
+    program: ActorId,
+    floor: ActorId,
+    /// Stream ids of the filled users, by user index.
+    stream_ids: Vec<String>,
+    messages_sent: Cell<usize>,
+}
+
+fn filled_user(index: usize) -> u64 {
+    FILLED_USERS + index as u64
+}
+
+fn profile(name: String) -> Action {
+    Action::EditProfile {
+        name: Some(name),
+        surname: Some("Benchmark".into()),
+        img_link: Some("https://example.com/avatar.png".into()),
+    }
+}
+
+fn new_stream(title: String, start_time: u64) -> Action {
+    Action::NewStream {
+        title,
+        description: Some("A stream scheduled by the benchmark".into()),
+        start_time,
+        end_time: start_time + 2 * HOUR_MS,
+        img_link: "https://example.com/banner.png".into(),
+    }
+}
+
+impl Workload {
+    /// A fresh runtime with `size` users, each with one stream, following `FOLLOWS`
+    /// others and watching the next user's stream.
+    pub fn filled(size: usize) -> Self {
+        let system = System::new();
+        let program = Program::from_binary_with_id(&system, 1, w3bstreaming::WASM_BINARY_OPT);
+        let floor = Program::from_binary_with_id(&system, 2, w3bstreaming_floor::WASM_BINARY_OPT);
+        system.mint_to(FILLED_USERS, 1_000 * UNITS);
+        program.send_bytes(FILLED_USERS, []);
+        floor.send_bytes(FILLED_USERS, []);
+        system.run_next_block();
+        let mut workload = Self {
+            program: program.id(),
+            floor: floor.id(),
+            system,
+            stream_ids: Vec::new(),
+            messages_sent: Cell::new(0),
+        };
+        for index in 0..size {
+            workload.system.mint_to(filled_user(index), 1_000 * UNITS);
+        }
+        workload.send_all((0..size).map(|i| (filled_user(i), profile(format!("User {i}")))));
+        // Starts a minute apart from an hour ago: some streams are live when measured.
+        let first_start = workload.system.block_timestamp() - HOUR_MS;
+        let scheduled = workload.send_all((0..size).map(|i| {
+            let start = first_start + i as u64 * MINUTE_MS;
+            (filled_user(i), new_stream(format!("Stream {i}"), start))
+        }));
+        workload.stream_ids = scheduled
+            .into_iter()
+            .map(|event| match event {
+                Event::StreamIsScheduled { id } => id,
+                other => panic!("NewStream replied {other:?}"),
+            })
+            .collect();
+        let follows = (1..=FOLLOWS.min(size.saturating_sub(1))).flat_map(|step| {
+            (0..size).map(move |i| {
+                let account_id = filled_user((i + step) % size).into();
+                (filled_user(i), Action::Subscribe { account_id })
+            })
+        });
+        let follows: Vec<_> = follows.collect();
+        workload.send_all(follows);
+        if size > 1 {
+            let watches: Vec<_> = (0..size)
+                .map(|i| {
+                    let stream_id = workload.stream_ids[(i + 1) % size].clone();
+                    (filled_user(i), Action::Watch { stream_id })
+                })
+                .collect();
+            workload.send_all(watches);
+        }
+        workload
+    }
+
+    pub fn messages_sent(&self) -> usize {
+        self.messages_sent.get()
+    }
+
+    fn program(&self, id: ActorId) -> Program<'_> {
+        self.system.get_program(id).expect("deployed")
+    }
+
+    /// Sends every message, `BATCH` to a block, and expects each to succeed.
+    fn send_all(&self, messages: impl IntoIterator<Item = (u64, Action)>) -> Vec<Event> {
+        let messages: Vec<_> = messages.into_iter().collect();
+        let mut events = Vec::with_capacity(messages.len());
+        for batch in messages.chunks(BATCH) {
+            let program = self.program(self.program);
+            let ids: Vec<_> = batch
+                .iter()
+                .map(|(from, action)| program.send(*from, action.clone()))
+                .collect();
+            let result = self.system.run_next_block();
+            for (id, (from, action)) in ids.into_iter().zip(batch) {
+                let reply = reply(&result, id)
+                    .unwrap_or_else(|error| panic!("{action:?} from {from}: {error}"));
+                events.push(Event::decode(&mut reply.as_slice()).expect("an Event"));
+            }
+            self.messages_sent
+                .set(self.messages_sent.get() + batch.len());
+        }
+        events
+    }
+
+    /// Sends `action` to `to` in a block of its own: its reply, the gas it burned and
+    /// how many pages it wrote.
+    fn send_one(&self, to: ActorId, from: u64, action: &Action) -> Sent {
+        let id = self.program(to).send_bytes(from, action.encode());
+        let result = self.system.run_next_block();
+        self.messages_sent.set(self.messages_sent.get() + 1);
+        Sent {
+            reply: reply(&result, id),
+            gas: result.gas_burned[&id],
+            written_pages: probe::take_written_pages().len(),
+        }
+    }
+
+    /// Reads the state with `query` from `from`: the reply and, if it succeeded, the
+    /// gas it burned.
+    fn read(&self, from: ActorId, query: &StateQuery) -> (Result<Vec<u8>, String>, Option<u64>) {
+        let reply = self
+            .program(from)
+            .read_state_bytes(query.encode())
+            .map_err(|error| short(&error.to_string()));
+        (reply, probe::take_read_gas())
+    }
+
+    /// Every action and query, `SAMPLES` times, each by fresh accounts.
+    pub fn measure(&self) -> Measured {
+        let mut samples = Samples::default();
+        let fixture_start = self.add_fixture();
+        for sample in 0..SAMPLES {
+            let broadcaster = SAMPLE_BROADCASTERS + sample;
+            let viewer = SAMPLE_VIEWERS + sample;
+            for account in [broadcaster, viewer] {
+                self.system.mint_to(account, 1_000 * UNITS);
+            }
+            let mut act = |name: &'static str, from: u64, action: Action| -> Event {
+                let sent = self.send_one(self.program, from, &action);
+                let floor = self.send_one(self.floor, from, &action);
+                floor.reply.expect("the floor replies");
+                let reply = sent
+                    .reply
+                    .unwrap_or_else(|error| panic!("{action:?}: {error}"));
+                samples.add(name, Some(sent.gas), floor.gas, Some(sent.written_pages));
+                Event::decode(&mut reply.as_slice()).expect("an Event")
+            };
+            act(
+                "EditProfile (register)",
+                broadcaster,
+                profile(format!("Sample {sample}")),
+            );
+            act(
+                "EditProfile (edit)",
+                broadcaster,
+                profile(format!("Sample {sample}, edited")),
+            );
+            act("EditProfile (register)", viewer, profile("Viewer".into()));
+            let start = self.system.block_timestamp() + HOUR_MS;
+            let Event::StreamIsScheduled { id } = act(
+                "NewStream",
+                broadcaster,
+                new_stream(format!("Sample {sample}"), start),
+            ) else {
+                panic!("NewStream replies StreamIsScheduled")
+            };
+            act(
+                "EditStream",
+                broadcaster,
+                Action::EditStream {
+                    stream_id: id.clone(),
+                    start_time: Some(start + MINUTE_MS),
+                    end_time: None,
+                    title: Some(format!("Sample {sample}, edited")),
+                    img_link: None,
+                    description: Some("Edited by the benchmark".into()),
+                },
+            );
+            let account_id = broadcaster.into();
+            act("Subscribe", viewer, Action::Subscribe { account_id });
+            act(
+                "Watch",
+                viewer,
+                Action::Watch {
+                    stream_id: id.clone(),
+                },
+            );
+            act(
+                "Unwatch",
+                viewer,
+                Action::Unwatch {
+                    stream_id: id.clone(),
+                },
+            );
+            act("Unsubscribe", viewer, Action::Unsubscribe { account_id });
+            act(
+                "DeleteStream",
+                broadcaster,
+                Action::DeleteStream { stream_id: id },
+            );
+            for (name, query) in self.targeted_queries(fixture_start) {
+                let (reply, gas) = self.read(self.program, &query);
+                let (_, floor) = self.read(self.floor, &query);
+                reply.unwrap_or_else(|error| panic!("{name}: {error}"));
+                samples.add(name, gas, floor.expect("the floor answers"), None);
+            }
+        }
+        let mut full_reads = Vec::new();
+        for (name, query) in [
+            ("Streams (full read)", StateQuery::Streams),
+            ("Users (full read)", StateQuery::Users),
+        ] {
+            let (reply, gas) = self.read(self.program, &query);
+            let (_, floor) = self.read(self.floor, &query);
+            samples.add(name, gas, floor.expect("the floor answers"), None);
+            full_reads.push((name, reply.map(|bytes| bytes.len())));
+        }
+        Measured {
+            rows: samples.medians(),
+            full_reads,
+        }
+    }
+
+    /// A broadcaster with `FIXTURE_STREAMS` streams far in the future, all live at
+    /// `FIXTURE_LIVE_AFTER_MS` past the first start, and as many followers: the same at
+    /// every size, so that each targeted query answers with the same data at every size.
+    fn add_fixture(&self) -> u64 {
+        let accounts: Vec<u64> = (0..=FIXTURE_STREAMS).map(|i| FIXTURE + i).collect();
+        for &account in &accounts {
+            self.system.mint_to(account, 1_000 * UNITS);
+        }
+        self.send_all(
+            accounts
+                .iter()
+                .map(|&account| (account, profile(format!("Fixture {account}")))),
+        );
+        let first_start = self.system.block_timestamp() + FIXTURE_AHEAD_MS;
+        self.send_all((0..FIXTURE_STREAMS).map(|i| {
+            let start = first_start + i * HOUR_MS;
+            (FIXTURE, new_stream(format!("Fixture {i}"), start))
+        }));
+        self.send_all(accounts[1..].iter().map(|&follower| {
+            let account_id = FIXTURE.into();
+            (follower, Action::Subscribe { account_id })
+        }));
+        first_start
+    }
+
+    /// The targeted queries, each answering with the fixture's data.
+    fn targeted_queries(&self, first_start: u64) -> Vec<(&'static str, StateQuery)> {
+        let fixture = ActorId::from(FIXTURE);
+        let limit = FIXTURE_STREAMS as u32;
+        let Some(StateReply::StreamPage { streams, .. }) = self
+            .program(self.program)
+            .read_state(StateQuery::BroadcasterStreams {
+                broadcaster: fixture,
+                after: None,
+                limit,
+            })
+            .ok()
+        else {
+            panic!("the fixture's streams")
+        };
+        vec![
+            (
+                "Stream",
+                StateQuery::Stream {
+                    id: streams[0].0.clone(),
+                },
+            ),
+            ("Profile", StateQuery::Profile { account: fixture }),
+            (
+                "IsSubscribed",
+                StateQuery::IsSubscribed {
+                    subscriber: (FIXTURE + 1).into(),
+                    broadcaster: fixture,
+                },
+            ),
+            (
+                "BroadcasterStreams",
+                StateQuery::BroadcasterStreams {
+                    broadcaster: fixture,
+                    after: None,
+                    limit,
+                },
+            ),
+            (
+                "LiveStreams",
+                StateQuery::LiveStreams {
+                    at: first_start + FIXTURE_LIVE_AFTER_MS,
+                    after: None,
+                    limit,
+                },
+            ),
+            (
+                "UpcomingStreams",
+                StateQuery::UpcomingStreams {
+                    from: first_start - 1,
+                    after: None,
+                    limit,
+                },
+            ),
+            (
+                "Subscribers",
+                StateQuery::Subscribers {
+                    broadcaster: fixture,
+                    after: None,
+                    limit,
+                },
+            ),
+            (
+                "Subscriptions",
+                StateQuery::Subscriptions {
+                    subscriber: (FIXTURE + 1).into(),
+                    after: None,
+                    limit,
+                },
+            ),
+        ]
+    }
+}
+
+/// Samples by row, in the order rows were first added.
+#[derive(Default)]
+struct Samples {
+    order: Vec<&'static str>,
+    rows: BTreeMap<&'static str, RowSamples>,
+}
+
+#[derive(Default)]
+struct RowSamples {
+    gas: Vec<Option<u64>>,
+    floor: Vec<u64>,
+    written_pages: Vec<usize>,
+}
+
+impl Samples {
+    fn add(&mut self, name: &'static str, gas: Option<u64>, floor: u64, pages: Option<usize>) {
+        if !self.rows.contains_key(name) {
+            self.order.push(name);
+        }
+        let row = self.rows.entry(name).or_default();
+        row.gas.push(gas);
+        row.floor.push(floor);
+        row.written_pages.extend(pages);
+    }
+
+    fn medians(&self) -> Vec<Row> {
+        self.order
+            .iter()
+            .map(|&name| {
+                let row = &self.rows[name];
+                let gas: Option<Vec<u64>> = row.gas.iter().copied().collect();
+                let mut pages = row.written_pages.clone();
+                pages.sort_unstable();
+                Row {
+                    name,
+                    written_pages: pages.get(pages.len() / 2).copied(),
+                    gas: gas.map(|gas| median(&gas)),
+                    floor: median(&row.floor),
+                }
+            })
+            .collect()
+    }
+}
+
+fn median(values: &[u64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    sorted[sorted.len() / 2] as f64 / 1e9
+}
+
+fn short(error: &str) -> String {
+    error.chars().take(120).collect()
+}
+
+/// The reply to message `id`: its payload, or its text if it is an error.
+fn reply(result: &BlockRunResult, id: gstd::MessageId) -> Result<Vec<u8>, String> {
+    let log = result
+        .log()
+        .iter()
+        .find(|log| log.reply_to() == Some(id))
+        .unwrap_or_else(|| panic!("no reply to {id:?}"));
+    if log.reply_code().is_some_and(|code| code.is_success()) {
+        Ok(log.payload().to_vec())
+    } else {
+        Err(String::from_utf8_lossy(log.payload()).into_owned())
+    }
+}

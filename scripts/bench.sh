@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The gas benchmark (not part of the tests): fills the program through real messages to
+# N users and N streams for each N given (default 0 100 1000 10000) and prints the gas
+# of every action and query as medians, with ratios to a floor program.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup-toolchain.sh
+cargo run --release --quiet -p w3bstreaming-bench -- "$@"
