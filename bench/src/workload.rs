@@ -310,16 +310,15 @@ impl Workload {
     fn targeted_queries(&self, first_start: u64) -> Vec<(&'static str, StateQuery)> {
         let fixture = ActorId::from(FIXTURE);
         let limit = FIXTURE_STREAMS as u32;
-        let Some(StateReply::StreamPage { streams, .. }) = self
+        let reply = self
             .program(self.program)
             .read_state(StateQuery::BroadcasterStreams {
                 broadcaster: fixture,
                 after: None,
                 limit,
-            })
-            .ok()
-        else {
-            panic!("the fixture's streams")
+            });
+        let Ok(StateReply::StreamPage { streams, .. }) = reply else {
+            panic!("the fixture's streams: {reply:?}")
         };
         vec![
             (
