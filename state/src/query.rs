@@ -21,6 +21,16 @@ pub struct Page<T, C> {
     pub next: Option<C>,
 }
 
+impl<T, C> Page<T, C> {
+    /// The page of a list that does not exist, such as an unknown account's.
+    pub fn empty() -> Self {
+        Page {
+            items: Vec::new(),
+            next: None,
+        }
+    }
+}
+
 /// A query's `limit` as the number of items a page holds: 1 to [`MAX_PAGE_LEN`].
 pub fn page_len(limit: u32) -> usize {
     limit.clamp(1, MAX_PAGE_LEN) as usize
@@ -132,10 +142,7 @@ impl Schedule {
         limit: u32,
     ) -> Result<Page<(String, Stream), StreamCursor>, Error> {
         let Some(user) = self.user(broadcaster) else {
-            return Ok(Page {
-                items: Vec::new(),
-                next: None,
-            });
+            return Ok(Page::empty());
         };
         let keys = user.streams.range((start_bound(after)?, Unbounded));
         Ok(self.streams_page(keys.copied(), page_len(limit)))
@@ -212,10 +219,7 @@ impl Schedule {
         limit: u32,
     ) -> Page<ActorId, ActorId> {
         let Some(user) = self.user(broadcaster) else {
-            return Page {
-                items: Vec::new(),
-                next: None,
-            };
+            return Page::empty();
         };
         let lower = after.map_or(Unbounded, Excluded);
         let accounts = user.subscribers.range((lower, Unbounded)).copied();
@@ -230,10 +234,7 @@ impl Schedule {
         limit: u32,
     ) -> Page<Subscription, ActorId> {
         let Some(user) = self.user(subscriber) else {
-            return Page {
-                items: Vec::new(),
-                next: None,
-            };
+            return Page::empty();
         };
         let lower = after.map_or(Unbounded, Excluded);
         let follows =
