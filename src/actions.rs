@@ -1,24 +1,29 @@
 //! What each `Action` does to the [`Schedule`], given who sent it and the block time.
 //! Every check runs before the first write, so a rejected action changes nothing.
-use crate::validation::{check_profile, check_stream};
+use crate::{
+    payload::{ActionRef, EventRef},
+    validation::{check_profile, check_stream},
+};
 use gstd::{prelude::*, ActorId};
 use w3bstreaming_io::{
     limits::{MAX_STREAMS_PER_BROADCASTER, PRUNED_PER_MESSAGE},
-    Action, Error, Event,
+    Error,
 };
-use w3bstreaming_state::{Schedule, StreamFields, StreamNumber, StreamRecord, UserRecord};
+use w3bstreaming_state::{
+    Schedule, StreamEdit, StreamFields, StreamNumber, StreamRecord, UserRecord,
+};
 
 /// Applies `action` from `sender` at block time `now` (milliseconds), after pruning
 /// up to [`PRUNED_PER_MESSAGE`] streams past their retention.
-pub fn apply(
-    schedule: &mut Schedule,
+pub fn apply<'a>(
+    schedule: &'a mut Schedule,
     sender: ActorId,
     now: u64,
-    action: Action,
-) -> Result<Event, Error> {
+    action: ActionRef<'a>,
+) -> Result<EventRef<'a>, Error> {
     schedule.prune_ended(now, PRUNED_PER_MESSAGE);
     match action {
-        Action::NewStream {
+        ActionRef::NewStream {
             title,
             description,
             start_time,
@@ -36,8 +41,8 @@ pub fn apply(
                 description,
             },
         ),
-        Action::DeleteStream { stream_id } => delete_stream(schedule, sender, stream_id),
-        Action::EditStream {
+        ActionRef::DeleteStream { stream_id } => delete_stream(schedule, sender, stream_id),
+        ActionRef::EditStream {
             stream_id,
             start_time,
             end_time,
@@ -45,102 +50,108 @@ pub fn apply(
             img_link,
             description,
         } => {
-            let (number, record) = own_stream(schedule, sender, &stream_id)?;
-            let current = record.fields();
-            let edited = StreamFields {
-                start_time: start_time.unwrap_or(current.start_time),
-                end_time: end_time.unwrap_or(current.end_time),
-                title: title.unwrap_or_else(|| current.title.clone()),
-                img_link: img_link.unwrap_or_else(|| current.img_link.clone()),
+            let (number, record) = own_stream(schedule, sender, stream_id)?;
+            let edit = StreamEdit {
+                start_time,
+                end_time,
+                title,
+                img_link,
                 description,
             };
-            check_stream(&edited, now)?;
-            schedule.edit_stream(number, edited);
-            Ok(Event::StreamEdited)
+            check_stream(&record.edited(&edit), now)?;
+            schedule.edit_stream(number, &edit);
+            Ok(EventRef::StreamEdited)
         }
-        Action::Subscribe { account_id } => {
-            let follower = registered(schedule, sender)?;
+        ActionRef::Subscribe { account_id } => {
+            registered(schedule, sender)?;
             if schedule.user(account_id).is_none() {
                 return Err(Error::AccountNotFound);
             }
             if account_id == sender {
                 return Err(Error::SelfSubscription);
             }
-            if follower.follows(account_id) {
+            if schedule.follows(sender, account_id) {
                 return Err(Error::AlreadySubscribed);
             }
             schedule.subscribe(sender, account_id, now);
-            Ok(Event::Subscribed)
+            Ok(EventRef::Subscribed)
         }
-        Action::EditProfile {
+        ActionRef::EditProfile {
             name,
             surname,
             img_link,
         } => {
-            check_profile(&name, &surname, &img_link)?;
+            check_profile(name, surname, img_link)?;
+            if schedule.user(sender).is_none() && schedule.accounts_full() {
+                return Err(Error::AccountsFull);
+            }
             schedule.set_profile(sender, name, surname, img_link);
-            Ok(Event::ProfileEdited)
+            Ok(EventRef::ProfileEdited)
         }
-        Action::Unsubscribe { account_id } => {
-            if !registered(schedule, sender)?.follows(account_id) {
+        ActionRef::Unsubscribe { account_id } => {
+            registered(schedule, sender)?;
+            if !schedule.follows(sender, account_id) {
                 return Err(Error::NotSubscribed);
             }
             schedule.unsubscribe(sender, account_id);
-            Ok(Event::Unsubscribed)
+            Ok(EventRef::Unsubscribed)
         }
-        Action::Watch { stream_id } => {
+        ActionRef::Watch { stream_id } => {
             registered(schedule, sender)?;
-            let (number, record) = stream(schedule, &stream_id)?;
+            let (number, record) = stream(schedule, stream_id)?;
             if record.broadcaster() == sender {
                 return Err(Error::OwnStream);
             }
             if record.fields().end_time <= now {
                 return Err(Error::StreamEnded);
             }
-            if record.is_watched_by(sender) {
+            if schedule.is_watching(number, sender) {
                 return Err(Error::AlreadyWatching);
             }
             schedule.watch(number, sender);
-            Ok(Event::WatchMarked)
+            Ok(EventRef::WatchMarked)
         }
-        Action::Unwatch { stream_id } => {
+        ActionRef::Unwatch { stream_id } => {
             registered(schedule, sender)?;
-            let (number, record) = stream(schedule, &stream_id)?;
-            if !record.is_watched_by(sender) {
+            let (number, _) = stream(schedule, stream_id)?;
+            if !schedule.is_watching(number, sender) {
                 return Err(Error::NotWatching);
             }
             schedule.unwatch(number, sender);
-            Ok(Event::WatchUnmarked)
+            Ok(EventRef::WatchUnmarked)
         }
     }
 }
 
-fn new_stream(
-    schedule: &mut Schedule,
+fn new_stream<'a>(
+    schedule: &'a mut Schedule,
     sender: ActorId,
     now: u64,
-    fields: StreamFields,
-) -> Result<Event, Error> {
-    let broadcaster = registered(schedule, sender)?;
+    fields: StreamFields<'_>,
+) -> Result<EventRef<'a>, Error> {
+    registered(schedule, sender)?;
     check_stream(&fields, now)?;
-    if broadcaster.stream_count() >= MAX_STREAMS_PER_BROADCASTER {
+    if schedule.stream_count(sender) >= MAX_STREAMS_PER_BROADCASTER {
         return Err(Error::TooManyStreams);
+    }
+    if schedule.streams_full() {
+        return Err(Error::StreamsFull);
     }
     let number = schedule
         .next_stream_number(now)
         .ok_or(Error::StreamIdsExhausted)?;
     let id = schedule.add_stream(number, sender, fields);
-    Ok(Event::StreamIsScheduled { id })
+    Ok(EventRef::StreamIsScheduled { id })
 }
 
-fn delete_stream(
+fn delete_stream<'a>(
     schedule: &mut Schedule,
     sender: ActorId,
-    stream_id: String,
-) -> Result<Event, Error> {
-    let (number, _) = own_stream(schedule, sender, &stream_id)?;
+    stream_id: &'a str,
+) -> Result<EventRef<'a>, Error> {
+    let (number, _) = own_stream(schedule, sender, stream_id)?;
     schedule.remove_stream(number);
-    Ok(Event::StreamDeleted { id: stream_id })
+    Ok(EventRef::StreamDeleted { id: stream_id })
 }
 
 fn registered(schedule: &Schedule, account: ActorId) -> Result<&UserRecord, Error> {
@@ -171,6 +182,7 @@ fn own_stream<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use w3bstreaming_io::Action;
 
     /// Needs a block time past the year 2286, which gtest's clock cannot reach.
     #[test]
@@ -186,15 +198,15 @@ mod tests {
             end_time: last_millisecond + 1,
             img_link: String::new(),
         };
-        let first = apply(&mut schedule, alice, last_millisecond, action.clone());
+        let first = apply(&mut schedule, alice, last_millisecond, (&action).into());
         assert_eq!(
             first,
-            Ok(Event::StreamIsScheduled {
-                id: "9999999999999Last".into()
+            Ok(EventRef::StreamIsScheduled {
+                id: "9999999999999Last"
             })
         );
-        let second = apply(&mut schedule, alice, last_millisecond, action);
+        let second = apply(&mut schedule, alice, last_millisecond, (&action).into());
         assert_eq!(second, Err(Error::StreamIdsExhausted));
-        assert_eq!(schedule.user(alice).unwrap().stream_count(), 1);
+        assert_eq!(schedule.stream_count(alice), 1);
     }
 }

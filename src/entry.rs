@@ -1,32 +1,44 @@
 //! The wasm exports: decode, call the plain functions of this crate, reply.
-use crate::actions;
+use crate::{actions, payload::ActionRef};
 use gstd::{codec::DecodeAll, exec, msg, prelude::*};
-use w3bstreaming_io::{Action, Error, StateQuery};
+use w3bstreaming_io::{Error, StateQuery};
 use w3bstreaming_state::Schedule;
 
-/// The program's whole state. Gear runs one message at a time per program, and each
-/// export below takes the only reference for its duration.
-static mut SCHEDULE: Schedule = Schedule::new();
+/// The program's whole state, made by `init`. Gear runs one message at a time per
+/// program, and each export below takes the only reference for its duration.
+static mut SCHEDULE: Option<Schedule> = None;
 
+/// Allocates the schedule's tables at their full size once, so that no later message
+/// pays for growing them.
 #[no_mangle]
-extern "C" fn init() {}
+extern "C" fn init() {
+    // SAFETY: the only reference to SCHEDULE during this message.
+    unsafe { *static_mut!(SCHEDULE) = Some(Schedule::new()) };
+}
 
 #[no_mangle]
 extern "C" fn handle() {
-    let action: Action = load().unwrap_or_else(|| reject(Error::MalformedAction));
     // SAFETY: the only reference to SCHEDULE during this message.
-    let schedule = unsafe { static_mut!(SCHEDULE) };
-    match actions::apply(schedule, msg::source(), exec::block_timestamp(), action) {
-        Ok(event) => msg::reply(event, 0).expect("reply to handle"),
-        Err(error) => reject(error),
-    };
+    let schedule = unsafe { static_mut!(SCHEDULE) }
+        .as_mut()
+        .expect("init made the schedule");
+    msg::with_read_on_stack_or_heap(|payload| {
+        let payload: &[u8] = payload.unwrap_or_else(|_| reject(Error::MalformedAction));
+        let action = ActionRef::decode(payload).unwrap_or_else(|| reject(Error::MalformedAction));
+        match actions::apply(schedule, msg::source(), exec::block_timestamp(), action) {
+            Ok(event) => msg::reply(event, 0).expect("reply to handle"),
+            Err(error) => reject(error),
+        };
+    });
 }
 
 #[no_mangle]
 extern "C" fn state() {
     let query: StateQuery = load().unwrap_or_else(|| reject(Error::MalformedQuery));
     // SAFETY: the only reference to SCHEDULE during this call.
-    let schedule = unsafe { static_ref!(SCHEDULE) };
+    let schedule = unsafe { static_ref!(SCHEDULE) }
+        .as_ref()
+        .expect("init made the schedule");
     match schedule.query(query) {
         Ok(reply) => msg::reply(reply, 0).expect("reply to state"),
         Err(error) => reject(error),
@@ -41,10 +53,13 @@ extern "C" fn metahash() {
         .expect("reply to metahash");
 }
 
-/// The payload decoded as a `T`, with no bytes left over.
+/// The payload decoded as a `T`, with no bytes left over. The payload is read into a
+/// stack buffer: stack pages cost no gas to touch, heap pages do.
 fn load<T: Decode>() -> Option<T> {
-    let payload = msg::load_bytes().ok()?;
-    T::decode_all(&mut payload.as_slice()).ok()
+    msg::with_read_on_stack_or_heap(|payload| {
+        let mut payload: &[u8] = payload.ok()?;
+        T::decode_all(&mut payload).ok()
+    })
 }
 
 /// Rejects the message: the error reply carries the error's text, and Gear discards

@@ -11,6 +11,7 @@
 extern crate alloc;
 
 pub mod actions;
+pub mod payload;
 pub mod validation;
 
 #[cfg(target_arch = "wasm32")]

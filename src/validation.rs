@@ -8,13 +8,13 @@ use w3bstreaming_io::{
 use w3bstreaming_state::StreamFields;
 
 /// A stream as scheduled, or as it would be after an edit, at block time `now`.
-pub fn check_stream(fields: &StreamFields, now: u64) -> Result<(), Error> {
+pub fn check_stream(fields: &StreamFields<'_>, now: u64) -> Result<(), Error> {
     if fields.title.trim().is_empty() {
         return Err(Error::EmptyTitle);
     }
-    check_len(Field::Title, &fields.title)?;
-    check_len(Field::ImgLink, &fields.img_link)?;
-    check_opt_len(Field::Description, &fields.description)?;
+    check_len(Field::Title, fields.title)?;
+    check_len(Field::ImgLink, fields.img_link)?;
+    check_opt_len(Field::Description, fields.description)?;
     if fields.end_time <= fields.start_time {
         return Err(Error::EndNotAfterStart);
     }
@@ -32,9 +32,9 @@ pub fn check_stream(fields: &StreamFields, now: u64) -> Result<(), Error> {
 
 /// The three fields of `EditProfile`.
 pub fn check_profile(
-    name: &Option<String>,
-    surname: &Option<String>,
-    img_link: &Option<String>,
+    name: Option<&str>,
+    surname: Option<&str>,
+    img_link: Option<&str>,
 ) -> Result<(), Error> {
     check_opt_len(Field::Name, name)?;
     check_opt_len(Field::Surname, surname)?;
@@ -49,7 +49,6 @@ fn check_len(field: Field, text: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_opt_len(field: Field, text: &Option<String>) -> Result<(), Error> {
-    text.as_deref()
-        .map_or(Ok(()), |text| check_len(field, text))
+fn check_opt_len(field: Field, text: Option<&str>) -> Result<(), Error> {
+    text.map_or(Ok(()), |text| check_len(field, text))
 }

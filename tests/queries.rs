@@ -97,20 +97,21 @@ fn one_stream_one_profile_and_who_follows_whom() {
 }
 
 #[test]
-fn stream_lists_in_start_order_page_by_page() {
+fn stream_lists_page_by_page() {
     let (env, now) = alice_with_followers();
+    // A broadcaster's streams come in the order they were scheduled.
     let first = env.query(StateQuery::BroadcasterStreams {
         broadcaster: actor(ALICE),
         after: None,
         limit: 2,
     });
-    assert_eq!(titles(&first), ["Live", "Soon"]);
+    assert_eq!(titles(&first), ["Later", "Live"]);
     let rest = env.query(StateQuery::BroadcasterStreams {
         broadcaster: actor(ALICE),
         after: next(&first),
         limit: 2,
     });
-    assert_eq!(titles(&rest), ["Later"]);
+    assert_eq!(titles(&rest), ["Soon"]);
     assert_eq!(next(&rest), None);
 
     let live = env.query(StateQuery::LiveStreams {
@@ -136,29 +137,23 @@ fn stream_lists_in_start_order_page_by_page() {
 #[test]
 fn subscribers_and_subscriptions_page_by_page() {
     let (env, _) = alice_with_followers();
-    let first = env.query(StateQuery::Subscribers {
+    // One follower per page: both come, once each, in a stable order the cursor keeps.
+    let page = |after| match env.query(StateQuery::Subscribers {
         broadcaster: actor(ALICE),
-        after: None,
+        after,
         limit: 1,
-    });
-    assert_eq!(
-        first,
-        StateReply::AccountPage {
-            accounts: vec![actor(BOB)],
-            next: Some(actor(BOB)),
-        }
-    );
-    assert_eq!(
-        env.query(StateQuery::Subscribers {
-            broadcaster: actor(ALICE),
-            after: Some(actor(BOB)),
-            limit: 1,
-        }),
-        StateReply::AccountPage {
-            accounts: vec![actor(CAROL)],
-            next: None,
-        }
-    );
+    }) {
+        StateReply::AccountPage { accounts, next } => (accounts, next),
+        other => panic!("Subscribers replied {other:?}"),
+    };
+    let (first, next) = page(None);
+    assert_eq!(next, Some(first[0]));
+    let (second, last) = page(next);
+    assert_eq!(last, None);
+    let mut both = [first[0], second[0]];
+    both.sort();
+    assert_eq!(both, [actor(BOB), actor(CAROL)]);
+    assert_eq!(page(None).0, first, "the order is stable");
     let StateReply::SubscriptionPage {
         subscriptions,
         next,
@@ -182,7 +177,7 @@ fn subscribers_and_subscriptions_page_by_page() {
 }
 
 #[test]
-fn a_cursor_that_names_no_stream_is_rejected_with_its_error() {
+fn a_cursor_that_names_no_stream_or_account_is_rejected_with_its_error() {
     let (env, now) = alice_with_followers();
     env.query_rejected(
         StateQuery::UpcomingStreams {
@@ -194,6 +189,14 @@ fn a_cursor_that_names_no_stream_is_rejected_with_its_error() {
             limit: 10,
         },
         Error::BadCursor,
+    );
+    env.query_rejected(
+        StateQuery::Subscribers {
+            broadcaster: actor(ALICE),
+            after: Some(actor(DAVE)),
+            limit: 10,
+        },
+        Error::UnknownCursorAccount,
     );
 }
 

@@ -32,6 +32,9 @@ fn all_errors() -> Vec<Error> {
         Error::NotWatching,
         Error::StreamIdsExhausted,
         Error::BadCursor,
+        Error::UnknownCursorAccount,
+        Error::AccountsFull,
+        Error::StreamsFull,
     ];
     errors.extend(fields.map(Error::TooLong));
     // Stops compiling when a variant is added, until it is added to the list above.
@@ -58,6 +61,9 @@ fn all_errors() -> Vec<Error> {
             | Error::AlreadyWatching
             | Error::NotWatching
             | Error::StreamIdsExhausted
+            | Error::UnknownCursorAccount
+            | Error::AccountsFull
+            | Error::StreamsFull
             | Error::BadCursor => {}
         }
     }

@@ -1,6 +1,6 @@
 use crate::limits::{
-    DAY_MS, MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_NAME_LEN, MAX_SCHEDULE_AHEAD_MS,
-    MAX_STREAMS_PER_BROADCASTER, MAX_STREAM_DURATION_MS, MAX_TITLE_LEN,
+    DAY_MS, MAX_ACCOUNTS, MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_NAME_LEN, MAX_SCHEDULE_AHEAD_MS,
+    MAX_STREAMS, MAX_STREAMS_PER_BROADCASTER, MAX_STREAM_DURATION_MS, MAX_TITLE_LEN,
 };
 use core::fmt;
 
@@ -53,6 +53,14 @@ pub enum Error {
     StreamIdsExhausted,
     /// A list query's `after` cursor names no stream id: take cursors from replies.
     BadCursor,
+    /// A list query's `after` cursor names an account that has no profile: take cursors
+    /// from replies.
+    UnknownCursorAccount,
+    /// [`MAX_ACCOUNTS`] accounts are registered: no new one fits.
+    AccountsFull,
+    /// [`MAX_STREAMS`] streams are scheduled: no new one fits until some are deleted or
+    /// pruned.
+    StreamsFull,
 }
 
 /// A text field of an action, named as in the action.
@@ -84,6 +92,7 @@ impl fmt::Display for Error {
             Error::MalformedAction => f.write_str("payload is not a valid Action"),
             Error::MalformedQuery => f.write_str("payload is not a valid StateQuery"),
             Error::BadCursor => f.write_str("cursor id is not a stream id"),
+            Error::UnknownCursorAccount => f.write_str("cursor account has no profile"),
             Error::NotRegistered => {
                 f.write_str("sender has no profile: register with EditProfile first")
             }
@@ -119,6 +128,14 @@ impl fmt::Display for Error {
             Error::AlreadyWatching => f.write_str("already watching this stream"),
             Error::NotWatching => f.write_str("not watching this stream"),
             Error::StreamIdsExhausted => f.write_str("no stream ids left"),
+            Error::AccountsFull => write!(
+                f,
+                "the program is full: {MAX_ACCOUNTS} accounts are registered"
+            ),
+            Error::StreamsFull => write!(
+                f,
+                "the program is full: {MAX_STREAMS} streams are scheduled"
+            ),
         }
     }
 }

@@ -136,8 +136,9 @@ pub enum StateQuery {
         subscriber: ActorId,
         broadcaster: ActorId,
     },
-    /// A broadcaster's streams in start-time order. Replies
-    /// [`StateReply::StreamPage`].
+    /// A broadcaster's streams in the order they were scheduled (id order), which
+    /// editing a stream's times does not change; the position after a cursor is decided
+    /// by its `id` alone. Replies [`StateReply::StreamPage`].
     BroadcasterStreams {
         broadcaster: ActorId,
         after: Option<StreamCursor>,
@@ -159,15 +160,16 @@ pub enum StateQuery {
         after: Option<StreamCursor>,
         limit: u32,
     },
-    /// The accounts following `broadcaster`, in account order. Replies
-    /// [`StateReply::AccountPage`].
+    /// The accounts following `broadcaster`, in the order of the program's account
+    /// numbers (stable, not account order). A cursor must be a registered account, as
+    /// every account in a reply is. Replies [`StateReply::AccountPage`].
     Subscribers {
         broadcaster: ActorId,
         after: Option<ActorId>,
         limit: u32,
     },
-    /// The accounts `subscriber` follows, in account order. Replies
-    /// [`StateReply::SubscriptionPage`].
+    /// The accounts `subscriber` follows, in the same order as
+    /// [`StateQuery::Subscribers`]. Replies [`StateReply::SubscriptionPage`].
     Subscriptions {
         subscriber: ActorId,
         after: Option<ActorId>,

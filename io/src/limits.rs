@@ -19,6 +19,15 @@ pub const MAX_SCHEDULE_AHEAD_MS: u64 = 365 * DAY_MS;
 /// Most streams one broadcaster may have scheduled at once (ended streams count until
 /// they are pruned, see [`RETENTION_MS`]).
 pub const MAX_STREAMS_PER_BROADCASTER: usize = 100;
+/// Most accounts the program registers. Profiles sit in a table whose every slot is
+/// allocated when the program starts, so that registering or editing a profile costs the
+/// same gas whether it is the first or the last one; the table and the profiles' text
+/// must fit, with the streams and the indices, in a Gear program's 32 MiB of memory.
+pub const MAX_ACCOUNTS: usize = 24_000;
+/// Most streams the program holds at once (ended streams count until they are pruned,
+/// see [`RETENTION_MS`]). Streams sit in a table allocated when the program starts, like
+/// the accounts (see [`MAX_ACCOUNTS`]).
+pub const MAX_STREAMS: usize = 24_000;
 /// Most items one page of a list query returns; a larger `limit` is read as this, and
 /// a `limit` of 0 as 1.
 pub const MAX_PAGE_LEN: u32 = 100;

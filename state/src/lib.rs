@@ -13,14 +13,20 @@
 
 extern crate alloc;
 
+mod chunked_map;
+mod fixed_map;
 mod hashing;
 mod query;
 mod records;
 mod schedule;
 mod stream_number;
+mod text;
 
+pub use chunked_map::{ChunkedMap, Range};
+pub use fixed_map::FixedMap;
 pub use hashing::{KeyHasher, KeyHashing};
 pub use query::{page_len, Page, LIVE_SKIP_BUDGET};
-pub use records::{StreamFields, StreamRecord, UserRecord};
-pub use schedule::{Schedule, StartKey};
+pub use records::{StreamEdit, StreamFields, StreamRecord, UserRecord};
+pub use schedule::{Schedule, StartKey, UserNo};
 pub use stream_number::StreamNumber;
+pub use text::PackedText;

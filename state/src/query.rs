@@ -1,17 +1,26 @@
 //! The answers to `state` queries. Each targeted query reads only the records it
 //! answers with, plus a bounded number of index entries.
-use crate::{schedule::StartKey, Schedule, StreamNumber, StreamRecord};
+use crate::{
+    schedule::{accounts_of, streams_of, watchers_of, StartKey},
+    Schedule, StreamFields, StreamNumber, StreamRecord, UserNo,
+};
 use alloc::{string::String, vec::Vec};
-use core::ops::Bound::{Excluded, Included, Unbounded};
+use core::{
+    iter,
+    ops::Bound::{self, Excluded, Included, Unbounded},
+};
 use gstd::ActorId;
 use w3bstreaming_io::{
     limits::{MAX_PAGE_LEN, MAX_STREAM_DURATION_MS},
-    Error, ProfileSummary, StateQuery, StateReply, Stream, StreamCursor, Subscription,
+    Error, Profile, ProfileSummary, StateQuery, StateReply, Stream, StreamCursor, Subscription,
 };
 
 /// Index entries one `LiveStreams` page may pass over (streams in the time window that
 /// already ended) before it replies with what it has and a cursor to go on.
 pub const LIVE_SKIP_BUDGET: usize = 4 * MAX_PAGE_LEN as usize;
+
+/// Bounds of a range of an index keyed by (account, account).
+type AccountRange = (Bound<(UserNo, UserNo)>, Bound<(UserNo, UserNo)>);
 
 /// One page of a list: up to `limit` items and the cursor after the last one, if more
 /// may follow.
@@ -78,7 +87,7 @@ impl Schedule {
                 after,
                 limit,
             } => {
-                let page = self.subscribers(broadcaster, after, limit);
+                let page = self.subscribers(broadcaster, after, limit)?;
                 StateReply::AccountPage {
                     accounts: page.items,
                     next: page.next,
@@ -89,7 +98,7 @@ impl Schedule {
                 after,
                 limit,
             } => {
-                let page = self.subscriptions(subscriber, after, limit);
+                let page = self.subscriptions(subscriber, after, limit)?;
                 StateReply::SubscriptionPage {
                     subscriptions: page.items,
                     next: page.next,
@@ -98,54 +107,93 @@ impl Schedule {
         })
     }
 
-    /// Every stream with its id, in id order. Reads the whole schedule.
+    /// Every stream with its id, in id order. Reads the whole schedule, walking the
+    /// watcher index once beside the streams (both are in number order).
     pub fn all_streams(&self) -> Vec<(String, Stream)> {
         let mut records: Vec<(&StreamNumber, &StreamRecord)> = self.streams.iter().collect();
         records.sort_unstable_by_key(|(number, _)| **number);
+        let mut watchers = self.watchers.keys_in(..).peekable();
         records
             .into_iter()
-            .map(|(_, record)| (record.id.clone(), record.to_stream()))
-            .collect()
-    }
-
-    /// Every profile with its account, in account order. Reads the whole schedule.
-    pub fn all_users(&self) -> Vec<(ActorId, w3bstreaming_io::Profile)> {
-        let mut users: Vec<_> = self.users.iter().collect();
-        users.sort_unstable_by_key(|(account, _)| **account);
-        users
-            .into_iter()
-            .map(|(&account, user)| {
-                let profile = user.to_profile(|number| self.streams[&number].id.clone());
-                (account, profile)
+            .map(|(&number, record)| {
+                let viewers = iter::from_fn(|| watchers.next_if(|&(of, _)| of == number))
+                    .map(|(_, viewer)| self.account(viewer))
+                    .collect();
+                (record.id().into(), stream_with(record, viewers))
             })
             .collect()
     }
 
+    /// Every profile with its account, in account order. Reads the whole schedule,
+    /// walking each index once beside the profiles (all are in account number order).
+    pub fn all_users(&self) -> Vec<(ActorId, Profile)> {
+        let mut streams = self.by_broadcaster.keys_in(..).peekable();
+        let mut followers = self.followers.keys_in(..).peekable();
+        let mut follows = self.follows.iter().peekable();
+        let mut users: Vec<(ActorId, Profile)> = self
+            .users
+            .indexed()
+            .map(|(slot, &account, user)| {
+                let number = UserNo::of_slot(slot);
+                let profile = Profile {
+                    name: user.name().map(String::from),
+                    surname: user.surname().map(String::from),
+                    img_link: user.img_link().map(String::from),
+                    stream_ids: iter::from_fn(|| streams.next_if(|&(of, _)| of == number))
+                        .map(|(_, stream)| self.record(stream).id().into())
+                        .collect(),
+                    subscribers: iter::from_fn(|| followers.next_if(|&(of, _)| of == number))
+                        .map(|(_, follower)| self.account(follower))
+                        .collect(),
+                    subscriptions: iter::from_fn(|| follows.next_if(|&(&(of, _), _)| of == number))
+                        .map(|(&(_, followed), &sub_date)| Subscription {
+                            account_id: self.account(followed),
+                            sub_date,
+                        })
+                        .collect(),
+                };
+                (account, profile)
+            })
+            .collect();
+        users.sort_unstable_by_key(|(account, _)| *account);
+        users
+    }
+
     pub fn stream_by_id(&self, id: &str) -> Option<Stream> {
-        self.stream(id).map(|(_, record)| record.to_stream())
+        self.stream(id)
+            .map(|(number, record)| self.stream_view(number, record))
     }
 
     pub fn profile(&self, account: ActorId) -> Option<ProfileSummary> {
-        self.user(account).map(|user| user.to_summary())
+        self.user(account)
+            .map(|user| user.to_summary(self.stream_count(account)))
     }
 
     pub fn is_subscribed(&self, subscriber: ActorId, broadcaster: ActorId) -> bool {
-        self.user(subscriber)
-            .is_some_and(|user| user.follows(broadcaster))
+        self.follows(subscriber, broadcaster)
     }
 
-    /// A broadcaster's streams in start-time order; empty for an unknown account.
+    /// A broadcaster's streams in the order they were scheduled (id order); empty for
+    /// an unknown account. The position after a cursor is decided by its id alone.
     pub fn broadcaster_streams(
         &self,
         broadcaster: ActorId,
         after: Option<StreamCursor>,
         limit: u32,
     ) -> Result<Page<(String, Stream), StreamCursor>, Error> {
-        let Some(user) = self.user(broadcaster) else {
+        let Some(broadcaster) = self.user_no(broadcaster) else {
             return Ok(Page::empty());
         };
-        let keys = user.streams.range((start_bound(after)?, Unbounded));
-        Ok(self.streams_page(keys.copied(), page_len(limit)))
+        let all = streams_of(broadcaster);
+        let lower = match start_bound(after)? {
+            Excluded((_, number)) => Excluded((broadcaster, number)),
+            _ => Included(*all.start()),
+        };
+        let keys = self
+            .by_broadcaster
+            .keys_in((lower, Included(*all.end())))
+            .map(|(_, number)| (self.record(number).start_time, number));
+        Ok(self.streams_page(keys, page_len(limit)))
     }
 
     /// Streams live at `at` (`start_time <= at < end_time`) in start-time order.
@@ -172,12 +220,12 @@ impl Schedule {
         let mut items = Vec::new();
         let mut skipped = 0;
         let mut last_seen = None;
-        let mut keys = self.by_start.range((lower, upper)).copied().peekable();
+        let mut keys = self.by_start.keys_in((lower, upper)).peekable();
         for key in keys.by_ref() {
             last_seen = Some(key);
-            let record = &self.streams[&key.1];
-            if record.fields.end_time > at {
-                items.push((record.id.clone(), record.to_stream()));
+            let record = self.record(key.1);
+            if record.end_time > at {
+                items.push((record.id().into(), self.stream_view(key.1, record)));
                 if items.len() == len {
                     break;
                 }
@@ -207,44 +255,83 @@ impl Schedule {
             Excluded(key) if key >= first_upcoming => Excluded(key),
             _ => Included(first_upcoming),
         };
-        let keys = self.by_start.range((lower, Unbounded)).copied();
+        let keys = self.by_start.keys_in((lower, Unbounded));
         Ok(self.streams_page(keys, page_len(limit)))
     }
 
-    /// The accounts following `broadcaster`, in account order.
+    /// The accounts following `broadcaster`, in the order of their account numbers
+    /// (stable, but not account order); empty for an unknown account.
     pub fn subscribers(
         &self,
         broadcaster: ActorId,
         after: Option<ActorId>,
         limit: u32,
-    ) -> Page<ActorId, ActorId> {
-        let Some(user) = self.user(broadcaster) else {
-            return Page::empty();
+    ) -> Result<Page<ActorId, ActorId>, Error> {
+        let Some(broadcaster) = self.user_no(broadcaster) else {
+            return Ok(Page::empty());
         };
-        let lower = after.map_or(Unbounded, Excluded);
-        let accounts = user.subscribers.range((lower, Unbounded)).copied();
-        paginate(accounts, page_len(limit), |&account| account)
+        let accounts = self
+            .followers
+            .keys_in(self.accounts_after(broadcaster, after)?)
+            .map(|(_, follower)| self.account(follower));
+        Ok(paginate(accounts, page_len(limit), |&account| account))
     }
 
-    /// The accounts `subscriber` follows, in account order, with when it followed them.
+    /// The accounts `subscriber` follows, with when it followed them, in the order of
+    /// their account numbers (stable, but not account order); empty for an unknown
+    /// account.
     pub fn subscriptions(
         &self,
         subscriber: ActorId,
         after: Option<ActorId>,
         limit: u32,
-    ) -> Page<Subscription, ActorId> {
-        let Some(user) = self.user(subscriber) else {
-            return Page::empty();
+    ) -> Result<Page<Subscription, ActorId>, Error> {
+        let Some(subscriber) = self.user_no(subscriber) else {
+            return Ok(Page::empty());
         };
-        let lower = after.map_or(Unbounded, Excluded);
-        let follows =
-            user.subscriptions
-                .range((lower, Unbounded))
-                .map(|(&account_id, &sub_date)| Subscription {
-                    account_id,
-                    sub_date,
-                });
-        paginate(follows, page_len(limit), |follow| follow.account_id)
+        let follows = self
+            .follows
+            .range(self.accounts_after(subscriber, after)?)
+            .map(|(&(_, followed), &sub_date)| Subscription {
+                account_id: self.account(followed),
+                sub_date,
+            });
+        Ok(paginate(follows, page_len(limit), |follow| {
+            follow.account_id
+        }))
+    }
+
+    /// An (account, account) index range: `account`'s entries after the cursor
+    /// account `after`, if given, which must be registered.
+    fn accounts_after(
+        &self,
+        account: UserNo,
+        after: Option<ActorId>,
+    ) -> Result<AccountRange, Error> {
+        let all = accounts_of(account);
+        let lower = match after {
+            None => Included(*all.start()),
+            Some(after) => {
+                let after = self.user_no(after).ok_or(Error::UnknownCursorAccount)?;
+                Excluded((account, after))
+            }
+        };
+        Ok((lower, Included(*all.end())))
+    }
+
+    /// The stream as clients see it, watchers in account number order.
+    fn stream_view(&self, number: StreamNumber, record: &StreamRecord) -> Stream {
+        let watchers = self
+            .watchers
+            .keys_in(watchers_of(number))
+            .map(|(_, viewer)| self.account(viewer))
+            .collect();
+        stream_with(record, watchers)
+    }
+
+    /// The record of a stream an index names.
+    fn record(&self, number: StreamNumber) -> &StreamRecord {
+        self.streams.get(&number).expect("indexed stream exists")
     }
 
     fn streams_page(
@@ -258,8 +345,8 @@ impl Schedule {
                 .items
                 .into_iter()
                 .map(|(_, number)| {
-                    let record = &self.streams[&number];
-                    (record.id.clone(), record.to_stream())
+                    let record = self.record(number);
+                    (record.id().into(), self.stream_view(number, record))
                 })
                 .collect(),
             next: page.next.map(|key| self.cursor(key)),
@@ -269,19 +356,38 @@ impl Schedule {
     fn cursor(&self, (start_time, number): StartKey) -> StreamCursor {
         StreamCursor {
             start_time,
-            id: self.streams[&number].id.clone(),
+            id: self.record(number).id().into(),
         }
     }
 }
 
 /// Where a stream list resumes: after the cursor's position, or from the start.
-fn start_bound(after: Option<StreamCursor>) -> Result<core::ops::Bound<StartKey>, Error> {
+fn start_bound(after: Option<StreamCursor>) -> Result<Bound<StartKey>, Error> {
     match after {
         None => Ok(Unbounded),
         Some(cursor) => {
             let number = StreamNumber::parse_id(&cursor.id).ok_or(Error::BadCursor)?;
             Ok(Excluded((cursor.start_time, number)))
         }
+    }
+}
+
+fn stream_with(record: &StreamRecord, watchers: Vec<ActorId>) -> Stream {
+    let StreamFields {
+        start_time,
+        end_time,
+        title,
+        img_link,
+        description,
+    } = record.fields();
+    Stream {
+        broadcaster: record.broadcaster,
+        start_time,
+        end_time,
+        title: title.into(),
+        img_link: img_link.into(),
+        description: description.map(String::from),
+        watchers,
     }
 }
 

@@ -1,24 +1,58 @@
-use crate::{hashing::KeyHashing, StreamFields, StreamNumber, StreamRecord, UserRecord};
-use alloc::{collections::BTreeSet, string::String};
-use gstd::{collections::HashMap, ActorId};
-use w3bstreaming_io::limits::RETENTION_MS;
+use crate::{
+    ChunkedMap, FixedMap, StreamEdit, StreamFields, StreamNumber, StreamRecord, UserRecord,
+};
+use alloc::vec::Vec;
+use core::ops::RangeInclusive;
+use gstd::ActorId;
+use w3bstreaming_io::limits::{MAX_ACCOUNTS, MAX_STREAMS, RETENTION_MS};
 
 /// A stream's place in start-time order: start time, then number (creation order).
 pub type StartKey = (u64, StreamNumber);
 
-/// Everything the program stores: streams by number and profiles by account (hash
-/// maps: a lookup reads the same two pages of memory whatever their size), the
-/// start-time index the live/upcoming queries and pruning walk, and the last stream
-/// number given out.
+/// An account's number: the index of its slot in the users table. Accounts are never
+/// removed, so the slot and the number are the account's for good. The indices key on
+/// numbers rather than 32-byte account ids: their entries are four times smaller (more
+/// per memory page) and compare in one instruction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UserNo(u32);
+
+impl UserNo {
+    const MIN: UserNo = UserNo(0);
+    const MAX: UserNo = UserNo(u32::MAX);
+
+    pub(crate) fn of_slot(index: usize) -> Self {
+        UserNo(u32::try_from(index).expect("fewer slots than u32::MAX"))
+    }
+}
+
+/// Everything the program stores.
 ///
-/// Writes keep the cross references consistent but do not judge whether an action is
-/// allowed: each write states the preconditions the caller has checked, and panics if
-/// one does not hold, since that is a bug in the caller, not bad input.
+/// The layout is chosen for gas, which a Gear program pays mostly per 16 KiB memory
+/// page a message reads or writes: profiles and streams sit in the slots of two
+/// [`FixedMap`]s, and every list (an account's streams, followers and follows, a
+/// stream's watchers, the start-time order) is one ordered index over the whole
+/// schedule. So an action writes a fixed handful of pages, whatever the number of
+/// accounts and streams and however long any one list grows: its record's slot, and
+/// one chunk of each index it changes.
+///
+/// Writes keep the records and indices consistent but do not judge whether an action
+/// is allowed: each write states the preconditions the caller has checked, and panics
+/// if one does not hold, since that is a bug in the caller, not bad input.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Schedule {
-    pub(crate) streams: HashMap<StreamNumber, StreamRecord, KeyHashing>,
-    pub(crate) users: HashMap<ActorId, UserRecord, KeyHashing>,
-    pub(crate) by_start: BTreeSet<StartKey>,
+    pub(crate) users: FixedMap<ActorId, UserRecord>,
+    pub(crate) streams: FixedMap<StreamNumber, StreamRecord>,
+    /// Every stream, in start-time order.
+    pub(crate) by_start: ChunkedMap<StartKey, ()>,
+    /// Every stream under its broadcaster, in the order they were scheduled (number
+    /// order), which an edit of the times does not change.
+    pub(crate) by_broadcaster: ChunkedMap<(UserNo, StreamNumber), ()>,
+    /// (followed account, follower) for every follow.
+    pub(crate) followers: ChunkedMap<(UserNo, UserNo), ()>,
+    /// (follower, followed account) for every follow, to the block time it happened.
+    pub(crate) follows: ChunkedMap<(UserNo, UserNo), u64>,
+    /// (stream, viewer) for every stream marked to watch.
+    pub(crate) watchers: ChunkedMap<(StreamNumber, UserNo), ()>,
     last_number: Option<StreamNumber>,
     /// The first entry of `by_start` and that stream's end time: what pruning looks at
     /// on every message, kept here so that a message with nothing to prune reads no
@@ -33,11 +67,21 @@ impl Default for Schedule {
 }
 
 impl Schedule {
-    pub const fn new() -> Self {
+    /// A schedule with room for [`MAX_ACCOUNTS`] accounts and [`MAX_STREAMS`] streams.
+    pub fn new() -> Self {
+        Self::with_capacity(MAX_ACCOUNTS, MAX_STREAMS)
+    }
+
+    /// A schedule with room for `accounts` accounts and `streams` streams at once.
+    pub fn with_capacity(accounts: usize, streams: usize) -> Self {
         Self {
-            streams: HashMap::with_hasher(KeyHashing),
-            users: HashMap::with_hasher(KeyHashing),
-            by_start: BTreeSet::new(),
+            users: FixedMap::with_max_len(accounts),
+            streams: FixedMap::with_max_len(streams),
+            by_start: ChunkedMap::new(),
+            by_broadcaster: ChunkedMap::new(),
+            followers: ChunkedMap::new(),
+            follows: ChunkedMap::new(),
+            watchers: ChunkedMap::new(),
             last_number: None,
             oldest: None,
         }
@@ -47,11 +91,62 @@ impl Schedule {
         self.users.get(&account)
     }
 
+    /// The number of a registered account.
+    pub fn user_no(&self, account: ActorId) -> Option<UserNo> {
+        let index = self.users.index_of(&account)?;
+        Some(UserNo(
+            u32::try_from(index).expect("fewer slots than u32::MAX"),
+        ))
+    }
+
+    /// The account with this number. Precondition: the number came from this schedule.
+    pub fn account(&self, number: UserNo) -> ActorId {
+        let (&account, _) = self
+            .users
+            .at(number.0 as usize)
+            .expect("an account's number names its slot");
+        account
+    }
+
+    fn registered_no(&self, account: ActorId) -> UserNo {
+        self.user_no(account).expect("account is registered")
+    }
+
+    /// Whether no new account can be registered.
+    pub fn accounts_full(&self) -> bool {
+        self.users.is_full()
+    }
+
+    /// Whether no new stream can be scheduled.
+    pub fn streams_full(&self) -> bool {
+        self.streams.is_full()
+    }
+
     /// The stream with this id, with its number.
     pub fn stream(&self, id: &str) -> Option<(StreamNumber, &StreamRecord)> {
         let number = StreamNumber::parse_id(id)?;
         let record = self.streams.get(&number)?;
-        (record.id == id).then_some((number, record))
+        (record.id() == id).then_some((number, record))
+    }
+
+    /// How many streams `account` has scheduled (at most the per-broadcaster limit, so
+    /// counting them reads one or two index leaves).
+    pub fn stream_count(&self, account: ActorId) -> usize {
+        self.user_no(account).map_or(0, |account| {
+            self.by_broadcaster.range(streams_of(account)).count()
+        })
+    }
+
+    pub fn follows(&self, follower: ActorId, account: ActorId) -> bool {
+        match (self.user_no(follower), self.user_no(account)) {
+            (Some(follower), Some(account)) => self.follows.contains_key(&(follower, account)),
+            _ => false,
+        }
+    }
+
+    pub fn is_watching(&self, number: StreamNumber, viewer: ActorId) -> bool {
+        self.user_no(viewer)
+            .is_some_and(|viewer| self.watchers.contains_key(&(number, viewer)))
     }
 
     /// The number the next stream scheduled at block time `now` gets, if any is left.
@@ -60,71 +155,57 @@ impl Schedule {
     }
 
     /// Registers `account` or replaces the three fields of its profile.
+    /// Precondition: `account` is registered, or [`Schedule::accounts_full`] is false.
     pub fn set_profile(
         &mut self,
         account: ActorId,
-        name: Option<String>,
-        surname: Option<String>,
-        img_link: Option<String>,
+        name: Option<&str>,
+        surname: Option<&str>,
+        img_link: Option<&str>,
     ) {
-        let user = self.users.entry(account).or_default();
-        user.name = name;
-        user.surname = surname;
-        user.img_link = img_link;
+        match self.users.get_mut(&account) {
+            Some(user) => user.set_text(name, surname, img_link),
+            None => {
+                self.users
+                    .insert(account, UserRecord::new(name, surname, img_link));
+            }
+        }
     }
 
     /// Stores a stream under `number` and returns its id.
     ///
-    /// Preconditions: `number` came from [`Schedule::next_stream_number`] and
-    /// `broadcaster` is registered.
+    /// Preconditions: `number` came from [`Schedule::next_stream_number`],
+    /// `broadcaster` is registered, and [`Schedule::streams_full`] is false.
     pub fn add_stream(
         &mut self,
         number: StreamNumber,
         broadcaster: ActorId,
-        fields: StreamFields,
-    ) -> String {
+        fields: StreamFields<'_>,
+    ) -> &str {
         assert!(
             self.last_number < Some(number),
             "stream number {number:?} was already given out"
         );
+        let broadcaster_no = self.registered_no(broadcaster);
         let key = (fields.start_time, number);
         let end_time = fields.end_time;
-        let user = self
-            .users
-            .get_mut(&broadcaster)
-            .expect("broadcaster is registered");
-        user.streams.insert(key);
-        let id = number.id(&fields.title);
-        self.streams.insert(
-            number,
-            StreamRecord {
-                id: id.clone(),
-                broadcaster,
-                fields,
-                watchers: BTreeSet::new(),
-            },
-        );
+        let record = StreamRecord::new(number, broadcaster, broadcaster_no, fields);
+        let slot = self.streams.insert(number, record);
+        self.by_broadcaster.insert((broadcaster_no, number), ());
         self.index(key, end_time);
         self.last_number = Some(number);
-        id
+        let (_, record) = self.streams.at(slot).expect("the stream was just stored");
+        record.id()
     }
 
-    /// Replaces a stored stream's fields. Precondition: the stream exists.
-    pub fn edit_stream(&mut self, number: StreamNumber, fields: StreamFields) {
+    /// Edits a stored stream's fields. Precondition: the stream exists.
+    pub fn edit_stream(&mut self, number: StreamNumber, edit: &StreamEdit<'_>) {
         let record = self.streams.get_mut(&number).expect("stream exists");
-        let old_key = (record.fields.start_time, number);
-        let new_key = (fields.start_time, number);
-        let end_time = fields.end_time;
-        let broadcaster = record.broadcaster;
-        record.fields = fields;
+        let old_key = (record.start_time, number);
+        record.apply(edit);
+        let new_key = (record.start_time, number);
+        let end_time = record.end_time;
         if old_key != new_key {
-            let streams = &mut self
-                .users
-                .get_mut(&broadcaster)
-                .expect("a stream's broadcaster is registered")
-                .streams;
-            streams.remove(&old_key);
-            streams.insert(new_key);
             self.unindex(old_key);
             self.index(new_key, end_time);
         } else if self.oldest.is_some_and(|(oldest, _)| oldest == new_key) {
@@ -136,13 +217,16 @@ impl Schedule {
     /// watchers. Precondition: the stream exists.
     pub fn remove_stream(&mut self, number: StreamNumber) -> StreamRecord {
         let record = self.streams.remove(&number).expect("stream exists");
-        let key = (record.fields.start_time, number);
-        self.users
-            .get_mut(&record.broadcaster)
-            .expect("a stream's broadcaster is registered")
-            .streams
-            .remove(&key);
-        self.unindex(key);
+        self.by_broadcaster.remove(&(record.broadcaster_no, number));
+        self.unindex((record.start_time, number));
+        let watchers: Vec<_> = self
+            .watchers
+            .range(watchers_of(number))
+            .map(|(&entry, _)| entry)
+            .collect();
+        for entry in watchers {
+            self.watchers.remove(&entry);
+        }
         record
     }
 
@@ -169,63 +253,92 @@ impl Schedule {
     /// Makes `follower` follow `account` since `now`.
     /// Preconditions: both are registered and distinct, and the follow is new.
     pub fn subscribe(&mut self, follower: ActorId, account: ActorId, now: u64) {
-        let followed = self.users.get_mut(&account).expect("account is registered");
-        assert!(followed.subscribers.insert(follower), "follow is new");
-        self.users
-            .get_mut(&follower)
-            .expect("follower is registered")
-            .subscriptions
-            .insert(account, now);
+        let follower_no = self.registered_no(follower);
+        let account_no = self.registered_no(account);
+        assert!(follower_no != account_no, "accounts are distinct");
+        assert!(
+            self.followers
+                .insert((account_no, follower_no), ())
+                .is_none(),
+            "follow is new"
+        );
+        self.follows.insert((follower_no, account_no), now);
+        self.user_mut(account_no).subscriber_count += 1;
+        self.user_mut(follower_no).subscription_count += 1;
     }
 
     /// Ends `follower` following `account`. Precondition: it follows it.
     pub fn unsubscribe(&mut self, follower: ActorId, account: ActorId) {
-        let follower_record = self
-            .users
-            .get_mut(&follower)
-            .expect("follower is registered");
+        let follower_no = self.registered_no(follower);
+        let account_no = self.registered_no(account);
         assert!(
-            follower_record.subscriptions.remove(&account).is_some(),
+            self.followers.remove(&(account_no, follower_no)).is_some(),
             "follower follows account"
         );
-        self.users
-            .get_mut(&account)
-            .expect("a followed account is registered")
-            .subscribers
-            .remove(&follower);
+        self.follows.remove(&(follower_no, account_no));
+        self.user_mut(account_no).subscriber_count -= 1;
+        self.user_mut(follower_no).subscription_count -= 1;
     }
 
     /// Adds `viewer` to a stream's watchers. Preconditions: the stream exists and
     /// `viewer` is not yet a watcher.
     pub fn watch(&mut self, number: StreamNumber, viewer: ActorId) {
-        let record = self.streams.get_mut(&number).expect("stream exists");
+        assert!(self.streams.contains_key(&number), "stream exists");
+        let viewer = self.registered_no(viewer);
         assert!(
-            record.watchers.insert(viewer),
+            self.watchers.insert((number, viewer), ()).is_none(),
             "viewer is not yet a watcher"
         );
     }
 
-    /// Removes `viewer` from a stream's watchers. Preconditions: the stream exists and
-    /// `viewer` is a watcher.
+    /// Removes `viewer` from a stream's watchers. Precondition: `viewer` is a watcher.
     pub fn unwatch(&mut self, number: StreamNumber, viewer: ActorId) {
-        let record = self.streams.get_mut(&number).expect("stream exists");
-        assert!(record.watchers.remove(&viewer), "viewer is a watcher");
+        let viewer = self.registered_no(viewer);
+        assert!(
+            self.watchers.remove(&(number, viewer)).is_some(),
+            "viewer is a watcher"
+        );
     }
 
+    fn user_mut(&mut self, number: UserNo) -> &mut UserRecord {
+        let (_, user) = self
+            .users
+            .at_mut(number.0 as usize)
+            .expect("an account's number names its slot");
+        user
+    }
+
+    /// Adds a stream to the start-time index.
     fn index(&mut self, key: StartKey, end_time: u64) {
-        self.by_start.insert(key);
+        self.by_start.insert(key, ());
         if self.oldest.is_none_or(|(oldest, _)| key <= oldest) {
             self.oldest = Some((key, end_time));
         }
     }
 
+    /// Removes a stream from the start-time index.
     fn unindex(&mut self, key: StartKey) {
         self.by_start.remove(&key);
         if self.oldest.is_some_and(|(oldest, _)| oldest == key) {
-            self.oldest = self.by_start.first().map(|&first| {
-                let record = &self.streams[&first.1];
-                (first, record.fields.end_time)
+            self.oldest = self.by_start.first().map(|(&first, _)| {
+                let record = self.streams.get(&first.1).expect("indexed stream exists");
+                (first, record.end_time)
             });
         }
     }
+}
+
+/// The range of `by_broadcaster` holding `account`'s streams.
+pub(crate) fn streams_of(account: UserNo) -> RangeInclusive<(UserNo, StreamNumber)> {
+    (account, StreamNumber::FIRST)..=(account, StreamNumber::LAST)
+}
+
+/// The range of an index keyed by (account, account) holding `account`'s entries.
+pub(crate) fn accounts_of(account: UserNo) -> RangeInclusive<(UserNo, UserNo)> {
+    (account, UserNo::MIN)..=(account, UserNo::MAX)
+}
+
+/// The range of the watcher index holding the stream's watchers.
+pub(crate) fn watchers_of(number: StreamNumber) -> RangeInclusive<(StreamNumber, UserNo)> {
+    (number, UserNo::MIN)..=(number, UserNo::MAX)
 }

@@ -1,6 +1,3 @@
-use alloc::string::String;
-use core::fmt::Write;
-
 /// The number at the start of a stream id, unique to one stream for the program's
 /// whole life. It always has exactly [`StreamNumber::DIGITS`] decimal digits, so an id
 /// splits into number and title without ambiguity, whatever the title starts with,
@@ -39,11 +36,16 @@ impl StreamNumber {
         (number >= Self::MIN).then_some(StreamNumber(number))
     }
 
-    /// The id of the stream with this number and `title`: the number, then the title.
-    pub fn id(self, title: &str) -> String {
-        let mut id = String::with_capacity(Self::DIGITS + title.len());
-        write!(id, "{}{title}", self.0).expect("writing to a String cannot fail");
-        id
+    /// The number's [`StreamNumber::DIGITS`] decimal digits, which a stream's id starts
+    /// with (its title follows them).
+    pub fn digits(self) -> [u8; Self::DIGITS] {
+        let mut digits = [b'0'; Self::DIGITS];
+        let mut rest = self.0;
+        for digit in digits.iter_mut().rev() {
+            *digit = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        digits
     }
 
     pub fn get(self) -> u64 {
@@ -54,6 +56,7 @@ impl StreamNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::String;
 
     const NOW: u64 = 1_700_000_000_000;
 
@@ -88,7 +91,8 @@ mod tests {
     fn ids_round_trip_whatever_the_title_starts_with() {
         for title in ["Live", "2024 recap", "0", "9 lives", "ü"] {
             let number = StreamNumber(NOW);
-            let id = number.id(title);
+            let mut id = String::from_utf8(number.digits().to_vec()).unwrap();
+            id.push_str(title);
             assert_eq!(&id[StreamNumber::DIGITS..], title);
             assert_eq!(StreamNumber::parse_id(&id), Some(number));
         }

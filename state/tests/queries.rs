@@ -5,7 +5,7 @@ use w3bstreaming_io::{
     limits::{MAX_PAGE_LEN, MAX_STREAM_DURATION_MS, RETENTION_MS},
     Error, StateQuery, StateReply, StreamCursor, Subscription,
 };
-use w3bstreaming_state::{Page, Schedule, StreamFields, LIVE_SKIP_BUDGET};
+use w3bstreaming_state::{Page, Schedule, StreamEdit, StreamFields, LIVE_SKIP_BUDGET};
 
 const T0: u64 = 1_700_000_000_000;
 const HOUR: u64 = 3_600_000;
@@ -17,7 +17,7 @@ fn account(n: u64) -> ActorId {
 fn registered(accounts: &[u64]) -> Schedule {
     let mut schedule = Schedule::new();
     for &n in accounts {
-        schedule.set_profile(account(n), Some(format!("user {n}")), None, None);
+        schedule.set_profile(account(n), Some(&format!("user {n}")), None, None);
     }
     schedule
 }
@@ -25,17 +25,33 @@ fn registered(accounts: &[u64]) -> Schedule {
 /// Schedules a stream by `broadcaster` from `start` to `end`, created at `T0`; its id.
 fn add(schedule: &mut Schedule, broadcaster: u64, title: &str, start: u64, end: u64) -> String {
     let number = schedule.next_stream_number(T0).unwrap();
-    schedule.add_stream(
-        number,
-        account(broadcaster),
-        StreamFields {
-            start_time: start,
-            end_time: end,
-            title: title.into(),
-            img_link: String::new(),
-            description: None,
-        },
-    )
+    schedule
+        .add_stream(
+            number,
+            account(broadcaster),
+            StreamFields {
+                start_time: start,
+                end_time: end,
+                title,
+                img_link: "",
+                description: None,
+            },
+        )
+        .into()
+}
+
+/// Moves the stream `id` (which, like every stream here, has no description) to start
+/// or end at another time.
+fn retime(schedule: &mut Schedule, id: &str, start_time: Option<u64>, end_time: Option<u64>) {
+    let (number, _) = schedule.stream(id).unwrap();
+    let edit = StreamEdit {
+        start_time,
+        end_time,
+        title: None,
+        img_link: None,
+        description: None,
+    };
+    schedule.edit_stream(number, &edit);
 }
 
 fn titles<C>(page: &Page<(String, w3bstreaming_io::Stream), C>) -> Vec<&str> {
@@ -94,7 +110,7 @@ fn one_stream_one_profile_and_is_subscribed() {
 }
 
 #[test]
-fn broadcaster_streams_come_in_start_order_across_pages() {
+fn broadcaster_streams_come_in_scheduling_order_across_pages() {
     let mut schedule = registered(&[1, 2]);
     for (title, hours) in [("c", 3), ("a", 1), ("d", 4), ("b", 2), ("e", 5)] {
         add(&mut schedule, 1, title, T0 + hours * HOUR, T0 + 10 * HOUR);
@@ -102,7 +118,7 @@ fn broadcaster_streams_come_in_start_order_across_pages() {
     add(&mut schedule, 2, "other", T0 + HOUR, T0 + 2 * HOUR);
 
     let pages = all_pages(|after| schedule.broadcaster_streams(account(1), after, 2).unwrap());
-    assert_eq!(pages, [vec!["a", "b"], vec!["c", "d"], vec!["e"]]);
+    assert_eq!(pages, [vec!["c", "a"], vec!["d", "b"], vec!["e"]]);
     let unknown = schedule.broadcaster_streams(account(7), None, 5).unwrap();
     assert_eq!((unknown.items.len(), unknown.next), (0, None));
 }
@@ -219,14 +235,12 @@ fn a_cursor_stays_valid_when_its_stream_is_deleted_or_moved() {
     assert_eq!(titles(&rest), ["s3", "s4"]);
 
     // Moving s1 after s4 puts it in the remaining pages, and nothing is repeated.
-    let (number, record) = schedule.stream(&ids[0]).unwrap();
-    let mut fields = record.fields().clone();
-    fields.start_time = T0 + 5 * HOUR;
-    schedule.edit_stream(number, fields);
+    retime(&mut schedule, &ids[0], Some(T0 + 5 * HOUR), None);
     let rest = schedule.upcoming_streams(T0, first.next, 10).unwrap();
     assert_eq!(titles(&rest), ["s3", "s4", "s1"]);
+    // A broadcaster's list is in scheduling order, which a move does not change.
     let own = schedule.broadcaster_streams(account(1), None, 10).unwrap();
-    assert_eq!(titles(&own), ["s3", "s4", "s1"]);
+    assert_eq!(titles(&own), ["s1", "s3", "s4"]);
 }
 
 #[test]
@@ -258,32 +272,50 @@ fn a_cursor_that_names_no_stream_id_is_rejected() {
 }
 
 #[test]
-fn subscribers_and_subscriptions_page_in_account_order() {
+fn subscribers_and_subscriptions_page_in_account_number_order() {
     let mut schedule = registered(&[1, 2, 3, 4, 5]);
     for (i, follower) in [4u64, 2, 5, 3].into_iter().enumerate() {
         schedule.subscribe(account(follower), account(1), T0 + i as u64);
     }
     schedule.subscribe(account(2), account(3), T0 + 9);
+    schedule.subscribe(account(2), account(5), T0 + 10);
+    let by_number = |mut accounts: Vec<ActorId>| {
+        accounts.sort_by_key(|&a| schedule.user_no(a).unwrap());
+        accounts
+    };
 
-    let first = schedule.subscribers(account(1), None, 3);
-    assert_eq!(first.items, [account(2), account(3), account(4)]);
-    let rest = schedule.subscribers(account(1), first.next, 3);
-    assert_eq!((rest.items, rest.next), (vec![account(5)], None));
+    let followers = by_number([2, 3, 4, 5].map(account).to_vec());
+    let first = schedule.subscribers(account(1), None, 3).unwrap();
+    assert_eq!(first.items, followers[..3]);
+    let rest = schedule.subscribers(account(1), first.next, 3).unwrap();
+    assert_eq!((rest.items, rest.next), (followers[3..].to_vec(), None));
 
-    let follows = schedule.subscriptions(account(2), None, 10);
-    assert_eq!(
-        follows.items,
+    let followed = by_number([1, 3, 5].map(account).to_vec());
+    let since = |a: ActorId| {
         [
-            Subscription {
-                account_id: account(1),
-                sub_date: T0 + 1
-            },
-            Subscription {
-                account_id: account(3),
-                sub_date: T0 + 9
-            },
+            (account(1), T0 + 1),
+            (account(3), T0 + 9),
+            (account(5), T0 + 10),
         ]
-    );
+        .into_iter()
+        .find(|&(b, _)| b == a)
+        .unwrap()
+        .1
+    };
+    let first = schedule.subscriptions(account(2), None, 2).unwrap();
+    let expected: Vec<Subscription> = followed[..2]
+        .iter()
+        .map(|&account_id| Subscription {
+            account_id,
+            sub_date: since(account_id),
+        })
+        .collect();
+    assert_eq!(first.items, expected);
+    assert_eq!(first.next, Some(followed[1]));
+    let rest = schedule.subscriptions(account(2), first.next, 2).unwrap();
+    assert_eq!(rest.items.len(), 1);
+    assert_eq!((rest.items[0].account_id, rest.next), (followed[2], None));
+
     assert_eq!(
         schedule.query(StateQuery::Subscriptions {
             subscriber: account(9),
@@ -295,6 +327,20 @@ fn subscribers_and_subscriptions_page_in_account_order() {
             next: None
         })
     );
+    for query in [
+        StateQuery::Subscribers {
+            broadcaster: account(1),
+            after: Some(account(9)),
+            limit: 10,
+        },
+        StateQuery::Subscriptions {
+            subscriber: account(2),
+            after: Some(account(9)),
+            limit: 10,
+        },
+    ] {
+        assert_eq!(schedule.query(query), Err(Error::UnknownCursorAccount));
+    }
 }
 
 #[test]
@@ -319,8 +365,8 @@ fn pruning_takes_streams_past_retention_a_bounded_number_at_a_time() {
     assert_eq!(schedule.prune_ended(ends[2] + RETENTION_MS, 5), 1);
     assert!(schedule.stream(&ids[3]).is_some(), "ends an hour later");
     assert_eq!(schedule.prune_ended(ends[3] + RETENTION_MS, 5), 1);
-    assert_eq!(schedule.user(account(1)).unwrap().stream_count(), 0);
-    assert_eq!(schedule.user(account(2)).unwrap().stream_count(), 0);
+    assert_eq!(schedule.stream_count(account(1)), 0);
+    assert_eq!(schedule.stream_count(account(2)), 0);
     assert_eq!(schedule.upcoming_streams(0, None, 10).unwrap().items, []);
     assert_eq!(schedule.all_streams(), []);
     assert!(schedule
@@ -336,17 +382,11 @@ fn pruning_follows_edits_of_the_oldest_stream() {
     let second = add(&mut schedule, 1, "second", T0 + 1, T0 + HOUR);
 
     // The first stream now ends a day later: nothing is due when the second one is.
-    let (number, record) = schedule.stream(&first).unwrap();
-    let mut fields = record.fields().clone();
-    fields.end_time = T0 + 25 * HOUR;
-    schedule.edit_stream(number, fields);
+    retime(&mut schedule, &first, None, Some(T0 + 25 * HOUR));
     assert_eq!(schedule.prune_ended(T0 + HOUR + RETENTION_MS, 5), 0);
 
     // Moved after the second one, it no longer holds the second one back.
-    let (number, record) = schedule.stream(&first).unwrap();
-    let mut fields = record.fields().clone();
-    fields.start_time = T0 + 2;
-    schedule.edit_stream(number, fields);
+    retime(&mut schedule, &first, Some(T0 + 2), None);
     assert_eq!(schedule.prune_ended(T0 + HOUR + RETENTION_MS, 5), 1);
     assert!(schedule.stream(&second).is_none());
     assert!(schedule.stream(&first).is_some());

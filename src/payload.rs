@@ -1,0 +1,379 @@
+//! Actions and events as views into the message's bytes, so that handling a message
+//! allocates nothing it does not store.
+//!
+//! Why: the program reads its payload into a stack buffer, and stack pages cost no gas.
+//! Decoding an [`Action`] the usual way copies each string into the heap, and freeing
+//! those copies afterwards scatters small free chunks over the heap, so later records
+//! land on more pages than they need. The views here decode and encode exactly as
+//! `Action` and `Event` do (the tests below hold them to it).
+use gstd::{prelude::*, ActorId};
+use w3bstreaming_io::{Action, Event};
+
+/// An [`Action`] whose strings borrow from the payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionRef<'a> {
+    NewStream {
+        title: &'a str,
+        description: Option<&'a str>,
+        start_time: u64,
+        end_time: u64,
+        img_link: &'a str,
+    },
+    DeleteStream {
+        stream_id: &'a str,
+    },
+    EditStream {
+        stream_id: &'a str,
+        start_time: Option<u64>,
+        end_time: Option<u64>,
+        title: Option<&'a str>,
+        img_link: Option<&'a str>,
+        description: Option<&'a str>,
+    },
+    Subscribe {
+        account_id: ActorId,
+    },
+    EditProfile {
+        name: Option<&'a str>,
+        surname: Option<&'a str>,
+        img_link: Option<&'a str>,
+    },
+    Unsubscribe {
+        account_id: ActorId,
+    },
+    Watch {
+        stream_id: &'a str,
+    },
+    Unwatch {
+        stream_id: &'a str,
+    },
+}
+
+impl<'a> ActionRef<'a> {
+    /// Decodes `payload` as `Action::decode_all` would: `None` exactly where it fails.
+    pub fn decode(payload: &'a [u8]) -> Option<Self> {
+        let mut reader = Reader(payload);
+        let action = match reader.byte()? {
+            0 => ActionRef::NewStream {
+                title: reader.str()?,
+                description: reader.option(Reader::str)?,
+                start_time: reader.u64()?,
+                end_time: reader.u64()?,
+                img_link: reader.str()?,
+            },
+            1 => ActionRef::DeleteStream {
+                stream_id: reader.str()?,
+            },
+            2 => ActionRef::EditStream {
+                stream_id: reader.str()?,
+                start_time: reader.option(Reader::u64)?,
+                end_time: reader.option(Reader::u64)?,
+                title: reader.option(Reader::str)?,
+                img_link: reader.option(Reader::str)?,
+                description: reader.option(Reader::str)?,
+            },
+            3 => ActionRef::Subscribe {
+                account_id: reader.actor_id()?,
+            },
+            4 => ActionRef::EditProfile {
+                name: reader.option(Reader::str)?,
+                surname: reader.option(Reader::str)?,
+                img_link: reader.option(Reader::str)?,
+            },
+            5 => ActionRef::Unsubscribe {
+                account_id: reader.actor_id()?,
+            },
+            6 => ActionRef::Watch {
+                stream_id: reader.str()?,
+            },
+            7 => ActionRef::Unwatch {
+                stream_id: reader.str()?,
+            },
+            _ => return None,
+        };
+        reader.0.is_empty().then_some(action)
+    }
+}
+
+impl<'a> From<&'a Action> for ActionRef<'a> {
+    fn from(action: &'a Action) -> Self {
+        match action {
+            Action::NewStream {
+                title,
+                description,
+                start_time,
+                end_time,
+                img_link,
+            } => ActionRef::NewStream {
+                title,
+                description: description.as_deref(),
+                start_time: *start_time,
+                end_time: *end_time,
+                img_link,
+            },
+            Action::DeleteStream { stream_id } => ActionRef::DeleteStream { stream_id },
+            Action::EditStream {
+                stream_id,
+                start_time,
+                end_time,
+                title,
+                img_link,
+                description,
+            } => ActionRef::EditStream {
+                stream_id,
+                start_time: *start_time,
+                end_time: *end_time,
+                title: title.as_deref(),
+                img_link: img_link.as_deref(),
+                description: description.as_deref(),
+            },
+            Action::Subscribe { account_id } => ActionRef::Subscribe {
+                account_id: *account_id,
+            },
+            Action::EditProfile {
+                name,
+                surname,
+                img_link,
+            } => ActionRef::EditProfile {
+                name: name.as_deref(),
+                surname: surname.as_deref(),
+                img_link: img_link.as_deref(),
+            },
+            Action::Unsubscribe { account_id } => ActionRef::Unsubscribe {
+                account_id: *account_id,
+            },
+            Action::Watch { stream_id } => ActionRef::Watch { stream_id },
+            Action::Unwatch { stream_id } => ActionRef::Unwatch { stream_id },
+        }
+    }
+}
+
+/// An [`Event`] whose id borrows from the payload or the schedule; it encodes to the
+/// same bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode)]
+#[codec(crate = gstd::codec)]
+pub enum EventRef<'a> {
+    StreamIsScheduled { id: &'a str },
+    StreamDeleted { id: &'a str },
+    StreamEdited,
+    Subscribed,
+    ProfileEdited,
+    Unsubscribed,
+    WatchMarked,
+    WatchUnmarked,
+}
+
+impl From<EventRef<'_>> for Event {
+    fn from(event: EventRef<'_>) -> Self {
+        match event {
+            EventRef::StreamIsScheduled { id } => Event::StreamIsScheduled { id: id.into() },
+            EventRef::StreamDeleted { id } => Event::StreamDeleted { id: id.into() },
+            EventRef::StreamEdited => Event::StreamEdited,
+            EventRef::Subscribed => Event::Subscribed,
+            EventRef::ProfileEdited => Event::ProfileEdited,
+            EventRef::Unsubscribed => Event::Unsubscribed,
+            EventRef::WatchMarked => Event::WatchMarked,
+            EventRef::WatchUnmarked => Event::WatchUnmarked,
+        }
+    }
+}
+
+/// The unread rest of a SCALE-encoded payload.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
+        if len > self.0.len() {
+            return None;
+        }
+        let (taken, rest) = self.0.split_at(len);
+        self.0 = rest;
+        Some(taken)
+    }
+
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.take(N)?.try_into().ok()
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        self.array::<1>().map(|[byte]| byte)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        self.array().map(u64::from_le_bytes)
+    }
+
+    fn actor_id(&mut self) -> Option<ActorId> {
+        self.array().map(ActorId::new)
+    }
+
+    fn option<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        match self.byte()? {
+            0 => Some(None),
+            1 => read(self).map(Some),
+            _ => None,
+        }
+    }
+
+    fn str(&mut self) -> Option<&'a str> {
+        let len = self.compact_u32()?;
+        core::str::from_utf8(self.take(usize::try_from(len).ok()?)?).ok()
+    }
+
+    /// A SCALE compact `u32`, refusing the non-canonical forms `Compact<u32>` refuses.
+    fn compact_u32(&mut self) -> Option<u32> {
+        let first = *self.0.first()?;
+        match first % 4 {
+            0 => self.byte().map(|byte| u32::from(byte >> 2)),
+            1 => {
+                let value = u16::from_le_bytes(self.array()?) >> 2;
+                (value > 0b0011_1111).then_some(u32::from(value))
+            }
+            2 => {
+                let value = u32::from_le_bytes(self.array()?) >> 2;
+                (value > 0b0011_1111_1111_1111).then_some(value)
+            }
+            _ => {
+                self.byte()?;
+                let value = u32::from_le_bytes(self.array()?);
+                (first >> 2 == 0 && value > u32::MAX >> 2).then_some(value)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use gstd::codec::DecodeAll;
+
+    fn every_action() -> Vec<Action> {
+        let long = "ü".repeat(40);
+        vec![
+            Action::NewStream {
+                title: "Live".into(),
+                description: Some(long.clone()),
+                start_time: 1_700_000_000_000,
+                end_time: u64::MAX,
+                img_link: String::new(),
+            },
+            Action::NewStream {
+                title: long.clone(),
+                description: None,
+                start_time: 0,
+                end_time: 1,
+                img_link: "https://example.com/x.png".into(),
+            },
+            Action::DeleteStream {
+                stream_id: "1700000000000Live".into(),
+            },
+            Action::EditStream {
+                stream_id: "1700000000000Live".into(),
+                start_time: Some(5),
+                end_time: None,
+                title: None,
+                img_link: Some("x".repeat(20_000)),
+                description: Some(String::new()),
+            },
+            Action::Subscribe {
+                account_id: ActorId::new([7; 32]),
+            },
+            Action::EditProfile {
+                name: Some("Ann".into()),
+                surname: None,
+                img_link: Some("a".repeat(70_000)),
+            },
+            Action::EditProfile {
+                name: None,
+                surname: None,
+                img_link: None,
+            },
+            Action::Unsubscribe {
+                account_id: ActorId::new([9; 32]),
+            },
+            Action::Watch {
+                stream_id: long.clone(),
+            },
+            Action::Unwatch {
+                stream_id: "x".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_action_decodes_as_the_action_it_encodes() {
+        for action in every_action() {
+            let bytes = action.encode();
+            assert_eq!(ActionRef::decode(&bytes), Some(ActionRef::from(&action)));
+        }
+    }
+
+    /// Every prefix, every one-byte change and a trailing byte of each action: the
+    /// view accepts exactly what `Action::decode_all` accepts, as the same action.
+    #[test]
+    fn damaged_payloads_are_refused_exactly_as_action_refuses_them() {
+        let mut checked = 0;
+        let mut check = |bytes: &[u8]| {
+            let owned = Action::decode_all(&mut &bytes[..]).ok();
+            let view = ActionRef::decode(bytes);
+            assert_eq!(view, owned.as_ref().map(ActionRef::from), "{bytes:?}");
+            checked += 1;
+        };
+        for action in every_action() {
+            let bytes = action.encode();
+            for len in 0..bytes.len().min(300) {
+                check(&bytes[..len]);
+            }
+            for at in 0..bytes.len().min(80) {
+                for value in [0, 1, 2, 3, 4, 0x3f, 0x40, 0x7f, 0x80, 0xc0, 0xfc, 0xff] {
+                    let mut damaged = bytes.clone();
+                    damaged[at] = value;
+                    check(&damaged);
+                }
+            }
+            let mut longer = bytes.clone();
+            longer.push(0);
+            check(&longer);
+        }
+        assert!(checked > 5_000);
+    }
+
+    #[test]
+    fn compact_lengths_accept_only_canonical_forms() {
+        for (bytes, expected) in [
+            (&[0x04][..], Some(1)),
+            (&[0x01, 0x01], Some(64)),
+            (&[0x05, 0x00], None),
+            (&[0x02, 0x00, 0x01, 0x00], Some(1 << 14)),
+            (&[0x02, 0x01, 0x00, 0x00], None),
+            (&[0x03, 0x00, 0x00, 0x00, 0x40], Some(1 << 30)),
+            (&[0x03, 0xff, 0xff, 0xff, 0x3f], None),
+            (&[0x07, 0x00, 0x00, 0x00, 0x40, 0x00], None),
+        ] {
+            let mut reader = Reader(bytes);
+            assert_eq!(reader.compact_u32(), expected, "{bytes:?}");
+            let owned = <gstd::codec::Compact<u32>>::decode(&mut &bytes[..]).ok();
+            assert_eq!(owned.map(|c| c.0), expected, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn every_event_encodes_as_the_event_it_stands_for() {
+        for event in [
+            EventRef::StreamIsScheduled {
+                id: "1700000000000Live",
+            },
+            EventRef::StreamDeleted { id: "ü" },
+            EventRef::StreamEdited,
+            EventRef::Subscribed,
+            EventRef::ProfileEdited,
+            EventRef::Unsubscribed,
+            EventRef::WatchMarked,
+            EventRef::WatchUnmarked,
+        ] {
+            assert_eq!(event.encode(), Event::from(event).encode(), "{event:?}");
+        }
+    }
+}

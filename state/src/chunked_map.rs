@@ -1,0 +1,349 @@
+use alloc::{boxed::Box, vec::Vec};
+use core::{
+    fmt,
+    ops::{Bound, RangeBounds},
+};
+
+/// Entries per chunk. With the schedule's 8 to 24 byte entries a chunk is 0.5 to
+/// 1.5 KiB: a small part of one 16 KiB page.
+const CHUNK_LEN: usize = 64;
+
+/// An ordered map kept as a sorted directory of chunks of up to [`CHUNK_LEN`] sorted
+/// entries: a B-tree of height two.
+///
+/// Why not `BTreeMap`: a Gear message pays for every 16 KiB memory page it touches,
+/// and `BTreeMap` nodes are small separate allocations. Finding a key reads a node per
+/// level (five levels for 40,000 entries), and splitting a node rewrites the parent
+/// link of every child it moves, each in a page of its own. Here a lookup reads the
+/// directory (one page per ~700 chunks) and one chunk, and an insert or removal writes
+/// that chunk, plus the directory when a chunk splits or merges (about one change in
+/// thirty).
+pub struct ChunkedMap<K, V> {
+    /// Each chunk with the least key it may hold; the first chunk also holds every key
+    /// below the second one's bound. Chunks are never empty two in a row, and two
+    /// neighbours together hold more than half a chunk, so memory stays within four
+    /// times the entries'.
+    chunks: Vec<(K, Box<Chunk<K, V>>)>,
+    len: usize,
+}
+
+struct Chunk<K, V> {
+    len: usize,
+    /// Entries `..len` are sorted by key; the rest are copies left over from earlier
+    /// contents, never read.
+    entries: [(K, V); CHUNK_LEN],
+}
+
+impl<K: Ord + Copy, V: Copy> Chunk<K, V> {
+    /// An empty chunk; `filler` only initialises the unused entries.
+    fn new(filler: (K, V)) -> Box<Self> {
+        Box::new(Chunk {
+            len: 0,
+            entries: [filler; CHUNK_LEN],
+        })
+    }
+
+    fn entries(&self) -> &[(K, V)] {
+        &self.entries[..self.len]
+    }
+
+    fn search(&self, key: &K) -> Result<usize, usize> {
+        self.entries()
+            .binary_search_by(|(stored, _)| stored.cmp(key))
+    }
+
+    fn insert_at(&mut self, index: usize, entry: (K, V)) {
+        self.entries.copy_within(index..self.len, index + 1);
+        self.entries[index] = entry;
+        self.len += 1;
+    }
+
+    fn remove_at(&mut self, index: usize) -> (K, V) {
+        let entry = self.entries[index];
+        self.entries.copy_within(index + 1..self.len, index);
+        self.len -= 1;
+        entry
+    }
+
+    /// Moves the entries from `at` on into a new chunk.
+    fn split_off(&mut self, at: usize) -> Box<Self> {
+        let mut upper = Chunk::new(self.entries[at]);
+        upper.len = self.len - at;
+        upper.entries[..upper.len].copy_from_slice(&self.entries[at..self.len]);
+        self.len = at;
+        upper
+    }
+
+    fn append(&mut self, other: &Self) {
+        self.entries[self.len..self.len + other.len].copy_from_slice(other.entries());
+        self.len += other.len;
+    }
+}
+
+impl<K, V> ChunkedMap<K, V> {
+    pub const fn new() -> Self {
+        Self {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
+    /// The chunk that holds `key` if anything does. Precondition: there is a chunk.
+    fn chunk_for(&self, key: &K) -> usize {
+        self.chunks
+            .partition_point(|(bound, _)| bound <= key)
+            .saturating_sub(1)
+    }
+
+    pub fn get(&self, key: &K) -> Option<&V> {
+        let (_, chunk) = self.chunks.get(self.chunk_for(key))?;
+        let index = chunk.search(key).ok()?;
+        Some(&chunk.entries[index].1)
+    }
+
+    pub fn contains_key(&self, key: &K) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Stores `value` under `key`; the value it replaces, if any.
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        if self.chunks.is_empty() {
+            self.chunks.push((key, Chunk::new((key, value))));
+        }
+        let at = self.chunk_for(&key);
+        let chunk = &mut self.chunks[at].1;
+        match chunk.search(&key) {
+            Ok(index) => Some(core::mem::replace(&mut chunk.entries[index].1, value)),
+            Err(index) if chunk.len < CHUNK_LEN => {
+                chunk.insert_at(index, (key, value));
+                self.len += 1;
+                None
+            }
+            Err(_) => {
+                let upper = chunk.split_off(CHUNK_LEN / 2);
+                self.chunks.insert(at + 1, (upper.entries[0].0, upper));
+                self.insert(key, value)
+            }
+        }
+    }
+
+    /// Removes `key`'s entry and returns its value, merging its chunk into a
+    /// neighbour when the two fit in half a chunk.
+    pub fn remove(&mut self, key: &K) -> Option<V> {
+        let at = self.chunk_for(key);
+        let chunk = &mut self.chunks.get_mut(at)?.1;
+        let index = chunk.search(key).ok()?;
+        let (_, value) = chunk.remove_at(index);
+        self.len -= 1;
+        if self.len == 0 {
+            self.chunks.clear();
+        } else if at + 1 < self.chunks.len() && self.fit_together(at) {
+            self.merge(at);
+        } else if at > 0 && self.fit_together(at - 1) {
+            self.merge(at - 1);
+        }
+        Some(value)
+    }
+
+    /// Entries with keys in `range`, in key order.
+    pub fn range(&self, range: impl RangeBounds<K>) -> Range<'_, K, V> {
+        let start = match range.start_bound() {
+            _ if self.chunks.is_empty() => None,
+            Bound::Unbounded => None,
+            Bound::Included(start) => Some((start, false)),
+            Bound::Excluded(start) => Some((start, true)),
+        };
+        let (chunk, index) = start.map_or((0, 0), |(start, excluded)| {
+            let at = self.chunk_for(start);
+            let index = match self.chunks[at].1.search(start) {
+                Ok(found) if excluded => found + 1,
+                Ok(index) | Err(index) => index,
+            };
+            (at, index)
+        });
+        Range {
+            map: self,
+            chunk,
+            index,
+            end: range.end_bound().cloned(),
+        }
+    }
+
+    /// The keys in `range`, in order: what a set (a map to `()`) is read with.
+    pub fn keys_in(&self, range: impl RangeBounds<K>) -> impl Iterator<Item = K> + '_ {
+        self.range(range).map(|(&key, _)| key)
+    }
+
+    pub fn iter(&self) -> Range<'_, K, V> {
+        self.range(..)
+    }
+
+    pub fn first(&self) -> Option<(&K, &V)> {
+        self.iter().next()
+    }
+
+    fn fit_together(&self, first: usize) -> bool {
+        self.chunks[first].1.len + self.chunks[first + 1].1.len <= CHUNK_LEN / 2
+    }
+
+    /// Moves chunk `first + 1`'s entries into chunk `first` and drops it.
+    fn merge(&mut self, first: usize) {
+        let (_, second) = self.chunks.remove(first + 1);
+        self.chunks[first].1.append(&second);
+    }
+}
+
+/// The entries of a [`ChunkedMap::range`].
+pub struct Range<'a, K, V> {
+    map: &'a ChunkedMap<K, V>,
+    chunk: usize,
+    index: usize,
+    end: Bound<K>,
+}
+
+impl<'a, K: Ord + Copy, V: Copy> Iterator for Range<'a, K, V> {
+    type Item = (&'a K, &'a V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let (_, chunk) = self.map.chunks.get(self.chunk)?;
+            let Some((key, value)) = chunk.entries().get(self.index) else {
+                self.chunk += 1;
+                self.index = 0;
+                continue;
+            };
+            let within = match &self.end {
+                Bound::Unbounded => true,
+                Bound::Included(end) => key <= end,
+                Bound::Excluded(end) => key < end,
+            };
+            if !within {
+                self.chunk = self.map.chunks.len();
+                return None;
+            }
+            self.index += 1;
+            return Some((key, value));
+        }
+    }
+}
+
+impl<K, V> Default for ChunkedMap<K, V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K: Ord + Copy, V: Copy + PartialEq> PartialEq for ChunkedMap<K, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl<K: Ord + Copy, V: Copy + Eq> Eq for ChunkedMap<K, V> {}
+
+impl<K: Ord + Copy + fmt::Debug, V: Copy + fmt::Debug> fmt::Debug for ChunkedMap<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::collections::BTreeMap;
+
+    fn check_shape(map: &ChunkedMap<u32, u32>) {
+        let lens: Vec<usize> = map.chunks.iter().map(|(_, chunk)| chunk.len).collect();
+        assert_eq!(lens.iter().sum::<usize>(), map.len());
+        for pair in lens.windows(2) {
+            assert!(
+                pair[0] + pair[1] > CHUNK_LEN / 2,
+                "neighbours {pair:?} should merge"
+            );
+        }
+        for (at, (bound, chunk)) in map.chunks.iter().enumerate().skip(1) {
+            assert!(
+                chunk.entries().iter().all(|(key, _)| key >= bound),
+                "chunk {at}"
+            );
+        }
+    }
+
+    /// Random inserts, replacements, removals and range reads agree with a
+    /// `BTreeMap`, through many splits and merges.
+    #[test]
+    fn agrees_with_a_btree_map_under_churn() {
+        let mut map = ChunkedMap::new();
+        let mut model = BTreeMap::new();
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for step in 0..60_000u32 {
+            let roll = next();
+            // Phases of growth and shrinking, so chunks both split and merge.
+            let growing = (step / 10_000) % 2 == 0;
+            let key = (roll >> 8) as u32 % 3_000;
+            if (roll % 10 < 7) == growing {
+                assert_eq!(
+                    map.insert(key, step),
+                    model.insert(key, step),
+                    "step {step}"
+                );
+            } else {
+                assert_eq!(map.remove(&key), model.remove(&key), "step {step}");
+            }
+            assert_eq!(map.len(), model.len());
+            if step % 500 == 0 {
+                check_shape(&map);
+                let low = (next() % 3_000) as u32;
+                let high = low + (next() % 200) as u32;
+                let got: Vec<_> = map.range(low..high).collect();
+                let want: Vec<_> = model.range(low..high).collect();
+                assert_eq!(got, want, "range {low}..{high} at step {step}");
+                let got: Vec<_> = map
+                    .range((Bound::Excluded(low), Bound::Included(high)))
+                    .collect();
+                let want: Vec<_> = model
+                    .range((Bound::Excluded(low), Bound::Included(high)))
+                    .collect();
+                assert_eq!(got, want, "range ({low}, {high}] at step {step}");
+            }
+        }
+        assert!(map.iter().eq(model.iter()));
+        for key in 0..3_000 {
+            assert_eq!(map.get(&key), model.get(&key));
+        }
+        for key in model.keys().copied().collect::<Vec<_>>() {
+            map.remove(&key);
+        }
+        assert!(map.is_empty() && map.chunks.is_empty() && map.first().is_none());
+    }
+
+    #[test]
+    fn keys_below_every_bound_go_to_the_first_chunk() {
+        let mut map = ChunkedMap::new();
+        for key in 1_000..1_200u32 {
+            map.insert(key, ());
+        }
+        for key in (0..100u32).rev() {
+            map.insert(key, ());
+        }
+        assert_eq!(map.first(), Some((&0, &())));
+        assert_eq!(map.range(..).count(), 300);
+        assert_eq!(map.range(50..1_050).count(), 100);
+    }
+}
