@@ -36,7 +36,8 @@ fn main() {
         let filled = started.elapsed();
         let measured = workload.measure();
         eprintln!(
-            "N={n}: filled with {} messages in {:.0?}, measured in {:.0?}",
+            "N={n}: init {:.3} Ggas, filled with {} messages in {:.0?}, measured in {:.0?}",
+            workload.init_gas() as f64 / 1e9,
             workload.messages_sent(),
             filled,
             started.elapsed() - filled

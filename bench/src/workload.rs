@@ -53,6 +53,8 @@ pub struct Workload {
     /// Stream ids of the filled users, by user index.
     stream_ids: Vec<String>,
     messages_sent: Cell<usize>,
+    /// Gas the program's `init` burned (it allocates the fixed tables).
+    init_gas: u64,
 }
 
 fn filled_user(index: usize) -> u64 {
@@ -85,15 +87,16 @@ impl Workload {
         let program = Program::from_binary_with_id(&system, 1, w3bstreaming::WASM_BINARY_OPT);
         let floor = Program::from_binary_with_id(&system, 2, w3bstreaming_floor::WASM_BINARY_OPT);
         system.mint_to(FILLED_USERS, 1_000 * UNITS);
-        program.send_bytes(FILLED_USERS, []);
+        let init = program.send_bytes(FILLED_USERS, []);
         floor.send_bytes(FILLED_USERS, []);
-        system.run_next_block();
+        let init_gas = system.run_next_block().gas_burned[&init];
         let mut workload = Self {
             program: program.id(),
             floor: floor.id(),
             system,
             stream_ids: Vec::new(),
             messages_sent: Cell::new(0),
+            init_gas,
         };
         for index in 0..size {
             workload.system.mint_to(filled_user(index), 1_000 * UNITS);
@@ -132,6 +135,10 @@ impl Workload {
         workload
     }
 
+    pub fn init_gas(&self) -> u64 {
+        self.init_gas
+    }
+
     pub fn messages_sent(&self) -> usize {
         self.messages_sent.get()
     }
@@ -168,10 +175,14 @@ impl Workload {
         let id = self.program(to).send_bytes(from, action.encode());
         let result = self.system.run_next_block();
         self.messages_sent.set(self.messages_sent.get() + 1);
+        let written_pages = probe::take_written_pages();
+        if std::env::var_os("BENCH_PAGES").is_some() && to == self.program {
+            eprintln!("{action:?}\n  wrote pages {written_pages:?}");
+        }
         Sent {
             reply: reply(&result, id),
             gas: result.gas_burned[&id],
-            written_pages: probe::take_written_pages().len(),
+            written_pages: written_pages.len(),
         }
     }
 
