@@ -1,15 +1,12 @@
 //! The deployable artifacts: the `.opt.wasm` and `.meta.txt` the build leaves side by
 //! side, and the `metahash` export Gear IDEA uses to match them.
 mod common;
+#[path = "support/export.rs"]
+mod export;
 
 use blake2::{digest::consts::U32, Blake2b, Digest};
 use common::*;
-use core_processor::{configs::BlockInfo, informational::execute_for_reply, Ext};
-use gear_core::{
-    code::{Code, CodeAndId, InstrumentedCodeAndMetadata, SyscallKind},
-    gas_metering::Schedule,
-};
-use gear_lazy_pages_native_interface::LazyPagesNative;
+use export::call_export;
 use gmeta::{Metadata, MetadataRepr};
 use std::{fs, path::Path};
 use w3bstreaming_io::ProgramMetadata;
@@ -20,38 +17,6 @@ fn blake2b_256(bytes: &[u8]) -> [u8; 32] {
 
 fn meta_txt() -> String {
     fs::read_to_string(w3bstreaming::META_TXT_PATH).expect("the build wrote .meta.txt")
-}
-
-/// Calls a wasm export of the program outside any message, the way a node serves
-/// `gear_readMetahash`: instrumented with gtest's schedule, run by core-processor.
-fn call_export(export: &str) -> Vec<u8> {
-    let _lazy_pages = gtest::System::new();
-    let schedule = Schedule::default();
-    let code = Code::try_new(
-        w3bstreaming::WASM_BINARY_OPT.to_vec(),
-        schedule.instruction_weights.version,
-        |module| schedule.rules(module),
-        schedule.limits.stack_height,
-        schedule.limits.data_segments_amount.into(),
-        schedule.limits.type_section_len.into(),
-        schedule.limits.parameters.into(),
-        SyscallKind::Vara,
-    )
-    .expect("the .opt.wasm is valid Gear code");
-    let (code, _) = CodeAndId::new(code).into_parts();
-    let (instrumented, metadata) = InstrumentedCodeAndMetadata::from(code).into_parts();
-    execute_for_reply::<Ext<LazyPagesNative>, _>(
-        export.to_string(),
-        instrumented,
-        metadata,
-        None,
-        None,
-        Vec::new(),
-        gtest::constants::MAX_USER_GAS_LIMIT,
-        BlockInfo::default(),
-        SyscallKind::Vara,
-    )
-    .unwrap_or_else(|error| panic!("calling `{export}` failed: {error}"))
 }
 
 #[test]

@@ -8,6 +8,8 @@
 //!
 //! Usage: `scripts/bench.sh [N ...]` (default sizes 0 100 1000 10000).
 mod probe;
+#[path = "../../tests/support/reply.rs"]
+mod reply;
 mod workload;
 
 use std::collections::BTreeMap;

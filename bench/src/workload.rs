@@ -1,8 +1,8 @@
 //! The benchmark's chain: the program and the floor on one gtest runtime, filled to a
 //! size through real messages, then measured.
-use crate::probe;
+use crate::{probe, reply::reply};
 use gstd::ActorId;
-use gtest::{constants::UNITS, BlockRunResult, Program, System};
+use gtest::{constants::UNITS, Program, System};
 use parity_scale_codec::{Decode, Encode};
 use std::{cell::Cell, collections::BTreeMap};
 use w3bstreaming_io::{Action, Event, StateQuery, StateReply};
@@ -442,18 +442,4 @@ fn median(values: &[u64]) -> f64 {
 
 fn short(error: &str) -> String {
     error.chars().take(120).collect()
-}
-
-/// The reply to message `id`: its payload, or its text if it is an error.
-fn reply(result: &BlockRunResult, id: gstd::MessageId) -> Result<Vec<u8>, String> {
-    let log = result
-        .log()
-        .iter()
-        .find(|log| log.reply_to() == Some(id))
-        .unwrap_or_else(|| panic!("no reply to {id:?}"));
-    if log.reply_code().is_some_and(|code| code.is_success()) {
-        Ok(log.payload().to_vec())
-    } else {
-        Err(String::from_utf8_lossy(log.payload()).into_owned())
-    }
 }

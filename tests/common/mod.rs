@@ -3,11 +3,15 @@
 //! a rejected action leaves the state exactly as it was.
 #![allow(dead_code)] // each test file uses its own subset
 
-use gtest::{constants::UNITS, BlockRunResult, Program, System};
+use gtest::{constants::UNITS, Program, System};
 use parity_scale_codec::{Decode, Encode};
 use w3bstreaming_io::{Action, Error, Event, Profile, StateQuery, StateReply, Stream};
 
 pub use gtest::constants::BLOCK_DURATION_IN_MSECS as BLOCK_MS;
+
+#[path = "../support/reply.rs"]
+mod reply;
+use reply::reply;
 
 pub type ActorId = gstd::ActorId;
 
@@ -180,21 +184,6 @@ impl Env {
         let mut bytes = self.query(StateQuery::Streams).encode();
         bytes.extend(self.query(StateQuery::Users).encode());
         bytes
-    }
-}
-
-/// The reply to message `id` in `result`: its payload, or its text if it is an error.
-fn reply(result: &BlockRunResult, id: gstd::MessageId) -> Result<Vec<u8>, String> {
-    let log = result
-        .log()
-        .iter()
-        .find(|log| log.reply_to() == Some(id))
-        .unwrap_or_else(|| panic!("no reply to {id:?}: {result:?}"));
-    let code = log.reply_code().expect("a reply has a reply code");
-    if code.is_success() {
-        Ok(log.payload().to_vec())
-    } else {
-        Err(String::from_utf8_lossy(log.payload()).into_owned())
     }
 }
 
