@@ -1,0 +1,412 @@
+//! Randomized model checking: long random sequences of actions from several accounts,
+//! valid and not, across blocks far apart (so streams start, end and are pruned), sent
+//! to the program on gtest. After every message the reply (event or exact error text)
+//! and the whole state must equal the plain reference model's (`model/reference.rs`),
+//! and the program's own lists and indices must agree with each other.
+//!
+//! Each seed prints before it runs; `MODEL_SEED=<seed>` replays one, and
+//! `MODEL_MESSAGES=<n>` sets the messages per seed (default 500, three seeds).
+mod common;
+#[path = "model/reference.rs"]
+mod reference;
+
+use common::*;
+use reference::Reference;
+use std::collections::BTreeSet;
+use w3bstreaming_io::{
+    limits::{MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_NAME_LEN, MAX_TITLE_LEN},
+    Action, Error, Profile, StateQuery, StateReply, Stream, StreamCursor,
+};
+
+const DEFAULT_SEEDS: [u64; 3] = [0x5eed_0001, 0x5eed_0002, 0x5eed_0003];
+const DEFAULT_MESSAGES: usize = 500;
+/// Accounts that send actions; any of them may be unregistered at a given step.
+const SENDERS: [u64; 6] = [ALICE, BOB, CAROL, DAVE, 104, 105];
+const DAY_MS: u64 = 24 * HOUR_MS;
+
+/// xorshift64*: small, seedable, and the same everywhere.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize].clone()
+    }
+}
+
+/// A string that is usually short and valid, sometimes empty, blank, or one byte too
+/// long for `limit`.
+fn text(rng: &mut Rng, limit: usize) -> String {
+    match rng.below(20) {
+        0 => String::new(),
+        1 => "  ".into(),
+        2 => "é".repeat(limit / 2) + "x",
+        3 => "x".repeat(limit),
+        _ => format!("t{}", rng.below(1_000)),
+    }
+}
+
+fn opt_text(rng: &mut Rng, limit: usize) -> Option<String> {
+    rng.chance(75).then(|| text(rng, limit))
+}
+
+/// A time around `now`: past, near, far, or beyond the schedule's horizon; sometimes a
+/// few blocks ahead exactly, so that later messages land on its boundary.
+fn time(rng: &mut Rng, now: u64) -> u64 {
+    match rng.below(9) {
+        8 => now + BLOCK_MS * rng.below(4),
+        0 => now.saturating_sub(2 * HOUR_MS),
+        1 => now,
+        2 => now + 1 + rng.below(HOUR_MS),
+        3 => now + rng.below(3 * DAY_MS),
+        4 => now + 366 * DAY_MS,
+        _ => now + HOUR_MS + rng.below(6 * HOUR_MS),
+    }
+}
+
+fn duration(rng: &mut Rng) -> u64 {
+    match rng.below(8) {
+        0 => 0,
+        1 => 8 * DAY_MS,
+        2 | 3 => BLOCK_MS * (1 + rng.below(3)),
+        _ => 1 + rng.below(3 * HOUR_MS),
+    }
+}
+
+fn stream_id(rng: &mut Rng, known: &[String], gone: &[String]) -> String {
+    match rng.below(10) {
+        0 if !gone.is_empty() => rng.pick(gone),
+        1 => format!("{}nope", 1_700_000_000_000 + rng.below(1_000)),
+        2 => "not an id".into(),
+        _ if !known.is_empty() => rng.pick(known),
+        _ => "1700000000000none".into(),
+    }
+}
+
+fn random_action(rng: &mut Rng, now: u64, known: &[String], gone: &[String]) -> Action {
+    let account = |rng: &mut Rng| actor(rng.pick(&SENDERS[..]));
+    match rng.below(14) {
+        0 | 1 => Action::EditProfile {
+            name: opt_text(rng, MAX_NAME_LEN),
+            surname: opt_text(rng, MAX_NAME_LEN),
+            img_link: opt_text(rng, MAX_LINK_LEN),
+        },
+        2..=4 => {
+            let start = time(rng, now);
+            Action::NewStream {
+                title: text(rng, MAX_TITLE_LEN),
+                description: opt_text(rng, MAX_DESCRIPTION_LEN),
+                start_time: start,
+                end_time: start + duration(rng),
+                img_link: text(rng, MAX_LINK_LEN),
+            }
+        }
+        5 => Action::DeleteStream {
+            stream_id: stream_id(rng, known, gone),
+        },
+        6 | 7 => {
+            let start = rng.chance(50).then(|| time(rng, now));
+            Action::EditStream {
+                stream_id: stream_id(rng, known, gone),
+                start_time: start,
+                end_time: rng.chance(50).then(|| start.unwrap_or(now) + duration(rng)),
+                title: rng.chance(40).then(|| text(rng, MAX_TITLE_LEN)),
+                img_link: rng.chance(20).then(|| text(rng, MAX_LINK_LEN)),
+                description: opt_text(rng, MAX_DESCRIPTION_LEN),
+            }
+        }
+        8 | 9 => Action::Subscribe {
+            account_id: account(rng),
+        },
+        10 => Action::Unsubscribe {
+            account_id: account(rng),
+        },
+        11 | 12 => Action::Watch {
+            stream_id: stream_id(rng, known, gone),
+        },
+        _ => Action::Unwatch {
+            stream_id: stream_id(rng, known, gone),
+        },
+    }
+}
+
+/// The full `Streams` and `Users` replies.
+type FullState = (Vec<(String, Stream)>, Vec<(gstd::ActorId, Profile)>);
+
+/// The program's full state with every list sorted, to compare with the reference's.
+fn normalized(env: &Env) -> FullState {
+    let mut streams = env.streams();
+    for (_, stream) in &mut streams {
+        stream.watchers.sort();
+    }
+    let mut users = env.users();
+    for (_, profile) in &mut users {
+        profile.subscribers.sort();
+        profile.subscriptions.sort_by_key(|s| s.account_id);
+    }
+    (streams, users)
+}
+
+/// The program's own consistency, read through its full and targeted queries.
+fn check_invariants(env: &Env, now: u64) {
+    let streams = env.streams();
+    let users = env.users();
+    let registered: BTreeSet<_> = users.iter().map(|(account, _)| *account).collect();
+    for (id, stream) in &streams {
+        let owners: Vec<_> = users
+            .iter()
+            .filter(|(_, profile)| profile.stream_ids.contains(id))
+            .map(|(account, _)| *account)
+            .collect();
+        assert_eq!(
+            owners,
+            [stream.broadcaster],
+            "{id} is listed by its broadcaster alone"
+        );
+        let watchers: BTreeSet<_> = stream.watchers.iter().collect();
+        assert_eq!(
+            watchers.len(),
+            stream.watchers.len(),
+            "{id}: duplicate watchers"
+        );
+        assert!(
+            stream.watchers.iter().all(|w| registered.contains(w)),
+            "{id}: unknown watcher"
+        );
+    }
+    let ids: BTreeSet<_> = streams.iter().map(|(id, _)| id.clone()).collect();
+    for (account, profile) in &users {
+        let own: BTreeSet<_> = profile.stream_ids.iter().cloned().collect();
+        assert_eq!(own.len(), profile.stream_ids.len(), "duplicate stream ids");
+        assert!(own.is_subset(&ids), "a listed stream exists");
+        let subscribers: BTreeSet<_> = profile.subscribers.iter().collect();
+        assert_eq!(
+            subscribers.len(),
+            profile.subscribers.len(),
+            "duplicate subscribers"
+        );
+        for subscriber in &profile.subscribers {
+            let mirror = &users
+                .iter()
+                .find(|(a, _)| a == subscriber)
+                .expect("registered")
+                .1;
+            assert!(
+                mirror
+                    .subscriptions
+                    .iter()
+                    .any(|s| s.account_id == *account),
+                "mirror"
+            );
+        }
+        for follow in &profile.subscriptions {
+            let followed = &users
+                .iter()
+                .find(|(a, _)| *a == follow.account_id)
+                .expect("registered")
+                .1;
+            assert!(
+                followed.subscribers.contains(account),
+                "mirror of a subscription"
+            );
+        }
+        let summary = match env.query(StateQuery::Profile { account: *account }) {
+            StateReply::Profile(Some(summary)) => summary,
+            other => panic!("Profile replied {other:?}"),
+        };
+        assert_eq!(
+            (
+                summary.stream_count,
+                summary.subscriber_count,
+                summary.subscription_count
+            ),
+            (
+                profile.stream_ids.len() as u32,
+                profile.subscribers.len() as u32,
+                profile.subscriptions.len() as u32
+            ),
+            "counts agree with the lists"
+        );
+        let listed = all_pages(env, |after| StateQuery::BroadcasterStreams {
+            broadcaster: *account,
+            after,
+            limit: 2,
+        });
+        assert_eq!(listed, profile.stream_ids, "broadcaster index agrees");
+    }
+    let mut by_start: Vec<_> = streams.iter().collect();
+    by_start.sort_by_key(|(id, stream)| (stream.start_time, id[..13].to_string()));
+    let upcoming: Vec<_> = by_start
+        .iter()
+        .filter(|(_, s)| s.start_time > now)
+        .map(|(id, _)| id.clone())
+        .collect();
+    let live: Vec<_> = by_start
+        .iter()
+        .filter(|(_, s)| s.start_time <= now && now < s.end_time)
+        .map(|(id, _)| id.clone())
+        .collect();
+    let from = |after| StateQuery::UpcomingStreams {
+        from: now,
+        after,
+        limit: 3,
+    };
+    assert_eq!(all_pages(env, from), upcoming, "start-time index: upcoming");
+    let at = |after| StateQuery::LiveStreams {
+        at: now,
+        after,
+        limit: 3,
+    };
+    assert_eq!(all_pages(env, at), live, "start-time index: live");
+}
+
+/// Every id of a stream list, following `next` to the end.
+fn all_pages(env: &Env, query: impl Fn(Option<StreamCursor>) -> StateQuery) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut after = None;
+    loop {
+        match env.query(query(after.take())) {
+            StateReply::StreamPage { streams, next } => {
+                ids.extend(streams.into_iter().map(|(id, _)| id));
+                match next {
+                    Some(next) => after = Some(next),
+                    None => return ids,
+                }
+            }
+            other => panic!("a stream list replied {other:?}"),
+        }
+    }
+}
+
+fn run(seed: u64, messages: usize) {
+    println!("model seed {seed:#x}, {messages} messages (replay: MODEL_SEED={seed:#x})");
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let env = Env::new();
+    for &account in &SENDERS {
+        env.system
+            .mint_to(account, 1_000_000 * gtest::constants::UNITS);
+    }
+    let mut reference = Reference::default();
+    let mut gone: Vec<String> = Vec::new();
+    let mut accepted = 0;
+    for step in 0..messages {
+        if rng.chance(4) {
+            // Hours to days later: streams start and end, and some pass retention.
+            let later = env.next_block_time() + rng.below(9 * DAY_MS);
+            env.run_until(later);
+        }
+        let now = env.next_block_time();
+        let known = reference.stream_ids();
+        let sender = rng.pick(&SENDERS[..]);
+        let action = random_action(&mut rng, now, &known, &gone);
+        let expected = reference.apply(actor(sender), now, &action);
+        let got = env.send(sender, action.clone());
+        let context = format!("seed {seed:#x} step {step}: {action:?} from {sender} at {now}");
+        assert_eq!(got, expected.clone().map_err(error_reply), "{context}");
+        accepted += usize::from(expected.is_ok());
+        gone.extend(
+            known
+                .into_iter()
+                .filter(|id| !reference.stream_ids().contains(id)),
+        );
+        let (streams, users) = normalized(&env);
+        assert_eq!(streams, reference.streams(), "{context}: streams");
+        assert_eq!(users, reference.users(), "{context}: users");
+        if step % 10 == 0 {
+            check_invariants(&env, now);
+        }
+    }
+    check_invariants(&env, env.system.block_timestamp());
+    println!(
+        "  {accepted} accepted, {} rejected; {} streams and {} accounts at the end, {} streams gone",
+        messages - accepted,
+        reference.streams().len(),
+        reference.users().len(),
+        gone.len()
+    );
+}
+
+#[test]
+fn the_program_behaves_as_the_reference_under_random_messages() {
+    let messages = std::env::var("MODEL_MESSAGES")
+        .map(|n| n.parse().expect("MODEL_MESSAGES is a number"))
+        .unwrap_or(DEFAULT_MESSAGES);
+    match std::env::var("MODEL_SEED") {
+        Ok(seed) => {
+            let seed = u64::from_str_radix(seed.trim_start_matches("0x"), 16)
+                .expect("MODEL_SEED is hex, as printed");
+            run(seed, messages);
+        }
+        Err(_) => DEFAULT_SEEDS
+            .into_iter()
+            .for_each(|seed| run(seed, messages)),
+    }
+}
+
+/// Random bytes, and valid payloads cut short or sent to the wrong entry point: each
+/// gets the malformed-payload error and changes nothing.
+#[test]
+fn hostile_payloads_are_refused_and_change_nothing() {
+    let env = Env::new();
+    env.register(ALICE);
+    env.register(BOB);
+    let id = env.schedule(ALICE, "Target");
+    env.ok(
+        BOB,
+        Action::Watch {
+            stream_id: id.clone(),
+        },
+    );
+    let before = env.snapshot();
+    let mut rng = Rng(0x4057_11e5);
+    let valid = parity_scale_codec::Encode::encode(&Action::EditStream {
+        stream_id: id,
+        start_time: None,
+        end_time: None,
+        title: Some("x".repeat(300)),
+        img_link: None,
+        description: None,
+    });
+    let mut refused = 0;
+    for round in 0..300 {
+        let payload: Vec<u8> = match round % 3 {
+            // An unknown variant byte, then anything.
+            0 => std::iter::once(8 + rng.below(248) as u8)
+                .chain((0..rng.below(64)).map(|_| rng.next() as u8))
+                .collect(),
+            1 => valid[..rng.below(valid.len() as u64) as usize].to_vec(),
+            _ => parity_scale_codec::Encode::encode(&StateQuery::Stream {
+                id: format!("{}", rng.next()),
+            }),
+        };
+        match env.send_bytes(BOB, payload.clone()) {
+            Err(text) => {
+                assert_eq!(text, error_reply(Error::MalformedAction), "{payload:x?}");
+                refused += 1;
+            }
+            Ok(reply) => panic!("{payload:x?} was taken as an action: {reply:x?}"),
+        }
+        assert_eq!(env.snapshot(), before, "{payload:x?}");
+    }
+    assert_eq!(refused, 300);
+    // An action sent to `state` is not a query (`Streams` takes no bytes after its tag).
+    let action = parity_scale_codec::Encode::encode(&new_stream("Late", 1, 2));
+    let error = env.program().read_state_bytes(action).expect_err("refused");
+    assert!(error
+        .to_string()
+        .contains(&error_reply(Error::MalformedQuery)));
+}
