@@ -147,36 +147,72 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         self.len -= 1;
         if self.len == 0 {
             self.chunks.clear();
-        } else if at + 1 < self.chunks.len() && self.fit_together(at) {
-            self.merge(at);
-        } else if at > 0 && self.fit_together(at - 1) {
-            self.merge(at - 1);
+        } else {
+            self.merge_around(at);
         }
         Some(value)
     }
 
     /// Entries with keys in `range`, in key order.
     pub fn range(&self, range: impl RangeBounds<K>) -> Range<'_, K, V> {
-        let start = match range.start_bound() {
-            _ if self.chunks.is_empty() => None,
-            Bound::Unbounded => None,
-            Bound::Included(start) => Some((start, false)),
-            Bound::Excluded(start) => Some((start, true)),
-        };
-        let (chunk, index) = start.map_or((0, 0), |(start, excluded)| {
-            let at = self.chunk_for(start);
-            let index = match self.chunks[at].1.search(start) {
-                Ok(found) if excluded => found + 1,
-                Ok(index) | Err(index) => index,
-            };
-            (at, index)
-        });
+        let (chunk, index) = self.position(range.start_bound());
         Range {
             map: self,
             chunk,
             index,
             end: range.end_bound().cloned(),
         }
+    }
+
+    /// Removes every entry with a key in `range`; how many it removed. A run of entries
+    /// costs the chunks that hold them, not a lookup per entry: chunks the range covers
+    /// are dropped whole.
+    pub fn remove_range(&mut self, range: impl RangeBounds<K>) -> usize {
+        let (first, mut from) = self.position(range.start_bound());
+        let mut at = first;
+        let mut removed = 0;
+        while let Some((_, chunk)) = self.chunks.get_mut(at) {
+            let len = chunk.len;
+            let to = from
+                + chunk.entries()[from..]
+                    .iter()
+                    .take_while(|(key, _)| range.contains(key))
+                    .count();
+            // A chunk with nothing to remove is left unwritten: writing costs its page.
+            if to > from {
+                chunk.entries.copy_within(to..len, from);
+                chunk.len -= to - from;
+                removed += to - from;
+            }
+            if to < len {
+                break;
+            }
+            at += 1;
+            from = 0;
+        }
+        if removed == 0 {
+            return 0;
+        }
+        self.len -= removed;
+        let last = at.min(self.chunks.len() - 1);
+        let mut index = first;
+        self.chunks.retain(|(_, chunk)| {
+            let keep = !(first..=last).contains(&index) || chunk.len > 0;
+            index += 1;
+            keep
+        });
+        if self.len == 0 {
+            self.chunks.clear();
+        } else {
+            // Only the two chunks the range started and ended in lost part of their
+            // entries, and they are now neighbours at `first` and the one after it.
+            for at in [first + 1, first] {
+                if at < self.chunks.len() {
+                    self.merge_around(at);
+                }
+            }
+        }
+        removed
     }
 
     /// The keys in `range`, in order: what a set (a map to `()`) is read with.
@@ -190,6 +226,37 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
 
     pub fn first(&self) -> Option<(&K, &V)> {
         self.iter().next()
+    }
+
+    /// Where the entries from `start` on begin: a chunk and an index in it.
+    fn position(&self, start: Bound<&K>) -> (usize, usize) {
+        let (start, excluded) = match start {
+            _ if self.chunks.is_empty() => return (0, 0),
+            Bound::Unbounded => return (0, 0),
+            Bound::Included(start) => (start, false),
+            Bound::Excluded(start) => (start, true),
+        };
+        let at = self.chunk_for(start);
+        let index = match self.chunks[at].1.search(start) {
+            Ok(found) if excluded => found + 1,
+            Ok(index) | Err(index) => index,
+        };
+        (at, index)
+    }
+
+    /// Merges chunk `at` with its neighbours while two of them fit in half a chunk,
+    /// which restores the neighbour invariant after entries left chunk `at`.
+    fn merge_around(&mut self, mut at: usize) {
+        loop {
+            if at + 1 < self.chunks.len() && self.fit_together(at) {
+                self.merge(at);
+            } else if at > 0 && self.fit_together(at - 1) {
+                self.merge(at - 1);
+                at -= 1;
+            } else {
+                return;
+            }
+        }
     }
 
     fn fit_together(&self, first: usize) -> bool {
@@ -307,6 +374,18 @@ mod tests {
                 assert_eq!(map.remove(&key), model.remove(&key), "step {step}");
             }
             assert_eq!(map.len(), model.len());
+            if step % 997 == 0 {
+                let low = (next() % 3_000) as u32;
+                let high = low + (next() % 400) as u32;
+                let before = model.len();
+                model.retain(|key, _| !(low..=high).contains(key));
+                assert_eq!(
+                    map.remove_range(low..=high),
+                    before - model.len(),
+                    "step {step}"
+                );
+                check_shape(&map);
+            }
             if step % 500 == 0 {
                 check_shape(&map);
                 let low = (next() % 3_000) as u32;
@@ -331,6 +410,25 @@ mod tests {
             map.remove(&key);
         }
         assert!(map.is_empty() && map.chunks.is_empty() && map.first().is_none());
+    }
+
+    #[test]
+    fn removing_a_range_drops_the_chunks_it_covers() {
+        let mut map = ChunkedMap::new();
+        for key in 0..5_000u32 {
+            map.insert(key, key);
+        }
+        assert_eq!(map.remove_range(100..4_900), 4_800);
+        check_shape(&map);
+        assert!(map.keys_in(..).eq((0..100).chain(4_900..5_000)));
+        assert_eq!(
+            map.remove_range((Bound::Excluded(4_950), Bound::Unbounded)),
+            49
+        );
+        assert_eq!(map.remove_range(200..300), 0);
+        check_shape(&map);
+        assert_eq!(map.remove_range(..), 151);
+        assert!(map.is_empty() && map.chunks.is_empty());
     }
 
     #[test]

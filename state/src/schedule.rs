@@ -1,7 +1,6 @@
 use crate::{
     ChunkedMap, FixedMap, StreamEdit, StreamFields, StreamNumber, StreamRecord, UserRecord,
 };
-use alloc::vec::Vec;
 use core::ops::RangeInclusive;
 use gstd::ActorId;
 use w3bstreaming_io::limits::{MAX_ACCOUNTS, MAX_STREAMS, RETENTION_MS};
@@ -219,14 +218,7 @@ impl Schedule {
         let record = self.streams.remove(&number).expect("stream exists");
         self.by_broadcaster.remove(&(record.broadcaster_no, number));
         self.unindex((record.start_time, number));
-        let watchers: Vec<_> = self
-            .watchers
-            .range(watchers_of(number))
-            .map(|(&entry, _)| entry)
-            .collect();
-        for entry in watchers {
-            self.watchers.remove(&entry);
-        }
+        self.watchers.remove_range(watchers_of(number));
         record
     }
 

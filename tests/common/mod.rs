@@ -86,6 +86,16 @@ impl Env {
             .collect()
     }
 
+    /// Sends `action` in a block of its own; its reply or error text, and the gas it
+    /// burned.
+    pub fn send_with_gas(&self, from: u64, action: Action) -> (Result<Event, String>, u64) {
+        let id = self.program().send(from, action);
+        let result = self.system.run_next_block();
+        let event = reply(&result, id)
+            .map(|payload| Event::decode(&mut payload.as_slice()).expect("reply is an Event"));
+        (event, result.gas_burned[&id])
+    }
+
     /// Sends raw payload bytes; the reply bytes or the error text.
     pub fn send_bytes(&self, from: u64, payload: impl Into<Vec<u8>>) -> Result<Vec<u8>, String> {
         let id = self.program().send_bytes(from, payload);
