@@ -20,9 +20,9 @@ const CHUNK_LEN: usize = 64;
 /// thirty).
 pub struct ChunkedMap<K, V> {
     /// Each chunk with the least key it may hold; the first chunk also holds every key
-    /// below the second one's bound. Chunks are never empty two in a row, and two
-    /// neighbours together hold more than half a chunk, so memory stays within four
-    /// times the entries'.
+    /// below the second one's bound. Every chunk but a lone one is at least half full,
+    /// as in a B-tree, so the chunks take at most twice the entries' memory whatever
+    /// the order of inserts and removals.
     chunks: Vec<(K, Box<Chunk<K, V>>)>,
     len: usize,
 }
@@ -137,8 +137,8 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         }
     }
 
-    /// Removes `key`'s entry and returns its value, merging its chunk into a
-    /// neighbour when the two fit in half a chunk.
+    /// Removes `key`'s entry and returns its value, refilling its chunk from a
+    /// neighbour when it drops below half full.
     pub fn remove(&mut self, key: &K) -> Option<V> {
         let at = self.chunk_for(key);
         let chunk = &mut self.chunks.get_mut(at)?.1;
@@ -148,7 +148,7 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         if self.len == 0 {
             self.chunks.clear();
         } else {
-            self.merge_around(at);
+            self.refill(at);
         }
         Some(value)
     }
@@ -195,7 +195,7 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         }
         self.len -= removed;
         let last = at.min(self.chunks.len() - 1);
-        let mut index = first;
+        let mut index = 0;
         self.chunks.retain(|(_, chunk)| {
             let keep = !(first..=last).contains(&index) || chunk.len > 0;
             index += 1;
@@ -208,7 +208,7 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
             // entries, and they are now neighbours at `first` and the one after it.
             for at in [first + 1, first] {
                 if at < self.chunks.len() {
-                    self.merge_around(at);
+                    self.refill(at);
                 }
             }
         }
@@ -244,29 +244,40 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         (at, index)
     }
 
-    /// Merges chunk `at` with its neighbours while two of them fit in half a chunk,
-    /// which restores the neighbour invariant after entries left chunk `at`.
-    fn merge_around(&mut self, mut at: usize) {
-        loop {
-            if at + 1 < self.chunks.len() && self.fit_together(at) {
-                self.merge(at);
-            } else if at > 0 && self.fit_together(at - 1) {
-                self.merge(at - 1);
-                at -= 1;
-            } else {
-                return;
-            }
+    /// Brings chunk `at` back to half full if it fell below, with a neighbour (the
+    /// next one, or the previous one for the last chunk): the two merge if they fit in
+    /// one chunk, else they share their entries evenly.
+    fn refill(&mut self, at: usize) {
+        if self.chunks.len() < 2 || self.chunks[at].1.len >= CHUNK_LEN / 2 {
+            return;
         }
-    }
-
-    fn fit_together(&self, first: usize) -> bool {
-        self.chunks[first].1.len + self.chunks[first + 1].1.len <= CHUNK_LEN / 2
-    }
-
-    /// Moves chunk `first + 1`'s entries into chunk `first` and drops it.
-    fn merge(&mut self, first: usize) {
-        let (_, second) = self.chunks.remove(first + 1);
-        self.chunks[first].1.append(&second);
+        let left = if at + 1 < self.chunks.len() {
+            at
+        } else {
+            at - 1
+        };
+        let (head, tail) = self.chunks.split_at_mut(left + 1);
+        let (_, first) = &mut head[left];
+        let (bound, second) = &mut tail[0];
+        let total = first.len + second.len;
+        if total <= CHUNK_LEN {
+            first.append(second);
+            self.chunks.remove(left + 1);
+            return;
+        }
+        let keep = total / 2;
+        if first.len > keep {
+            let moved = first.len - keep;
+            second.entries.copy_within(..second.len, moved);
+            second.entries[..moved].copy_from_slice(&first.entries[keep..first.len]);
+        } else {
+            let moved = keep - first.len;
+            first.entries[first.len..keep].copy_from_slice(&second.entries[..moved]);
+            second.entries.copy_within(moved..second.len, 0);
+        }
+        first.len = keep;
+        second.len = total - keep;
+        *bound = second.entries[0].0;
     }
 }
 
@@ -332,10 +343,10 @@ mod tests {
     fn check_shape(map: &ChunkedMap<u32, u32>) {
         let lens: Vec<usize> = map.chunks.iter().map(|(_, chunk)| chunk.len).collect();
         assert_eq!(lens.iter().sum::<usize>(), map.len());
-        for pair in lens.windows(2) {
+        if lens.len() > 1 {
             assert!(
-                pair[0] + pair[1] > CHUNK_LEN / 2,
-                "neighbours {pair:?} should merge"
+                lens.iter().all(|&len| len >= CHUNK_LEN / 2),
+                "a chunk below half full: {lens:?}"
             );
         }
         for (at, (bound, chunk)) in map.chunks.iter().enumerate().skip(1) {
