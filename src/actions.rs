@@ -9,6 +9,8 @@ use w3bstreaming_io::{
     limits::{MAX_STREAMS_PER_BROADCASTER, PRUNED_PER_MESSAGE},
     Error,
 };
+#[cfg(test)]
+use w3bstreaming_state::Capacity;
 use w3bstreaming_state::{
     Schedule, StreamEdit, StreamFields, StreamNumber, StreamRecord, UserRecord,
 };
@@ -58,7 +60,12 @@ pub fn apply<'a>(
                 img_link,
                 description,
             };
-            check_stream(&record.edited(&edit), now)?;
+            let edited = record.edited(&edit);
+            check_stream(&edited, now)?;
+            let text = StreamRecord::text_len_of(record.id_title(), &edited);
+            if !schedule.text_fits(record.text_len(), text) {
+                return Err(Error::TextFull);
+            }
             schedule.edit_stream(number, &edit);
             Ok(EventRef::StreamEdited)
         }
@@ -73,6 +80,9 @@ pub fn apply<'a>(
             if schedule.follows(sender, account_id) {
                 return Err(Error::AlreadySubscribed);
             }
+            if schedule.follows_full() {
+                return Err(Error::FollowsFull);
+            }
             schedule.subscribe(sender, account_id, now);
             Ok(EventRef::Subscribed)
         }
@@ -82,8 +92,13 @@ pub fn apply<'a>(
             img_link,
         } => {
             check_profile(name, surname, img_link)?;
-            if schedule.user(sender).is_none() && schedule.accounts_full() {
+            let current = schedule.user(sender);
+            if current.is_none() && schedule.accounts_full() {
                 return Err(Error::AccountsFull);
+            }
+            let text = UserRecord::text_len_of(name, surname, img_link);
+            if !schedule.text_fits(current.map_or(0, UserRecord::text_len), text) {
+                return Err(Error::TextFull);
             }
             schedule.set_profile(sender, name, surname, img_link);
             Ok(EventRef::ProfileEdited)
@@ -107,6 +122,9 @@ pub fn apply<'a>(
             }
             if schedule.is_watching(number, sender) {
                 return Err(Error::AlreadyWatching);
+            }
+            if schedule.watches_full() {
+                return Err(Error::WatchesFull);
             }
             schedule.watch(number, sender);
             Ok(EventRef::WatchMarked)
@@ -136,6 +154,9 @@ fn new_stream<'a>(
     }
     if schedule.streams_full() {
         return Err(Error::StreamsFull);
+    }
+    if !schedule.text_fits(0, StreamRecord::text_len_of(fields.title, &fields)) {
+        return Err(Error::TextFull);
     }
     let number = schedule
         .next_stream_number(now)
@@ -182,7 +203,7 @@ fn own_stream<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use w3bstreaming_io::Action;
+    use w3bstreaming_io::{Action, Event};
 
     /// Needs a block time past the year 2286, which gtest's clock cannot reach.
     #[test]
@@ -208,5 +229,115 @@ mod tests {
         let second = apply(&mut schedule, alice, last_millisecond, (&action).into());
         assert_eq!(second, Err(Error::StreamIdsExhausted));
         assert_eq!(schedule.stream_count(alice), 1);
+    }
+
+    const NOW: u64 = 1_700_000_000_000;
+    const HOUR: u64 = 3_600_000;
+
+    /// Everything the full reads show, and the text count: unchanged by a rejection.
+    fn snapshot(schedule: &Schedule) -> impl PartialEq + core::fmt::Debug {
+        (
+            schedule.all_streams(),
+            schedule.all_users(),
+            schedule.text_bytes(),
+        )
+    }
+
+    fn send(schedule: &mut Schedule, from: ActorId, action: Action) -> Result<Event, Error> {
+        apply(schedule, from, NOW, (&action).into()).map(Event::from)
+    }
+
+    fn rejects(schedule: &mut Schedule, from: ActorId, action: Action, error: Error) {
+        let before = snapshot(schedule);
+        assert_eq!(
+            send(schedule, from, action.clone()),
+            Err(error),
+            "{action:?}"
+        );
+        assert_eq!(
+            snapshot(schedule),
+            before,
+            "{action:?} changed the schedule"
+        );
+    }
+
+    fn profile(name: &str) -> Action {
+        Action::EditProfile {
+            name: Some(name.into()),
+            surname: None,
+            img_link: None,
+        }
+    }
+
+    fn new_stream(title: &str) -> Action {
+        Action::NewStream {
+            title: title.into(),
+            description: None,
+            start_time: NOW + HOUR,
+            end_time: NOW + 2 * HOUR,
+            img_link: String::new(),
+        }
+    }
+
+    /// The totals that protect the program's memory, at sizes a test can reach; the
+    /// program's own figures are the same code with `Capacity::LIMITS`.
+    #[test]
+    fn follows_watches_and_text_are_refused_past_their_totals() {
+        let mut schedule = Schedule::with_capacity(Capacity {
+            accounts: 10,
+            streams: 10,
+            follows: 2,
+            watches: 2,
+            text_bytes: 90,
+        });
+        let [a, b, c] = [1u64, 2, 3].map(ActorId::from);
+        for (account, name) in [(a, "A"), (b, "B"), (c, "C")] {
+            send(&mut schedule, account, profile(name)).unwrap();
+        }
+        let follow = |account| Action::Subscribe {
+            account_id: account,
+        };
+        send(&mut schedule, a, follow(b)).unwrap();
+        send(&mut schedule, a, follow(c)).unwrap();
+        rejects(&mut schedule, b, follow(a), Error::FollowsFull);
+        send(&mut schedule, a, Action::Unsubscribe { account_id: c }).unwrap();
+        send(&mut schedule, b, follow(a)).unwrap();
+
+        // 13 digits and the title twice: 23 bytes a stream, 3 for the profiles.
+        let Ok(Event::StreamIsScheduled { id }) = send(&mut schedule, a, new_stream("Live!"))
+        else {
+            panic!("scheduled")
+        };
+        let watch = |id: &str| Action::Watch {
+            stream_id: id.into(),
+        };
+        send(&mut schedule, b, watch(&id)).unwrap();
+        send(&mut schedule, c, watch(&id)).unwrap();
+        let Ok(Event::StreamIsScheduled { id: other }) =
+            send(&mut schedule, c, new_stream("Other"))
+        else {
+            panic!("scheduled")
+        };
+        rejects(&mut schedule, a, watch(&other), Error::WatchesFull);
+
+        assert_eq!(schedule.text_bytes(), 3 + 2 * 23);
+        send(&mut schedule, b, new_stream("Third")).unwrap();
+        assert_eq!(schedule.text_bytes(), 3 + 3 * 23);
+        rejects(&mut schedule, b, new_stream("Fourth"), Error::TextFull);
+        rejects(&mut schedule, a, profile(&"x".repeat(30)), Error::TextFull);
+        let longer_title = Action::EditStream {
+            stream_id: id.clone(),
+            start_time: None,
+            end_time: None,
+            title: Some("Live, and longer than it fits".into()),
+            img_link: None,
+            description: None,
+        };
+        rejects(&mut schedule, a, longer_title, Error::TextFull);
+        // Shorter text always fits, and deleting frees room.
+        send(&mut schedule, a, profile("")).unwrap();
+        send(&mut schedule, a, Action::DeleteStream { stream_id: id }).unwrap();
+        send(&mut schedule, b, new_stream("Fourth")).unwrap();
+        assert_eq!(schedule.text_bytes(), 2 + 2 * 23 + 25);
     }
 }

@@ -6,7 +6,10 @@ mod common;
 use common::*;
 use gtest::constants::{MAX_USER_GAS_LIMIT, UNITS};
 use w3bstreaming_io::{
-    limits::{MAX_ACCOUNTS, MAX_STREAMS, MAX_STREAMS_PER_BROADCASTER, RETENTION_MS},
+    limits::{
+        MAX_ACCOUNTS, MAX_DESCRIPTION_LEN, MAX_FOLLOWS, MAX_LINK_LEN, MAX_STREAMS,
+        MAX_STREAMS_PER_BROADCASTER, MAX_TEXT_BYTES, MAX_TITLE_LEN, MAX_WATCHES, RETENTION_MS,
+    },
     Action, Error, Event, ProfileSummary, StateQuery, StateReply,
 };
 
@@ -224,4 +227,177 @@ fn ten_thousand_followers_and_watchers_stay_within_a_message() {
         }
         other => panic!("Subscribers replied {other:?}"),
     }
+}
+
+/// Streams with every text at its limit fill `MAX_TEXT_BYTES`; past it, a new stream
+/// or a longer edit is refused without a change, and a deletion makes room again.
+#[test]
+fn text_is_refused_past_its_total() {
+    let env = Env::new();
+    let big = |title: String| Action::NewStream {
+        title,
+        description: Some("d".repeat(MAX_DESCRIPTION_LEN)),
+        start_time: env.next_block_time() + HOUR_MS,
+        end_time: env.next_block_time() + 2 * HOUR_MS,
+        img_link: "i".repeat(MAX_LINK_LEN),
+    };
+    let title = |n: usize| format!("{n:0width$}", width = MAX_TITLE_LEN);
+    // Its id holds the digits and the title, beside the title itself.
+    let big_len = 13 + 2 * MAX_TITLE_LEN + MAX_LINK_LEN + MAX_DESCRIPTION_LEN;
+    let small_len = 13 + 2;
+    let fitting = (MAX_TEXT_BYTES - small_len) / big_len;
+    let broadcasters: Vec<u64> = (FIRST..)
+        .take(fitting.div_ceil(MAX_STREAMS_PER_BROADCASTER))
+        .collect();
+    for &account in &broadcasters {
+        env.system.mint_to(account, 100_000 * UNITS);
+    }
+    send_all(
+        &env,
+        broadcasters
+            .iter()
+            .map(|&account| (account, edit_profile(None, None, None)))
+            .collect(),
+    );
+    let last = *broadcasters.last().expect("broadcasters");
+    let small = env.schedule(last, "S");
+    let scheduled = send_all(
+        &env,
+        (0..fitting)
+            .map(|n| (broadcasters[n / MAX_STREAMS_PER_BROADCASTER], big(title(n))))
+            .collect(),
+    );
+
+    // The full reads no longer fit in one reply here (8 MB of text), so the state is
+    // compared through what the refusals could have touched.
+    let touched = || {
+        (
+            summary(&env, last),
+            env.query(StateQuery::Stream { id: small.clone() }),
+        )
+    };
+    let before = touched();
+    let refused = env.send(last, big(title(fitting)));
+    assert_eq!(refused, Err(error_reply(Error::TextFull)));
+    let longer = Action::EditStream {
+        stream_id: small.clone(),
+        start_time: None,
+        end_time: None,
+        title: None,
+        img_link: None,
+        description: Some("d".repeat(MAX_DESCRIPTION_LEN)),
+    };
+    assert_eq!(env.send(last, longer), Err(error_reply(Error::TextFull)));
+    assert_eq!(touched(), before);
+    let Event::StreamIsScheduled { id } = &scheduled[0] else {
+        panic!("NewStream replies StreamIsScheduled")
+    };
+    env.ok(
+        broadcasters[0],
+        Action::DeleteStream {
+            stream_id: id.clone(),
+        },
+    );
+    env.ok(last, big(title(fitting)));
+}
+
+/// Every total at once: `MAX_ACCOUNTS` accounts, `MAX_STREAMS` streams whose texts
+/// fill `MAX_TEXT_BYTES`, `MAX_FOLLOWS` follows and `MAX_WATCHES` marks, inserted in
+/// key order (which leaves every index chunk half full, its worst case). The program
+/// must take all of it in its 32 MiB and still answer. About 250,000 messages, so it
+/// runs on demand: `cargo test --release --test capacity -- --ignored`.
+#[test]
+#[ignore = "fills every total: minutes"]
+fn every_total_at_once_fits_in_memory() {
+    let env = Env::new();
+    let accounts: Vec<u64> = (FIRST..).take(MAX_ACCOUNTS - ACCOUNTS.len()).collect();
+    for &account in &accounts {
+        env.system.mint_to(account, 100_000 * UNITS);
+    }
+    send_all(
+        &env,
+        accounts
+            .iter()
+            .map(|&a| (a, edit_profile(None, None, None)))
+            .collect(),
+    );
+    // Texts that share MAX_TEXT_BYTES evenly among MAX_STREAMS streams.
+    let per_stream = MAX_TEXT_BYTES / MAX_STREAMS;
+    let link_len = per_stream - 13 - 2 * MAX_TITLE_LEN;
+    let start = env.next_block_time() + HOUR_MS;
+    let broadcasters = &accounts[..MAX_STREAMS / MAX_STREAMS_PER_BROADCASTER];
+    let streams = send_all(
+        &env,
+        (0..MAX_STREAMS)
+            .map(|n| {
+                let action = Action::NewStream {
+                    title: format!("{n:0width$}", width = MAX_TITLE_LEN),
+                    description: None,
+                    start_time: start,
+                    end_time: start + 6 * 24 * HOUR_MS,
+                    img_link: "i".repeat(link_len),
+                };
+                (broadcasters[n / MAX_STREAMS_PER_BROADCASTER], action)
+            })
+            .collect(),
+    );
+    let ids: Vec<String> = streams
+        .into_iter()
+        .map(|event| match event {
+            Event::StreamIsScheduled { id } => id,
+            other => panic!("NewStream replied {other:?}"),
+        })
+        .collect();
+    let fans = &accounts[broadcasters.len()..];
+    let per_fan = 100;
+    let follows = (0..MAX_FOLLOWS).map(|n| {
+        let followed = accounts[(n / per_fan + n % per_fan + 1) % accounts.len()];
+        (
+            fans[n / per_fan],
+            Action::Subscribe {
+                account_id: actor(followed),
+            },
+        )
+    });
+    send_all(&env, follows.collect());
+    let watches = (0..MAX_WATCHES).map(|n| {
+        let stream = ids[(n / per_fan * 7 + n % per_fan) % ids.len()].clone();
+        (fans[n / per_fan], Action::Watch { stream_id: stream })
+    });
+    send_all(&env, watches.collect());
+
+    // Full reads no longer fit in a reply at this size: check what a refusal could touch.
+    let before = summary(&env, fans[0]);
+    let follow = Action::Subscribe {
+        account_id: actor(accounts[0]),
+    };
+    assert_eq!(
+        env.send(fans[0], follow),
+        Err(error_reply(Error::FollowsFull))
+    );
+    let watch = Action::Watch {
+        stream_id: ids[ids.len() - 1].clone(),
+    };
+    assert_eq!(
+        env.send(fans[0], watch),
+        Err(error_reply(Error::WatchesFull))
+    );
+    assert_eq!(summary(&env, fans[0]), before);
+    env.ok(
+        fans[0],
+        Action::Unsubscribe {
+            account_id: actor(accounts[1]),
+        },
+    );
+    env.ok(
+        broadcasters[0],
+        Action::DeleteStream {
+            stream_id: ids[0].clone(),
+        },
+    );
+    env.ok(fans[0], edit_profile(Some("Still here"), None, None));
+    assert_eq!(
+        summary(&env, fans[0]).map(|s| s.subscription_count),
+        Some(per_fan as u32 - 1)
+    );
 }

@@ -35,6 +35,9 @@ fn all_errors() -> Vec<Error> {
         Error::UnknownCursorAccount,
         Error::AccountsFull,
         Error::StreamsFull,
+        Error::FollowsFull,
+        Error::WatchesFull,
+        Error::TextFull,
     ];
     errors.extend(fields.map(Error::TooLong));
     // Stops compiling when a variant is added, until it is added to the list above.
@@ -64,6 +67,9 @@ fn all_errors() -> Vec<Error> {
             | Error::UnknownCursorAccount
             | Error::AccountsFull
             | Error::StreamsFull
+            | Error::FollowsFull
+            | Error::WatchesFull
+            | Error::TextFull
             | Error::BadCursor => {}
         }
     }

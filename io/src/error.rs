@@ -1,6 +1,7 @@
 use crate::limits::{
-    DAY_MS, MAX_ACCOUNTS, MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_NAME_LEN, MAX_SCHEDULE_AHEAD_MS,
-    MAX_STREAMS, MAX_STREAMS_PER_BROADCASTER, MAX_STREAM_DURATION_MS, MAX_TITLE_LEN,
+    DAY_MS, MAX_ACCOUNTS, MAX_DESCRIPTION_LEN, MAX_FOLLOWS, MAX_LINK_LEN, MAX_NAME_LEN,
+    MAX_SCHEDULE_AHEAD_MS, MAX_STREAMS, MAX_STREAMS_PER_BROADCASTER, MAX_STREAM_DURATION_MS,
+    MAX_TEXT_BYTES, MAX_TITLE_LEN, MAX_WATCHES,
 };
 use core::fmt;
 
@@ -61,6 +62,12 @@ pub enum Error {
     /// [`MAX_STREAMS`] streams are scheduled: no new one fits until some are deleted or
     /// pruned.
     StreamsFull,
+    /// [`MAX_FOLLOWS`] follows are stored: no new one fits until some end.
+    FollowsFull,
+    /// [`MAX_WATCHES`] marks to watch are stored: no new one fits until some go.
+    WatchesFull,
+    /// The action would take the program's stored text past [`MAX_TEXT_BYTES`].
+    TextFull,
 }
 
 /// A text field of an action, named as in the action.
@@ -135,6 +142,17 @@ impl fmt::Display for Error {
             Error::StreamsFull => write!(
                 f,
                 "the program is full: {MAX_STREAMS} streams are scheduled"
+            ),
+            Error::FollowsFull => {
+                write!(f, "the program is full: {MAX_FOLLOWS} follows are stored")
+            }
+            Error::WatchesFull => write!(
+                f,
+                "the program is full: {MAX_WATCHES} marks to watch are stored"
+            ),
+            Error::TextFull => write!(
+                f,
+                "the program is full: its text would pass {MAX_TEXT_BYTES} bytes"
             ),
         }
     }

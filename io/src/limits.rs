@@ -28,6 +28,17 @@ pub const MAX_ACCOUNTS: usize = 24_000;
 /// see [`RETENTION_MS`]). Streams sit in a table allocated when the program starts, like
 /// the accounts (see [`MAX_ACCOUNTS`]).
 pub const MAX_STREAMS: usize = 24_000;
+/// Most follows (one account following another) the program stores in all. Like
+/// [`MAX_WATCHES`] and [`MAX_TEXT_BYTES`], it keeps the program's data within a Gear
+/// program's 32 MiB of memory however the totals are reached (see the README's
+/// Capacity): an action past a total is refused instead of running out of memory.
+pub const MAX_FOLLOWS: usize = 100_000;
+/// Most marks to watch (an account marking a stream) the program stores at once; a
+/// stream's marks go with it.
+pub const MAX_WATCHES: usize = 100_000;
+/// Most bytes of text the program stores in all: profiles' names, surnames and links,
+/// and streams' ids, titles, links and descriptions.
+pub const MAX_TEXT_BYTES: usize = 8 * 1024 * 1024;
 /// Most items one page of a list query returns; a larger `limit` is read as this, and
 /// a `limit` of 0 as 1.
 pub const MAX_PAGE_LEN: u32 = 100;

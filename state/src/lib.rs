@@ -27,6 +27,6 @@ pub use fixed_map::FixedMap;
 pub use hashing::{KeyHasher, KeyHashing};
 pub use query::{page_len, Page, LIVE_SKIP_BUDGET};
 pub use records::{StreamEdit, StreamFields, StreamRecord, UserRecord};
-pub use schedule::{Schedule, StartKey, UserNo};
+pub use schedule::{Capacity, Schedule, StartKey, UserNo};
 pub use stream_number::StreamNumber;
 pub use text::PackedText;

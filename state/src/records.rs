@@ -101,6 +101,25 @@ impl StreamRecord {
             .expect("a stream has an id")
     }
 
+    /// The title the stream was scheduled with, which its id ends with.
+    pub fn id_title(&self) -> &str {
+        self.id_part(ID_TITLE)
+    }
+
+    /// Bytes of text the record stores.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Bytes of text a stream scheduled with `id_title` and `fields` stores.
+    pub fn text_len_of(id_title: &str, fields: &StreamFields<'_>) -> usize {
+        StreamNumber::DIGITS
+            + id_title.len()
+            + fields.title.len()
+            + fields.img_link.len()
+            + fields.description.map_or(0, str::len)
+    }
+
     fn id_part(&self, part: usize) -> &str {
         self.text.get(part).expect("a stream has an id")
     }
@@ -154,6 +173,20 @@ impl UserRecord {
         img_link: Option<&str>,
     ) {
         self.text = PackedText::new([name, surname, img_link]);
+    }
+
+    /// Bytes of text the record stores.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Bytes of text a profile with these fields stores.
+    pub fn text_len_of(name: Option<&str>, surname: Option<&str>, img_link: Option<&str>) -> usize {
+        [name, surname, img_link]
+            .iter()
+            .flatten()
+            .map(|text| text.len())
+            .sum()
     }
 
     pub fn name(&self) -> Option<&str> {

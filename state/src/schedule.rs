@@ -3,7 +3,9 @@ use crate::{
 };
 use core::ops::RangeInclusive;
 use gstd::ActorId;
-use w3bstreaming_io::limits::{MAX_ACCOUNTS, MAX_STREAMS, RETENTION_MS};
+use w3bstreaming_io::limits::{
+    MAX_ACCOUNTS, MAX_FOLLOWS, MAX_STREAMS, MAX_TEXT_BYTES, MAX_WATCHES, RETENTION_MS,
+};
 
 /// A stream's place in start-time order: start time, then number (creation order).
 pub type StartKey = (u64, StreamNumber);
@@ -22,6 +24,27 @@ impl UserNo {
     pub(crate) fn of_slot(index: usize) -> Self {
         UserNo(u32::try_from(index).expect("fewer slots than u32::MAX"))
     }
+}
+
+/// The totals a [`Schedule`] holds at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity {
+    pub accounts: usize,
+    pub streams: usize,
+    pub follows: usize,
+    pub watches: usize,
+    pub text_bytes: usize,
+}
+
+impl Capacity {
+    /// The program's totals, from `w3bstreaming_io::limits`.
+    pub const LIMITS: Capacity = Capacity {
+        accounts: MAX_ACCOUNTS,
+        streams: MAX_STREAMS,
+        follows: MAX_FOLLOWS,
+        watches: MAX_WATCHES,
+        text_bytes: MAX_TEXT_BYTES,
+    };
 }
 
 /// Everything the program stores.
@@ -53,6 +76,9 @@ pub struct Schedule {
     /// (stream, viewer) for every stream marked to watch.
     pub(crate) watchers: ChunkedMap<(StreamNumber, UserNo), ()>,
     last_number: Option<StreamNumber>,
+    /// Bytes of text in all records, held within `capacity.text_bytes`.
+    text_bytes: usize,
+    capacity: Capacity,
     /// The first entry of `by_start` and that stream's end time: what pruning looks at
     /// on every message, kept here so that a message with nothing to prune reads no
     /// index page.
@@ -66,22 +92,23 @@ impl Default for Schedule {
 }
 
 impl Schedule {
-    /// A schedule with room for [`MAX_ACCOUNTS`] accounts and [`MAX_STREAMS`] streams.
+    /// A schedule with the program's capacity, [`Capacity::LIMITS`].
     pub fn new() -> Self {
-        Self::with_capacity(MAX_ACCOUNTS, MAX_STREAMS)
+        Self::with_capacity(Capacity::LIMITS)
     }
 
-    /// A schedule with room for `accounts` accounts and `streams` streams at once.
-    pub fn with_capacity(accounts: usize, streams: usize) -> Self {
+    pub fn with_capacity(capacity: Capacity) -> Self {
         Self {
-            users: FixedMap::with_max_len(accounts),
-            streams: FixedMap::with_max_len(streams),
+            users: FixedMap::with_max_len(capacity.accounts),
+            streams: FixedMap::with_max_len(capacity.streams),
             by_start: ChunkedMap::new(),
             by_broadcaster: ChunkedMap::new(),
             followers: ChunkedMap::new(),
             follows: ChunkedMap::new(),
             watchers: ChunkedMap::new(),
             last_number: None,
+            text_bytes: 0,
+            capacity,
             oldest: None,
         }
     }
@@ -119,6 +146,27 @@ impl Schedule {
     /// Whether no new stream can be scheduled.
     pub fn streams_full(&self) -> bool {
         self.streams.is_full()
+    }
+
+    /// Whether no new follow can be stored.
+    pub fn follows_full(&self) -> bool {
+        self.follows.len() >= self.capacity.follows
+    }
+
+    /// Whether no new mark to watch can be stored.
+    pub fn watches_full(&self) -> bool {
+        self.watchers.len() >= self.capacity.watches
+    }
+
+    /// Bytes of text stored in all records.
+    pub fn text_bytes(&self) -> usize {
+        self.text_bytes
+    }
+
+    /// Whether replacing a record's `old` bytes of text with `new` ones stays within
+    /// the capacity.
+    pub fn text_fits(&self, old: usize, new: usize) -> bool {
+        self.text_bytes - old + new <= self.capacity.text_bytes
     }
 
     /// The stream with this id, with its number.
@@ -162,13 +210,20 @@ impl Schedule {
         surname: Option<&str>,
         img_link: Option<&str>,
     ) {
-        match self.users.get_mut(&account) {
-            Some(user) => user.set_text(name, surname, img_link),
-            None => {
-                self.users
-                    .insert(account, UserRecord::new(name, surname, img_link));
+        let user = match self.users.get_mut(&account) {
+            Some(user) => {
+                self.text_bytes -= user.text_len();
+                user.set_text(name, surname, img_link);
+                user
             }
-        }
+            None => {
+                let slot = self
+                    .users
+                    .insert(account, UserRecord::new(name, surname, img_link));
+                self.users.at_mut(slot).expect("just stored").1
+            }
+        };
+        self.text_bytes += user.text_len();
     }
 
     /// Stores a stream under `number` and returns its id.
@@ -189,6 +244,7 @@ impl Schedule {
         let key = (fields.start_time, number);
         let end_time = fields.end_time;
         let record = StreamRecord::new(number, broadcaster, broadcaster_no, fields);
+        self.text_bytes += record.text_len();
         let slot = self.streams.insert(number, record);
         self.by_broadcaster.insert((broadcaster_no, number), ());
         self.index(key, end_time);
@@ -201,7 +257,9 @@ impl Schedule {
     pub fn edit_stream(&mut self, number: StreamNumber, edit: &StreamEdit<'_>) {
         let record = self.streams.get_mut(&number).expect("stream exists");
         let old_key = (record.start_time, number);
+        self.text_bytes -= record.text_len();
         record.apply(edit);
+        self.text_bytes += record.text_len();
         let new_key = (record.start_time, number);
         let end_time = record.end_time;
         if old_key != new_key {
@@ -216,6 +274,7 @@ impl Schedule {
     /// watchers. Precondition: the stream exists.
     pub fn remove_stream(&mut self, number: StreamNumber) -> StreamRecord {
         let record = self.streams.remove(&number).expect("stream exists");
+        self.text_bytes -= record.text_len();
         self.by_broadcaster.remove(&(record.broadcaster_no, number));
         self.unindex((record.start_time, number));
         self.watchers.remove_range(watchers_of(number));

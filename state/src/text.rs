@@ -39,6 +39,15 @@ impl<const N: usize> PackedText<N> {
         }
     }
 
+    /// The bytes of all the strings together.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
     /// String `index`, if present.
     pub fn get(&self, index: usize) -> Option<&str> {
         self.span(index, index)

@@ -5,9 +5,9 @@ use gstd::ActorId;
 use std::collections::{BTreeMap, BTreeSet};
 use w3bstreaming_io::{
     limits::{
-        MAX_ACCOUNTS, MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_NAME_LEN, MAX_SCHEDULE_AHEAD_MS,
-        MAX_STREAMS, MAX_STREAMS_PER_BROADCASTER, MAX_STREAM_DURATION_MS, MAX_TITLE_LEN,
-        PRUNED_PER_MESSAGE, RETENTION_MS,
+        MAX_ACCOUNTS, MAX_DESCRIPTION_LEN, MAX_FOLLOWS, MAX_LINK_LEN, MAX_NAME_LEN,
+        MAX_SCHEDULE_AHEAD_MS, MAX_STREAMS, MAX_STREAMS_PER_BROADCASTER, MAX_STREAM_DURATION_MS,
+        MAX_TEXT_BYTES, MAX_TITLE_LEN, MAX_WATCHES, PRUNED_PER_MESSAGE, RETENTION_MS,
     },
     Action, Error, Event, Field, Profile, Stream, Subscription,
 };
@@ -26,6 +26,26 @@ struct User {
 struct StreamEntry {
     id: String,
     stream: Stream,
+}
+
+impl User {
+    fn text(&self) -> usize {
+        [&self.name, &self.surname, &self.img_link]
+            .iter()
+            .flat_map(|text| text.as_deref())
+            .map(str::len)
+            .sum()
+    }
+}
+
+impl StreamEntry {
+    fn text(&self) -> usize {
+        let s = &self.stream;
+        self.id.len()
+            + s.title.len()
+            + s.img_link.len()
+            + s.description.as_ref().map_or(0, String::len)
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -118,6 +138,21 @@ impl Reference {
         }
     }
 
+    /// Bytes of text stored: every profile field and every stream's id, title, link
+    /// and description.
+    fn text(&self) -> usize {
+        let profiles: usize = self.users.values().map(User::text).sum();
+        let streams: usize = self.streams.values().map(StreamEntry::text).sum();
+        profiles + streams
+    }
+
+    fn text_fits(&self, old: usize, new: usize) -> Result<(), Error> {
+        if self.text() - old + new > MAX_TEXT_BYTES {
+            return Err(Error::TextFull);
+        }
+        Ok(())
+    }
+
     fn registered(&self, account: ActorId) -> Result<(), Error> {
         if self.users.contains_key(&account) {
             Ok(())
@@ -165,6 +200,11 @@ impl Reference {
                 if self.streams.len() >= MAX_STREAMS {
                     return Err(Error::StreamsFull);
                 }
+                let text = 13
+                    + 2 * title.len()
+                    + img_link.len()
+                    + description.as_ref().map_or(0, String::len);
+                self.text_fits(0, text)?;
                 let number = now
                     .max(self.last_number.map_or(FIRST_NUMBER, |last| last + 1))
                     .max(FIRST_NUMBER);
@@ -205,12 +245,23 @@ impl Reference {
                 description,
             } => {
                 let number = self.own(sender, &stream_id)?;
-                let stream = &mut self.streams.get_mut(&number).expect("found").stream;
+                let old = self.streams[&number].text();
+                let stored = self.text();
+                let entry = self.streams.get_mut(&number).expect("found");
+                let id_len = entry.id.len();
+                let stream = &mut entry.stream;
                 let title = title.unwrap_or_else(|| stream.title.clone());
                 let img_link = img_link.unwrap_or_else(|| stream.img_link.clone());
                 let start_time = start_time.unwrap_or(stream.start_time);
                 let end_time = end_time.unwrap_or(stream.end_time);
                 check_stream(&title, &img_link, &description, start_time, end_time, now)?;
+                let new = id_len
+                    + title.len()
+                    + img_link.len()
+                    + description.as_ref().map_or(0, String::len);
+                if stored - old + new > MAX_TEXT_BYTES {
+                    return Err(Error::TextFull);
+                }
                 stream.title = title;
                 stream.img_link = img_link;
                 stream.description = description;
@@ -229,6 +280,9 @@ impl Reference {
                 if self.follows.contains_key(&(sender, account_id)) {
                     return Err(Error::AlreadySubscribed);
                 }
+                if self.follows.len() >= MAX_FOLLOWS {
+                    return Err(Error::FollowsFull);
+                }
                 self.follows.insert((sender, account_id), now);
                 Ok(Event::Subscribed)
             }
@@ -243,6 +297,13 @@ impl Reference {
                 if !self.users.contains_key(&sender) && self.users.len() >= MAX_ACCOUNTS {
                     return Err(Error::AccountsFull);
                 }
+                let old = self.users.get(&sender).map_or(0, User::text);
+                let new = [&name, &surname, &img_link]
+                    .iter()
+                    .flat_map(|t| t.as_deref())
+                    .map(str::len)
+                    .sum();
+                self.text_fits(old, new)?;
                 self.users.insert(
                     sender,
                     User {
@@ -263,6 +324,7 @@ impl Reference {
             Action::Watch { stream_id } => {
                 self.registered(sender)?;
                 let number = self.find(&stream_id)?;
+                let watches: usize = self.streams.values().map(|e| e.stream.watchers.len()).sum();
                 let stream = &mut self.streams.get_mut(&number).expect("found").stream;
                 if stream.broadcaster == sender {
                     return Err(Error::OwnStream);
@@ -273,6 +335,9 @@ impl Reference {
                 let mut watchers: BTreeSet<ActorId> = stream.watchers.iter().copied().collect();
                 if !watchers.insert(sender) {
                     return Err(Error::AlreadyWatching);
+                }
+                if watches >= MAX_WATCHES {
+                    return Err(Error::WatchesFull);
                 }
                 stream.watchers = watchers.into_iter().collect();
                 Ok(Event::WatchMarked)
