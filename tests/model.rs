@@ -68,7 +68,7 @@ fn opt_text(rng: &mut Rng, limit: usize) -> Option<String> {
 /// few blocks ahead exactly, so that later messages land on its boundary.
 fn time(rng: &mut Rng, now: u64) -> u64 {
     match rng.below(9) {
-        8 => now + BLOCK_MS * rng.below(4),
+        7 | 8 => now + BLOCK_MS * rng.below(4),
         0 => now.saturating_sub(2 * HOUR_MS),
         1 => now,
         2 => now + 1 + rng.below(HOUR_MS),
@@ -82,7 +82,7 @@ fn duration(rng: &mut Rng) -> u64 {
     match rng.below(8) {
         0 => 0,
         1 => 8 * DAY_MS,
-        2 | 3 => BLOCK_MS * (1 + rng.below(3)),
+        2..=4 => BLOCK_MS * (1 + rng.below(3)),
         _ => 1 + rng.below(3 * HOUR_MS),
     }
 }
@@ -97,8 +97,22 @@ fn stream_id(rng: &mut Rng, known: &[String], gone: &[String]) -> String {
     }
 }
 
-fn random_action(rng: &mut Rng, now: u64, known: &[String], gone: &[String]) -> Action {
+/// A random action at block time `now`; `known` are the stored streams' ids, `gone`
+/// those deleted or pruned, `ending_now` those that end at `now`.
+fn random_action(
+    rng: &mut Rng,
+    now: u64,
+    known: &[String],
+    gone: &[String],
+    ending_now: &[String],
+) -> Action {
     let account = |rng: &mut Rng| actor(rng.pick(&SENDERS[..]));
+    // A stream ending right now is where `Watch` turns from allowed to refused.
+    if !ending_now.is_empty() && rng.chance(50) {
+        return Action::Watch {
+            stream_id: rng.pick(ending_now),
+        };
+    }
     match rng.below(14) {
         0 | 1 => Action::EditProfile {
             name: opt_text(rng, MAX_NAME_LEN),
@@ -312,7 +326,8 @@ fn run(seed: u64, messages: usize) {
         let now = env.next_block_time();
         let known = reference.stream_ids();
         let sender = rng.pick(&SENDERS[..]);
-        let action = random_action(&mut rng, now, &known, &gone);
+        let ending_now = reference.ids_ending_at(now);
+        let action = random_action(&mut rng, now, &known, &gone, &ending_now);
         let expected = reference.apply(actor(sender), now, &action);
         let got = env.send(sender, action.clone());
         let context = format!("seed {seed:#x} step {step}: {action:?} from {sender} at {now}");

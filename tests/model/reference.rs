@@ -78,6 +78,16 @@ impl Reference {
             .collect()
     }
 
+    /// The ids of the streams that end exactly at `time`: where `Watch` turns from
+    /// allowed to refused.
+    pub fn ids_ending_at(&self, time: u64) -> Vec<String> {
+        self.streams
+            .values()
+            .filter(|entry| entry.stream.end_time == time)
+            .map(|entry| entry.id.clone())
+            .collect()
+    }
+
     /// The full `Streams` reply, watchers sorted.
     pub fn streams(&self) -> Vec<(String, Stream)> {
         self.streams
