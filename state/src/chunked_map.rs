@@ -16,8 +16,8 @@ const CHUNK_LEN: usize = 64;
 /// level (five levels for 40,000 entries), and splitting a node rewrites the parent
 /// link of every child it moves, each in a page of its own. Here a lookup reads the
 /// directory (one page per ~700 chunks) and one chunk, and an insert or removal writes
-/// that chunk, plus the directory when a chunk splits or merges (about one change in
-/// thirty).
+/// that chunk, plus a neighbour and the directory when a chunk splits, merges or
+/// shares entries (about one change in thirty).
 pub struct ChunkedMap<K, V> {
     /// Each chunk with the least key it may hold; the first chunk also holds every key
     /// below the second one's bound. Every chunk but a lone one is at least half full,
