@@ -2,7 +2,8 @@
 //! profiles for Vara.
 //!
 //! [`actions`] holds what each action does, as plain functions over a
-//! [`w3bstreaming_state::Schedule`]; [`validation`] holds the limits they enforce. On
+//! [`w3bstreaming_state::Schedule`]; [`validation`] holds the limits they enforce;
+//! [`payload`] reads actions as views into the message bytes. On
 //! wasm, a thin `entry` module exports `init`, `handle`, `state` and `metahash` around
 //! them. Built natively with the default `std` feature, the crate also exposes the
 //! artifacts the build produced, for tests and tools.
