@@ -36,13 +36,32 @@ fn send_all(env: &Env, actions: Vec<(u64, Action)>) -> Vec<Event> {
     events
 }
 
-#[test]
-fn a_full_program_refuses_new_accounts_and_streams_and_reuses_freed_room() {
-    let env = Env::new();
-    let accounts: Vec<u64> = (FIRST..).take(MAX_ACCOUNTS - ACCOUNTS.len()).collect();
+/// Funds and registers `count` new accounts from `FIRST` on, with `name`; the accounts.
+fn register_new(env: &Env, count: usize, name: Option<&str>) -> Vec<u64> {
+    let accounts: Vec<u64> = (FIRST..).take(count).collect();
     for &account in &accounts {
         env.system.mint_to(account, 100_000 * UNITS);
     }
+    let profile = edit_profile(name, None, None);
+    send_all(
+        env,
+        accounts.iter().map(|&a| (a, profile.clone())).collect(),
+    );
+    accounts
+}
+
+#[test]
+fn a_full_program_refuses_new_accounts_and_streams_and_reuses_freed_room() {
+    let env = Env::new();
+    let name = Some("Full house");
+    let accounts = register_new(&env, MAX_ACCOUNTS - ACCOUNTS.len(), name);
+    send_all(
+        &env,
+        ACCOUNTS
+            .iter()
+            .map(|&account| (account, edit_profile(name, None, None)))
+            .collect(),
+    );
     let newcomer = FIRST + MAX_ACCOUNTS as u64;
     env.system.mint_to(newcomer, 1_000 * UNITS);
     let everyone: Vec<u64> = ACCOUNTS
@@ -50,13 +69,6 @@ fn a_full_program_refuses_new_accounts_and_streams_and_reuses_freed_room() {
         .copied()
         .chain(accounts.iter().copied())
         .collect();
-    send_all(
-        &env,
-        everyone
-            .iter()
-            .map(|&account| (account, edit_profile(Some("Full house"), None, None)))
-            .collect(),
-    );
 
     let refused = env.send(newcomer, edit_profile(Some("Late"), None, None));
     assert_eq!(refused, Err(error_reply(Error::AccountsFull)));
@@ -118,10 +130,7 @@ fn measured(env: &Env, what: &str, from: u64, action: Action) -> (Event, u64) {
 fn ten_thousand_followers_and_watchers_stay_within_a_message() {
     const CROWD: usize = 10_000;
     let env = Env::new();
-    let crowd: Vec<u64> = (FIRST..).take(CROWD).collect();
-    for &account in &crowd {
-        env.system.mint_to(account, 1_000 * UNITS);
-    }
+    let crowd = register_new(&env, CROWD, Some("Fan"));
     env.register(ALICE);
     let now = env.next_block_time();
     let (start, end) = (now + HOUR_MS, now + 2 * HOUR_MS);
@@ -132,10 +141,6 @@ fn ten_thousand_followers_and_watchers_stay_within_a_message() {
     for i in crowded.len()..MAX_STREAMS_PER_BROADCASTER - 1 {
         env.schedule_at(ALICE, &format!("Later {i}"), start + HOUR_MS, end + HOUR_MS);
     }
-    let register = crowd
-        .iter()
-        .map(|&a| (a, edit_profile(Some("Fan"), None, None)));
-    send_all(&env, register.collect());
     let (last, crowd) = crowd.split_last().expect("a crowd");
     let follow = |account: u64| Action::Subscribe {
         account_id: actor(if account == 0 { ALICE } else { account }),
@@ -246,19 +251,7 @@ fn text_is_refused_past_its_total() {
     let big_len = 13 + 2 * MAX_TITLE_LEN + MAX_LINK_LEN + MAX_DESCRIPTION_LEN;
     let small_len = 13 + 2;
     let fitting = (MAX_TEXT_BYTES - small_len) / big_len;
-    let broadcasters: Vec<u64> = (FIRST..)
-        .take(fitting.div_ceil(MAX_STREAMS_PER_BROADCASTER))
-        .collect();
-    for &account in &broadcasters {
-        env.system.mint_to(account, 100_000 * UNITS);
-    }
-    send_all(
-        &env,
-        broadcasters
-            .iter()
-            .map(|&account| (account, edit_profile(None, None, None)))
-            .collect(),
-    );
+    let broadcasters = register_new(&env, fitting.div_ceil(MAX_STREAMS_PER_BROADCASTER), None);
     let last = *broadcasters.last().expect("broadcasters");
     let small = env.schedule(last, "S");
     let scheduled = send_all(
@@ -310,17 +303,7 @@ fn text_is_refused_past_its_total() {
 #[ignore = "fills every total: minutes"]
 fn every_total_at_once_fits_in_memory() {
     let env = Env::new();
-    let accounts: Vec<u64> = (FIRST..).take(MAX_ACCOUNTS - ACCOUNTS.len()).collect();
-    for &account in &accounts {
-        env.system.mint_to(account, 100_000 * UNITS);
-    }
-    send_all(
-        &env,
-        accounts
-            .iter()
-            .map(|&a| (a, edit_profile(None, None, None)))
-            .collect(),
-    );
+    let accounts = register_new(&env, MAX_ACCOUNTS - ACCOUNTS.len(), None);
     // Texts that share MAX_TEXT_BYTES evenly among MAX_STREAMS streams.
     let per_stream = MAX_TEXT_BYTES / MAX_STREAMS;
     let link_len = per_stream - 13 - 2 * MAX_TITLE_LEN;
