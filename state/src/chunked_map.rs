@@ -194,13 +194,16 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
             return 0;
         }
         self.len -= removed;
+        // Every chunk strictly between the first and the last one touched was emptied;
+        // those two may keep entries. Dropping just that run leaves the rest of the
+        // directory unread.
         let last = at.min(self.chunks.len() - 1);
-        let mut index = 0;
-        self.chunks.retain(|(_, chunk)| {
-            let keep = !(first..=last).contains(&index) || chunk.len > 0;
-            index += 1;
-            keep
-        });
+        let kept = |at: usize| self.chunks[at].1.len > 0;
+        let drop_from = if kept(first) { first + 1 } else { first };
+        let drop_to = if kept(last) { last } else { last + 1 };
+        if drop_from < drop_to {
+            self.chunks.drain(drop_from..drop_to);
+        }
         if self.len == 0 {
             self.chunks.clear();
         } else {
