@@ -9,25 +9,20 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { ProgramMetadata, generateCodeHash } from '@gear-js/api';
+import { builtBinary, root } from './built.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const metaPath = process.env.META_TXT
   ?? `${root}target/wasm32-gear/release/w3bstreaming.meta.txt`;
 const metaHex = `0x${readFileSync(metaPath, 'utf8').trim()}`;
 const meta = ProgramMetadata.from(metaHex);
 const { handle, state } = meta.types;
 
-/// The program on gtest behind `cargo run --example bridge`: one request line, one
-/// answer line.
+/// The program on gtest behind the `bridge` example: one request line, one answer
+/// line.
 class Chain {
   constructor() {
-    this.child = spawn(
-      'cargo',
-      ['run', '--release', '--quiet', '-p', 'w3bstreaming', '--example', 'bridge'],
-      { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] },
-    );
+    this.child = spawn(builtBinary('examples/bridge'), [], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
     this.pending = [];
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       const [status, hex = ''] = line.split(' ');
