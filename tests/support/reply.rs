@@ -1,5 +1,5 @@
 //! Finding a message's reply in a gtest block, shared by the tests, the `bridge`
-//! example and the benchmark.
+//! example, the benchmark and the signaling server's embedded chain.
 use gtest::BlockRunResult;
 
 /// The reply to message `id` in `result`: its payload, or its text if it is an error.

@@ -1,0 +1,376 @@
+//! Who is on the other end of a connection. Each connection gets a single-use
+//! challenge; a client proves it holds an account by signing the challenge's nonce
+//! with polkadot-js `signRaw` (sr25519 over `<Bytes>nonce</Bytes>`, context
+//! `substrate`). The account is then bound to the connection for its lifetime.
+use crate::account::AccountId;
+use schnorrkel::{PublicKey, Signature};
+use serde::Serialize;
+use std::fmt;
+
+/// The signing context of every substrate sr25519 signature.
+const SIGNING_CONTEXT: &[u8] = b"substrate";
+/// Every nonce starts with this, so a wallet's signing prompt says what it is for.
+pub const NONCE_PREFIX: &str = "w3bstreaming signaling nonce ";
+
+/// What the server sends a connection on connect (`challenge` event): the text to sign
+/// and until when (milliseconds since the Unix epoch) a signature of it is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Challenge {
+    pub nonce: String,
+    pub expires_at: u64,
+}
+
+impl Challenge {
+    /// A fresh challenge with 128 random bits, valid for `ttl_ms` from `now_ms`.
+    pub fn new(now_ms: u64, ttl_ms: u64) -> Self {
+        let mut random = [0u8; 16];
+        getrandom::getrandom(&mut random).expect("the OS has a random source");
+        Self {
+            nonce: format!("{NONCE_PREFIX}{}", hex::encode(random)),
+            expires_at: now_ms.saturating_add(ttl_ms),
+        }
+    }
+}
+
+/// How a connection authenticates.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthPolicy {
+    /// How long a challenge may be answered.
+    pub challenge_ttl_ms: u64,
+    /// Also accept the old frontend's signature of its own address (replayable: see
+    /// the README).
+    pub legacy_signatures: bool,
+}
+
+/// What a `watch` or `broadcast` carries to prove who sends it.
+#[derive(Debug, Clone, Copy)]
+pub struct Credentials<'a> {
+    /// The user id the client claims (its first argument).
+    pub claimed: &'a str,
+    /// `signedMsg`: hex of the signature.
+    pub signature: Option<&'a str>,
+    /// `encodedId`: the signer's address, as old frontends send it.
+    pub signer: Option<&'a str>,
+}
+
+/// Why a connection was not authenticated: each is shown to the client as is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthError {
+    NotAnAccount(String),
+    SignedInAsOther(AccountId),
+    MissingSignature,
+    Impostor {
+        claimed: AccountId,
+        signer: AccountId,
+    },
+    Expired,
+    BadSignature,
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotAnAccount(text) => write!(f, "{text:?} is not an account id"),
+            Self::SignedInAsOther(account) => write!(
+                f,
+                "This connection is signed in as {account}: open another connection for another account"
+            ),
+            Self::MissingSignature => {
+                write!(f, "Signature is missing: sign this connection's challenge nonce")
+            }
+            Self::Impostor { claimed, signer } => write!(
+                f,
+                "The signature is by {signer}, not by the claimed user {claimed}"
+            ),
+            Self::Expired => write!(
+                f,
+                "Your challenge has expired: sign the new one sent with this error"
+            ),
+            Self::BadSignature => write!(
+                f,
+                "Signature isn't valid: sign this connection's latest challenge nonce with the claimed account"
+            ),
+        }
+    }
+}
+
+/// Authentication state of one connection.
+#[derive(Debug)]
+pub struct Session {
+    challenge: Challenge,
+    account: Option<AccountId>,
+}
+
+impl Session {
+    pub fn new(now_ms: u64, policy: &AuthPolicy) -> Self {
+        Self {
+            challenge: Challenge::new(now_ms, policy.challenge_ttl_ms),
+            account: None,
+        }
+    }
+
+    /// The challenge a client must sign next.
+    pub fn challenge(&self) -> &Challenge {
+        &self.challenge
+    }
+
+    /// The account this connection proved it holds, if any.
+    pub fn account(&self) -> Option<AccountId> {
+        self.account
+    }
+
+    /// Proves `credentials` against this connection's challenge and returns the
+    /// account, which is bound to the connection from then on. The nonce is spent by
+    /// success; an expired one is replaced (read the new one with
+    /// [`Session::challenge`]).
+    pub fn authenticate(
+        &mut self,
+        credentials: Credentials<'_>,
+        now_ms: u64,
+        policy: &AuthPolicy,
+    ) -> Result<AccountId, AuthError> {
+        let claimed = AccountId::parse(credentials.claimed)
+            .ok_or_else(|| AuthError::NotAnAccount(credentials.claimed.to_string()))?;
+        if let Some(account) = self.account {
+            return if account == claimed {
+                Ok(account)
+            } else {
+                Err(AuthError::SignedInAsOther(account))
+            };
+        }
+        let signature = credentials.signature.ok_or(AuthError::MissingSignature)?;
+        if let Some(signer) = credentials.signer {
+            let signer = AccountId::parse(signer)
+                .ok_or_else(|| AuthError::NotAnAccount(signer.to_string()))?;
+            if signer != claimed {
+                return Err(AuthError::Impostor { claimed, signer });
+            }
+        }
+        if verify(&claimed, self.challenge.nonce.as_bytes(), signature) {
+            if now_ms >= self.challenge.expires_at {
+                self.challenge = Challenge::new(now_ms, policy.challenge_ttl_ms);
+                return Err(AuthError::Expired);
+            }
+        } else {
+            // The old frontend signs its own SS58 address, sent as `encodedId`.
+            let legacy = policy.legacy_signatures
+                && credentials
+                    .signer
+                    .is_some_and(|signer| verify(&claimed, signer.as_bytes(), signature));
+            if !legacy {
+                return Err(AuthError::BadSignature);
+            }
+        }
+        self.challenge = Challenge::new(now_ms, policy.challenge_ttl_ms);
+        self.account = Some(claimed);
+        Ok(claimed)
+    }
+}
+
+/// Whether `signature_hex` is `account`'s sr25519 signature of `message` as polkadot-js
+/// `signRaw` makes it: over `<Bytes>message</Bytes>`.
+pub fn verify(account: &AccountId, message: &[u8], signature_hex: &str) -> bool {
+    let mut signature = [0u8; 64];
+    let digits = signature_hex.strip_prefix("0x").unwrap_or(signature_hex);
+    if hex::decode_to_slice(digits, &mut signature).is_err() {
+        return false;
+    }
+    let (Ok(key), Ok(signature)) = (
+        PublicKey::from_bytes(&account.0),
+        Signature::from_bytes(&signature),
+    ) else {
+        return false;
+    };
+    key.verify_simple(SIGNING_CONTEXT, &wrap_bytes(message), &signature)
+        .is_ok()
+}
+
+/// What polkadot-js extensions sign for `signRaw({ type: 'bytes' })`, so that a
+/// signed text can never be a valid transaction.
+pub fn wrap_bytes(message: &[u8]) -> Vec<u8> {
+    [b"<Bytes>", message, b"</Bytes>"].concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use schnorrkel::{ExpansionMode, Keypair, MiniSecretKey};
+
+    const POLICY: AuthPolicy = AuthPolicy {
+        challenge_ttl_ms: 1_000,
+        legacy_signatures: false,
+    };
+    const LEGACY: AuthPolicy = AuthPolicy {
+        legacy_signatures: true,
+        ..POLICY
+    };
+
+    fn keypair(seed: u8) -> (Keypair, AccountId) {
+        let pair = MiniSecretKey::from_bytes(&[seed; 32])
+            .unwrap()
+            .expand_to_keypair(ExpansionMode::Ed25519);
+        let account = AccountId(pair.public.to_bytes());
+        (pair, account)
+    }
+
+    fn sign(pair: &Keypair, message: &[u8]) -> String {
+        let signature = pair.sign_simple(SIGNING_CONTEXT, &wrap_bytes(message));
+        format!("0x{}", hex::encode(signature.to_bytes()))
+    }
+
+    fn credentials<'a>(claimed: &'a str, signature: &'a str) -> Credentials<'a> {
+        Credentials {
+            claimed,
+            signature: Some(signature),
+            signer: None,
+        }
+    }
+
+    #[test]
+    fn a_signed_nonce_binds_the_account_and_is_spent() {
+        let (pair, account) = keypair(1);
+        let mut session = Session::new(0, &POLICY);
+        let nonce = session.challenge().nonce.clone();
+        assert!(nonce.starts_with(NONCE_PREFIX));
+        let signature = sign(&pair, nonce.as_bytes());
+        let id = account.to_string();
+        assert_eq!(
+            session.authenticate(credentials(&id, &signature), 999, &POLICY),
+            Ok(account)
+        );
+        assert_ne!(session.challenge().nonce, nonce, "the nonce is single-use");
+        assert_eq!(session.account(), Some(account));
+        // Bound: the same account passes without a new signature, another one never.
+        assert_eq!(
+            session.authenticate(credentials(&id, "0x00"), 999, &POLICY),
+            Ok(account)
+        );
+        let (_, other) = keypair(2);
+        assert_eq!(
+            session.authenticate(credentials(&other.to_string(), &signature), 999, &POLICY),
+            Err(AuthError::SignedInAsOther(account))
+        );
+    }
+
+    #[test]
+    fn another_connection_cannot_replay_a_signature() {
+        let (pair, account) = keypair(1);
+        let first = Session::new(0, &POLICY);
+        let signature = sign(&pair, first.challenge().nonce.as_bytes());
+        let mut second = Session::new(0, &POLICY);
+        assert_eq!(
+            second.authenticate(credentials(&account.to_string(), &signature), 1, &POLICY),
+            Err(AuthError::BadSignature)
+        );
+        assert_eq!(second.account(), None);
+    }
+
+    #[test]
+    fn an_expired_nonce_is_refused_and_replaced() {
+        let (pair, account) = keypair(1);
+        let mut session = Session::new(0, &POLICY);
+        let nonce = session.challenge().nonce.clone();
+        let signature = sign(&pair, nonce.as_bytes());
+        let id = account.to_string();
+        assert_eq!(
+            session.authenticate(credentials(&id, &signature), 1_000, &POLICY),
+            Err(AuthError::Expired)
+        );
+        assert_ne!(session.challenge().nonce, nonce);
+        assert_eq!(session.challenge().expires_at, 2_000);
+        let signature = sign(&pair, session.challenge().nonce.clone().as_bytes());
+        assert_eq!(
+            session.authenticate(credentials(&id, &signature), 1_001, &POLICY),
+            Ok(account)
+        );
+    }
+
+    #[test]
+    fn the_claimed_id_must_be_the_signer() {
+        let (follower_pair, follower) = keypair(1);
+        let (impostor_pair, impostor) = keypair(2);
+        let mut session = Session::new(0, &POLICY);
+        let nonce = session.challenge().nonce.clone();
+        let claimed = follower.to_string();
+        let own_signature = sign(&impostor_pair, nonce.as_bytes());
+        let signer = impostor.to_string();
+        assert_eq!(
+            session.authenticate(
+                Credentials {
+                    claimed: &claimed,
+                    signature: Some(&own_signature),
+                    signer: Some(&signer),
+                },
+                1,
+                &POLICY
+            ),
+            Err(AuthError::Impostor {
+                claimed: follower,
+                signer: impostor
+            })
+        );
+        // Without naming itself, the impostor's signature does not verify as the follower's.
+        assert_eq!(
+            session.authenticate(credentials(&claimed, &own_signature), 1, &POLICY),
+            Err(AuthError::BadSignature)
+        );
+        assert_eq!(session.account(), None);
+        // The follower's own signature of the same nonce still works: failures do not spend it.
+        let signature = sign(&follower_pair, nonce.as_bytes());
+        assert_eq!(
+            session.authenticate(credentials(&claimed, &signature), 1, &POLICY),
+            Ok(follower)
+        );
+    }
+
+    #[test]
+    fn malformed_credentials_are_refused() {
+        let (_, account) = keypair(1);
+        let id = account.to_string();
+        let mut session = Session::new(0, &POLICY);
+        for (claimed, signature, error) in [
+            ("0x12", Some("0x00"), AuthError::NotAnAccount("0x12".into())),
+            (id.as_str(), None, AuthError::MissingSignature),
+            (id.as_str(), Some("0x"), AuthError::BadSignature),
+            (id.as_str(), Some("not hex"), AuthError::BadSignature),
+            (id.as_str(), Some(&"ab".repeat(64)), AuthError::BadSignature),
+        ] {
+            let credentials = Credentials {
+                claimed,
+                signature,
+                signer: None,
+            };
+            assert_eq!(session.authenticate(credentials, 1, &POLICY), Err(error));
+        }
+    }
+
+    #[test]
+    fn the_old_fixed_message_only_behind_the_flag() {
+        let (pair, account) = keypair(1);
+        let address = "an address the client signed".to_string();
+        let signature = sign(&pair, address.as_bytes());
+        let claimed = account.to_string();
+        // `signer` must be a parseable account equal to the claimed one; hex is one form.
+        let credentials = Credentials {
+            claimed: &claimed,
+            signature: Some(&signature),
+            signer: Some(&claimed),
+        };
+        let legacy_signature = sign(&pair, claimed.as_bytes());
+        let legacy = Credentials {
+            signature: Some(&legacy_signature),
+            ..credentials
+        };
+        let mut session = Session::new(0, &POLICY);
+        assert_eq!(
+            session.authenticate(credentials, 1, &LEGACY),
+            Err(AuthError::BadSignature)
+        );
+        assert_eq!(
+            session.authenticate(legacy, 1, &POLICY),
+            Err(AuthError::BadSignature)
+        );
+        assert_eq!(session.authenticate(legacy, 1, &LEGACY), Ok(account));
+    }
+}

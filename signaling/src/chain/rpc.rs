@@ -1,0 +1,110 @@
+//! The production chain: a Vara node's JSON-RPC, method `gear_readState`
+//! (`[program id, query bytes, block hash or null]` -> reply bytes), the call
+//! `@gear-js/api`'s `programState.read` makes.
+use super::{BoxFuture, Chain, ChainError};
+use crate::account::AccountId;
+use serde::Deserialize;
+use serde_json::json;
+use std::{
+    sync::atomic::{AtomicU64, Ordering},
+    time::Duration,
+};
+
+/// A client of one node's HTTP(S) JSON-RPC endpoint, reading one program.
+pub struct RpcChain {
+    client: reqwest::Client,
+    url: String,
+    program_id: AccountId,
+    next_id: AtomicU64,
+}
+
+impl RpcChain {
+    /// Each request gives up after `timeout`, and the server then refuses the client.
+    pub fn new(url: &str, program_id: AccountId, timeout: Duration) -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .timeout(timeout)
+                .build()
+                .expect("an HTTP client with a timeout"),
+            url: url.to_string(),
+            program_id,
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    async fn read(&self, query: Vec<u8>) -> Result<Vec<u8>, ChainError> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let request = json!({
+            "jsonrpc": "2.0",
+            "id": id,
+            "method": "gear_readState",
+            "params": [self.program_id.to_string(), format!("0x{}", hex::encode(query)), null],
+        });
+        let response = self
+            .client
+            .post(&self.url)
+            .json(&request)
+            .send()
+            .await
+            .map_err(|error| {
+                ChainError(format!(
+                    "the node cannot be reached: {}",
+                    without_url(&error)
+                ))
+            })?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(ChainError(format!("the node answered HTTP {status}")));
+        }
+        let response: Response = response.json().await.map_err(|error| {
+            ChainError(format!(
+                "the node's answer is not JSON-RPC: {}",
+                without_url(&error)
+            ))
+        })?;
+        if response.id != Some(id) {
+            return Err(ChainError("the node answered another request".into()));
+        }
+        match (response.result, response.error) {
+            (Some(result), None) => result
+                .strip_prefix("0x")
+                .and_then(|digits| hex::decode(digits).ok())
+                .ok_or_else(|| ChainError("the node's result is not 0x-prefixed hex".into())),
+            (None, Some(error)) => Err(ChainError(format!(
+                "the node refused the query: {} (code {})",
+                error.message, error.code
+            ))),
+            _ => Err(ChainError(
+                "the node's answer has neither a result nor an error".into(),
+            )),
+        }
+    }
+}
+
+impl Chain for RpcChain {
+    fn read_state(&self, query: Vec<u8>) -> BoxFuture<'_, Result<Vec<u8>, ChainError>> {
+        Box::pin(self.read(query))
+    }
+}
+
+#[derive(Deserialize)]
+struct Response {
+    id: Option<u64>,
+    result: Option<String>,
+    error: Option<RpcError>,
+}
+
+#[derive(Deserialize)]
+struct RpcError {
+    code: i64,
+    message: String,
+}
+
+/// The URL may carry an API key: errors shown to clients leave it out.
+fn without_url(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    if let Some(url) = error.url() {
+        text = text.replace(url.as_str(), "<rpc url>");
+    }
+    text
+}

@@ -1,0 +1,117 @@
+//! Command-line flags, each also settable by an environment variable.
+use crate::account::AccountId;
+use clap::{Parser, ValueEnum};
+use std::net::SocketAddr;
+
+/// Where the program is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChainKind {
+    /// A Vara node's JSON-RPC (`--rpc-url`, `--program-id`).
+    Rpc,
+    /// The program in gtest inside this process: for local development and tests.
+    Embedded,
+}
+
+/// WebRTC signaling server for w3bstreaming.
+#[derive(Debug, Clone, Parser)]
+#[command(version, about)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free one (printed on start).
+    #[arg(long, env = "SIGNALING_LISTEN", default_value = "127.0.0.1:3001")]
+    pub listen: SocketAddr,
+    #[arg(long, env = "SIGNALING_CHAIN", value_enum, default_value = "rpc")]
+    pub chain: ChainKind,
+    /// HTTP(S) JSON-RPC endpoint of a Vara node, e.g. https://testnet.vara.network.
+    #[arg(long, env = "VARA_RPC_URL", required_if_eq("chain", "rpc"))]
+    pub rpc_url: Option<String>,
+    /// The deployed program's id (0x + 64 hex digits).
+    #[arg(long, env = "PROGRAM_ID", required_if_eq("chain", "rpc"))]
+    pub program_id: Option<AccountId>,
+    /// With `--chain embedded`: the program to run (`scripts/run.sh` or any build of
+    /// the workspace writes it).
+    #[arg(
+        long,
+        env = "SIGNALING_PROGRAM_WASM",
+        default_value = "target/wasm32-gear/release/w3bstreaming.opt.wasm"
+    )]
+    pub program_wasm: std::path::PathBuf,
+    /// How long one chain query may take before the client is refused.
+    #[arg(long, env = "SIGNALING_RPC_TIMEOUT_MS", default_value_t = 5_000)]
+    pub rpc_timeout_ms: u64,
+    /// How long chain answers (stream owner, who follows whom) are reused.
+    #[arg(long, env = "SIGNALING_CACHE_TTL_MS", default_value_t = 5_000)]
+    pub cache_ttl_ms: u64,
+    /// Browser origins allowed to connect, comma-separated; `*` is refused.
+    #[arg(
+        long,
+        env = "SIGNALING_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        default_value = "http://localhost:3000"
+    )]
+    pub allowed_origins: Vec<String>,
+    /// ICE server URLs handed to authenticated clients, comma-separated; `turn:` and
+    /// `turns:` URLs get short-lived credentials when `--turn-secret` is set.
+    #[arg(
+        long,
+        env = "SIGNALING_ICE_SERVERS",
+        value_delimiter = ',',
+        default_value = "stun:stun.l.google.com:19302"
+    )]
+    pub ice_servers: Vec<String>,
+    /// coturn's `static-auth-secret`.
+    #[arg(long, env = "TURN_SECRET", hide_env_values = true)]
+    pub turn_secret: Option<String>,
+    /// Lifetime of TURN credentials.
+    #[arg(long, env = "SIGNALING_TURN_TTL_SECS", default_value_t = 600)]
+    pub turn_ttl_secs: u64,
+    /// How long a connection's challenge may be answered.
+    #[arg(long, env = "SIGNALING_CHALLENGE_TTL_MS", default_value_t = 60_000)]
+    pub challenge_ttl_ms: u64,
+    /// Also accept the old frontend's signature of its own address: replayable forever
+    /// by anyone who saw it once (see the README).
+    #[arg(long, env = "SIGNALING_LEGACY_SIGNATURES")]
+    pub legacy_signatures: bool,
+    /// Viewers one stream may have at once.
+    #[arg(long, env = "SIGNALING_MAX_WATCHERS", default_value_t = 500)]
+    pub max_watchers: usize,
+    /// Events a connection may send per second, on average.
+    #[arg(long, env = "SIGNALING_RATE_PER_SEC", default_value_t = 20)]
+    pub rate_per_sec: u32,
+    /// Events a connection may send at once.
+    #[arg(long, env = "SIGNALING_RATE_BURST", default_value_t = 60)]
+    pub rate_burst: u32,
+    /// How often viewers are told a watcher count that changed (the broadcaster and
+    /// the viewer joining or leaving hear it at once).
+    #[arg(long, env = "SIGNALING_COUNT_INTERVAL_MS", default_value_t = 1_000)]
+    pub count_interval_ms: u64,
+    /// Largest SDP description relayed, in bytes of JSON.
+    #[arg(long, env = "SIGNALING_MAX_SDP_BYTES", default_value_t = 16_384)]
+    pub max_sdp_bytes: usize,
+    /// Largest ICE candidate relayed, in bytes of JSON.
+    #[arg(long, env = "SIGNALING_MAX_CANDIDATE_BYTES", default_value_t = 2_048)]
+    pub max_candidate_bytes: usize,
+    /// With `--chain embedded`: register a demo broadcaster with a live stream, a
+    /// follower and a stranger, and print their keys.
+    #[arg(long)]
+    pub demo: bool,
+    /// With `--demo`: this many more followers (`viewer 0`, `viewer 1`, ...).
+    #[arg(long, default_value_t = 0)]
+    pub demo_viewers: usize,
+}
+
+impl Config {
+    /// What the flags cannot say on their own.
+    pub fn check(&self) -> Result<(), String> {
+        if self
+            .allowed_origins
+            .iter()
+            .any(|origin| origin.trim() == "*")
+        {
+            return Err("--allowed-origins: list the frontend's origins; `*` lets any site use your users' sessions".into());
+        }
+        if self.demo && self.chain != ChainKind::Embedded {
+            return Err("--demo needs --chain embedded".into());
+        }
+        Ok(())
+    }
+}

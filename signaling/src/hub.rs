@@ -1,0 +1,633 @@
+//! Who is live and who watches whom: the signaling state, as plain data and rules.
+//! Every operation takes authenticated accounts and connection ids, and returns what
+//! must be sent to which connection; the server only delivers it.
+use crate::account::AccountId;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
+
+/// What one connection is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    IsStreaming(bool),
+    WatchersCount(usize),
+    /// To a broadcaster: `viewer` joined its stream.
+    Watch {
+        viewer: AccountId,
+        stream_id: String,
+    },
+    /// To a viewer: the broadcaster ended the stream.
+    StopBroadcasting {
+        broadcaster: AccountId,
+        stream_id: String,
+        viewer: AccountId,
+    },
+    /// To a broadcaster: `viewer` left.
+    StopWatching {
+        viewer: AccountId,
+        stream_id: String,
+    },
+    /// To a viewer, from its stream's broadcaster.
+    Offer {
+        broadcaster: AccountId,
+        stream_id: String,
+        viewer: AccountId,
+        description: serde_json::Value,
+    },
+    /// To a broadcaster, from one of its viewers.
+    Answer {
+        broadcaster: AccountId,
+        stream_id: String,
+        viewer: AccountId,
+        description: serde_json::Value,
+    },
+    /// To either end of a broadcaster-viewer pair, from the other.
+    Candidate {
+        from: AccountId,
+        stream_id: String,
+        candidate: serde_json::Value,
+    },
+}
+
+/// Notices to deliver, in order.
+pub type Outbox<C> = Vec<(C, Notice)>;
+
+/// Why the hub refused: each is shown to the client as is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    AlreadyBroadcasting,
+    NotStarted(String),
+    Full { stream_id: String, cap: usize },
+    NotBroadcasting(String),
+    NotWatching(String),
+    NoSuchViewer(AccountId),
+    NoPeer(AccountId),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // The first two are the texts the existing frontend recognizes.
+            Self::AlreadyBroadcasting => write!(f, "You already have a stream running"),
+            Self::NotStarted(id) => write!(f, "Stream with id {id} hasn't started yet"),
+            Self::Full { stream_id, cap } => {
+                write!(
+                    f,
+                    "Stream with id {stream_id} has reached its limit of {cap} watchers"
+                )
+            }
+            Self::NotBroadcasting(id) => write!(f, "You are not broadcasting stream {id}"),
+            Self::NotWatching(id) => write!(f, "You are not watching a stream of {id}"),
+            Self::NoSuchViewer(id) => write!(f, "{id} is not watching your stream"),
+            Self::NoPeer(id) => write!(f, "{id} is not a peer of yours in any stream"),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Live<C> {
+    broadcaster: AccountId,
+    broadcaster_conn: C,
+    /// Ordered so that notices go out in a repeatable order.
+    viewers: BTreeMap<AccountId, Seat<C>>,
+    /// Whether some viewer may not have heard the current count
+    /// ([`Hub::flush_counts`]).
+    count_changed: bool,
+}
+
+#[derive(Debug)]
+struct Seat<C> {
+    conn: C,
+    /// The watcher count this viewer was last told.
+    told: usize,
+}
+
+impl<C: Copy + Eq> Live<C> {
+    /// The viewer watching on `conn`.
+    fn viewer_on(&self, conn: C) -> Option<AccountId> {
+        self.viewers
+            .iter()
+            .find(|(_, seat)| seat.conn == conn)
+            .map(|(&viewer, _)| viewer)
+    }
+}
+
+/// The live streams, keyed by stream id.
+#[derive(Debug)]
+pub struct Hub<C> {
+    live: HashMap<String, Live<C>>,
+    max_viewers: usize,
+}
+
+impl<C: Copy + Eq + Hash> Hub<C> {
+    /// A hub admitting at most `max_viewers` viewers to one stream.
+    pub fn new(max_viewers: usize) -> Self {
+        Self {
+            live: HashMap::new(),
+            max_viewers,
+        }
+    }
+
+    /// The broadcaster of stream `stream_id`, if it is live.
+    pub fn broadcaster(&self, stream_id: &str) -> Option<AccountId> {
+        self.live.get(stream_id).map(|live| live.broadcaster)
+    }
+
+    pub fn is_streaming(&self, stream_id: &str) -> bool {
+        self.live.contains_key(stream_id)
+    }
+
+    /// Viewers of a live stream; 0 when it is not live.
+    pub fn viewers(&self, stream_id: &str) -> usize {
+        self.live
+            .get(stream_id)
+            .map_or(0, |live| live.viewers.len())
+    }
+
+    /// Whether `account` is broadcasting any stream.
+    pub fn is_broadcasting(&self, account: AccountId) -> bool {
+        self.live.values().any(|live| live.broadcaster == account)
+    }
+
+    /// How many others the connection `conn` signals with: the viewers of the stream
+    /// it broadcasts and the broadcasters of the streams it watches.
+    pub fn peers(&self, conn: C) -> usize {
+        self.live
+            .values()
+            .map(|live| match live.broadcaster_conn == conn {
+                true => live.viewers.len(),
+                false => usize::from(live.viewer_on(conn).is_some()),
+            })
+            .sum()
+    }
+
+    /// Live streams.
+    pub fn live_streams(&self) -> usize {
+        self.live.len()
+    }
+
+    /// `broadcaster` (checked on chain to own `stream_id`) goes live on `conn`: one
+    /// stream per broadcaster at a time.
+    pub fn broadcast(
+        &mut self,
+        conn: C,
+        broadcaster: AccountId,
+        stream_id: &str,
+    ) -> Result<Outbox<C>, Refusal> {
+        if self.is_broadcasting(broadcaster) {
+            return Err(Refusal::AlreadyBroadcasting);
+        }
+        self.live.insert(
+            stream_id.to_string(),
+            Live {
+                broadcaster,
+                broadcaster_conn: conn,
+                viewers: BTreeMap::new(),
+                count_changed: false,
+            },
+        );
+        Ok(vec![(conn, Notice::IsStreaming(true))])
+    }
+
+    /// `viewer` (checked on chain to follow the broadcaster) joins a live stream on
+    /// `conn`; a second join of the same account moves it to the new connection. The
+    /// broadcaster and the viewer hear the new count at once, the other viewers at
+    /// the next [`Hub::flush_counts`].
+    pub fn join(
+        &mut self,
+        conn: C,
+        viewer: AccountId,
+        stream_id: &str,
+    ) -> Result<Outbox<C>, Refusal> {
+        let cap = self.max_viewers;
+        let live = self
+            .live
+            .get_mut(stream_id)
+            .ok_or_else(|| Refusal::NotStarted(stream_id.to_string()))?;
+        if !live.viewers.contains_key(&viewer) && live.viewers.len() >= cap {
+            return Err(Refusal::Full {
+                stream_id: stream_id.to_string(),
+                cap,
+            });
+        }
+        let count = live.viewers.len() + usize::from(!live.viewers.contains_key(&viewer));
+        live.viewers.insert(viewer, Seat { conn, told: count });
+        live.count_changed = true;
+        let watch = Notice::Watch {
+            viewer,
+            stream_id: stream_id.to_string(),
+        };
+        Ok(vec![
+            (live.broadcaster_conn, watch),
+            (live.broadcaster_conn, Notice::WatchersCount(count)),
+            (conn, Notice::WatchersCount(count)),
+            (conn, Notice::IsStreaming(true)),
+        ])
+    }
+
+    /// The broadcaster on `conn` ends `stream_id`.
+    pub fn stop_broadcast(&mut self, conn: C, stream_id: &str) -> Result<Outbox<C>, Refusal> {
+        match self.live.get(stream_id) {
+            Some(live) if live.broadcaster_conn == conn => Ok(self.end(stream_id)),
+            _ => Err(Refusal::NotBroadcasting(stream_id.to_string())),
+        }
+    }
+
+    /// The viewer on `conn` leaves `stream_id`; the broadcaster hears the new count at
+    /// once, the other viewers at the next [`Hub::flush_counts`].
+    pub fn leave(&mut self, conn: C, stream_id: &str) -> Result<Outbox<C>, Refusal> {
+        let not_watching = || Refusal::NotWatching(stream_id.to_string());
+        let live = self.live.get_mut(stream_id).ok_or_else(not_watching)?;
+        let viewer = live.viewer_on(conn).ok_or_else(not_watching)?;
+        live.viewers.remove(&viewer);
+        live.count_changed = true;
+        let stop = Notice::StopWatching {
+            viewer,
+            stream_id: stream_id.to_string(),
+        };
+        let count = Notice::WatchersCount(live.viewers.len());
+        Ok(vec![
+            (live.broadcaster_conn, stop),
+            (live.broadcaster_conn, count),
+        ])
+    }
+
+    /// The current count for every viewer who has not heard it yet. Telling every
+    /// viewer on every join would send a crowd of n viewers n² notices as it gathers;
+    /// called once a second, this sends each viewer one a second at most.
+    pub fn flush_counts(&mut self) -> Outbox<C> {
+        let mut outbox = Vec::new();
+        for live in self.live.values_mut().filter(|live| live.count_changed) {
+            live.count_changed = false;
+            let count = live.viewers.len();
+            for seat in live.viewers.values_mut().filter(|seat| seat.told != count) {
+                seat.told = count;
+                outbox.push((seat.conn, Notice::WatchersCount(count)));
+            }
+        }
+        outbox
+    }
+
+    /// The broadcaster on `conn` sends `viewer` an SDP offer for its stream.
+    pub fn offer(
+        &self,
+        conn: C,
+        viewer: AccountId,
+        description: serde_json::Value,
+    ) -> Result<Outbox<C>, Refusal> {
+        let (stream_id, live) = self
+            .live
+            .iter()
+            .find(|(_, live)| live.broadcaster_conn == conn)
+            .ok_or(Refusal::NoSuchViewer(viewer))?;
+        let viewer_conn = live
+            .viewers
+            .get(&viewer)
+            .ok_or(Refusal::NoSuchViewer(viewer))?
+            .conn;
+        Ok(vec![(
+            viewer_conn,
+            Notice::Offer {
+                broadcaster: live.broadcaster,
+                stream_id: stream_id.clone(),
+                viewer,
+                description,
+            },
+        )])
+    }
+
+    /// The viewer on `conn` answers the offer of `broadcaster`.
+    pub fn answer(
+        &self,
+        conn: C,
+        broadcaster: AccountId,
+        description: serde_json::Value,
+    ) -> Result<Outbox<C>, Refusal> {
+        let (stream_id, live, viewer) = self
+            .watched(conn, broadcaster)
+            .ok_or_else(|| Refusal::NotWatching(broadcaster.to_string()))?;
+        Ok(vec![(
+            live.broadcaster_conn,
+            Notice::Answer {
+                broadcaster,
+                stream_id: stream_id.clone(),
+                viewer,
+                description,
+            },
+        )])
+    }
+
+    /// An ICE candidate from the connection `conn` to its peer `to`: a broadcaster's to
+    /// one of its viewers, or a viewer's to the broadcaster it watches.
+    pub fn candidate(
+        &self,
+        conn: C,
+        to: AccountId,
+        candidate: serde_json::Value,
+    ) -> Result<Outbox<C>, Refusal> {
+        for (stream_id, live) in &self.live {
+            if live.broadcaster_conn == conn {
+                if let Some(seat) = live.viewers.get(&to) {
+                    let from = live.broadcaster;
+                    let stream_id = stream_id.clone();
+                    return Ok(vec![(
+                        seat.conn,
+                        Notice::Candidate {
+                            from,
+                            stream_id,
+                            candidate,
+                        },
+                    )]);
+                }
+            }
+        }
+        let (stream_id, live, viewer) = self.watched(conn, to).ok_or(Refusal::NoPeer(to))?;
+        let notice = Notice::Candidate {
+            from: viewer,
+            stream_id: stream_id.clone(),
+            candidate,
+        };
+        Ok(vec![(live.broadcaster_conn, notice)])
+    }
+
+    /// Everything `conn` was part of ends: its streams stop, its viewers leave.
+    pub fn disconnect(&mut self, conn: C) -> Outbox<C> {
+        let mut outbox = Vec::new();
+        let ids: Vec<String> = self.live.keys().cloned().collect();
+        for stream_id in ids {
+            let live = &self.live[&stream_id];
+            if live.broadcaster_conn == conn {
+                outbox.extend(self.end(&stream_id));
+            } else if live.viewer_on(conn).is_some() {
+                outbox.extend(
+                    self.leave(conn, &stream_id)
+                        .expect("conn watches this stream"),
+                );
+            }
+        }
+        outbox
+    }
+
+    /// The stream of `broadcaster` that `conn` watches, with the viewer's account.
+    fn watched(&self, conn: C, broadcaster: AccountId) -> Option<(&String, &Live<C>, AccountId)> {
+        self.live.iter().find_map(|(stream_id, live)| {
+            if live.broadcaster != broadcaster {
+                return None;
+            }
+            Some((stream_id, live, live.viewer_on(conn)?))
+        })
+    }
+
+    fn end(&mut self, stream_id: &str) -> Outbox<C> {
+        let live = self.live.remove(stream_id).expect("the stream is live");
+        let mut outbox = vec![(live.broadcaster_conn, Notice::IsStreaming(false))];
+        for (&viewer, seat) in &live.viewers {
+            outbox.push((seat.conn, Notice::IsStreaming(false)));
+            outbox.push((
+                seat.conn,
+                Notice::StopBroadcasting {
+                    broadcaster: live.broadcaster,
+                    stream_id: stream_id.to_string(),
+                    viewer,
+                },
+            ));
+        }
+        outbox
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const B: AccountId = AccountId([1; 32]);
+    const V: AccountId = AccountId([2; 32]);
+    const W: AccountId = AccountId([3; 32]);
+    const STRANGER: AccountId = AccountId([9; 32]);
+    // Connection ids.
+    const BC: u32 = 10;
+    const VC: u32 = 20;
+    const WC: u32 = 30;
+
+    fn live_with_viewers() -> Hub<u32> {
+        let mut hub = Hub::new(2);
+        hub.broadcast(BC, B, "s").unwrap();
+        hub.join(VC, V, "s").unwrap();
+        hub.join(WC, W, "s").unwrap();
+        hub
+    }
+
+    #[test]
+    fn a_join_tells_the_broadcaster_and_the_viewer_at_once() {
+        let mut hub = Hub::new(10);
+        assert_eq!(
+            hub.broadcast(BC, B, "s"),
+            Ok(vec![(BC, Notice::IsStreaming(true))])
+        );
+        assert!(hub.is_broadcasting(B) && hub.is_streaming("s"));
+        let outbox = hub.join(VC, V, "s").unwrap();
+        assert_eq!(
+            outbox,
+            vec![
+                (
+                    BC,
+                    Notice::Watch {
+                        viewer: V,
+                        stream_id: "s".into()
+                    }
+                ),
+                (BC, Notice::WatchersCount(1)),
+                (VC, Notice::WatchersCount(1)),
+                (VC, Notice::IsStreaming(true)),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_other_viewers_hear_a_changed_count_once() {
+        let mut hub = Hub::new(10);
+        hub.broadcast(BC, B, "s").unwrap();
+        assert_eq!(hub.flush_counts(), []);
+        hub.join(VC, V, "s").unwrap();
+        let outbox = hub.join(WC, W, "s").unwrap();
+        assert!(!outbox.iter().any(|(conn, _)| *conn == VC), "{outbox:?}");
+        hub.join(99, STRANGER, "s").unwrap();
+        // The last to join heard 3 already.
+        let counts = [
+            (VC, Notice::WatchersCount(3)),
+            (WC, Notice::WatchersCount(3)),
+        ];
+        assert_eq!(hub.flush_counts(), counts);
+        assert_eq!(hub.flush_counts(), []);
+        hub.leave(WC, "s").unwrap();
+        let counts = [
+            (VC, Notice::WatchersCount(2)),
+            (99, Notice::WatchersCount(2)),
+        ];
+        assert_eq!(hub.flush_counts(), counts);
+        // Left and back between two flushes: heard on joining, and the others' count
+        // is what they were told.
+        hub.leave(99, "s").unwrap();
+        hub.join(99, STRANGER, "s").unwrap();
+        assert_eq!(hub.flush_counts(), []);
+        hub.stop_broadcast(BC, "s").unwrap();
+        assert_eq!(hub.flush_counts(), []);
+    }
+
+    #[test]
+    fn peers_are_a_broadcasters_viewers_and_a_viewers_broadcasters() {
+        let mut hub = live_with_viewers();
+        assert_eq!((hub.peers(BC), hub.peers(VC), hub.peers(99)), (2, 1, 0));
+        hub.broadcast(WC, W, "w's").unwrap();
+        hub.join(VC, V, "w's").unwrap();
+        assert_eq!((hub.peers(BC), hub.peers(VC), hub.peers(WC)), (2, 2, 2));
+        hub.disconnect(VC);
+        assert_eq!((hub.peers(BC), hub.peers(VC), hub.peers(WC)), (1, 0, 1));
+    }
+
+    #[test]
+    fn refusals() {
+        let mut hub = live_with_viewers();
+        let before = format!("{hub:?}");
+        assert_eq!(
+            hub.broadcast(99, B, "other"),
+            Err(Refusal::AlreadyBroadcasting)
+        );
+        assert_eq!(
+            hub.join(99, STRANGER, "nope"),
+            Err(Refusal::NotStarted("nope".into()))
+        );
+        assert_eq!(
+            hub.join(99, STRANGER, "s"),
+            Err(Refusal::Full {
+                stream_id: "s".into(),
+                cap: 2
+            })
+        );
+        assert_eq!(
+            hub.stop_broadcast(VC, "s"),
+            Err(Refusal::NotBroadcasting("s".into()))
+        );
+        assert_eq!(hub.leave(99, "s"), Err(Refusal::NotWatching("s".into())));
+        assert_eq!(hub.offer(VC, W, json!({})), Err(Refusal::NoSuchViewer(W)));
+        assert_eq!(
+            hub.offer(BC, STRANGER, json!({})),
+            Err(Refusal::NoSuchViewer(STRANGER))
+        );
+        assert_eq!(
+            hub.answer(99, B, json!({})),
+            Err(Refusal::NotWatching(B.to_string()))
+        );
+        assert_eq!(
+            hub.answer(VC, W, json!({})),
+            Err(Refusal::NotWatching(W.to_string()))
+        );
+        assert_eq!(hub.candidate(VC, W, json!({})), Err(Refusal::NoPeer(W)));
+        assert_eq!(hub.candidate(99, B, json!({})), Err(Refusal::NoPeer(B)));
+        assert_eq!(format!("{hub:?}"), before, "a refusal changes nothing");
+        // A viewer already in may rejoin (a new tab) although the stream is full.
+        assert!(hub.join(99, V, "s").is_ok());
+        assert_eq!(hub.viewers("s"), 2);
+    }
+
+    #[test]
+    fn relays_go_only_between_a_broadcaster_and_its_viewers() {
+        let hub = live_with_viewers();
+        let sdp = json!({ "type": "offer", "sdp": "v=0" });
+        assert_eq!(
+            hub.offer(BC, V, sdp.clone()),
+            Ok(vec![(
+                VC,
+                Notice::Offer {
+                    broadcaster: B,
+                    stream_id: "s".into(),
+                    viewer: V,
+                    description: sdp.clone()
+                }
+            )])
+        );
+        assert_eq!(
+            hub.answer(WC, B, sdp.clone()),
+            Ok(vec![(
+                BC,
+                Notice::Answer {
+                    broadcaster: B,
+                    stream_id: "s".into(),
+                    viewer: W,
+                    description: sdp
+                }
+            )])
+        );
+        let candidate = json!({ "candidate": "candidate:1" });
+        assert_eq!(
+            hub.candidate(BC, W, candidate.clone()),
+            Ok(vec![(
+                WC,
+                Notice::Candidate {
+                    from: B,
+                    stream_id: "s".into(),
+                    candidate: candidate.clone()
+                }
+            )])
+        );
+        assert_eq!(
+            hub.candidate(VC, B, candidate.clone()),
+            Ok(vec![(
+                BC,
+                Notice::Candidate {
+                    from: V,
+                    stream_id: "s".into(),
+                    candidate
+                }
+            )])
+        );
+    }
+
+    #[test]
+    fn stopping_tells_every_viewer_and_frees_the_broadcaster() {
+        let mut hub = live_with_viewers();
+        let outbox = hub.stop_broadcast(BC, "s").unwrap();
+        assert_eq!(outbox[0], (BC, Notice::IsStreaming(false)));
+        for (conn, viewer) in [(VC, V), (WC, W)] {
+            assert!(outbox.contains(&(conn, Notice::IsStreaming(false))));
+            let stop = Notice::StopBroadcasting {
+                broadcaster: B,
+                stream_id: "s".into(),
+                viewer,
+            };
+            assert!(outbox.contains(&(conn, stop)));
+        }
+        assert!(!hub.is_streaming("s") && !hub.is_broadcasting(B));
+        assert!(hub.broadcast(BC, B, "s").is_ok());
+    }
+
+    #[test]
+    fn a_disconnect_ends_what_the_connection_was_part_of() {
+        let mut hub = live_with_viewers();
+        let outbox = hub.disconnect(VC);
+        assert_eq!(
+            outbox[0],
+            (
+                BC,
+                Notice::StopWatching {
+                    viewer: V,
+                    stream_id: "s".into()
+                }
+            )
+        );
+        assert!(outbox.contains(&(BC, Notice::WatchersCount(1))));
+        assert_eq!(hub.flush_counts(), [(WC, Notice::WatchersCount(1))]);
+        assert_eq!(hub.viewers("s"), 1);
+        let outbox = hub.disconnect(BC);
+        assert!(outbox.contains(&(
+            WC,
+            Notice::StopBroadcasting {
+                broadcaster: B,
+                stream_id: "s".into(),
+                viewer: W
+            }
+        )));
+        assert_eq!(hub.live_streams(), 0);
+        assert!(hub.disconnect(WC).is_empty());
+    }
+}
