@@ -1,0 +1,124 @@
+// Shared by the signaling server's end-to-end and load tests: starts the server
+// binary, makes the demo accounts' keys, and waits for socket.io events.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { io } from 'socket.io-client';
+import { stringToU8a, u8aToHex, u8aWrapBytes } from '@polkadot/util';
+import {
+  blake2AsU8a, cryptoWaitReady, encodeAddress, sr25519PairFromSeed, sr25519Sign,
+} from '@polkadot/util-crypto';
+import { builtBinary, root } from './built.mjs';
+
+export const ORIGIN = 'http://localhost:3000';
+
+/// Starts the server binary that `cargo test --release --workspace` builds (run
+/// `scripts/test.sh`, or that command, first); resolves once it listens, with its URL,
+/// the demo it printed, its pid and a `stop()` that sends SIGTERM.
+export async function startServer(args) {
+  await cryptoWaitReady();
+  const child = spawn(builtBinary('w3bstreaming-signaling'), [
+    '--listen', '127.0.0.1:0', '--allowed-origins', ORIGIN, ...args,
+  ], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let logs = '';
+  child.stderr.on('data', (chunk) => { logs += chunk; });
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    exited.then((code) => reject(new Error(`server exited with ${code}:\n${logs}`)));
+  });
+  const { listening, demo } = JSON.parse(line);
+  return {
+    url: `http://${listening}`,
+    demo,
+    pid: child.pid,
+    logs: () => logs,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/// A demo account's key pair, made from its name as the server's demo makes it.
+export function demoKey(name) {
+  const pair = sr25519PairFromSeed(blake2AsU8a(stringToU8a(`w3bstreaming demo ${name}`), 256));
+  return {
+    pair,
+    id: u8aToHex(pair.publicKey),
+    address: encodeAddress(pair.publicKey, 137),
+  };
+}
+
+/// What a polkadot-js extension's `signRaw({ type: 'bytes', data: stringToHex(text) })`
+/// returns: an sr25519 signature of `<Bytes>text</Bytes>`.
+export function signRaw(key, text) {
+  return u8aToHex(sr25519Sign(u8aWrapBytes(stringToU8a(text)), key.pair));
+}
+
+/// A connected client with every event it received kept in order; `challenge` is
+/// the latest challenge the server sent (the first one is taken: see `next`).
+export async function connect(url, options = {}) {
+  const socket = io(url, {
+    transports: ['websocket'], forceNew: true, reconnection: false,
+    extraHeaders: { Origin: ORIGIN }, ...options,
+  });
+  socket.received = [];
+  socket.taken = { challenge: 1 };
+  socket.onAny((event, ...args) => socket.received.push({ event, args }));
+  const challenge = await new Promise((resolve, reject) => {
+    socket.once('challenge', resolve);
+    socket.once('connect_error', reject);
+  });
+  socket.challenge = challenge;
+  socket.on('challenge', (renewed) => { socket.challenge = renewed; });
+  return socket;
+}
+
+/// The arguments of the socket's next `event` that no earlier `next` returned: one
+/// that arrived already, or the next to arrive. Events come in bursts (a join tells
+/// the broadcaster and the viewer at once), so waiting only for new ones would miss
+/// those that landed while the test awaited another.
+export function next(socket, event, timeoutMs = 10_000) {
+  const index = socket.taken[event] ?? 0;
+  socket.taken[event] = index + 1;
+  return new Promise((resolve, reject) => {
+    const find = () => receivedOf(socket, event)[index];
+    const listener = () => {
+      const found = find();
+      if (!found) return;
+      clearTimeout(timer);
+      socket.offAny(listener);
+      resolve(found.args);
+    };
+    const timer = setTimeout(() => {
+      socket.offAny(listener);
+      reject(new Error(`no ${event} number ${index + 1} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    // Registered after the recording listener of `connect`, so it runs after it.
+    socket.onAny(listener);
+    listener();
+  });
+}
+
+/// The message of the next `error` event.
+export async function nextError(socket) {
+  const [{ message }] = await next(socket, 'error');
+  return message;
+}
+
+/// Events of these names the socket has received so far.
+export function receivedOf(socket, ...events) {
+  return socket.received.filter(({ event }) => events.includes(event));
+}
+
+/// Waits for everything in flight on loopback to land.
+export const settle = (ms = 300) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+/// `watch` or `broadcast` as the frontend sends it, signing the socket's challenge.
+export function join(socket, event, key, streamId, overrides = {}) {
+  socket.emit(event, overrides.claimed ?? key.id, {
+    streamId,
+    signedMsg: overrides.signedMsg ?? signRaw(key, socket.challenge.nonce),
+    encodedId: overrides.encodedId ?? key.address,
+  });
+}

@@ -1,0 +1,327 @@
+// The signaling server end to end: npm socket.io-client sockets on 127.0.0.1, keys and
+// signatures from @polkadot/util-crypto, and the program running in gtest inside the
+// server (`--chain embedded --demo`: a broadcaster with a live stream, its follower,
+// and a stranger who follows no one).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer, demoKey, signRaw, connect, next, nextError, receivedOf, settle, join,
+} from './signaling-support.mjs';
+
+const CHALLENGE_TTL_MS = 1_500;
+const broadcaster = demoKey('broadcaster');
+const follower = demoKey('follower');
+const stranger = demoKey('stranger');
+const secondFollower = demoKey('viewer 0');
+let server;
+let streamId;
+const sockets = [];
+
+before(async () => {
+  server = await startServer([
+    '--chain', 'embedded', '--demo', '--challenge-ttl-ms', String(CHALLENGE_TTL_MS),
+    '--ice-servers', 'stun:stun.example:3478,turn:turn.example:3478', '--turn-secret', 'test-secret',
+    '--max-sdp-bytes', '4096',
+    // A slow refill, so that what a burst gets through does not depend on how fast
+    // the test machine sends it.
+    '--rate-per-sec', '1', '--rate-burst', '60',
+    // A second follower, `viewer 0`, and counts told to the other viewers quickly.
+    '--demo-viewers', '1', '--count-interval-ms', '200',
+  ]);
+  streamId = server.demo.streamId;
+  assert.equal(server.demo.broadcaster.account, broadcaster.id, 'keys are made as the server makes them');
+});
+
+after(async () => {
+  sockets.forEach((socket) => socket.close());
+  if (server) {
+    assert.equal(await server.stop(), 0, 'SIGTERM shuts the server down cleanly');
+    const logs = server.logs();
+    assert.match(logs, /shutting down/);
+    for (const secret of ['v=0', 'a=fingerprint', 'candidate:', 'test-secret', '<Bytes>']) {
+      assert.ok(!logs.includes(secret), `the logs never contain ${secret}`);
+    }
+  }
+});
+
+const open = async (options) => {
+  const socket = await connect(server.url, options);
+  sockets.push(socket);
+  return socket;
+};
+
+/// The broadcaster, live on the demo stream, with its socket.
+async function goLive() {
+  const socket = await open();
+  join(socket, 'broadcast', broadcaster, streamId);
+  assert.deepEqual(await next(socket, 'isStreaming'), [true]);
+  return socket;
+}
+
+async function stopLive(socket) {
+  socket.emit('stopBroadcasting', broadcaster.id, { streamId });
+  assert.deepEqual(await next(socket, 'isStreaming'), [false]);
+}
+
+const offer = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\na=fingerprint:sha-256 00\r\n' };
+const answer = { type: 'answer', sdp: 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\n' };
+const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host', sdpMid: '0' };
+
+test('a follower joins, gets the offer, and the pair trade answer and candidates', async () => {
+  const live = await goLive();
+  const [ice] = receivedOf(live, 'iceServers').map(({ args }) => args[0]);
+  assert.deepEqual(ice[0], { urls: ['stun:stun.example:3478'] });
+  assert.match(ice[1].username, new RegExp(`^\\d+:${broadcaster.id}$`));
+  assert.equal(typeof ice[1].credential, 'string');
+
+  const response = await fetch(`${server.url}/is-already-having-stream?address=${broadcaster.id}`);
+  assert.equal(await response.json(), true);
+
+  const viewer = await open();
+  join(viewer, 'watch', follower, streamId);
+  assert.deepEqual(await next(live, 'watch'), [follower.id, { streamId }]);
+  assert.deepEqual(await next(viewer, 'watchersCount'), [1]);
+  assert.deepEqual(await next(viewer, 'isStreaming'), [true]);
+  const [viewerIce] = receivedOf(viewer, 'iceServers').map(({ args }) => args[0]);
+  assert.match(viewerIce[1].username, new RegExp(`^\\d+:${follower.id}$`));
+
+  live.emit('offer', broadcaster.id, { description: offer, userId: follower.id, streamId });
+  assert.deepEqual(await next(viewer, 'offer'), [broadcaster.id, { streamId, userId: follower.id, description: offer }]);
+
+  viewer.emit('answer', broadcaster.id, { watcherId: follower.id, description: answer });
+  const [answerFrom, answered] = await next(live, 'answer');
+  assert.equal(answerFrom, broadcaster.id);
+  assert.deepEqual(answered, { streamId, userId: follower.id, watcherId: follower.id, description: answer });
+
+  viewer.emit('candidate', broadcaster.id, { candidate, id: follower.address });
+  assert.deepEqual(await next(live, 'candidate'), [follower.id, { streamId, candidate }]);
+  live.emit('candidate', follower.id, { candidate, id: broadcaster.address });
+  assert.deepEqual(await next(viewer, 'candidate'), [broadcaster.id, { streamId, candidate }]);
+
+  viewer.emit('getWatchersCount', follower.id, { streamId });
+  assert.deepEqual(await next(viewer, 'watchersCount'), [1]);
+  viewer.emit('stopWatching', follower.id, { streamId });
+  assert.deepEqual(await next(live, 'stopWatching'), [follower.id, { streamId }]);
+  viewer.emit('getIsStreaming', follower.id, { streamId });
+  assert.deepEqual(await next(viewer, 'isStreaming'), [true]);
+
+  join(viewer, 'watch', follower, streamId);
+  await next(live, 'watch');
+  await stopLive(live);
+  assert.deepEqual(await next(viewer, 'stopBroadcasting'), [broadcaster.id, { streamId, userId: follower.id }]);
+});
+
+test('the other viewers hear the new count, once per change', async () => {
+  const live = await goLive();
+  const first = await open();
+  join(first, 'watch', follower, streamId);
+  assert.deepEqual(await next(first, 'watchersCount'), [1]);
+  const second = await open();
+  join(second, 'watch', secondFollower, streamId);
+  assert.deepEqual(await next(second, 'watchersCount'), [2]);
+  assert.deepEqual(await next(first, 'watchersCount'), [2]);
+  second.emit('stopWatching', secondFollower.id, { streamId });
+  assert.deepEqual(await next(live, 'stopWatching'), [secondFollower.id, { streamId }]);
+  assert.deepEqual(await next(first, 'watchersCount'), [1]);
+  await settle(500);
+  assert.deepEqual(receivedOf(first, 'watchersCount').map(({ args }) => args[0]), [1, 2, 1], 'nothing repeated');
+  await stopLive(live);
+});
+
+/// Asserts `attempt` on a fresh socket gets `expected` as its error, and that the
+/// live broadcaster heard nothing of it.
+async function refusedWithoutRelay(expected, attempt) {
+  const live = await goLive();
+  const before = live.received.length;
+  const socket = await open();
+  const message = nextError(socket);
+  await attempt(socket);
+  assert.equal(await message, typeof expected === 'function' ? expected(socket) : expected);
+  await settle();
+  assert.deepEqual(live.received.slice(before), [], 'nothing reached the broadcaster');
+  assert.deepEqual(receivedOf(socket, 'offer', 'watchersCount', 'isStreaming', 'iceServers'), []);
+  await stopLive(live);
+  return socket;
+}
+
+test('a non-follower is refused', async () => {
+  await refusedWithoutRelay("You aren't subscribed to this speaker", (socket) => {
+    join(socket, 'watch', stranger, streamId);
+  });
+});
+
+test("an impostor claiming a follower's id with its own key is refused", async () => {
+  await refusedWithoutRelay(
+    `The signature is by ${stranger.id}, not by the claimed user ${follower.id}`,
+    (socket) => join(socket, 'watch', stranger, streamId, { claimed: follower.id }),
+  );
+  // Not naming itself does not help: the signature does not verify as the follower's.
+  await refusedWithoutRelay(
+    "Signature isn't valid: sign this connection's latest challenge nonce with the claimed account",
+    (socket) => join(socket, 'watch', stranger, streamId, { claimed: follower.id, encodedId: follower.address }),
+  );
+});
+
+test("a signature replayed on another connection is refused", async () => {
+  const live = await goLive();
+  const original = await open();
+  const signedMsg = signRaw(follower, original.challenge.nonce);
+  join(original, 'watch', follower, streamId, { signedMsg });
+  await next(live, 'watch');
+  const before = live.received.length;
+
+  const attacker = await open();
+  const message = nextError(attacker);
+  join(attacker, 'watch', follower, streamId, { signedMsg });
+  assert.equal(await message, "Signature isn't valid: sign this connection's latest challenge nonce with the claimed account");
+  // The old frontend's fixed message (its own address) is refused too: legacy is off.
+  const legacy = nextError(attacker);
+  join(attacker, 'watch', follower, streamId, { signedMsg: signRaw(follower, follower.address) });
+  assert.match(await legacy, /^Signature isn't valid/);
+  await settle();
+  assert.deepEqual(live.received.slice(before), []);
+  await stopLive(live);
+});
+
+test('an expired nonce is refused and a new challenge sent', async () => {
+  const live = await goLive();
+  const viewer = await open();
+  const stale = viewer.challenge;
+  await settle(CHALLENGE_TTL_MS + 100);
+  const message = nextError(viewer);
+  const fresh = next(viewer, 'challenge');
+  join(viewer, 'watch', follower, streamId);
+  assert.equal(await message, 'Your challenge has expired: sign the new one sent with this error');
+  const [renewed] = await fresh;
+  assert.notEqual(renewed.nonce, stale.nonce);
+  assert.ok(renewed.expiresAt > stale.expiresAt);
+  assert.deepEqual(receivedOf(live, 'watch'), []);
+  join(viewer, 'watch', follower, streamId);
+  assert.deepEqual(await next(live, 'watch'), [follower.id, { streamId }]);
+  await stopLive(live);
+});
+
+test("a stranger's broadcast of someone else's stream is refused", async () => {
+  const socket = await open();
+  const message = nextError(socket);
+  join(socket, 'broadcast', stranger, streamId);
+  assert.equal(await message, `You are not the broadcaster of stream ${streamId}`);
+  const unknown = nextError(socket);
+  join(socket, 'broadcast', stranger, 'no such stream');
+  assert.equal(await unknown, 'Stream with id no such stream is not scheduled on chain');
+  await settle();
+  // Signed in, but let into nothing: no TURN credentials either.
+  assert.deepEqual(receivedOf(socket, 'isStreaming', 'iceServers'), []);
+  const response = await fetch(`${server.url}/is-already-having-stream?address=${stranger.address}`);
+  assert.equal(await response.json(), false);
+  // The stream is free: its broadcaster can still go live.
+  await stopLive(await goLive());
+});
+
+test('relays follow signed-in identities and stream membership, never claimed ids', async () => {
+  const live = await goLive();
+  const viewer = await open();
+  join(viewer, 'watch', follower, streamId);
+  await next(live, 'watch');
+  const outsider = await open();
+
+  let message = nextError(outsider);
+  outsider.emit('offer', broadcaster.id, { description: offer, userId: follower.id, streamId });
+  assert.equal(await message, 'Sign in first: watch or broadcast with this connection\'s signed challenge');
+
+  // Signed in as itself (its broadcast was refused), the stranger is still no peer.
+  message = nextError(outsider);
+  join(outsider, 'broadcast', stranger, streamId);
+  await message;
+  message = nextError(outsider);
+  outsider.emit('offer', stranger.id, { description: offer, userId: follower.id, streamId });
+  assert.equal(await message, `${follower.id} is not watching your stream`);
+  message = nextError(outsider);
+  outsider.emit('candidate', follower.id, { candidate });
+  assert.equal(await message, `${follower.id} is not a peer of yours in any stream`);
+  message = nextError(outsider);
+  outsider.emit('offer', broadcaster.id, { description: offer, userId: follower.id, streamId });
+  assert.equal(await message, `This connection is signed in as ${stranger.id}: open another connection for another account`);
+  message = nextError(outsider);
+  outsider.emit('stopBroadcasting', stranger.id, { streamId });
+  assert.equal(await message, `You are not broadcasting stream ${streamId}`);
+
+  // A viewer cannot pose as the broadcaster either.
+  message = nextError(viewer);
+  viewer.emit('offer', follower.id, { description: offer, userId: follower.id, streamId });
+  assert.equal(await message, `${follower.id} is not watching your stream`);
+  await settle();
+  assert.deepEqual(receivedOf(viewer, 'offer', 'candidate'), []);
+  assert.deepEqual(receivedOf(live, 'answer', 'candidate', 'stopWatching'), []);
+  await stopLive(live);
+});
+
+test('malformed and oversized messages get a clear error', async () => {
+  const live = await goLive();
+  const viewer = await open();
+  join(viewer, 'watch', follower, streamId);
+  await next(live, 'watch');
+  const cases = [
+    [() => viewer.emit('watch', { streamId }), 'Malformed watch: expected a user id and a message object'],
+    [() => viewer.emit('watch', 42, { streamId }), 'Malformed watch: the first argument must be a user id'],
+    [() => viewer.emit('getIsStreaming', follower.id, { stream: 1 }), /^Malformed getIsStreaming message: missing field `streamId`/],
+    [() => viewer.emit('answer', 'nobody', { description: answer }), '"nobody" is not an account id'],
+    [() => viewer.emit('answer', broadcaster.id, { description: { type: 'answer', sdp: 'x'.repeat(5_000) } }),
+      /^SDP description is 50\d\d bytes, more than the 4096 relayed$/],
+    [() => viewer.emit('candidate', broadcaster.id, { candidate: { candidate: 'x'.repeat(3_000) } }),
+      /^ICE candidate is 30\d\d bytes, more than the 2048 relayed$/],
+    [() => viewer.emit('watch', follower.id, { streamId: 'x'.repeat(300), signedMsg: '0x' }), 'Stream id is longer than 256 bytes'],
+  ];
+  for (const [send, expected] of cases) {
+    const message = nextError(viewer);
+    send();
+    const text = await message;
+    if (expected instanceof RegExp) assert.match(text, expected); else assert.equal(text, expected);
+  }
+  await settle();
+  assert.deepEqual(receivedOf(live, 'answer', 'candidate'), []);
+  await stopLive(live);
+});
+
+test('a connection sending too fast is slowed down', async () => {
+  const socket = await open();
+  for (let i = 0; i < 100; i += 1) socket.emit('getIsStreaming', stranger.id, { streamId });
+  await settle(500);
+  const answered = receivedOf(socket, 'isStreaming').length;
+  const refused = receivedOf(socket, 'error').filter(({ args }) => args[0].message === 'Too many messages: slow down');
+  // The burst of 60, plus one token a second while the 100 go out and settle.
+  assert.ok(answered >= 60 && answered <= 63, `answered ${answered} of 100`);
+  assert.equal(answered + refused.length, 100);
+});
+
+test('pages of other origins cannot connect', async () => {
+  await assert.rejects(connect(server.url, { extraHeaders: { Origin: 'http://evil.example' } }), /websocket error/);
+  await assert.rejects(
+    connect(server.url, { transports: ['polling'], extraHeaders: { Origin: 'http://evil.example' } }),
+    /xhr poll error/,
+  );
+  const polling = await open({ transports: ['polling'] });
+  assert.ok(polling.challenge.nonce.startsWith('w3bstreaming signaling nonce '));
+  const health = await fetch(`${server.url}/healthz`);
+  assert.equal(health.status, 200);
+  assert.equal((await health.json()).status, 'ok');
+  const denied = await fetch(`${server.url}/healthz`, { headers: { Origin: 'http://evil.example' } });
+  assert.equal(denied.status, 403);
+});
+
+test('when the chain cannot be asked, joins are refused (fail closed)', async () => {
+  const unreachable = await startServer([
+    '--chain', 'rpc', '--rpc-url', 'http://127.0.0.1:9/', '--program-id', `0x${'11'.repeat(32)}`,
+  ]);
+  try {
+    const socket = await connect(unreachable.url);
+    const message = nextError(socket);
+    join(socket, 'broadcast', broadcaster, streamId);
+    assert.match(await message, /^Cannot check the chain right now, try again later \(the node cannot be reached: /);
+    await settle();
+    assert.deepEqual(receivedOf(socket, 'isStreaming'), []);
+    socket.close();
+  } finally {
+    await unreachable.stop();
+  }
+});
