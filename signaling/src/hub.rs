@@ -83,6 +83,13 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+/// Refusals reach the client as the text of an `error` event.
+impl From<Refusal> for String {
+    fn from(refusal: Refusal) -> Self {
+        refusal.to_string()
+    }
+}
+
 #[derive(Debug)]
 struct Live<C> {
     broadcaster: AccountId,

@@ -293,11 +293,7 @@ impl Signaling {
             }
             Some(_) => {}
         }
-        let outbox = self
-            .lock()
-            .hub
-            .broadcast(socket.id, account, stream_id)
-            .map_err(|refusal| refusal.to_string())?;
+        let outbox = self.lock().hub.broadcast(socket.id, account, stream_id)?;
         info!(sid = %socket.id, %account, stream_id, "broadcasting");
         self.hand_out_ice_servers(socket, account);
         Ok(outbox)
@@ -316,7 +312,7 @@ impl Signaling {
             .lock()
             .hub
             .broadcaster(stream_id)
-            .ok_or_else(|| Refusal::NotStarted(stream_id.to_string()).to_string())?;
+            .ok_or_else(|| Refusal::NotStarted(stream_id.to_string()))?;
         if !self
             .authority
             .follows(viewer, broadcaster)
@@ -328,12 +324,9 @@ impl Signaling {
         // The stream may have stopped, or another broadcast started, while the chain answered.
         let mut state = self.lock();
         if state.hub.broadcaster(stream_id) != Some(broadcaster) {
-            return Err(Refusal::NotStarted(stream_id.to_string()).to_string());
+            return Err(Refusal::NotStarted(stream_id.to_string()).into());
         }
-        let outbox = state
-            .hub
-            .join(socket.id, viewer, stream_id)
-            .map_err(|refusal| refusal.to_string())?;
+        let outbox = state.hub.join(socket.id, viewer, stream_id)?;
         drop(state);
         info!(sid = %socket.id, %viewer, stream_id, "watching");
         self.hand_out_ice_servers(socket, viewer);
@@ -368,10 +361,10 @@ impl Signaling {
             &message.description,
             self.config.max_sdp_bytes,
         )?;
-        self.lock()
+        Ok(self
+            .lock()
             .hub
-            .offer(socket.id, viewer, message.description)
-            .map_err(|refusal| refusal.to_string())
+            .offer(socket.id, viewer, message.description)?)
     }
 
     fn answer(
@@ -388,10 +381,10 @@ impl Signaling {
             &message.description,
             self.config.max_sdp_bytes,
         )?;
-        self.lock()
+        Ok(self
+            .lock()
             .hub
-            .answer(socket.id, broadcaster, message.description)
-            .map_err(|refusal| refusal.to_string())
+            .answer(socket.id, broadcaster, message.description)?)
     }
 
     fn candidate(
@@ -408,10 +401,10 @@ impl Signaling {
             &message.candidate,
             self.config.max_candidate_bytes,
         )?;
-        self.lock()
+        Ok(self
+            .lock()
             .hub
-            .candidate(socket.id, peer, message.candidate)
-            .map_err(|refusal| refusal.to_string())
+            .candidate(socket.id, peer, message.candidate)?)
     }
 
     fn stop_broadcasting(
@@ -425,8 +418,7 @@ impl Signaling {
         let outbox = self
             .lock()
             .hub
-            .stop_broadcast(socket.id, &message.stream_id)
-            .map_err(|refusal| refusal.to_string())?;
+            .stop_broadcast(socket.id, &message.stream_id)?;
         info!(sid = %socket.id, stream_id = message.stream_id, "stopped broadcasting");
         Ok(outbox)
     }
