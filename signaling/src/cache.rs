@@ -6,6 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+/// At most `capacity` values, each readable for `ttl` after it was stored.
 pub struct TtlCache<K, V> {
     ttl: Duration,
     capacity: usize,
