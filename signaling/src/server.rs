@@ -354,17 +354,15 @@ impl Signaling {
         message: Result<wire::OfferMsg, String>,
     ) -> Outcome {
         let message = message?;
-        self.signed_in(socket, Some(claimed))?;
-        let viewer = account(&message.user_id)?;
-        check_size(
-            "SDP description",
-            &message.description,
-            self.config.max_sdp_bytes,
-        )?;
-        Ok(self
-            .lock()
-            .hub
-            .offer(socket.id, viewer, message.description)?)
+        let limit = ("SDP description", self.config.max_sdp_bytes);
+        self.relay(
+            socket,
+            Some(claimed),
+            &message.user_id,
+            limit,
+            message.description,
+            |hub, viewer, sdp| hub.offer(socket.id, viewer, sdp),
+        )
     }
 
     fn answer(
@@ -374,17 +372,15 @@ impl Signaling {
         message: Result<wire::AnswerMsg, String>,
     ) -> Outcome {
         let message = message?;
-        self.signed_in(socket, None)?;
-        let broadcaster = account(broadcaster)?;
-        check_size(
-            "SDP description",
-            &message.description,
-            self.config.max_sdp_bytes,
-        )?;
-        Ok(self
-            .lock()
-            .hub
-            .answer(socket.id, broadcaster, message.description)?)
+        let limit = ("SDP description", self.config.max_sdp_bytes);
+        self.relay(
+            socket,
+            None,
+            broadcaster,
+            limit,
+            message.description,
+            |hub, broadcaster, sdp| hub.answer(socket.id, broadcaster, sdp),
+        )
     }
 
     fn candidate(
@@ -394,17 +390,34 @@ impl Signaling {
         message: Result<wire::CandidateMsg, String>,
     ) -> Outcome {
         let message = message?;
-        self.signed_in(socket, None)?;
-        let peer = account(peer)?;
-        check_size(
-            "ICE candidate",
-            &message.candidate,
-            self.config.max_candidate_bytes,
-        )?;
-        Ok(self
-            .lock()
-            .hub
-            .candidate(socket.id, peer, message.candidate)?)
+        let limit = ("ICE candidate", self.config.max_candidate_bytes);
+        self.relay(
+            socket,
+            None,
+            peer,
+            limit,
+            message.candidate,
+            |hub, peer, candidate| hub.candidate(socket.id, peer, candidate),
+        )
+    }
+
+    /// Relays `payload` from a signed-in connection (named `claimed`, when the event
+    /// names its sender) to the peer `to` names; `limit` is what the payload is and
+    /// its largest size in bytes of JSON, and `route` finds the peer among the
+    /// sender's own.
+    fn relay(
+        &self,
+        socket: &SocketRef,
+        claimed: Option<&str>,
+        to: &str,
+        (what, max): (&str, usize),
+        payload: Value,
+        route: impl FnOnce(&Hub<Sid>, AccountId, Value) -> Result<Outbox<Sid>, Refusal>,
+    ) -> Outcome {
+        self.signed_in(socket, claimed)?;
+        let to = account(to)?;
+        check_size(what, &payload, max)?;
+        Ok(route(&self.lock().hub, to, payload)?)
     }
 
     fn stop_broadcasting(
