@@ -68,7 +68,7 @@ impl Authority {
                 broadcaster: AccountId(stream.broadcaster.into_bytes()),
                 end_time: stream.end_time,
             }),
-            other => return Err(unexpected(&other)),
+            _ => return Err(not_the_reply()),
         };
         self.streams
             .lock()
@@ -93,7 +93,7 @@ impl Authority {
         };
         let follows = match self.query(query).await? {
             StateReply::IsSubscribed(follows) => follows,
-            other => return Err(unexpected(&other)),
+            _ => return Err(not_the_reply()),
         };
         self.follows
             .lock()
@@ -109,10 +109,8 @@ impl Authority {
     }
 }
 
-fn unexpected(reply: &StateReply) -> ChainError {
-    let name = format!("{reply:?}");
-    let name = name.split(['(', ' ', '{']).next().unwrap_or_default();
-    ChainError(format!(
-        "the program answered with {name}, not the reply to the query"
-    ))
+/// The program answered with the reply of another query: a different or broken
+/// program at that id.
+fn not_the_reply() -> ChainError {
+    ChainError("the program's reply is not the reply to the query".into())
 }
