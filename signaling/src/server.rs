@@ -555,13 +555,9 @@ async fn is_already_having_stream(
     AxumState(signaling): AxumState<Arc<Signaling>>,
     Query(query): Query<AddressQuery>,
 ) -> Response {
-    match AccountId::parse(&query.address) {
-        Some(account) => Json(signaling.lock().hub.is_broadcasting(account)).into_response(),
-        None => (
-            StatusCode::BAD_REQUEST,
-            AuthError::NotAnAccount(query.address).to_string(),
-        )
-            .into_response(),
+    match account(&query.address) {
+        Ok(account) => Json(signaling.lock().hub.is_broadcasting(account)).into_response(),
+        Err(text) => (StatusCode::BAD_REQUEST, text).into_response(),
     }
 }
 
