@@ -180,6 +180,8 @@ test('every action and query, encoded from JSON and decoded back', async () => {
   assert.deepEqual(await read({ BroadcasterStreams: { broadcaster: account(ALICE), after: null, limit: 10 } }), page);
   assert.deepEqual(await read({ LiveStreams: { at: start + 1, after: null, limit: 10 } }), page);
   assert.deepEqual(await read({ UpcomingStreams: { from: start - 1, after: null, limit: 10 } }), page);
+  assert.deepEqual(await read({ MarkedStreams: { watcher: account(BOB), after: null, limit: 10 } }), page);
+  assert.deepEqual(await read({ EndedStreams: { at: end + HOUR, after: null, limit: 10 } }), page);
   assert.deepEqual(
     await read({ Subscribers: { broadcaster: account(ALICE), after: null, limit: 10 } }),
     { accountPage: { accounts: [account(BOB)], next: null } },

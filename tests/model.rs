@@ -261,6 +261,17 @@ fn check_invariants(env: &Env, now: u64) {
             limit: 2,
         });
         assert_eq!(listed, profile.stream_ids, "broadcaster index agrees");
+        let marked: Vec<_> = streams
+            .iter()
+            .filter(|(_, stream)| stream.watchers.contains(account))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let listed = all_pages(env, |after| StateQuery::MarkedStreams {
+            watcher: *account,
+            after,
+            limit: 2,
+        });
+        assert_eq!(listed, marked, "marked index agrees");
     }
     let mut by_start: Vec<_> = streams.iter().collect();
     by_start.sort_by_key(|(id, stream)| (stream.start_time, id[..13].to_string()));
@@ -286,6 +297,18 @@ fn check_invariants(env: &Env, now: u64) {
         limit: 3,
     };
     assert_eq!(all_pages(env, at), live, "start-time index: live");
+    let ended: Vec<_> = by_start
+        .iter()
+        .rev()
+        .filter(|(_, s)| s.end_time <= now)
+        .map(|(id, _)| id.clone())
+        .collect();
+    let before = |after| StateQuery::EndedStreams {
+        at: now,
+        after,
+        limit: 3,
+    };
+    assert_eq!(all_pages(env, before), ended, "start-time index: ended");
 }
 
 /// Every id of a stream list, following `next` to the end.

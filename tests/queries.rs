@@ -135,6 +135,83 @@ fn stream_lists_page_by_page() {
 }
 
 #[test]
+fn ended_streams_latest_start_first() {
+    let (env, now) = alice_with_followers();
+    let soon = env.next_block_time();
+    env.schedule_at(ALICE, "Short", soon, soon + BLOCK_MS);
+    let ended = |at, after| {
+        env.query(StateQuery::EndedStreams {
+            at,
+            after,
+            limit: 2,
+        })
+    };
+    assert_eq!(titles(&ended(now, None)), Vec::<String>::new());
+    env.run_until(soon + BLOCK_MS);
+    assert_eq!(
+        titles(&ended(env.system.block_timestamp(), None)),
+        ["Short"]
+    );
+
+    let later = now + 3 * HOUR_MS;
+    let first = ended(later, None);
+    assert_eq!(titles(&first), ["Later", "Soon"]);
+    let rest = ended(later, next(&first));
+    assert_eq!(
+        (titles(&rest), next(&rest)),
+        (vec!["Short".to_string()], None)
+    );
+}
+
+#[test]
+fn a_watchers_marked_streams_page_by_page() {
+    let (env, _) = alice_with_followers();
+    let ids: Vec<String> = env.streams().into_iter().map(|(id, _)| id).collect();
+    for id in ids.iter().rev() {
+        env.ok(
+            BOB,
+            Action::Watch {
+                stream_id: id.clone(),
+            },
+        );
+    }
+    let page = |after| {
+        env.query(StateQuery::MarkedStreams {
+            watcher: actor(BOB),
+            after,
+            limit: 2,
+        })
+    };
+    let first = page(None);
+    assert_eq!(titles(&first), ["Later", "Live"], "in scheduling order");
+    let rest = page(next(&first));
+    assert_eq!(
+        (titles(&rest), next(&rest)),
+        (vec!["Soon".to_string()], None)
+    );
+
+    env.ok(
+        BOB,
+        Action::Unwatch {
+            stream_id: ids[1].clone(),
+        },
+    );
+    env.ok(
+        ALICE,
+        Action::DeleteStream {
+            stream_id: ids[0].clone(),
+        },
+    );
+    assert_eq!(titles(&page(None)), ["Soon"]);
+    let carol = env.query(StateQuery::MarkedStreams {
+        watcher: actor(CAROL),
+        after: None,
+        limit: 10,
+    });
+    assert_eq!(titles(&carol), Vec::<String>::new());
+}
+
+#[test]
 fn subscribers_and_subscriptions_page_by_page() {
     let (env, _) = alice_with_followers();
     // One follower per page: both come, once each, in a stable order the cursor keeps.

@@ -306,13 +306,18 @@ impl Workload {
                 .map(|&account| (account, profile(format!("Fixture {account}")))),
         );
         let first_start = self.system.block_timestamp() + FIXTURE_AHEAD_MS;
-        self.send_all((0..FIXTURE_STREAMS).map(|i| {
+        let scheduled = self.send_all((0..FIXTURE_STREAMS).map(|i| {
             let start = first_start + i * HOUR_MS;
             (FIXTURE, new_stream(format!("Fixture {i}"), start))
         }));
         self.send_all(accounts[1..].iter().map(|&follower| {
             let account_id = FIXTURE.into();
             (follower, Action::Subscribe { account_id })
+        }));
+        // The first follower marks every fixture stream, for `MarkedStreams`.
+        self.send_all(scheduled.into_iter().map(|event| match event {
+            Event::StreamIsScheduled { id } => (FIXTURE + 1, Action::Watch { stream_id: id }),
+            other => panic!("NewStream replied {other:?}"),
         }));
         first_start
     }
@@ -382,6 +387,22 @@ impl Workload {
                 "Subscriptions",
                 StateQuery::Subscriptions {
                     subscriber: (FIXTURE + 1).into(),
+                    after: None,
+                    limit,
+                },
+            ),
+            (
+                "MarkedStreams",
+                StateQuery::MarkedStreams {
+                    watcher: (FIXTURE + 1).into(),
+                    after: None,
+                    limit,
+                },
+            ),
+            (
+                "EndedStreams",
+                StateQuery::EndedStreams {
+                    at: first_start + FIXTURE_STREAMS * HOUR_MS + 2 * HOUR_MS,
                     after: None,
                     limit,
                 },

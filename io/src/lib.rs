@@ -175,6 +175,24 @@ pub enum StateQuery {
         after: Option<ActorId>,
         limit: u32,
     },
+    /// The streams `watcher` marked to watch ([`Action::Watch`]), in the order they
+    /// were scheduled (id order); the position after a cursor is decided by its `id`
+    /// alone. Replies [`StateReply::StreamPage`].
+    MarkedStreams {
+        watcher: ActorId,
+        after: Option<StreamCursor>,
+        limit: u32,
+    },
+    /// Streams that ended at or before time `at` and are not yet pruned (see
+    /// [`limits::RETENTION_MS`]), the latest start first. Replies
+    /// [`StateReply::StreamPage`]; like [`StateQuery::LiveStreams`], a page may hold
+    /// fewer than `limit` streams while `next` is set (the read skips streams still
+    /// live at `at`, a bounded number per page): keep asking until `next` is `None`.
+    EndedStreams {
+        at: u64,
+        after: Option<StreamCursor>,
+        limit: u32,
+    },
 }
 
 /// Where a list of streams in start-time order continues: after the stream that

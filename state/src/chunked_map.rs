@@ -164,6 +164,18 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         }
     }
 
+    /// Entries with keys in `range`, in descending key order: what a list read from
+    /// its end (the most recent first) walks.
+    pub fn range_rev(&self, range: impl RangeBounds<K>) -> RevRange<'_, K, V> {
+        let (chunk, end) = self.end_position(range.end_bound());
+        RevRange {
+            map: self,
+            chunk,
+            end,
+            start: range.start_bound().cloned(),
+        }
+    }
+
     /// Removes every entry with a key in `range`; how many it removed. A run of entries
     /// costs the chunks that hold them, not a lookup per entry: chunks the range covers
     /// are dropped whole.
@@ -247,6 +259,26 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         (at, index)
     }
 
+    /// Where the entries up to `end` stop: a chunk and the index one past the last
+    /// entry in it that is within `end`.
+    fn end_position(&self, end: Bound<&K>) -> (usize, usize) {
+        let (end, included) = match end {
+            _ if self.chunks.is_empty() => return (0, 0),
+            Bound::Unbounded => {
+                let last = self.chunks.len() - 1;
+                return (last, self.chunks[last].1.len);
+            }
+            Bound::Included(end) => (end, true),
+            Bound::Excluded(end) => (end, false),
+        };
+        let at = self.chunk_for(end);
+        let index = match self.chunks[at].1.search(end) {
+            Ok(found) if included => found + 1,
+            Ok(index) | Err(index) => index,
+        };
+        (at, index)
+    }
+
     /// Brings chunk `at` back to half full if it fell below, with a neighbour (the
     /// next one, or the previous one for the last chunk): the two merge if they fit in
     /// one chunk, else they share their entries evenly.
@@ -313,6 +345,46 @@ impl<'a, K: Ord + Copy, V: Copy> Iterator for Range<'a, K, V> {
                 return None;
             }
             self.index += 1;
+            return Some((key, value));
+        }
+    }
+}
+
+/// The entries of a [`ChunkedMap::range_rev`], from the last one down.
+pub struct RevRange<'a, K, V> {
+    map: &'a ChunkedMap<K, V>,
+    chunk: usize,
+    /// One past the next entry to yield in `chunk`.
+    end: usize,
+    start: Bound<K>,
+}
+
+impl<'a, K: Ord + Copy, V: Copy> Iterator for RevRange<'a, K, V> {
+    type Item = (&'a K, &'a V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.end == 0 {
+                if self.chunk == 0 {
+                    return None;
+                }
+                self.chunk -= 1;
+                self.end = self.map.chunks[self.chunk].1.len;
+                continue;
+            }
+            let (_, chunk) = self.map.chunks.get(self.chunk)?;
+            let (key, value) = &chunk.entries()[self.end - 1];
+            let within = match &self.start {
+                Bound::Unbounded => true,
+                Bound::Included(start) => key >= start,
+                Bound::Excluded(start) => key > start,
+            };
+            if !within {
+                self.chunk = 0;
+                self.end = 0;
+                return None;
+            }
+            self.end -= 1;
             return Some((key, value));
         }
     }
@@ -414,6 +486,18 @@ mod tests {
                     .range((Bound::Excluded(low), Bound::Included(high)))
                     .collect();
                 assert_eq!(got, want, "range ({low}, {high}] at step {step}");
+                let got: Vec<_> = map.range_rev(low..high).collect();
+                let want: Vec<_> = model.range(low..high).rev().collect();
+                assert_eq!(got, want, "reverse range {low}..{high} at step {step}");
+                let got: Vec<_> = map
+                    .range_rev((Bound::Excluded(low), Bound::Included(high)))
+                    .collect();
+                let want: Vec<_> = model
+                    .range((Bound::Excluded(low), Bound::Included(high)))
+                    .rev()
+                    .collect();
+                assert_eq!(got, want, "reverse range ({low}, {high}] at step {step}");
+                assert!(map.range_rev(..).eq(model.iter().rev()), "step {step}");
             }
         }
         assert!(map.iter().eq(model.iter()));
@@ -424,6 +508,7 @@ mod tests {
             map.remove(&key);
         }
         assert!(map.is_empty() && map.chunks.is_empty() && map.first().is_none());
+        assert_eq!(map.range_rev(..).next(), None);
     }
 
     #[test]

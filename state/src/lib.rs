@@ -22,10 +22,10 @@ mod schedule;
 mod stream_number;
 mod text;
 
-pub use chunked_map::{ChunkedMap, Range};
+pub use chunked_map::{ChunkedMap, Range, RevRange};
 pub use fixed_map::FixedMap;
 pub use hashing::{KeyHasher, KeyHashing};
-pub use query::{page_len, Page, LIVE_SKIP_BUDGET};
+pub use query::{page_len, Page, SKIP_BUDGET};
 pub use records::{StreamEdit, StreamFields, StreamRecord, UserRecord};
 pub use schedule::{Capacity, Schedule, StartKey, UserNo};
 pub use stream_number::StreamNumber;

@@ -2,7 +2,7 @@
 //! answers with, plus a bounded number of index entries.
 use crate::{
     schedule::{accounts_of, streams_of, watchers_of, StartKey},
-    Schedule, StreamFields, StreamNumber, StreamRecord, UserNo,
+    ChunkedMap, Schedule, StreamFields, StreamNumber, StreamRecord, UserNo,
 };
 use alloc::{string::String, vec::Vec};
 use core::{
@@ -15,9 +15,10 @@ use w3bstreaming_io::{
     Error, Profile, ProfileSummary, StateQuery, StateReply, Stream, StreamCursor, Subscription,
 };
 
-/// Index entries one `LiveStreams` page may pass over (streams in the time window that
-/// already ended) before it replies with what it has and a cursor to go on.
-pub const LIVE_SKIP_BUDGET: usize = 4 * MAX_PAGE_LEN as usize;
+/// Index entries one `LiveStreams` or `EndedStreams` page may pass over (streams that
+/// already ended, or are still live) before it replies with what it has and a cursor
+/// to go on.
+pub const SKIP_BUDGET: usize = 4 * MAX_PAGE_LEN as usize;
 
 /// Bounds of a range of an index keyed by (account, account).
 type AccountRange = (Bound<(UserNo, UserNo)>, Bound<(UserNo, UserNo)>);
@@ -104,6 +105,14 @@ impl Schedule {
                     next: page.next,
                 }
             }
+            StateQuery::MarkedStreams {
+                watcher,
+                after,
+                limit,
+            } => stream_page(self.marked_streams(watcher, after, limit)?),
+            StateQuery::EndedStreams { at, after, limit } => {
+                stream_page(self.ended_streams(at, after, limit)?)
+            }
         })
     }
 
@@ -181,16 +190,38 @@ impl Schedule {
         after: Option<StreamCursor>,
         limit: u32,
     ) -> Result<Page<(String, Stream), StreamCursor>, Error> {
-        let Some(broadcaster) = self.user_no(broadcaster) else {
+        self.account_streams(&self.by_broadcaster, broadcaster, after, limit)
+    }
+
+    /// The streams `watcher` marked to watch, in the order they were scheduled (id
+    /// order); empty for an unknown account. The position after a cursor is decided by
+    /// its id alone.
+    pub fn marked_streams(
+        &self,
+        watcher: ActorId,
+        after: Option<StreamCursor>,
+        limit: u32,
+    ) -> Result<Page<(String, Stream), StreamCursor>, Error> {
+        self.account_streams(&self.marked, watcher, after, limit)
+    }
+
+    /// A page of one account's entries in an index keyed by (account, stream).
+    fn account_streams(
+        &self,
+        index: &ChunkedMap<(UserNo, StreamNumber), ()>,
+        account: ActorId,
+        after: Option<StreamCursor>,
+        limit: u32,
+    ) -> Result<Page<(String, Stream), StreamCursor>, Error> {
+        let Some(account) = self.user_no(account) else {
             return Ok(Page::empty());
         };
-        let all = streams_of(broadcaster);
+        let all = streams_of(account);
         let lower = match start_bound(after)? {
-            Excluded((_, number)) => Excluded((broadcaster, number)),
+            Excluded((_, number)) => Excluded((account, number)),
             _ => Included(*all.start()),
         };
-        let keys = self
-            .by_broadcaster
+        let keys = index
             .keys_in((lower, Included(*all.end())))
             .map(|(_, number)| (self.record(number).start_time, number));
         Ok(self.streams_page(keys, page_len(limit)))
@@ -200,7 +231,7 @@ impl Schedule {
     ///
     /// Only streams that started within [`MAX_STREAM_DURATION_MS`] before `at` can be
     /// live, so the read walks that window of the start-time index, skipping at most
-    /// [`LIVE_SKIP_BUDGET`] ended streams per page.
+    /// [`SKIP_BUDGET`] ended streams per page.
     pub fn live_streams(
         &self,
         at: u64,
@@ -216,31 +247,30 @@ impl Schedule {
             _ => Included(window_start),
         };
         let upper = Included((at, StreamNumber::LAST));
-        let len = page_len(limit);
-        let mut items = Vec::new();
-        let mut skipped = 0;
-        let mut last_seen = None;
-        let mut keys = self.by_start.keys_in((lower, upper)).peekable();
-        for key in keys.by_ref() {
-            last_seen = Some(key);
-            let record = self.record(key.1);
-            if record.end_time > at {
-                items.push((record.id().into(), self.stream_view(key.1, record)));
-                if items.len() == len {
-                    break;
-                }
-            } else {
-                skipped += 1;
-                if skipped == LIVE_SKIP_BUDGET {
-                    break;
-                }
-            }
-        }
-        let more = keys.peek().is_some();
-        Ok(Page {
-            items,
-            next: last_seen.filter(|_| more).map(|key| self.cursor(key)),
-        })
+        let keys = self.by_start.keys_in((lower, upper));
+        Ok(self.filtered_page(keys, page_len(limit), |record| record.end_time > at))
+    }
+
+    /// Streams that ended at or before `at` (`end_time <= at`), the latest start first.
+    ///
+    /// The read walks the start-time index down from `at`, skipping at most
+    /// [`SKIP_BUDGET`] streams still live at `at` per page.
+    pub fn ended_streams(
+        &self,
+        at: u64,
+        after: Option<StreamCursor>,
+        limit: u32,
+    ) -> Result<Page<(String, Stream), StreamCursor>, Error> {
+        let last_started = (at, StreamNumber::LAST);
+        let upper = match start_bound(after)? {
+            Excluded(key) if key <= last_started => Excluded(key),
+            _ => Included(last_started),
+        };
+        let keys = self
+            .by_start
+            .range_rev((Unbounded, upper))
+            .map(|(&key, _)| key);
+        Ok(self.filtered_page(keys, page_len(limit), |record| record.end_time <= at))
     }
 
     /// Streams that start after `from`, in start-time order.
@@ -350,6 +380,40 @@ impl Schedule {
                 })
                 .collect(),
             next: page.next.map(|key| self.cursor(key)),
+        }
+    }
+
+    /// Up to `len` of the streams `keys` name that `keep` accepts, passing over at most
+    /// [`SKIP_BUDGET`] others: the cursor then points past the last one looked at.
+    fn filtered_page(
+        &self,
+        keys: impl Iterator<Item = StartKey>,
+        len: usize,
+        keep: impl Fn(&StreamRecord) -> bool,
+    ) -> Page<(String, Stream), StreamCursor> {
+        let mut items = Vec::new();
+        let mut skipped = 0;
+        let mut last_seen = None;
+        let mut keys = keys.peekable();
+        for key in keys.by_ref() {
+            last_seen = Some(key);
+            let record = self.record(key.1);
+            if keep(record) {
+                items.push((record.id().into(), self.stream_view(key.1, record)));
+                if items.len() == len {
+                    break;
+                }
+            } else {
+                skipped += 1;
+                if skipped == SKIP_BUDGET {
+                    break;
+                }
+            }
+        }
+        let more = keys.peek().is_some();
+        Page {
+            items,
+            next: last_seen.filter(|_| more).map(|key| self.cursor(key)),
         }
     }
 

@@ -75,6 +75,9 @@ pub struct Schedule {
     pub(crate) follows: ChunkedMap<(UserNo, UserNo), u64>,
     /// (stream, viewer) for every stream marked to watch.
     pub(crate) watchers: ChunkedMap<(StreamNumber, UserNo), ()>,
+    /// (viewer, stream) for every stream marked to watch: the mirror of `watchers`,
+    /// for a viewer's own list.
+    pub(crate) marked: ChunkedMap<(UserNo, StreamNumber), ()>,
     last_number: Option<StreamNumber>,
     /// Bytes of text in all records, held within `capacity.text_bytes`.
     text_bytes: usize,
@@ -106,6 +109,7 @@ impl Schedule {
             followers: ChunkedMap::new(),
             follows: ChunkedMap::new(),
             watchers: ChunkedMap::new(),
+            marked: ChunkedMap::new(),
             last_number: None,
             text_bytes: 0,
             capacity,
@@ -277,6 +281,9 @@ impl Schedule {
         self.text_bytes -= record.text_len();
         self.by_broadcaster.remove(&(record.broadcaster_no, number));
         self.unindex((record.start_time, number));
+        for (_, viewer) in self.watchers.keys_in(watchers_of(number)) {
+            self.marked.remove(&(viewer, number));
+        }
         self.watchers.remove_range(watchers_of(number));
         record
     }
@@ -340,6 +347,7 @@ impl Schedule {
             self.watchers.insert((number, viewer), ()).is_none(),
             "viewer is not yet a watcher"
         );
+        self.marked.insert((viewer, number), ());
     }
 
     /// Removes `viewer` from a stream's watchers. Precondition: `viewer` is a watcher.
@@ -349,6 +357,7 @@ impl Schedule {
             self.watchers.remove(&(number, viewer)).is_some(),
             "viewer is a watcher"
         );
+        self.marked.remove(&(viewer, number));
     }
 
     fn user_mut(&mut self, number: UserNo) -> &mut UserRecord {
@@ -379,7 +388,8 @@ impl Schedule {
     }
 }
 
-/// The range of `by_broadcaster` holding `account`'s streams.
+/// The range of `by_broadcaster` holding `account`'s streams, or of `marked` holding
+/// the streams `account` marked to watch.
 pub(crate) fn streams_of(account: UserNo) -> RangeInclusive<(UserNo, StreamNumber)> {
     (account, StreamNumber::FIRST)..=(account, StreamNumber::LAST)
 }

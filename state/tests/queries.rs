@@ -5,7 +5,7 @@ use w3bstreaming_io::{
     limits::{MAX_PAGE_LEN, MAX_STREAM_DURATION_MS, RETENTION_MS},
     Error, StateQuery, StateReply, StreamCursor, Subscription,
 };
-use w3bstreaming_state::{Page, Schedule, StreamEdit, StreamFields, LIVE_SKIP_BUDGET};
+use w3bstreaming_state::{Page, Schedule, StreamEdit, StreamFields, SKIP_BUDGET};
 
 const T0: u64 = 1_700_000_000_000;
 const HOUR: u64 = 3_600_000;
@@ -176,7 +176,7 @@ fn live_streams_are_those_started_and_not_ended() {
 fn a_live_page_skips_a_bounded_number_of_ended_streams() {
     let mut schedule = registered(&[1]);
     let at = T0 + 10 * HOUR;
-    for i in 0..LIVE_SKIP_BUDGET as u64 + 3 {
+    for i in 0..SKIP_BUDGET as u64 + 3 {
         add(
             &mut schedule,
             1,
@@ -196,6 +196,95 @@ fn a_live_page_skips_a_bounded_number_of_ended_streams() {
     let second = schedule.live_streams(at, first.next, 10).unwrap();
     assert_eq!(titles(&second), ["live"]);
     assert_eq!(second.next, None);
+}
+
+#[test]
+fn ended_streams_come_latest_start_first_across_pages() {
+    let mut schedule = registered(&[1, 2]);
+    let at = T0 + 10 * HOUR;
+    add(&mut schedule, 1, "oldest", at - 9 * HOUR, at - 8 * HOUR);
+    add(&mut schedule, 2, "ends now", at - HOUR, at);
+    add(&mut schedule, 1, "live", at - 2 * HOUR, at + 1);
+    add(&mut schedule, 2, "ended", at - 3 * HOUR, at - 2 * HOUR);
+    add(&mut schedule, 1, "same start", at - 3 * HOUR, at - HOUR);
+    add(&mut schedule, 1, "upcoming", at + 1, at + HOUR);
+
+    let page = schedule.ended_streams(at, None, 10).unwrap();
+    assert_eq!(titles(&page), ["ends now", "same start", "ended", "oldest"]);
+    assert_eq!(page.next, None);
+    let pages = all_pages(|after| schedule.ended_streams(at, after, 3).unwrap());
+    assert_eq!(
+        pages,
+        [vec!["ends now", "same start", "ended"], vec!["oldest"]]
+    );
+    assert_eq!(
+        titles(&schedule.ended_streams(at - 8 * HOUR - 1, None, 10).unwrap()),
+        Vec::<&str>::new()
+    );
+}
+
+#[test]
+fn an_ended_page_skips_a_bounded_number_of_live_streams() {
+    let mut schedule = registered(&[1]);
+    let at = T0 + 10 * HOUR;
+    add(&mut schedule, 1, "ended", at - 2 * HOUR, at - HOUR);
+    for i in 0..SKIP_BUDGET as u64 + 3 {
+        add(
+            &mut schedule,
+            1,
+            &format!("live {i}"),
+            at - HOUR + i,
+            at + HOUR,
+        );
+    }
+
+    let first = schedule.ended_streams(at, None, 10).unwrap();
+    assert!(first.items.is_empty(), "{:?}", titles(&first));
+    assert!(
+        first.next.is_some(),
+        "the read stopped early and says where to go on"
+    );
+    let second = schedule.ended_streams(at, first.next, 10).unwrap();
+    assert_eq!(titles(&second), ["ended"]);
+    assert_eq!(second.next, None);
+}
+
+#[test]
+fn marked_streams_are_a_watchers_own_list_in_scheduling_order() {
+    let mut schedule = registered(&[1, 2, 3]);
+    let ids: Vec<String> = ["c", "a", "b", "d"]
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let hours = 4 - i as u64;
+            add(&mut schedule, 1, title, T0 + hours * HOUR, T0 + 9 * HOUR)
+        })
+        .collect();
+    for id in [&ids[2], &ids[0], &ids[1]] {
+        let (number, _) = schedule.stream(id).unwrap();
+        schedule.watch(number, account(2));
+    }
+    let (number, _) = schedule.stream(&ids[3]).unwrap();
+    schedule.watch(number, account(3));
+
+    let pages = all_pages(|after| schedule.marked_streams(account(2), after, 2).unwrap());
+    assert_eq!(pages, [vec!["c", "a"], vec!["b"]]);
+    let (number, _) = schedule.stream(&ids[1]).unwrap();
+    schedule.unwatch(number, account(2));
+    let (number, _) = schedule.stream(&ids[0]).unwrap();
+    schedule.remove_stream(number);
+    let page = schedule.marked_streams(account(2), None, 10).unwrap();
+    assert_eq!(
+        titles(&page),
+        ["b"],
+        "unmarked and deleted streams leave the list"
+    );
+    assert_eq!(
+        titles(&schedule.marked_streams(account(3), None, 10).unwrap()),
+        ["d"]
+    );
+    let unknown = schedule.marked_streams(account(9), None, 10).unwrap();
+    assert_eq!((unknown.items.len(), unknown.next), (0, None));
 }
 
 #[test]
@@ -263,6 +352,16 @@ fn a_cursor_that_names_no_stream_id_is_rejected() {
         },
         StateQuery::UpcomingStreams {
             from: T0,
+            after: after.clone(),
+            limit: 1,
+        },
+        StateQuery::MarkedStreams {
+            watcher: account(1),
+            after: after.clone(),
+            limit: 1,
+        },
+        StateQuery::EndedStreams {
+            at: T0,
             after: after.clone(),
             limit: 1,
         },
