@@ -7,7 +7,7 @@ use std::{
     env, fs,
     path::{Path, PathBuf},
 };
-use w3bstreaming_io::ProgramMetadata;
+use w3bstreaming_io::{limits, Error, Field, ProgramMetadata};
 
 fn main() {
     let metadata = ProgramMetadata::repr();
@@ -28,6 +28,8 @@ fn main() {
         .expect("the builder names its output <crate>.opt.wasm");
     let meta_txt = opt_wasm.with_file_name(format!("{file_name}.meta.txt"));
     fs::write(&meta_txt, metadata.hex()).expect("write .meta.txt");
+    let rules = opt_wasm.with_file_name(format!("{file_name}.rules.json"));
+    fs::write(&rules, client_rules()).expect("write .rules.json");
     write_artifact_paths(
         &out_dir,
         &opt_wasm.display().to_string(),
@@ -47,4 +49,37 @@ fn write_artifact_paths(out_dir: &Path, opt_wasm: &str, meta_txt: &str) {
         ),
     )
     .expect("write artifacts.rs");
+}
+
+/// The limits and the texts of the errors a client can foresee, so that a frontend
+/// checks input before sending with the program's own figures and words.
+fn client_rules() -> String {
+    let limits = serde_json::json!({
+        "maxTitleLen": limits::MAX_TITLE_LEN,
+        "maxDescriptionLen": limits::MAX_DESCRIPTION_LEN,
+        "maxLinkLen": limits::MAX_LINK_LEN,
+        "maxNameLen": limits::MAX_NAME_LEN,
+        "maxStreamDurationMs": limits::MAX_STREAM_DURATION_MS,
+        "maxScheduleAheadMs": limits::MAX_SCHEDULE_AHEAD_MS,
+        "maxStreamsPerBroadcaster": limits::MAX_STREAMS_PER_BROADCASTER,
+        "maxPageLen": limits::MAX_PAGE_LEN,
+        "retentionMs": limits::RETENTION_MS,
+    });
+    let text = |error: Error| error.to_string();
+    let errors = serde_json::json!({
+        "emptyTitle": text(Error::EmptyTitle),
+        "titleTooLong": text(Error::TooLong(Field::Title)),
+        "descriptionTooLong": text(Error::TooLong(Field::Description)),
+        "imgLinkTooLong": text(Error::TooLong(Field::ImgLink)),
+        "nameTooLong": text(Error::TooLong(Field::Name)),
+        "surnameTooLong": text(Error::TooLong(Field::Surname)),
+        "endNotAfterStart": text(Error::EndNotAfterStart),
+        "endInPast": text(Error::EndInPast),
+        "streamTooLong": text(Error::StreamTooLong),
+        "startTooFarAhead": text(Error::StartTooFarAhead),
+        "tooManyStreams": text(Error::TooManyStreams),
+        "notRegistered": text(Error::NotRegistered),
+    });
+    serde_json::to_string_pretty(&serde_json::json!({ "limits": limits, "errors": errors }))
+        .expect("JSON of numbers and strings")
 }

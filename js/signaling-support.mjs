@@ -1,23 +1,27 @@
-// Shared by the signaling server's end-to-end and load tests: starts the server
-// binary, makes the demo accounts' keys, and waits for socket.io events.
+// Shared by the signaling server's end-to-end and load tests: starts the local chain
+// and the server binaries, makes the development accounts' keys, and waits for
+// socket.io events.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { io } from 'socket.io-client';
 import { stringToU8a, u8aToHex, u8aWrapBytes } from '@polkadot/util';
-import {
-  blake2AsU8a, cryptoWaitReady, encodeAddress, sr25519PairFromSeed, sr25519Sign,
-} from '@polkadot/util-crypto';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { builtBinary, root } from './built.mjs';
+import { devKey } from './devnode-support.mjs';
+
+export { startDevnode } from './devnode-support.mjs';
+export { devKey };
 
 export const ORIGIN = 'http://localhost:3000';
 
-/// Starts the server binary that `cargo test --release --workspace` builds (run
-/// `scripts/test.sh`, or that command, first); resolves once it listens, with its URL,
-/// the demo it printed, its pid and a `stop()` that sends SIGTERM.
-export async function startServer(args) {
+/// Starts the server binary that `cargo build --release` builds against the local
+/// chain `devnode` (or the node `args` name with `--rpc-url`); resolves once it
+/// listens, with its URL, its pid and a `stop()` that sends SIGTERM.
+export async function startServer(args, devnode) {
   await cryptoWaitReady();
+  const chain = devnode ? ['--rpc-url', devnode.url, '--program-id', devnode.programId] : [];
   const child = spawn(builtBinary('w3bstreaming-signaling'), [
-    '--listen', '127.0.0.1:0', '--allowed-origins', ORIGIN, ...args,
+    '--listen', '127.0.0.1:0', '--allowed-origins', ORIGIN, ...chain, ...args,
   ], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   child.stderr.on('data', (chunk) => { logs += chunk; });
@@ -26,10 +30,9 @@ export async function startServer(args) {
     createInterface({ input: child.stdout }).once('line', resolve);
     exited.then((code) => reject(new Error(`server exited with ${code}:\n${logs}`)));
   });
-  const { listening, demo } = JSON.parse(line);
+  const { listening } = JSON.parse(line);
   return {
     url: `http://${listening}`,
-    demo,
     pid: child.pid,
     logs: () => logs,
     stop: async () => {
@@ -39,20 +42,10 @@ export async function startServer(args) {
   };
 }
 
-/// A demo account's key pair, made from its name as the server's demo makes it.
-export function demoKey(name) {
-  const pair = sr25519PairFromSeed(blake2AsU8a(stringToU8a(`w3bstreaming demo ${name}`), 256));
-  return {
-    pair,
-    id: u8aToHex(pair.publicKey),
-    address: encodeAddress(pair.publicKey, 137),
-  };
-}
-
 /// What a polkadot-js extension's `signRaw({ type: 'bytes', data: stringToHex(text) })`
 /// returns: an sr25519 signature of `<Bytes>text</Bytes>`.
 export function signRaw(key, text) {
-  return u8aToHex(sr25519Sign(u8aWrapBytes(stringToU8a(text)), key.pair));
+  return u8aToHex(key.pair.sign(u8aWrapBytes(stringToU8a(text))));
 }
 
 /// A connected client with every event it received kept in order; `challenge` is

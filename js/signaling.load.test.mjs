@@ -1,6 +1,6 @@
 // A bounded load on loopback: one broadcaster and 200 followers joining its stream at
-// once, each through the whole signaling path (challenge, signature, chain check in
-// gtest, `watch` to the broadcaster, its offer and ICE candidates back, the viewer's
+// once, each through the whole signaling path (challenge, signature, chain check on
+// the local chain, `watch` to the broadcaster, its offer and ICE candidates back, the viewer's
 // answer and candidates to the broadcaster), with the server's default limits.
 // Reports the join latency and the server's memory; asserts only that every viewer got
 // in and every relay arrived (speed limits belong in a benchmark, not in a test).
@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
-  startServer, demoKey, connect, next, join, receivedOf,
+  startDevnode, startServer, devKey, connect, next, join, receivedOf,
 } from './signaling-support.mjs';
 
 const VIEWERS = Number(process.env.SIGNALING_LOAD_VIEWERS ?? 200);
@@ -53,12 +53,13 @@ function collect(socket, event, count) {
 }
 
 test(`1 broadcaster and ${VIEWERS} viewers join`, async (t) => {
-  const server = await startServer(['--chain', 'embedded', '--demo', '--demo-viewers', String(VIEWERS)]);
+  const devnode = await startDevnode(['--demo', '--demo-viewers', String(VIEWERS)]);
+  const server = await startServer([], devnode);
   const sockets = [];
   try {
-    const { streamId } = server.demo;
+    const { streamId } = devnode.demo;
     const idle = memory(server.pid);
-    const broadcaster = demoKey('broadcaster');
+    const broadcaster = devKey('//Alice');
     const live = await connect(server.url);
     sockets.push(live);
     join(live, 'broadcast', broadcaster, streamId);
@@ -70,7 +71,7 @@ test(`1 broadcaster and ${VIEWERS} viewers join`, async (t) => {
     const answers = collect(live, 'answer', VIEWERS);
     const viewerCandidates = collect(live, 'candidate', VIEWERS * CANDIDATES);
 
-    const keys = Array.from({ length: VIEWERS }, (_, i) => demoKey(`viewer ${i}`));
+    const keys = Array.from({ length: VIEWERS }, (_, i) => devKey(`//viewer-${i}`));
     const started = performance.now();
     const joins = await Promise.all(keys.map(async (key) => {
       const socket = await connect(server.url);
@@ -128,5 +129,6 @@ test(`1 broadcaster and ${VIEWERS} viewers join`, async (t) => {
   } finally {
     sockets.forEach((socket) => socket.close());
     assert.equal(await server.stop(), 0);
+    await devnode.stop();
   }
 });

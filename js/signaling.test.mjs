@@ -1,39 +1,45 @@
 // The signaling server end to end: npm socket.io-client sockets on 127.0.0.1, keys and
-// signatures from @polkadot/util-crypto, and the program running in gtest inside the
-// server (`--chain embedded --demo`: a broadcaster with a live stream, its follower,
-// and a stranger who follows no one).
+// signatures from @polkadot/keyring, and the program on the local chain (the devnode's
+// demo world: Alice live on a stream, Bob who follows her, Ferdie who follows no one,
+// and `//viewer-0`, a second follower).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, demoKey, signRaw, connect, next, nextError, receivedOf, settle, join,
+  startDevnode, startServer, devKey, signRaw, connect, next, nextError, receivedOf, settle, join,
 } from './signaling-support.mjs';
 
 const CHALLENGE_TTL_MS = 1_500;
-const broadcaster = demoKey('broadcaster');
-const follower = demoKey('follower');
-const stranger = demoKey('stranger');
-const secondFollower = demoKey('viewer 0');
+let broadcaster;
+let follower;
+let stranger;
+let secondFollower;
+let devnode;
 let server;
 let streamId;
 const sockets = [];
 
 before(async () => {
+  devnode = await startDevnode(['--demo', '--demo-viewers', '1']);
+  [broadcaster, follower, stranger, secondFollower] = ['//Alice', '//Bob', '//Ferdie', '//viewer-0'].map(devKey);
   server = await startServer([
-    '--chain', 'embedded', '--demo', '--challenge-ttl-ms', String(CHALLENGE_TTL_MS),
+    '--challenge-ttl-ms', String(CHALLENGE_TTL_MS),
     '--ice-servers', 'stun:stun.example:3478,turn:turn.example:3478', '--turn-secret', 'test-secret',
     '--max-sdp-bytes', '4096',
     // A slow refill, so that what a burst gets through does not depend on how fast
     // the test machine sends it.
     '--rate-per-sec', '1', '--rate-burst', '60',
-    // A second follower, `viewer 0`, and counts told to the other viewers quickly.
-    '--demo-viewers', '1', '--count-interval-ms', '200',
-  ]);
-  streamId = server.demo.streamId;
-  assert.equal(server.demo.broadcaster.account, broadcaster.id, 'keys are made as the server makes them');
+    // Counts told to the other viewers quickly.
+    '--count-interval-ms', '200',
+  ], devnode);
+  streamId = devnode.demo.streamId;
+  assert.equal(devnode.demo.broadcaster.id, broadcaster.id, 'keys are made as the devnode makes them');
+  assert.equal(devnode.demo.follower.id, follower.id);
+  assert.equal(devnode.demo.stranger.id, stranger.id);
 });
 
 after(async () => {
   sockets.forEach((socket) => socket.close());
+  await devnode?.stop();
   if (server) {
     assert.equal(await server.stop(), 0, 'SIGTERM shuts the server down cleanly');
     const logs = server.logs();
@@ -311,7 +317,7 @@ test('pages of other origins cannot connect', async () => {
 
 test('when the chain cannot be asked, joins are refused (fail closed)', async () => {
   const unreachable = await startServer([
-    '--chain', 'rpc', '--rpc-url', 'http://127.0.0.1:9/', '--program-id', `0x${'11'.repeat(32)}`,
+    '--rpc-url', 'http://127.0.0.1:9/', '--program-id', `0x${'11'.repeat(32)}`,
   ]);
   try {
     const socket = await connect(unreachable.url);

@@ -2,13 +2,9 @@
 //! challenge; a client proves it holds an account by signing the challenge's nonce
 //! with polkadot-js `signRaw` (sr25519 over `<Bytes>nonce</Bytes>`, context
 //! `substrate`). The account is then bound to the connection for its lifetime.
-use crate::account::AccountId;
-use schnorrkel::{PublicKey, Signature};
 use serde::Serialize;
 use std::fmt;
-
-/// The signing context of every substrate sr25519 signature.
-const SIGNING_CONTEXT: &[u8] = b"substrate";
+use w3bstreaming_keys::{signature::verify, AccountId};
 /// Every nonce starts with this, so a wallet's signing prompt says what it is for.
 pub const NONCE_PREFIX: &str = "w3bstreaming signaling nonce ";
 
@@ -168,34 +164,14 @@ impl Session {
     }
 }
 
-/// Whether `signature_hex` is `account`'s sr25519 signature of `message` as polkadot-js
-/// `signRaw` makes it: over `<Bytes>message</Bytes>`.
-pub fn verify(account: &AccountId, message: &[u8], signature_hex: &str) -> bool {
-    let mut signature = [0u8; 64];
-    let digits = signature_hex.strip_prefix("0x").unwrap_or(signature_hex);
-    if hex::decode_to_slice(digits, &mut signature).is_err() {
-        return false;
-    }
-    let (Ok(key), Ok(signature)) = (
-        PublicKey::from_bytes(&account.0),
-        Signature::from_bytes(&signature),
-    ) else {
-        return false;
-    };
-    key.verify_simple(SIGNING_CONTEXT, &wrap_bytes(message), &signature)
-        .is_ok()
-}
-
-/// What polkadot-js extensions sign for `signRaw({ type: 'bytes' })`, so that a
-/// signed text can never be a valid transaction.
-pub fn wrap_bytes(message: &[u8]) -> Vec<u8> {
-    [b"<Bytes>", message, b"</Bytes>"].concat()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use schnorrkel::{ExpansionMode, Keypair, MiniSecretKey};
+    use w3bstreaming_keys::{
+        dev,
+        signature::{account_of, sign},
+        Keypair,
+    };
 
     const POLICY: AuthPolicy = AuthPolicy {
         challenge_ttl_ms: 1_000,
@@ -207,16 +183,9 @@ mod tests {
     };
 
     fn keypair(seed: u8) -> (Keypair, AccountId) {
-        let pair = MiniSecretKey::from_bytes(&[seed; 32])
-            .unwrap()
-            .expand_to_keypair(ExpansionMode::Ed25519);
-        let account = AccountId(pair.public.to_bytes());
+        let pair = dev::keypair(&format!("//{seed}")).unwrap();
+        let account = account_of(&pair);
         (pair, account)
-    }
-
-    fn sign(pair: &Keypair, message: &[u8]) -> String {
-        let signature = pair.sign_simple(SIGNING_CONTEXT, &wrap_bytes(message));
-        format!("0x{}", hex::encode(signature.to_bytes()))
     }
 
     fn credentials<'a>(claimed: &'a str, signature: &'a str) -> Credentials<'a> {

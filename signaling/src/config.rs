@@ -1,16 +1,7 @@
 //! Command-line flags, each also settable by an environment variable.
-use crate::account::AccountId;
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use std::net::SocketAddr;
-
-/// Where the program is read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ChainKind {
-    /// A Vara node's JSON-RPC (`--rpc-url`, `--program-id`).
-    Rpc,
-    /// The program in gtest inside this process: for local development and tests.
-    Embedded,
-}
+use w3bstreaming_keys::AccountId;
 
 /// WebRTC signaling server for w3bstreaming.
 #[derive(Debug, Clone, Parser)]
@@ -19,22 +10,13 @@ pub struct Config {
     /// Address to listen on; port 0 picks a free one (printed on start).
     #[arg(long, env = "SIGNALING_LISTEN", default_value = "127.0.0.1:3001")]
     pub listen: SocketAddr,
-    #[arg(long, env = "SIGNALING_CHAIN", value_enum, default_value = "rpc")]
-    pub chain: ChainKind,
-    /// HTTP(S) JSON-RPC endpoint of a Vara node, e.g. https://testnet.vara.network.
-    #[arg(long, env = "VARA_RPC_URL", required_if_eq("chain", "rpc"))]
-    pub rpc_url: Option<String>,
+    /// HTTP(S) JSON-RPC endpoint of a Vara node (e.g. https://testnet.vara.network),
+    /// or of the local chain (`w3bstreaming-devnode`, http://127.0.0.1:9955).
+    #[arg(long, env = "VARA_RPC_URL")]
+    pub rpc_url: String,
     /// The deployed program's id (0x + 64 hex digits).
-    #[arg(long, env = "PROGRAM_ID", required_if_eq("chain", "rpc"))]
-    pub program_id: Option<AccountId>,
-    /// With `--chain embedded`: the program to run (`scripts/run.sh` or any build of
-    /// the workspace writes it).
-    #[arg(
-        long,
-        env = "SIGNALING_PROGRAM_WASM",
-        default_value = "target/wasm32-gear/release/w3bstreaming.opt.wasm"
-    )]
-    pub program_wasm: std::path::PathBuf,
+    #[arg(long, env = "PROGRAM_ID")]
+    pub program_id: AccountId,
     /// How long one chain query may take before the client is refused.
     #[arg(long, env = "SIGNALING_RPC_TIMEOUT_MS", default_value_t = 5_000)]
     pub rpc_timeout_ms: u64,
@@ -90,13 +72,6 @@ pub struct Config {
     /// Largest ICE candidate relayed, in bytes of JSON.
     #[arg(long, env = "SIGNALING_MAX_CANDIDATE_BYTES", default_value_t = 2_048)]
     pub max_candidate_bytes: usize,
-    /// With `--chain embedded`: register a demo broadcaster with a live stream, a
-    /// follower and a stranger, and print their keys.
-    #[arg(long)]
-    pub demo: bool,
-    /// With `--demo`: this many more followers (`viewer 0`, `viewer 1`, ...).
-    #[arg(long, default_value_t = 0)]
-    pub demo_viewers: usize,
 }
 
 impl Config {
@@ -108,9 +83,6 @@ impl Config {
             .any(|origin| origin.trim() == "*")
         {
             return Err("--allowed-origins: list the frontend's origins; `*` lets any site use your users' sessions".into());
-        }
-        if self.demo && self.chain != ChainKind::Embedded {
-            return Err("--demo needs --chain embedded".into());
         }
         Ok(())
     }

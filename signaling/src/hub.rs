@@ -1,9 +1,9 @@
 //! Who is live and who watches whom: the signaling state, as plain data and rules.
 //! Every operation takes authenticated accounts and connection ids, and returns what
 //! must be sent to which connection; the server only delivers it.
-use crate::account::AccountId;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
+use w3bstreaming_keys::AccountId;
 
 /// What one connection is told.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,11 +5,7 @@ use std::{io::IsTerminal, process::ExitCode, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tracing::info;
 use tracing_subscriber::EnvFilter;
-use w3bstreaming_signaling::{
-    chain::{embedded::EmbeddedChain, rpc::RpcChain, Chain},
-    config::{ChainKind, Config},
-    demo, server,
-};
+use w3bstreaming_signaling::{chain::rpc::RpcChain, config::Config, server};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -37,39 +33,16 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), String> {
-    let (chain, demo): (Arc<dyn Chain>, _) = match config.chain {
-        ChainKind::Rpc => {
-            let url = config.rpc_url.as_deref().expect("clap requires --rpc-url");
-            let program = config.program_id.expect("clap requires --program-id");
-            let timeout = Duration::from_millis(config.rpc_timeout_ms);
-            (Arc::new(RpcChain::new(url, program, timeout)), None)
-        }
-        ChainKind::Embedded => {
-            let wasm = std::fs::read(&config.program_wasm).map_err(|error| {
-                format!(
-                    "cannot read the program {}: {error}",
-                    config.program_wasm.display()
-                )
-            })?;
-            let chain = EmbeddedChain::start(wasm);
-            let demo = match config.demo {
-                true => Some(demo::setup(&chain, config.demo_viewers).await?),
-                false => None,
-            };
-            (Arc::new(chain), demo)
-        }
-    };
+    let timeout = Duration::from_millis(config.rpc_timeout_ms);
+    let chain = Arc::new(RpcChain::new(&config.rpc_url, config.program_id, timeout));
     let server = server::build(&config, chain);
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
     let address = listener.local_addr().map_err(|error| error.to_string())?;
     // One line on stdout, for scripts and tests that start the server.
-    println!(
-        "{}",
-        json!({ "listening": address.to_string(), "demo": demo })
-    );
-    info!(%address, chain = ?config.chain, "listening");
+    println!("{}", json!({ "listening": address.to_string() }));
+    info!(%address, program = %config.program_id, "listening");
     axum::serve(listener, server.router)
         .with_graceful_shutdown(shutdown(server.io))
         .await

@@ -1,7 +1,6 @@
 //! The socket.io server and its HTTP routes: checks who sends each event and what the
 //! chain says they may do, then lets the [`Hub`] decide and delivers its notices.
 use crate::{
-    account::AccountId,
     auth::{AuthError, AuthPolicy, Credentials, Session},
     chain::{Authority, Chain, ChainError},
     config::Config,
@@ -31,6 +30,7 @@ use std::{
 };
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tracing::{info, warn};
+use w3bstreaming_keys::AccountId;
 
 /// Stream ids the program makes are a timestamp and a title of at most 100 bytes.
 const MAX_STREAM_ID_BYTES: usize = 256;

@@ -2,11 +2,11 @@
 //! username is `<expiry unix seconds>:<account>`, the password base64 of
 //! HMAC-SHA1(secret, username). coturn checks both with the same secret, so the server
 //! never stores a TURN password.
-use crate::account::AccountId;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha1::Sha1;
+use w3bstreaming_keys::AccountId;
 
 /// One entry of `RTCConfiguration.iceServers`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

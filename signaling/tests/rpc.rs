@@ -1,111 +1,165 @@
-//! The production chain client (`RpcChain`) against a loopback JSON-RPC server that
-//! answers `gear_readState` with the bytes the program produced in gtest: the same
-//! answers as asking gtest directly, the request shaped as a Vara node expects it,
-//! and every failure a refusal (fail closed), never a guess.
+//! The chain client (`RpcChain`) against the local chain (`w3bstreaming-devnode`,
+//! in this process, with its demo world), through a loopback proxy that records each
+//! request and can answer as a broken node would: the answers the program gives, the
+//! request shaped as a Vara node expects it, and every failure a refusal (fail
+//! closed), never a guess.
 use axum::{extract::State, http::StatusCode, routing::post, Json, Router};
 use parity_scale_codec::Encode;
 use serde_json::{json, Value};
 use std::{
     sync::{Arc, Mutex},
-    time::Duration,
+    time::{Duration, Instant},
+};
+use w3bstreaming_devnode::{
+    chain::{ChainHandle, ChainState},
+    demo::{self, Demo},
+    server,
+    signing::message_text,
 };
 use w3bstreaming_io::{Action, StateQuery};
-use w3bstreaming_signaling::{
-    account::AccountId,
-    chain::{embedded::EmbeddedChain, rpc::RpcChain, Authority, Chain, ChainError, StreamOwner},
-    demo::{self, Demo},
-};
+use w3bstreaming_keys::{dev, signature, AccountId};
+use w3bstreaming_signaling::chain::{rpc::RpcChain, Authority, ChainError, StreamOwner};
 
-/// How the loopback node answers.
+/// How the proxy answers.
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
-    Node,
+    Forward,
     HttpError,
     NotHex,
     OtherId,
 }
 
-struct Node {
-    chain: Arc<EmbeddedChain>,
+struct Proxy {
+    node: String,
     mode: Mutex<Mode>,
     requests: Mutex<Vec<Value>>,
 }
 
-async fn rpc(
-    State(node): State<Arc<Node>>,
+async fn proxy(
+    State(proxy): State<Arc<Proxy>>,
     Json(request): Json<Value>,
 ) -> (StatusCode, Json<Value>) {
-    node.requests.lock().unwrap().push(request.clone());
-    let id = request["id"].clone();
-    let mode = *node.mode.lock().unwrap();
-    let result = match mode {
-        Mode::HttpError => return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({}))),
-        Mode::NotHex => {
-            return (
-                StatusCode::OK,
-                Json(json!({ "jsonrpc": "2.0", "id": id, "result": "nope" })),
-            )
-        }
-        Mode::OtherId => {
-            return (
-                StatusCode::OK,
-                Json(json!({ "jsonrpc": "2.0", "id": 999_999, "result": "0x" })),
-            )
-        }
-        Mode::Node => {
-            let params = &request["params"];
-            if params[0] != json!(EmbeddedChain::program_id().to_string()) {
-                Err("Program not found".to_string())
-            } else {
-                let query =
-                    hex::decode(params[1].as_str().unwrap().trim_start_matches("0x")).unwrap();
-                node.chain.read_state(query).await.map_err(|error| error.0)
-            }
-        }
-    };
-    let body = match result {
-        Ok(bytes) => {
-            json!({ "jsonrpc": "2.0", "id": id, "result": format!("0x{}", hex::encode(bytes)) })
-        }
-        Err(message) => {
-            json!({ "jsonrpc": "2.0", "id": id, "error": { "code": 8000, "message": message } })
-        }
-    };
-    (StatusCode::OK, Json(body))
+    proxy.requests.lock().unwrap().push(request.clone());
+    let mode = *proxy.mode.lock().unwrap();
+    match mode {
+        Mode::HttpError => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({}))),
+        Mode::NotHex => (
+            StatusCode::OK,
+            Json(json!({ "jsonrpc": "2.0", "id": request["id"], "result": "nope" })),
+        ),
+        Mode::OtherId => (
+            StatusCode::OK,
+            Json(json!({ "jsonrpc": "2.0", "id": 999_999, "result": "0x" })),
+        ),
+        Mode::Forward => (StatusCode::OK, Json(call(&proxy.node, request).await)),
+    }
 }
 
-async fn start() -> (Arc<Node>, String, Demo) {
-    let chain = Arc::new(EmbeddedChain::start(w3bstreaming::WASM_BINARY_OPT.to_vec()));
-    let demo = demo::setup(&chain, 0).await.expect("demo setup");
-    let node = Arc::new(Node {
-        chain,
-        mode: Mutex::new(Mode::Node),
-        requests: Mutex::new(Vec::new()),
-    });
+async fn call(url: &str, request: Value) -> Value {
+    let response = reqwest::Client::new().post(url).json(&request).send().await;
+    response.unwrap().json().await.unwrap()
+}
+
+async fn serve(router: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
-    let app = Router::new().route("/", post(rpc)).with_state(node.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (node, url, demo)
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    url
 }
 
-fn rpc_authority(url: &str, program: AccountId) -> Authority {
+struct Setup {
+    chain: ChainHandle,
+    node: String,
+    proxy: Arc<Proxy>,
+    proxy_url: String,
+    demo: Demo,
+}
+
+async fn start() -> Setup {
+    let wasm = w3bstreaming::WASM_BINARY_OPT.to_vec();
+    let setup = |state: &mut ChainState| demo::setup(state, 0);
+    let (chain, demo) = ChainHandle::start(wasm, Box::new(setup)).unwrap();
+    let node = serve(server::router(chain.clone(), &[]).unwrap()).await;
+    let proxy = Arc::new(Proxy {
+        node: node.clone(),
+        mode: Mutex::new(Mode::Forward),
+        requests: Mutex::new(Vec::new()),
+    });
+    let proxy_url = serve(
+        Router::new()
+            .route("/", post(self::proxy))
+            .with_state(proxy.clone()),
+    )
+    .await;
+    Setup {
+        chain,
+        node,
+        proxy,
+        proxy_url,
+        demo,
+    }
+}
+
+fn account(id: &str) -> AccountId {
+    AccountId::parse(id).unwrap()
+}
+
+fn authority(url: &str, program: AccountId, ttl: Duration) -> Authority {
     let chain = Arc::new(RpcChain::new(url, program, Duration::from_secs(5)));
-    // No cache: every question reaches the node.
-    Authority::new(chain, Duration::ZERO, 16)
+    Authority::new(chain, ttl, 16)
+}
+
+/// Sends `action` from the development account `uri` as a client of the local chain
+/// does (signed text, nonce), and waits for the reply.
+async fn send(setup: &Setup, uri: &str, action: Action) -> Value {
+    let pair = dev::keypair(uri).unwrap();
+    let sender = signature::account_of(&pair);
+    let request = |method: &str, params: Value| json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
+    let nonce = call(
+        &setup.node,
+        request("dev_nonce", json!([sender.to_string()])),
+    )
+    .await["result"]
+        .as_u64()
+        .unwrap();
+    let payload = action.encode();
+    let text = message_text(
+        &setup.chain.genesis,
+        &setup.chain.program_id,
+        &sender,
+        nonce,
+        &payload,
+    );
+    let params = json!([
+        sender.to_string(),
+        format!("0x{}", hex::encode(&payload)),
+        nonce,
+        signature::sign(&pair, text.as_bytes())
+    ]);
+    let sent = call(&setup.node, request("dev_sendMessage", params)).await;
+    let message = sent["result"]["messageId"].clone();
+    call(
+        &setup.node,
+        request("dev_messageReply", json!([message, 10_000])),
+    )
+    .await["result"]
+        .clone()
 }
 
 #[tokio::test]
-async fn answers_through_the_node_equal_the_programs() {
-    let (node, url, demo) = start().await;
-    let direct = Authority::new(node.chain.clone(), Duration::ZERO, 16);
-    let remote = rpc_authority(&url, EmbeddedChain::program_id());
-    let (broadcaster, follower, stranger) =
-        (demo.broadcaster.id, demo.follower.id, demo.stranger.id);
+async fn answers_through_the_node_are_the_programs() {
+    let setup = start().await;
+    let remote = authority(&setup.proxy_url, setup.chain.program_id, Duration::ZERO);
+    let demo = &setup.demo;
+    let (broadcaster, follower, stranger) = (
+        account(&demo.broadcaster.id),
+        account(&demo.follower.id),
+        account(&demo.stranger.id),
+    );
 
     let owner = remote.stream(&demo.stream_id).await.unwrap().unwrap();
-    assert_eq!(Some(owner), direct.stream(&demo.stream_id).await.unwrap());
     assert_eq!(owner.broadcaster, broadcaster);
+    assert!(owner.end_time > setup.chain.block().timestamp);
     assert_eq!(
         remote.stream("no such stream").await,
         Ok(None::<StreamOwner>)
@@ -115,13 +169,13 @@ async fn answers_through_the_node_equal_the_programs() {
     assert_eq!(remote.follows(broadcaster, follower).await, Ok(false));
 
     // The request a Vara node's `gear_readState` takes: program id, query bytes, no block.
-    let requests = node.requests.lock().unwrap().clone();
+    let requests = setup.proxy.requests.lock().unwrap().clone();
     let query = StateQuery::IsSubscribed {
         subscriber: follower.0.into(),
         broadcaster: broadcaster.0.into(),
     };
     let expected = json!([
-        EmbeddedChain::program_id().to_string(),
+        setup.chain.program_id.to_string(),
         format!("0x{}", hex::encode(query.encode())),
         null
     ]);
@@ -137,18 +191,21 @@ async fn answers_through_the_node_equal_the_programs() {
 
 #[tokio::test]
 async fn every_failure_is_a_refusal() {
-    let (node, url, demo) = start().await;
-    let (broadcaster, follower) = (demo.broadcaster.id, demo.follower.id);
+    let setup = start().await;
+    let (broadcaster, follower) = (
+        account(&setup.demo.broadcaster.id),
+        account(&setup.demo.follower.id),
+    );
 
-    let wrong_program = rpc_authority(&url, AccountId([0xee; 32]));
+    let wrong_program = authority(&setup.proxy_url, AccountId([0xee; 32]), Duration::ZERO);
     assert_eq!(
         wrong_program.follows(follower, broadcaster).await,
         Err(ChainError(
-            "the node refused the query: Program not found (code 8000)".into()
+            "the node refused the query: Runtime error (code 8000): Program not found".into()
         ))
     );
 
-    let remote = rpc_authority(&url, EmbeddedChain::program_id());
+    let remote = authority(&setup.proxy_url, setup.chain.program_id, Duration::ZERO);
     for (mode, error) in [
         (
             Mode::HttpError,
@@ -157,14 +214,18 @@ async fn every_failure_is_a_refusal() {
         (Mode::NotHex, "the node's result is not 0x-prefixed hex"),
         (Mode::OtherId, "the node answered another request"),
     ] {
-        *node.mode.lock().unwrap() = mode;
+        *setup.proxy.mode.lock().unwrap() = mode;
         assert_eq!(
             remote.follows(follower, broadcaster).await,
             Err(ChainError(error.into()))
         );
     }
 
-    let dead = rpc_authority("http://127.0.0.1:9/", EmbeddedChain::program_id());
+    let dead = authority(
+        "http://127.0.0.1:9/",
+        setup.chain.program_id,
+        Duration::ZERO,
+    );
     let error = dead.follows(follower, broadcaster).await.unwrap_err();
     assert!(
         error.0.starts_with("the node cannot be reached: "),
@@ -178,30 +239,36 @@ async fn every_failure_is_a_refusal() {
 
 #[tokio::test]
 async fn answers_are_cached_for_their_ttl_only() {
-    let (node, _, demo) = start().await;
-    let ttl = Duration::from_millis(300);
-    let cached = Authority::new(node.chain.clone(), ttl, 16);
-    let (broadcaster, follower) = (demo.broadcaster.id, demo.follower.id);
-    assert_eq!(cached.follows(follower, broadcaster).await, Ok(true));
+    let setup = start().await;
+    // Longer than a block, which the follow below waits for.
+    let ttl = Duration::from_secs(8);
+    let cached = authority(&setup.node, setup.chain.program_id, ttl);
+    let (broadcaster, stranger) = (
+        account(&setup.demo.broadcaster.id),
+        account(&setup.demo.stranger.id),
+    );
+    let asked = Instant::now();
+    assert_eq!(cached.follows(stranger, broadcaster).await, Ok(false));
 
-    let unsubscribe = Action::Unsubscribe {
+    let follow = Action::Subscribe {
         account_id: broadcaster.0.into(),
     };
-    let replies = node
-        .chain
-        .handle(vec![(follower, unsubscribe)])
-        .await
-        .unwrap();
-    assert!(replies[0].is_ok(), "{replies:?}");
+    let reply = send(&setup, &setup.demo.stranger.uri, follow).await;
+    assert_eq!(reply["ok"], true, "{reply}");
+    let direct = authority(&setup.node, setup.chain.program_id, Duration::ZERO);
+    assert_eq!(direct.follows(stranger, broadcaster).await, Ok(true));
+    assert!(asked.elapsed() < ttl, "the follow took longer than the TTL");
     assert_eq!(
-        cached.follows(follower, broadcaster).await,
-        Ok(true),
+        cached.follows(stranger, broadcaster).await,
+        Ok(false),
         "within the TTL"
     );
-    tokio::time::sleep(ttl).await;
+    // The answer was cached when it arrived, a little after `asked`.
+    let margin = Duration::from_millis(500);
+    tokio::time::sleep((ttl + margin).saturating_sub(asked.elapsed())).await;
     assert_eq!(
-        cached.follows(follower, broadcaster).await,
-        Ok(false),
+        cached.follows(stranger, broadcaster).await,
+        Ok(true),
         "after the TTL"
     );
 }

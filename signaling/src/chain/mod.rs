@@ -1,13 +1,12 @@
-//! What the server asks the program, and the two ways it reaches one: the program
-//! running in gtest in this process ([`embedded`]), or a Vara node's JSON-RPC
-//! ([`rpc`]).
-pub mod embedded;
+//! What the server asks the program, and how it reaches one: a node's JSON-RPC
+//! ([`rpc`]), a Vara node's or the local chain's alike.
 pub mod rpc;
 
-use crate::{account::AccountId, cache::TtlCache};
+use crate::cache::TtlCache;
 use parity_scale_codec::{Decode, Encode};
 use std::{fmt, future::Future, pin::Pin, sync::Arc, sync::Mutex, time::Duration};
 use w3bstreaming_io::{StateQuery, StateReply};
+use w3bstreaming_keys::AccountId;
 
 /// A future that can be awaited on any runtime thread.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

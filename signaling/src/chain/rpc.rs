@@ -2,13 +2,13 @@
 //! (`[program id, query bytes, block hash or null]` -> reply bytes), the call
 //! `@gear-js/api`'s `programState.read` makes.
 use super::{BoxFuture, Chain, ChainError};
-use crate::account::AccountId;
 use serde::Deserialize;
 use serde_json::json;
 use std::{
     sync::atomic::{AtomicU64, Ordering},
     time::Duration,
 };
+use w3bstreaming_keys::AccountId;
 
 /// A client of one node's HTTP(S) JSON-RPC endpoint, reading one program.
 pub struct RpcChain {
@@ -71,8 +71,13 @@ impl RpcChain {
                 .and_then(|digits| hex::decode(digits).ok())
                 .ok_or_else(|| ChainError("the node's result is not 0x-prefixed hex".into())),
             (None, Some(error)) => Err(ChainError(format!(
-                "the node refused the query: {} (code {})",
-                error.message, error.code
+                "the node refused the query: {} (code {}){}",
+                bounded(&error.message),
+                error.code,
+                match &error.data {
+                    Some(serde_json::Value::String(reason)) => format!(": {}", bounded(reason)),
+                    _ => String::new(),
+                }
             ))),
             _ => Err(ChainError(
                 "the node's answer has neither a result nor an error".into(),
@@ -98,6 +103,16 @@ struct Response {
 struct RpcError {
     code: i64,
     message: String,
+    data: Option<serde_json::Value>,
+}
+
+/// A node's text, cut short: it reaches clients.
+fn bounded(text: &str) -> &str {
+    const MAX: usize = 200;
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
 }
 
 /// The URL may carry an API key: errors shown to clients leave it out.

@@ -1,0 +1,412 @@
+//! The chain: the program on gtest, on a thread of its own (gtest's `System` cannot
+//! leave the thread that made it), running a block every [`BLOCK_MS`] so that block
+//! time follows the wall clock. Everything else reaches it through a [`ChainHandle`].
+use gstd::{ActorId, MessageId};
+use gtest::{constants::UNITS, BlockRunResult, Program, System};
+use serde::Serialize;
+use std::{
+    collections::{HashMap, HashSet, VecDeque},
+    sync::mpsc,
+    thread,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+use tokio::sync::{oneshot, watch};
+use w3bstreaming_keys::AccountId;
+
+pub use gtest::constants::BLOCK_DURATION_IN_MSECS as BLOCK_MS;
+
+/// The account that deploys and initializes the program.
+const DEPLOYER: u64 = 1_000;
+/// An account whose balance falls below this is funded again before it sends.
+const LOW_BALANCE: u128 = 100 * UNITS;
+const FUNDING: u128 = 1_000 * UNITS;
+/// Replies kept for `dev_messageReply`; older ones are forgotten first.
+pub const KEPT_REPLIES: usize = 10_000;
+
+/// A produced block, as the chain announces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Block {
+    pub number: u32,
+    pub hash: String,
+    /// Block time, milliseconds since the Unix epoch.
+    pub timestamp: u64,
+    /// Counts the blocks in which a message to the program succeeded, that is, in
+    /// which its state may have changed: a reader whose view was made at another
+    /// version reads again.
+    pub state_version: u64,
+}
+
+/// The program's answer to one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// The block the message ran in.
+    pub block: u32,
+    /// The reply payload (an encoded `Event`), or the error text of a rejection.
+    pub outcome: Result<Vec<u8>, String>,
+    pub gas_burned: u64,
+}
+
+/// Why a message was not queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitError {
+    /// The sender's next nonce is `expected`.
+    Nonce { given: u64, expected: u64 },
+}
+
+enum Request {
+    ReadState(Vec<u8>, oneshot::Sender<Result<Vec<u8>, String>>),
+    Submit {
+        sender: AccountId,
+        nonce: u64,
+        payload: Vec<u8>,
+        done: oneshot::Sender<Result<MessageId, SubmitError>>,
+    },
+    Nonce(AccountId, oneshot::Sender<u64>),
+    Reply(MessageId, oneshot::Sender<Option<Reply>>),
+}
+
+/// What the chain thread does before it serves anyone, with the program deployed and
+/// its `init` queued: runs `setup`, which returns what it made (the demo world's
+/// description, say).
+pub type Setup<T> = Box<dyn FnOnce(&mut ChainState) -> Result<T, String> + Send>;
+
+/// A handle on the chain thread; cheap to clone.
+#[derive(Clone)]
+pub struct ChainHandle {
+    requests: mpsc::Sender<Request>,
+    blocks: watch::Receiver<Block>,
+    /// This chain's genesis hash: random per start, so that nothing signed for one
+    /// run of the node is accepted by another.
+    pub genesis: [u8; 32],
+    pub program_id: AccountId,
+}
+
+impl ChainHandle {
+    /// Starts the chain thread: deploys `wasm`, initializes it, runs `setup`, then
+    /// produces blocks until every handle is dropped.
+    pub fn start<T: Send + 'static>(wasm: Vec<u8>, setup: Setup<T>) -> Result<(Self, T), String> {
+        let mut genesis = [0u8; 32];
+        getrandom::getrandom(&mut genesis).map_err(|error| error.to_string())?;
+        let program_id = program_id();
+        let (requests, inbox) = mpsc::channel();
+        let (ready_tx, ready) = std::sync::mpsc::channel();
+        thread::Builder::new()
+            .name("gtest-chain".into())
+            .spawn(move || {
+                let (mut state, init) = ChainState::deploy(&wasm, genesis);
+                // The setup's first block is also the one that initializes the program.
+                let made = setup(&mut state);
+                let made = match state.run_until_replied(&[init]).remove(0).outcome {
+                    Ok(_) => made,
+                    Err(error) => Err(format!("the program failed to initialize: {error}")),
+                };
+                let (blocks_tx, blocks) = watch::channel(state.block());
+                let failed = made.is_err();
+                if ready_tx.send(made.map(|made| (blocks, made))).is_err() || failed {
+                    return;
+                }
+                state.serve(&inbox, &blocks_tx);
+            })
+            .map_err(|error| error.to_string())?;
+        let (blocks, made) = ready
+            .recv()
+            .map_err(|_| "the chain thread stopped while starting".to_string())??;
+        Ok((
+            Self {
+                requests,
+                blocks,
+                genesis,
+                program_id,
+            },
+            made,
+        ))
+    }
+
+    /// The latest block.
+    pub fn block(&self) -> Block {
+        self.blocks.borrow().clone()
+    }
+
+    /// Waits until a block numbered above `after` is produced, or `timeout` passes;
+    /// the latest block either way.
+    pub async fn next_block(&self, after: u32, timeout: Duration) -> Block {
+        let mut blocks = self.blocks.clone();
+        let wait = blocks.wait_for(|block| block.number > after);
+        let _ = tokio::time::timeout(timeout, wait).await;
+        self.block()
+    }
+
+    /// The `state` export's reply to `query`, or the error text it failed with.
+    pub async fn read_state(&self, query: Vec<u8>) -> Result<Vec<u8>, String> {
+        self.ask(|reply| Request::ReadState(query, reply)).await?
+    }
+
+    /// Queues `payload` from `sender` for the next block, if `nonce` is the sender's
+    /// next one (which it then spends). The signature must have been checked.
+    pub async fn submit(
+        &self,
+        sender: AccountId,
+        nonce: u64,
+        payload: Vec<u8>,
+    ) -> Result<Result<MessageId, SubmitError>, String> {
+        self.ask(|done| Request::Submit {
+            sender,
+            nonce,
+            payload,
+            done,
+        })
+        .await
+    }
+
+    /// The nonce `account`'s next message must carry.
+    pub async fn nonce(&self, account: AccountId) -> Result<u64, String> {
+        self.ask(|reply| Request::Nonce(account, reply)).await
+    }
+
+    /// The reply to `message`, once its block has run; `None` before that, and for
+    /// a message this chain never queued or no longer remembers.
+    pub async fn reply(&self, message: MessageId) -> Result<Option<Reply>, String> {
+        self.ask(|reply| Request::Reply(message, reply)).await
+    }
+
+    /// Waits up to `timeout` for the reply to `message`.
+    pub async fn wait_reply(
+        &self,
+        message: MessageId,
+        timeout: Duration,
+    ) -> Result<Option<Reply>, String> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut blocks = self.blocks.clone();
+        loop {
+            blocks.borrow_and_update();
+            if let Some(reply) = self.reply(message).await? {
+                return Ok(Some(reply));
+            }
+            if tokio::time::timeout_at(deadline, blocks.changed())
+                .await
+                .is_err()
+            {
+                return Ok(None);
+            }
+        }
+    }
+
+    async fn ask<T>(
+        &self,
+        request: impl FnOnce(oneshot::Sender<T>) -> Request,
+    ) -> Result<T, String> {
+        let stopped = || "the chain has stopped".to_string();
+        let (reply, answer) = oneshot::channel();
+        self.requests.send(request(reply)).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())
+    }
+}
+
+/// The program's id on this chain: the same on every run, so a web app or a signaling
+/// server configured once keeps working.
+pub fn program_id() -> AccountId {
+    AccountId(blake2_256(b"w3bstreaming devnode program"))
+}
+
+/// The chain thread's state: the runtime, the program, and what the node remembers
+/// about messages.
+pub struct ChainState {
+    system: System,
+    program: ActorId,
+    genesis: [u8; 32],
+    /// Block time of block 0: block `n` is due at `start + n * BLOCK_MS`.
+    start: u64,
+    nonces: HashMap<AccountId, u64>,
+    pending: HashSet<MessageId>,
+    replies: HashMap<MessageId, Reply>,
+    reply_order: VecDeque<MessageId>,
+    state_version: u64,
+}
+
+impl ChainState {
+    /// Deploys the program with its `init` message queued for the first block.
+    fn deploy(wasm: &[u8], genesis: [u8; 32]) -> (Self, MessageId) {
+        let system = System::new();
+        let start = system.block_timestamp();
+        system.mint_to(DEPLOYER, FUNDING);
+        let program = Program::from_binary_with_id(&system, program_id().0, wasm);
+        let init = program.send_bytes(DEPLOYER, []);
+        let state = Self {
+            program: program.id(),
+            system,
+            genesis,
+            start,
+            nonces: HashMap::new(),
+            pending: HashSet::from([init]),
+            replies: HashMap::new(),
+            reply_order: VecDeque::new(),
+            state_version: 0,
+        };
+        (state, init)
+    }
+
+    /// The latest block's time, in milliseconds since the Unix epoch.
+    pub fn now(&self) -> u64 {
+        self.system.block_timestamp()
+    }
+
+    /// Queues a message from `sender` for the next block, with no nonce or signature:
+    /// for what the node itself sends (the demo world).
+    pub fn send(&mut self, sender: AccountId, payload: Vec<u8>) -> MessageId {
+        let sender = ActorId::from(sender.0);
+        if self.system.balance_of(sender) < LOW_BALANCE {
+            self.system.mint_to(sender, FUNDING);
+        }
+        let program = self.system.get_program(self.program).expect("deployed");
+        let id = program.send_bytes(sender, payload);
+        self.pending.insert(id);
+        id
+    }
+
+    /// Runs blocks, each when it is due, until every message in `ids` has a reply;
+    /// their replies, in order.
+    pub fn run_until_replied(&mut self, ids: &[MessageId]) -> Vec<Reply> {
+        while ids.iter().any(|id| self.pending.contains(id)) {
+            self.run_block();
+        }
+        ids.iter()
+            .map(|id| self.replies.get(id).cloned().expect("replied"))
+            .collect()
+    }
+
+    fn block(&self) -> Block {
+        let number = self.system.block_height();
+        let hash = blake2_256(&[&self.genesis[..], &number.to_le_bytes()].concat());
+        Block {
+            number,
+            hash: format!("0x{}", hex::encode(hash)),
+            timestamp: self.now(),
+            state_version: self.state_version,
+        }
+    }
+
+    /// Runs the next block when it is due by the wall clock (block `n` at `start + n *
+    /// BLOCK_MS`, as its block time says), waiting until then. After a stall (a
+    /// suspended machine) it first skips the blocks it missed, so that block time
+    /// catches up with the clock.
+    fn run_block(&mut self) {
+        let height = u64::from(self.system.block_height());
+        let due = self.start + (height + 1) * BLOCK_MS;
+        thread::sleep(Duration::from_millis(due.saturating_sub(wall_clock())));
+        let current = wall_clock().saturating_sub(self.start) / BLOCK_MS;
+        let missed = current.saturating_sub(height + 1);
+        if missed > 0 {
+            let missed = u32::try_from(missed).unwrap_or(u32::MAX);
+            for result in self.system.run_scheduled_tasks(missed) {
+                self.record(&result);
+            }
+        }
+        let result = self.system.run_next_block();
+        self.record(&result);
+    }
+
+    /// Keeps the replies of the block's messages, and counts the block if any message
+    /// succeeded.
+    fn record(&mut self, result: &BlockRunResult) {
+        if !result.succeed.is_empty() {
+            self.state_version += 1;
+        }
+        let block = result.block_info.height;
+        for log in result.log() {
+            let Some(id) = log.reply_to() else { continue };
+            if !self.pending.remove(&id) {
+                continue;
+            }
+            let code = log.reply_code().expect("a reply has a reply code");
+            let outcome = if code.is_success() {
+                Ok(log.payload().to_vec())
+            } else if log.payload().is_empty() {
+                Err(format!("{code:?}"))
+            } else {
+                Err(String::from_utf8_lossy(log.payload()).into_owned())
+            };
+            let gas_burned = result.gas_burned.get(&id).copied().unwrap_or(0);
+            self.remember(
+                id,
+                Reply {
+                    block,
+                    outcome,
+                    gas_burned,
+                },
+            );
+        }
+    }
+
+    fn remember(&mut self, id: MessageId, reply: Reply) {
+        if self.reply_order.len() == KEPT_REPLIES {
+            if let Some(oldest) = self.reply_order.pop_front() {
+                self.replies.remove(&oldest);
+            }
+        }
+        self.reply_order.push_back(id);
+        self.replies.insert(id, reply);
+    }
+
+    /// Serves requests between blocks, and runs each block when it is due.
+    fn serve(&mut self, inbox: &mpsc::Receiver<Request>, blocks: &watch::Sender<Block>) {
+        loop {
+            let height = u64::from(self.system.block_height());
+            let due = self.start + (height + 1) * BLOCK_MS;
+            let wait = due.saturating_sub(wall_clock());
+            match inbox.recv_timeout(Duration::from_millis(wait)) {
+                Ok(request) => self.answer(request),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    self.run_block();
+                    blocks.send_replace(self.block());
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    fn answer(&mut self, request: Request) {
+        // A requester that gave up waiting has dropped its receiver: that is fine.
+        match request {
+            Request::ReadState(query, reply) => {
+                let program = self.system.get_program(self.program).expect("deployed");
+                let _ = reply.send(program.read_state_bytes(query).map_err(|e| e.to_string()));
+            }
+            Request::Submit {
+                sender,
+                nonce,
+                payload,
+                done,
+            } => {
+                let expected = self.nonces.get(&sender).copied().unwrap_or(0);
+                let result = if nonce == expected {
+                    self.nonces.insert(sender, expected + 1);
+                    Ok(self.send(sender, payload))
+                } else {
+                    Err(SubmitError::Nonce {
+                        given: nonce,
+                        expected,
+                    })
+                };
+                let _ = done.send(result);
+            }
+            Request::Nonce(account, reply) => {
+                let _ = reply.send(self.nonces.get(&account).copied().unwrap_or(0));
+            }
+            Request::Reply(id, reply) => {
+                let _ = reply.send(self.replies.get(&id).cloned());
+            }
+        }
+    }
+}
+
+fn wall_clock() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as u64)
+}
+
+fn blake2_256(bytes: &[u8]) -> [u8; 32] {
+    use blake2::{digest::consts::U32, Blake2b, Digest};
+    Blake2b::<U32>::digest(bytes).into()
+}
