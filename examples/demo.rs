@@ -1,5 +1,5 @@
-//! The main job of `scripts/run.sh`: describes the deployable artifacts, then runs a
-//! short scenario on the embedded gtest runtime and prints the resulting schedule.
+//! What `scripts/run.sh` prints first: the deployable artifacts; with `--scenario`,
+//! then a short scenario on the embedded gtest runtime and the resulting schedule.
 use blake2::{digest::consts::U32, Blake2b, Digest};
 use gstd::ActorId;
 use gtest::{constants::UNITS, Program, System};
@@ -14,7 +14,9 @@ const MINUTE_MS: u64 = 60_000;
 
 fn main() {
     describe_artifacts();
-    run_scenario();
+    if std::env::args().any(|arg| arg == "--scenario") {
+        run_scenario();
+    }
 }
 
 fn blake2b_256_hex(bytes: &[u8]) -> String {
@@ -26,12 +28,14 @@ fn describe_artifacts() {
     let meta = fs::read_to_string(w3bstreaming::META_TXT_PATH).expect("the build wrote .meta.txt");
     let meta_bytes = hex::decode(meta.trim()).expect(".meta.txt is hex");
     println!("Deployable artifacts (upload both in Gear IDEA):");
+    let rules = w3bstreaming::META_TXT_PATH.replace(".meta.txt", ".rules.json");
     for path in [w3bstreaming::OPT_WASM_PATH, w3bstreaming::META_TXT_PATH] {
         let size = fs::metadata(path).expect("artifact exists").len();
         println!("  {:<60} {size:>7} bytes", relative(path));
     }
     println!("  code id   {}", blake2b_256_hex(&wasm));
     println!("  metahash  {}", blake2b_256_hex(&meta_bytes));
+    println!("For clients: {} (limits and error texts)", relative(&rules));
     println!();
 }
 

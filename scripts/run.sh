@@ -1,9 +1,70 @@
 #!/usr/bin/env bash
-# The main job: builds the deployable program (.opt.wasm + .meta.txt), prints what Gear
-# IDEA needs to know about it, and runs a short scenario on the embedded gtest runtime.
-# Installs what is missing first.
+# The main job: builds the deployable program (.opt.wasm + .meta.txt) and prints what
+# Gear IDEA needs to know about it, then runs the whole system locally: the local chain
+# with a demo world, the signaling server and the web app, and prints the app's URL and
+# the demo accounts. Ctrl-C stops everything.
+#
+#   scripts/run.sh              # the artifacts, then the system
+#   scripts/run.sh --scenario   # the artifacts and a short scenario on gtest, then exit
+#
+# Ports: WEB_PORT (3000), DEVNODE_PORT (9955), SIGNALING_PORT (3001). Installs what is
+# missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup-toolchain.sh
-cargo run --release --quiet --example demo
+if [ "${1:-}" = --scenario ]; then
+  exec cargo run --release --quiet --example demo -- --scenario
+fi
+scripts/setup-web.sh
+# One build of everything the system runs, so that later runs rebuild nothing.
+cargo build --release --quiet --workspace --bins --examples
+target/release/examples/demo
+(cd web && npx vite build --logLevel error)
+
+WEB_PORT=${WEB_PORT:-3000}
+DEVNODE_PORT=${DEVNODE_PORT:-9955}
+SIGNALING_PORT=${SIGNALING_PORT:-3001}
+ORIGINS="http://localhost:$WEB_PORT,http://127.0.0.1:$WEB_PORT"
+RPC="http://127.0.0.1:$DEVNODE_PORT"
+
+children=()
+stop() {
+  trap - INT TERM EXIT
+  [ ${#children[@]} -eq 0 ] || kill "${children[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap stop EXIT
+trap 'echo; echo "Stopping."; exit 0' INT TERM
+
+logs=target/run-logs
+mkdir -p "$logs"
+coproc DEVNODE {
+  exec target/release/w3bstreaming-devnode --demo --listen "127.0.0.1:$DEVNODE_PORT" \
+    --allowed-origins "$ORIGINS" 2>"$logs/devnode.log"
+}
+children+=("$DEVNODE_PID")
+read -r started <&"${DEVNODE[0]}" || { cat "$logs/devnode.log" >&2; exit 1; }
+target/release/w3bstreaming-signaling --listen "127.0.0.1:$SIGNALING_PORT" --rpc-url "$RPC" \
+  --program-id "$(node -p 'JSON.parse(process.argv[1]).programId' "$started")" \
+  --allowed-origins "$ORIGINS" >/dev/null 2>"$logs/signaling.log" &
+children+=("$!")
+config=$(printf '{"network":"local","rpc":"%s","signaling":"http://127.0.0.1:%s"}' "$RPC" "$SIGNALING_PORT")
+node web/scripts/serve.mjs --port "$WEB_PORT" --config "$config" >/dev/null &
+children+=("$!")
+
+node - "$started" "$WEB_PORT" "$SIGNALING_PORT" <<'SCRIPT'
+const [started, port, signaling] = process.argv.slice(2);
+const { programId, rpc, demo } = JSON.parse(started);
+console.log('The system, running locally:');
+console.log(`  web app          http://127.0.0.1:${port}   <- open this`);
+console.log(`  local chain      ${rpc}   program ${programId}`);
+console.log(`  signaling        http://127.0.0.1:${signaling}`);
+console.log('  logs             target/run-logs/');
+console.log('\nDemo accounts (pick one in the app, or import the phrase with its path into a wallet):');
+for (const { name, uri, address } of demo.accounts) console.log(`  ${name.padEnd(8)} ${uri.padEnd(10)} ${address}`);
+console.log('  phrase: bottom drive obey lake curtain smoke basket hold race lonely fit walk');
+console.log(`\n${demo.broadcaster.name} is live on "${demo.streamId.slice(13)}"; Ctrl-C stops everything.`);
+SCRIPT
+wait -n "${children[@]}" || true
+echo "A server stopped; see $logs/." >&2

@@ -7,7 +7,7 @@ use crate::chain::ChainState;
 use parity_scale_codec::{Decode, Encode};
 use serde::Serialize;
 use w3bstreaming_io::{Action, Event};
-use w3bstreaming_keys::{dev, AccountId};
+use w3bstreaming_keys::{dev, AccountId, VARA_SS58};
 
 const MINUTE_MS: u64 = 60_000;
 const HOUR_MS: u64 = 60 * MINUTE_MS;
@@ -19,6 +19,8 @@ pub struct DemoAccount {
     pub name: String,
     pub uri: String,
     pub id: String,
+    /// The Vara (SS58 137) address.
+    pub address: String,
 }
 
 /// What the demo made, printed on start for people, scripts and tests.
@@ -198,10 +200,12 @@ pub fn setup(chain: &mut ChainState, viewers: usize) -> Result<Demo, String> {
 }
 
 fn named(name: &str, uri: &str) -> Result<DemoAccount, String> {
+    let account = dev::account(uri)?;
     Ok(DemoAccount {
         name: name.into(),
         uri: uri.into(),
-        id: dev::account(uri)?.to_string(),
+        id: account.to_string(),
+        address: account.to_ss58(VARA_SS58),
     })
 }
 

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the pinned npm packages of web/ (package-lock.json) when they are missing or
+# the lock changed, and with `--browser` Debian's Chromium for the browser tests when
+# /usr/bin/chromium is missing. Returns at once when everything is there.
+set -euo pipefail
+cd "$(dirname "$0")/../web"
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
+
+command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are required for the web app"
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
+  die "the web app's build (Vite 8) needs Node.js 20.19 or later; this is $(node --version)"
+if [ ! node_modules/.package-lock.json -nt package-lock.json ]; then
+  say "npm ci in web/ (Vite, React, @gear-js/api, playwright-core)"
+  npm ci --no-audit --no-fund --loglevel=error >&2 || die "npm ci in web/ failed"
+fi
+
+if [ "${1:-}" = --browser ] && [ ! -x /usr/bin/chromium ]; then
+  command -v apt-get >/dev/null || die "apt-get not found: install Chromium at /usr/bin/chromium by hand"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  say "apt-get install chromium (the browser tests drive it headless)"
+  $sudo apt-get update -qq || die "apt-get update failed"
+  # Without --no-install-recommends it pulls about 130 packages (systemd, udev, avahi).
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null ||
+    die "apt-get install chromium failed"
+fi

@@ -1,0 +1,175 @@
+// Reading the program from components: every read is redone when the state version
+// changes, keeping what it showed until the new answer arrives; list reads keep the
+// pages a person loaded.
+import { useCallback, useEffect, useEffectEvent, useState } from 'react';
+import { ProgramError, type Account, type Chain } from '../chain/types';
+import type { Action, Event } from '../program/types';
+import { useChain, useChainState } from './chain';
+
+export interface Read<T> {
+  data: T | undefined;
+  error: string | null;
+  loading: boolean;
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** `read`'s answer, redone when `key` or the state version changes; `null` key: none. */
+export function useRead<T>(key: string | null, read: (chain: Chain) => Promise<T>): Read<T> {
+  const chain = useChain();
+  const { version } = useChainState();
+  const [state, setState] = useState<{
+    key: string | null;
+    version: number;
+    data: T | undefined;
+    error: string | null;
+  }>({ key: null, version: -1, data: undefined, error: null });
+  const fetchNow = useEffectEvent(() => read(chain));
+  useEffect(() => {
+    if (key === null) return;
+    let current = true;
+    fetchNow().then(
+      (data) => current && setState({ key, version, data, error: null }),
+      (error: unknown) =>
+        current &&
+        setState((old) => ({
+          key,
+          version,
+          data: old.key === key ? old.data : undefined,
+          error: message(error),
+        })),
+    );
+    return () => {
+      current = false;
+    };
+  }, [chain, key, version]);
+  if (key === null) return { data: undefined, error: null, loading: false };
+  const fresh = state.key === key;
+  return {
+    data: fresh ? state.data : undefined,
+    error: fresh ? state.error : null,
+    loading: !fresh || state.version !== version,
+  };
+}
+
+export interface Page<T, C> {
+  items: T[];
+  next: C | null;
+}
+
+export interface Pages<T> {
+  items: T[];
+  error: string | null;
+  loading: boolean;
+  /** Whether the list goes on past what is loaded. */
+  more: boolean;
+  loadMore: () => void;
+}
+
+/**
+ * A list read page by page with `fetch(after)`; `loadMore` adds the next page. When
+ * the state version changes the same number of pages is read again from the start.
+ */
+export function usePages<T, C>(
+  key: string | null,
+  fetch: (chain: Chain, after: C | null) => Promise<Page<T, C>>,
+): Pages<T> {
+  const chain = useChain();
+  const { version } = useChainState();
+  const [wanted, setWanted] = useState({ key, pages: 1 });
+  const pages = wanted.key === key ? wanted.pages : 1;
+  const [state, setState] = useState<{
+    /** What was read: the list, at a state version, this many pages deep. */
+    read: string;
+    items: T[];
+    next: C | null;
+    error: string | null;
+  }>({ read: '', items: [], next: null, error: null });
+  const fetchPage = useEffectEvent((after: C | null) => fetch(chain, after));
+  const reading = `${key}@${version}x${pages}`;
+
+  useEffect(() => {
+    if (key === null) return;
+    let current = true;
+    void (async () => {
+      const items: T[] = [];
+      let next: C | null = null;
+      let read = 0;
+      try {
+        do {
+          const page = await fetchPage(next);
+          items.push(...page.items);
+          next = page.next;
+          read += 1;
+        } while (next !== null && read < pages);
+        if (current) setState({ read: reading, items, next, error: null });
+      } catch (error) {
+        if (current) setState((old) => ({ ...old, read: reading, error: message(error) }));
+      }
+    })();
+    return () => {
+      current = false;
+    };
+  }, [chain, key, version, pages, reading]);
+
+  const loadMore = useCallback(() => setWanted({ key, pages: pages + 1 }), [key, pages]);
+  const sameList = state.read.startsWith(`${key}@`);
+  return {
+    items: sameList ? state.items : [],
+    error: sameList ? state.error : null,
+    loading: key !== null && state.read !== reading,
+    more: sameList && state.next !== null,
+    loadMore,
+  };
+}
+
+export type ActionState =
+  | { status: 'idle' }
+  | { status: 'pending' }
+  | { status: 'done'; event: Event }
+  | { status: 'rejected'; text: string; byProgram: boolean };
+
+/**
+ * One action's life: pending from the click until the program's reply arrives, then
+ * done (with the reply) or rejected (with the program's text, or the node's).
+ */
+export function useAction(): [
+  ActionState,
+  (account: Account, action: Action) => Promise<Event | null>,
+  () => void,
+] {
+  const chain = useChain();
+  const { changed } = useChainState();
+  const [state, setState] = useState<ActionState>({ status: 'idle' });
+  const run = useCallback(
+    async (account: Account, action: Action) => {
+      setState({ status: 'pending' });
+      try {
+        const event = await chain.send(account, action);
+        setState({ status: 'done', event });
+        changed();
+        return event;
+      } catch (error) {
+        setState({
+          status: 'rejected',
+          text: message(error),
+          byProgram: error instanceof ProgramError,
+        });
+        return null;
+      }
+    },
+    [chain, changed],
+  );
+  const reset = useCallback(() => setState({ status: 'idle' }), []);
+  return [state, run, reset];
+}
+
+/** The time now, updated every `everyMs`. */
+export function useNow(everyMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}

@@ -1,0 +1,173 @@
+// The local chain (`w3bstreaming-devnode`) over its JSON-RPC: reads with
+// `gear_readState` as from a Vara node; writes as `dev_sendMessage`, signed by the
+// sender over a text naming the chain, the program, the sender, its nonce and the
+// payload (devnode/src/signing.rs), then the reply awaited with `dev_messageReply`.
+import { u8aToHex } from '@polkadot/util';
+import { decodeEvent, decodeReply, encodeAction, encodeQuery } from '../program/metadata';
+import { rejectionText } from '../program/rules';
+import type { Action, Event, Hex, StateQuery, StateReply } from '../program/types';
+import { DEVELOPMENT, developmentAccounts, developmentSignRaw } from './development';
+import { extensionSignRaw } from './wallet';
+import { ChainError, ProgramError, type Account, type Chain } from './types';
+
+interface Info {
+  chain: Hex;
+  programId: Hex;
+}
+
+interface Block {
+  number: number;
+  stateVersion: number;
+}
+
+type Reply = { ok: true; payload: Hex } | { ok: false; error: string };
+
+interface RpcFailure {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** How long one waiting call may hold the connection (the node caps it at 30 s). */
+const WAIT_MS = 25_000;
+
+export class LocalChain implements Chain {
+  readonly network = 'local';
+  private nextId = 1;
+  private closed = new AbortController();
+  /** Per account, the send in progress: nonces must be used in order. */
+  private queues = new Map<string, Promise<unknown>>();
+
+  private constructor(
+    private readonly url: string,
+    private readonly info: Info,
+  ) {}
+
+  get programId(): Hex {
+    return this.info.programId;
+  }
+
+  /** Connects to the node at `url` and learns which chain and program it runs. */
+  static async connect(url: string): Promise<LocalChain> {
+    const probe = new LocalChain(url, { chain: '0x', programId: '0x' });
+    const info = await probe.call<Info>('dev_info', []);
+    return new LocalChain(url, info);
+  }
+
+  async read(query: StateQuery): Promise<StateReply> {
+    const payload = u8aToHex(encodeQuery(query));
+    try {
+      const reply = await this.call<Hex>('gear_readState', [this.programId, payload, null]);
+      return decodeReply(reply);
+    } catch (error) {
+      const failure = (error as { rpc?: RpcFailure }).rpc;
+      if (failure?.code === 8000 && typeof failure.data === 'string') {
+        throw new ProgramError(rejectionText(programText(failure.data)));
+      }
+      throw error;
+    }
+  }
+
+  async send(account: Account, action: Action): Promise<Event> {
+    const messageId = await this.inOrder(account.id, () => this.submit(account, action));
+    for (;;) {
+      const reply = await this.call<Reply | null>('dev_messageReply', [messageId, WAIT_MS]);
+      if (reply === null) continue;
+      if (reply.ok) return decodeEvent(reply.payload);
+      throw new ProgramError(rejectionText(reply.error));
+    }
+  }
+
+  private async submit(account: Account, action: Action): Promise<Hex> {
+    const payload = u8aToHex(encodeAction(action));
+    const nonce = await this.call<number>('dev_nonce', [account.id]);
+    const text = [
+      'w3bstreaming devnode message',
+      `chain: ${this.info.chain}`,
+      `program: ${this.programId}`,
+      `sender: ${account.id}`,
+      `nonce: ${nonce}`,
+      `payload: ${payload}`,
+    ].join('\n');
+    const signature =
+      account.source === DEVELOPMENT
+        ? developmentSignRaw(account, text)
+        : await extensionSignRaw(account, text);
+    const { messageId } = await this.call<{ messageId: Hex }>('dev_sendMessage', [
+      account.id,
+      payload,
+      nonce,
+      signature,
+    ]);
+    return messageId;
+  }
+
+  watch(onChange: () => void): () => void {
+    const stop = new AbortController();
+    const poll = async () => {
+      let seen: Block | null = null;
+      while (!stop.signal.aborted && !this.closed.signal.aborted) {
+        try {
+          const block: Block = await this.call<Block>(
+            'dev_nextBlock',
+            [seen?.number ?? 0, seen ? WAIT_MS : 0],
+            stop.signal,
+          );
+          if (seen && block.stateVersion !== seen.stateVersion) onChange();
+          seen = block;
+        } catch {
+          if (stop.signal.aborted) return;
+          await new Promise((resolve) => setTimeout(resolve, 3_000));
+        }
+      }
+    };
+    void poll();
+    return () => stop.abort();
+  }
+
+  builtInAccounts(): Account[] {
+    return developmentAccounts();
+  }
+
+  close(): void {
+    this.closed.abort();
+  }
+
+  private inOrder<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(task);
+    this.queues.set(key, run);
+    return run;
+  }
+
+  private async call<T>(method: string, params: unknown[], signal?: AbortSignal): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, method, params }),
+        signal: signal ?? this.closed.signal,
+      });
+    } catch {
+      throw new ChainError(`The local chain at ${this.url} cannot be reached`);
+    }
+    const body = (await response.json().catch(() => null)) as {
+      result?: T;
+      error?: RpcFailure;
+    } | null;
+    if (body?.error) {
+      throw Object.assign(new ChainError(body.error.message), { rpc: body.error });
+    }
+    if (!body || !('result' in body)) {
+      throw new ChainError(`The local chain answered HTTP ${response.status} without a result`);
+    }
+    return body.result as T;
+  }
+}
+
+/** gtest's read failure names the program's panic text among its own words. */
+function programText(data: string): string {
+  const match = /panicked with '(.*)'/s.exec(data);
+  return match ? `panicked with '${match[1]}'` : data;
+}

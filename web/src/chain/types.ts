@@ -1,0 +1,49 @@
+// One small interface to the program, whichever way it is reached: a Vara node
+// through `@gear-js/api` (vara.ts) or the local chain's JSON-RPC (local.ts).
+import type { Action, Event, Hex, StateQuery, StateReply } from '../program/types';
+
+/** An account that can sign, from a wallet extension or the local chain's list. */
+export interface Account {
+  /** The Vara (SS58 prefix 137) address. */
+  address: string;
+  id: Hex;
+  name: string;
+  /** The wallet extension it comes from, or `development` for the local chain's. */
+  source: string;
+  /** A development account's derivation path, such as `//Alice`. */
+  uri?: string;
+}
+
+/** The program rejected the message; `text` is its error text (see the README). */
+export class ProgramError extends Error {
+  constructor(readonly text: string) {
+    super(text);
+    this.name = 'ProgramError';
+  }
+}
+
+/** The node or the wallet failed before the program answered. */
+export class ChainError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChainError';
+  }
+}
+
+export interface Chain {
+  readonly network: 'local' | 'vara';
+  /** The program's id on this chain. */
+  readonly programId: Hex;
+  /** The `state` export's reply to `query`. */
+  read(query: StateQuery): Promise<StateReply>;
+  /**
+   * Sends `action` from `account` and resolves with the program's reply, once it
+   * arrives; rejects with a `ProgramError` if the program rejects it.
+   */
+  send(account: Account, action: Action): Promise<Event>;
+  /** Calls `onChange` whenever the program's state may have changed; stops on return. */
+  watch(onChange: () => void): () => void;
+  /** The accounts this chain signs for by itself (the local chain's development ones). */
+  builtInAccounts(): Account[];
+  close(): void;
+}

@@ -1,0 +1,61 @@
+// A button that sends one action and says what became of it: busy until the
+// program's reply arrives, then the outcome in words next to it.
+import type { ReactNode } from 'react';
+import type { ActionState } from '../app/hooks';
+import { Link, paths } from '../app/router';
+import { errors } from '../program/rules';
+
+export function ActionButton({
+  state,
+  onClick,
+  children,
+  pendingLabel,
+  disabled,
+  kind = 'primary',
+  type = 'button',
+}: {
+  state: ActionState;
+  onClick?: () => void;
+  children: ReactNode;
+  pendingLabel: string;
+  disabled?: boolean;
+  kind?: 'primary' | 'secondary' | 'danger';
+  type?: 'button' | 'submit';
+}) {
+  const pending = state.status === 'pending';
+  return (
+    <button
+      type={type}
+      className={`button ${kind}`}
+      onClick={onClick}
+      disabled={disabled || pending}
+      aria-busy={pending}
+    >
+      {pending ? pendingLabel : children}
+    </button>
+  );
+}
+
+/** The outcome of an action, announced to screen readers as it changes. */
+export function ActionOutcome({ state, done }: { state: ActionState; done?: ReactNode }) {
+  if (state.status === 'rejected') {
+    return (
+      <p className="outcome error" role="alert">
+        {state.byProgram ? 'The program refused: ' : 'Not sent: '}
+        <span className="reason">{state.text}</span>
+        {state.text === errors.notRegistered && (
+          <>
+            {' '}
+            <Link to={paths.account()}>Register on your account page</Link>
+          </>
+        )}
+      </p>
+    );
+  }
+  return (
+    <p className="outcome" role="status">
+      {state.status === 'pending' && 'Waiting for the program’s reply…'}
+      {state.status === 'done' && done}
+    </p>
+  );
+}

@@ -1,0 +1,37 @@
+// Follow or unfollow a broadcaster, as the program says the account does now.
+import { isSubscribedOf } from '../program/replies';
+import type { Hex } from '../program/types';
+import type { Account } from '../chain/types';
+import { useAction, useRead } from '../app/hooks';
+import { ActionButton, ActionOutcome } from './ActionButton';
+
+export function FollowButton({ account, broadcaster }: { account: Account; broadcaster: Hex }) {
+  const { data: following } = useRead(`follows:${account.id}:${broadcaster}`, async (chain) =>
+    isSubscribedOf(await chain.read({ IsSubscribed: { subscriber: account.id, broadcaster } })),
+  );
+  const [state, send] = useAction();
+  if (following === undefined) return null;
+  return (
+    <div className="action">
+      <ActionButton
+        state={state}
+        kind={following ? 'secondary' : 'primary'}
+        pendingLabel={following ? 'Unfollowing…' : 'Following…'}
+        onClick={() =>
+          void send(
+            account,
+            following
+              ? { Unsubscribe: { account_id: broadcaster } }
+              : { Subscribe: { account_id: broadcaster } },
+          )
+        }
+      >
+        {following ? 'Unfollow' : 'Follow'}
+      </ActionButton>
+      <ActionOutcome
+        state={state}
+        done={state.status === 'done' && 'subscribed' in state.event ? 'Following.' : 'Unfollowed.'}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,234 @@
+// Acting as an account: pick it, register or edit its profile, schedule streams,
+// and see the streams it marked to watch.
+import { useState } from 'react';
+import { useAccounts } from '../app/accounts';
+import { useAction, useNow, usePages, useRead } from '../app/hooks';
+import { addressOf, useProfiles } from '../app/profiles';
+import { Link, paths } from '../app/router';
+import { ActionButton, ActionOutcome } from '../components/ActionButton';
+import { AccountPicker } from '../components/AccountPicker';
+import { StreamCard } from '../components/StreamCard';
+import { freshStream, StreamForm } from '../components/StreamForm';
+import { TextField } from '../components/TextField';
+import { DEVELOPMENT } from '../chain/development';
+import { DEV_PHRASE } from '@polkadot/keyring';
+import type { Account } from '../chain/types';
+import { profileOf, streamPageOf } from '../program/replies';
+import { limits, profileProblem, type StreamFields } from '../program/rules';
+import { after, type ProfileSummary, type StreamCursor, type StreamEntry } from '../program/types';
+
+export function AccountPage() {
+  const { selected } = useAccounts();
+  return (
+    <div className="page account">
+      <h1>Your account</h1>
+      <AccountPicker />
+      {selected ? <Acting key={selected.address} account={selected} /> : <Unselected />}
+    </div>
+  );
+}
+
+function Unselected() {
+  return (
+    <p className="hint">
+      Pick an account to register a profile, schedule streams, follow broadcasters and mark streams
+      to watch. Reading the schedule needs none.
+    </p>
+  );
+}
+
+function Acting({ account }: { account: Account }) {
+  const { data: profile, error } = useRead(`profile:${account.id}`, async (chain) =>
+    profileOf(await chain.read({ Profile: { account: account.id } })),
+  );
+  return (
+    <>
+      <section className="section" aria-labelledby="who-heading">
+        <h2 id="who-heading">{account.name}</h2>
+        <p className="muted small address">{account.address}</p>
+        {account.source === DEVELOPMENT && (
+          <p className="hint small">
+            A development account: anyone can use it. Its seed, for a wallet’s import:{' '}
+            <code>
+              {DEV_PHRASE}
+              {account.uri}
+            </code>
+          </p>
+        )}
+        {profile && (
+          <p>
+            <Link to={paths.channel(account.address)}>Your channel</Link> · {profile.streamCount}{' '}
+            streams · {profile.subscriberCount} followers · following {profile.subscriptionCount}
+          </p>
+        )}
+      </section>
+      {error && (
+        <p className="outcome error" role="alert">
+          Could not read the profile: {error}
+        </p>
+      )}
+      {profile !== undefined && <ProfileForm account={account} profile={profile} />}
+      {profile && <ScheduleSection account={account} />}
+      {profile && <MarkedStreams account={account} />}
+    </>
+  );
+}
+
+function ProfileForm({ account, profile }: { account: Account; profile: ProfileSummary | null }) {
+  const [name, setName] = useState(profile?.name ?? '');
+  const [surname, setSurname] = useState(profile?.surname ?? '');
+  const [imgLink, setImgLink] = useState(profile?.imgLink ?? '');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [state, send] = useAction();
+  const registered = profile !== null;
+  // What the last submit did, told after the reply, when `registered` already says true.
+  const [registering, setRegistering] = useState(false);
+  const orNull = (text: string) => (text.trim() === '' ? null : text);
+
+  const submit = (event: React.FormEvent) => {
+    event.preventDefault();
+    const fields = { name: orNull(name), surname: orNull(surname), imgLink: orNull(imgLink) };
+    const found = profileProblem(fields);
+    setProblem(found);
+    if (found) return;
+    setRegistering(!registered);
+    void send(account, {
+      EditProfile: { name: fields.name, surname: fields.surname, img_link: fields.imgLink },
+    });
+  };
+
+  return (
+    <section className="section" aria-labelledby="profile-heading">
+      <h2 id="profile-heading">{registered ? 'Profile' : 'Register'}</h2>
+      {!registered && (
+        <p className="hint">
+          This account has no profile yet. Registering creates one: it is what lets you schedule,
+          follow and mark streams.
+        </p>
+      )}
+      <form className="form" onSubmit={submit} noValidate>
+        <div className="field-row">
+          <TextField label="Name" value={name} onChange={setName} limit={limits.maxNameLen} />
+          <TextField
+            label="Surname"
+            value={surname}
+            onChange={setSurname}
+            limit={limits.maxNameLen}
+          />
+        </div>
+        <TextField
+          label="Avatar image link"
+          value={imgLink}
+          onChange={setImgLink}
+          limit={limits.maxLinkLen}
+          type="url"
+        />
+        {problem && (
+          <p className="outcome error" role="alert">
+            Not sent: <span className="reason">{problem}</span>
+          </p>
+        )}
+        <div className="form-actions">
+          <ActionButton
+            state={state}
+            type="submit"
+            pendingLabel={registered ? 'Saving…' : 'Registering…'}
+          >
+            {registered ? 'Save profile' : 'Register'}
+          </ActionButton>
+        </div>
+        <ActionOutcome state={state} done={registering ? 'Registered.' : 'Profile saved.'} />
+      </form>
+    </section>
+  );
+}
+
+function ScheduleSection({ account }: { account: Account }) {
+  const [state, send] = useAction();
+  const [form, setForm] = useState(0);
+  const now = useNow(60_000);
+  const schedule = async (fields: StreamFields) => {
+    const event = await send(account, {
+      NewStream: {
+        title: fields.title,
+        description: fields.description,
+        start_time: fields.startTime,
+        end_time: fields.endTime,
+        img_link: fields.imgLink,
+      },
+    });
+    if (event) setForm((n) => n + 1);
+  };
+  const scheduled =
+    state.status === 'done' && 'streamIsScheduled' in state.event
+      ? state.event.streamIsScheduled.id
+      : null;
+  return (
+    <section className="section" aria-labelledby="schedule-heading">
+      <h2 id="schedule-heading">Schedule a stream</h2>
+      <StreamForm
+        key={form}
+        initial={freshStream(now)}
+        onSubmit={(fields) => void schedule(fields)}
+        actions={
+          <ActionButton state={state} type="submit" pendingLabel="Scheduling…">
+            Schedule stream
+          </ActionButton>
+        }
+      />
+      <ActionOutcome
+        state={state}
+        done={
+          scheduled && (
+            <>
+              Stream scheduled. <Link to={paths.stream(scheduled)}>Open it</Link>
+            </>
+          )
+        }
+      />
+    </section>
+  );
+}
+
+function MarkedStreams({ account }: { account: Account }) {
+  const now = useNow(1_000);
+  const marked = usePages<StreamEntry, StreamCursor>(
+    `marked:${account.id}`,
+    async (chain, cursor) =>
+      streamPageOf(
+        await chain.read({
+          MarkedStreams: { watcher: account.id, after: after(cursor), limit: 20 },
+        }),
+      ),
+  );
+  const broadcasters = useProfiles(marked.items.map(([, stream]) => stream.broadcaster));
+  return (
+    <section className="section" aria-labelledby="marked-heading">
+      <h2 id="marked-heading">Streams you marked to watch</h2>
+      {!marked.loading && marked.items.length === 0 && (
+        <p className="muted">None yet: open a stream and mark it to watch.</p>
+      )}
+      <div className="cards">
+        {marked.items.map((entry) => (
+          <StreamCard
+            key={entry[0]}
+            entry={entry}
+            now={now}
+            broadcaster={broadcasters.get(entry[1].broadcaster)}
+          />
+        ))}
+      </div>
+      {marked.error && (
+        <p className="outcome error" role="alert">
+          {marked.error}
+        </p>
+      )}
+      {marked.more && !marked.loading && (
+        <button type="button" className="button secondary" onClick={marked.loadMore}>
+          Load more marked streams
+        </button>
+      )}
+      <p className="muted small">Your address: {addressOf(account.id)}</p>
+    </section>
+  );
+}

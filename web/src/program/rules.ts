@@ -1,0 +1,61 @@
+// The checks the program makes on a stream and a profile, made before sending so a
+// person learns at once what the program would say. The figures and the texts come
+// from the program's build (`.rules.json`), the order of the checks is the
+// program's (src/validation.rs); tests/rules.test.mjs holds the two to the same
+// answers.
+import { rules } from 'virtual:program-artifacts';
+
+export const { limits, errors } = rules;
+
+const encoder = new TextEncoder();
+
+/** A string's length as the program measures it: UTF-8 bytes. */
+export const byteLength = (text: string): number => encoder.encode(text).length;
+
+/** Rust's `str::trim` set: Unicode White_Space (JavaScript's `trim` also drops U+FEFF). */
+const ONLY_WHITESPACE =
+  /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
+
+export interface StreamFields {
+  title: string;
+  description: string | null;
+  startTime: number;
+  endTime: number;
+  imgLink: string;
+}
+
+/** What the program would reject the stream with at block time `now`, if anything. */
+export function streamProblem(stream: StreamFields, now: number): string | null {
+  if (ONLY_WHITESPACE.test(stream.title)) return errors.emptyTitle;
+  if (byteLength(stream.title) > limits.maxTitleLen) return errors.titleTooLong;
+  if (byteLength(stream.imgLink) > limits.maxLinkLen) return errors.imgLinkTooLong;
+  if (stream.description !== null && byteLength(stream.description) > limits.maxDescriptionLen) {
+    return errors.descriptionTooLong;
+  }
+  if (stream.endTime <= stream.startTime) return errors.endNotAfterStart;
+  if (stream.endTime <= now) return errors.endInPast;
+  if (stream.endTime - stream.startTime > limits.maxStreamDurationMs) return errors.streamTooLong;
+  if (stream.startTime > now + limits.maxScheduleAheadMs) return errors.startTooFarAhead;
+  return null;
+}
+
+export interface ProfileFields {
+  name: string | null;
+  surname: string | null;
+  imgLink: string | null;
+}
+
+/** What the program would reject the profile with, if anything. */
+export function profileProblem(profile: ProfileFields): string | null {
+  const over = (text: string | null, limit: number) => text !== null && byteLength(text) > limit;
+  if (over(profile.name, limits.maxNameLen)) return errors.nameTooLong;
+  if (over(profile.surname, limits.maxNameLen)) return errors.surnameTooLong;
+  if (over(profile.imgLink, limits.maxLinkLen)) return errors.imgLinkTooLong;
+  return null;
+}
+
+/** The program's error text inside an error reply (`panicked with '<text>'`). */
+export function rejectionText(reply: string): string {
+  const match = /^panicked with '(.*)'$/s.exec(reply);
+  return match?.[1] ?? reply;
+}

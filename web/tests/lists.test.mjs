@@ -1,0 +1,131 @@
+// Long lists and unusual titles: more than 100 upcoming streams read page by page
+// with "load more" until the program says the list ended, and a stream whose title
+// holds `/ ? # %` and letters of other scripts opening from its address.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { devKey, gone, open, rpc, send, shown, startStack, until } from './support.mjs';
+import { meta, messageText, reply, signText } from '../../js/devnode-support.mjs';
+
+const HOUR = 3_600_000;
+const UNUSUAL = '50% off / why? #1 & more — Ünïcødé 日本語';
+let stack;
+let unusualId;
+
+/// Queues every action from `key` for the next block (one after another: nonces are
+/// taken in order), then waits for their replies.
+async function sendAll(node, key, actions) {
+  const first = await rpc(node.url, 'dev_nonce', [key.id]);
+  const queued = [];
+  for (const [i, action] of actions.entries()) {
+    const payload = meta.createType(meta.types.handle.input, action).toHex();
+    const text = messageText(node, key.id, first + i, payload);
+    queued.push(
+      await rpc(node.url, 'dev_sendMessage', [key.id, payload, first + i, signText(key, text)]),
+    );
+  }
+  return Promise.all(queued.map(({ messageId }) => reply(node, messageId)));
+}
+
+before(async () => {
+  stack = await startStack();
+  const node = stack.devnode;
+  const [alice, bob] = ['//Alice', '//Bob'].map(devKey);
+  for (const [key, name] of [
+    [alice, 'Alice'],
+    [bob, 'Bob'],
+  ]) {
+    const { event } = await send(node, key, {
+      EditProfile: { name, surname: null, img_link: null },
+    });
+    assert.deepEqual(event, { profileEdited: null });
+  }
+  const start = Date.now() + 2 * HOUR;
+  const stream = (title, i) => ({
+    NewStream: {
+      title,
+      description: null,
+      start_time: start + i * 60_000,
+      end_time: start + i * 60_000 + HOUR,
+      img_link: '',
+    },
+  });
+  const many = await sendAll(
+    node,
+    alice,
+    Array.from({ length: 100 }, (_, i) => stream(`Alice #${i}`, i)),
+  );
+  assert.ok(
+    many.every((r) => r.event),
+    JSON.stringify(many.find((r) => r.error)),
+  );
+  const more = await sendAll(node, bob, [
+    ...Array.from({ length: 5 }, (_, i) => stream(`Bob #${i}`, 100 + i)),
+    stream(UNUSUAL, 200),
+  ]);
+  assert.ok(
+    more.every((r) => r.event),
+    JSON.stringify(more.find((r) => r.error)),
+  );
+  unusualId = more.at(-1).event.streamIsScheduled.id;
+});
+
+after(async () => {
+  await stack?.stop();
+});
+
+test('more than 100 upcoming streams, page by page until the list ends', async () => {
+  const page = await open(stack, '/');
+  const upcoming = page.getByRole('region', { name: /^Upcoming/ });
+  const cards = upcoming.getByRole('article');
+  await shown(cards);
+  assert.equal(await cards.count(), 20, 'a page at a time');
+  const loadMore = upcoming.getByRole('button', { name: 'Load more upcoming streams' });
+  while ((await loadMore.count()) > 0) {
+    const before = await cards.count();
+    await loadMore.click();
+    await until(async () => (await cards.count()) > before, 'the next page');
+  }
+  assert.equal(await cards.count(), 106);
+  const titles = await upcoming.getByRole('heading', { level: 4 }).allTextContents();
+  assert.equal(new Set(titles).size, 106, 'none repeated');
+  assert.equal(titles[0], 'Alice #0');
+  assert.equal(titles.at(-1), UNUSUAL, 'in start-time order');
+  await gone(loadMore);
+});
+
+test('a broadcaster’s 100 streams on the channel, page by page', async () => {
+  const page = await open(stack, `/channel/${devKey('//Alice').address}`);
+  const streams = page.getByRole('region', { name: 'Streams' });
+  const cards = streams.getByRole('article');
+  await shown(cards);
+  const loadMore = streams.getByRole('button', { name: 'Load more streams' });
+  while ((await loadMore.count()) > 0) {
+    const before = await cards.count();
+    await loadMore.click();
+    await until(async () => (await cards.count()) > before, 'the next page');
+  }
+  assert.equal(await cards.count(), 100);
+});
+
+test('a title with / ? # % and other scripts opens from its address', async () => {
+  const path = `/stream/${encodeURIComponent(unusualId)}`;
+  const page = await open(stack, path);
+  await shown(page.getByRole('heading', { level: 1, name: UNUSUAL }));
+
+  await page.goto(stack.app.url);
+  const link = page.getByRole('link', { name: UNUSUAL });
+  const cards = page.getByRole('article');
+  const loadMore = page.getByRole('button', { name: 'Load more upcoming streams' });
+  await shown(cards);
+  while ((await link.count()) === 0 && (await loadMore.count()) > 0) {
+    const before = await cards.count();
+    await loadMore.click();
+    await until(async () => (await cards.count()) > before, 'the next page');
+  }
+  await link.click();
+  await shown(page.getByRole('heading', { level: 1, name: UNUSUAL }));
+  assert.equal(new URL(page.url()).pathname, path, 'the link is the encoded id');
+  await page.reload();
+  await shown(page.getByRole('heading', { level: 1, name: UNUSUAL }));
+  assert.deepEqual(page.errors, []);
+});
