@@ -281,9 +281,10 @@ impl Schedule {
         self.text_bytes -= record.text_len();
         self.by_broadcaster.remove(&(record.broadcaster_no, number));
         self.unindex((record.start_time, number));
-        for (_, viewer) in self.watchers.keys_in(watchers_of(number)) {
-            self.marked.remove(&(viewer, number));
-        }
+        // The watchers come in viewer order, the order of the marks' index.
+        let marks = self.watchers.runs_in(watchers_of(number));
+        let marks = marks.flat_map(|run| run.iter().map(|&((_, viewer), ())| (viewer, number)));
+        self.marked.remove_sorted(marks);
         self.watchers.remove_range(watchers_of(number));
         record
     }
