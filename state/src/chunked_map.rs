@@ -276,6 +276,9 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
                 thinned.push(at);
             }
         }
+        if removed == 0 {
+            return 0;
+        }
         self.len -= removed;
         if self.len == 0 {
             self.chunks.clear();
@@ -283,8 +286,18 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         }
         // Each thinned chunk below half full takes entries from the next chunk that has
         // any (or gives them to the previous one, at the end); chunks left empty stay
-        // in place until one pass drops them all, instead of a directory shift each.
+        // in place until one pass over the directory drops them all, instead of a
+        // directory shift each. Only thinned and merged chunks are looked into: every
+        // other chunk's page stays untouched.
         let is_empty = |chunks: &[(K, Box<Chunk<K, V>>)], at: usize| chunks[at].1.len == 0;
+        let emptied: Vec<usize> = thinned
+            .iter()
+            .copied()
+            .filter(|&at| is_empty(&self.chunks, at))
+            .collect();
+        // Chunks merged away, in ascending order too: a chunk's merge partner is the
+        // first chunk after it with entries, which no later thinned chunk passes.
+        let mut merged = Vec::new();
         for at in thinned {
             // Merging takes in the next chunk whole, which may still leave `at` short.
             loop {
@@ -305,9 +318,17 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
                     break;
                 }
                 self.chunks[right].1.len = 0;
+                merged.push(right);
             }
         }
-        self.chunks.retain(|(_, chunk)| chunk.len > 0);
+        let mut emptied = emptied.into_iter().peekable();
+        let mut merged = merged.into_iter().peekable();
+        let mut at = 0;
+        self.chunks.retain(|_| {
+            let gone = emptied.next_if_eq(&at).is_some() | merged.next_if_eq(&at).is_some();
+            at += 1;
+            !gone
+        });
         removed
     }
 
