@@ -35,5 +35,8 @@ function programArtifacts(): Plugin {
 
 export default defineConfig({
   plugins: [react(), programArtifacts()],
+  // The port the local chain and the signaling server allow by default.
+  server: { port: 3000, strictPort: true },
+  // @polkadot and @gear-js make one large chunk; splitting it saves no download.
   build: { chunkSizeWarningLimit: 2000 },
 });

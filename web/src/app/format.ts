@@ -97,3 +97,8 @@ export function searchable(text: string): string {
     .replace(/\p{Diacritic}/gu, '')
     .toLocaleLowerCase();
 }
+
+/** `1 stream`, `2 streams`: a count with its noun. */
+export function counted(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

@@ -68,11 +68,13 @@ export interface Pages<T> {
 
 /**
  * A list read page by page with `fetch(after)`; `loadMore` adds the next page. When
- * the state version changes the same number of pages is read again from the start.
+ * the state version changes, or `refresh` does, the same number of pages is read
+ * again from the start; a new `key` is another list, read from its first page.
  */
 export function usePages<T, C>(
   key: string | null,
   fetch: (chain: Chain, after: C | null) => Promise<Page<T, C>>,
+  refresh = 0,
 ): Pages<T> {
   const chain = useChain();
   const { version } = useChainState();
@@ -86,7 +88,7 @@ export function usePages<T, C>(
     error: string | null;
   }>({ read: '', items: [], next: null, error: null });
   const fetchPage = useEffectEvent((after: C | null) => fetch(chain, after));
-  const reading = `${key}@${version}x${pages}`;
+  const reading = `${key}@${version}.${refresh}x${pages}`;
 
   useEffect(() => {
     if (key === null) return;
@@ -110,7 +112,7 @@ export function usePages<T, C>(
     return () => {
       current = false;
     };
-  }, [chain, key, version, pages, reading]);
+  }, [chain, key, version, refresh, pages, reading]);
 
   const loadMore = useCallback(() => setWanted({ key, pages: pages + 1 }), [key, pages]);
   const sameList = state.read.startsWith(`${key}@`);

@@ -14,7 +14,7 @@ export interface Account {
   uri?: string;
 }
 
-/** The program rejected the message; `text` is its error text (see the README). */
+/** The program rejected the message; `text` is its error text (docs/program.md lists them). */
 export class ProgramError extends Error {
   constructor(readonly text: string) {
     super(text);

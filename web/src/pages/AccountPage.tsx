@@ -2,8 +2,9 @@
 // and see the streams it marked to watch.
 import { useState } from 'react';
 import { useAccounts } from '../app/accounts';
+import { counted } from '../app/format';
 import { useAction, useNow, usePages, useRead } from '../app/hooks';
-import { addressOf, useProfiles } from '../app/profiles';
+import { useProfiles } from '../app/profiles';
 import { Link, paths } from '../app/router';
 import { ActionButton, ActionOutcome } from '../components/ActionButton';
 import { AccountPicker } from '../components/AccountPicker';
@@ -57,8 +58,9 @@ function Acting({ account }: { account: Account }) {
         )}
         {profile && (
           <p>
-            <Link to={paths.channel(account.address)}>Your channel</Link> · {profile.streamCount}{' '}
-            streams · {profile.subscriberCount} followers · following {profile.subscriptionCount}
+            <Link to={paths.channel(account.address)}>Your channel</Link> ·{' '}
+            {counted(profile.streamCount, 'stream')} ·{' '}
+            {counted(profile.subscriberCount, 'follower')} · following {profile.subscriptionCount}
           </p>
         )}
       </section>
@@ -228,7 +230,6 @@ function MarkedStreams({ account }: { account: Account }) {
           Load more marked streams
         </button>
       )}
-      <p className="muted small">Your address: {addressOf(account.id)}</p>
     </section>
   );
 }

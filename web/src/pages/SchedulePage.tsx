@@ -9,6 +9,7 @@ import { StreamCard } from '../components/StreamCard';
 import { streamPageOf } from '../program/replies';
 import {
   after,
+  type StateQuery,
   type ProfileSummary,
   type Hex,
   type StreamCursor,
@@ -19,14 +20,14 @@ const PAGE = 20;
 /** Lists are read again this often, so streams move from upcoming to live to ended. */
 const REFRESH_MS = 60_000;
 
-type ListQuery = (
-  at: number,
-  cursor: StreamCursor | null,
-) => Parameters<import('../chain/types').Chain['read']>[0];
+type ListQuery = (at: number, cursor: StreamCursor | null) => StateQuery;
 
+/** A stream list as of `at`, kept as deep as the person loaded it when `at` moves on. */
 function useStreams(name: string, at: number, query: ListQuery): Pages<StreamEntry> {
-  return usePages<StreamEntry, StreamCursor>(`${name}:${at}`, async (chain, cursor) =>
-    streamPageOf(await chain.read(query(at, cursor))),
+  return usePages<StreamEntry, StreamCursor>(
+    name,
+    async (chain, cursor) => streamPageOf(await chain.read(query(at, cursor))),
+    at,
   );
 }
 

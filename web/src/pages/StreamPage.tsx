@@ -64,7 +64,12 @@ export function StreamPage({ id }: { id: string }) {
       <header className="page-header">
         <div>
           <p className="status-line">
-            {state === 'live' && <span className="badge live">LIVE</span>}
+            {state === 'live' && (
+              <>
+                <span className="badge live">LIVE</span>{' '}
+                <span className="muted">ends {formatCountdown(stream.endTime, now)}</span>
+              </>
+            )}
             {state === 'upcoming' && (
               <span className="badge upcoming">
                 starts {formatCountdown(stream.startTime, now)}
@@ -109,6 +114,8 @@ export function StreamPage({ id }: { id: string }) {
         </p>
       )}
 
+      {own && <OwnerActions account={selected} id={id} stream={stream} />}
+
       <section className="section" aria-labelledby="watchers-heading">
         <h2 id="watchers-heading">
           Watchers <span className="count">{stream.watchers.length}</span>
@@ -128,7 +135,6 @@ export function StreamPage({ id }: { id: string }) {
         )}
       </section>
 
-      {own && <OwnerActions account={selected} id={id} stream={stream} />}
       <p className="muted small">
         Stream id <code className="stream-id">{id}</code> · broadcaster{' '}
         {addressOf(stream.broadcaster)}
