@@ -132,7 +132,7 @@ test('every action and query, encoded from JSON and decoded back', async () => {
   assert.deepEqual(await send(CAROL, { Unsubscribe: { account_id: account(ALICE) } }), { event: { unsubscribed: null } });
   assert.deepEqual(await send(ALICE, { DeleteStream: { stream_id: second } }), { event: { streamDeleted: { id: second } } });
 
-  // Error replies carry the error's text, as the README lists them.
+  // Error replies carry the error's text, as docs/program.md lists them.
   assert.deepEqual(
     await send(BOB, { Subscribe: { account_id: account(BOB) } }),
     { error: "panicked with 'cannot subscribe to yourself'" },

@@ -114,7 +114,7 @@ fn a_full_program_refuses_new_accounts_and_streams_and_reuses_freed_room() {
 }
 
 /// Runs `action` and expects it to succeed within the per-message gas limit; its event
-/// and gas, printed for the README's capacity figures.
+/// and gas, printed for the capacity figures of docs/program.md.
 fn measured(env: &Env, what: &str, from: u64, action: Action) -> (Event, u64) {
     let (reply, gas) = env.send_with_gas(from, action.clone());
     let event = reply.unwrap_or_else(|error| panic!("{what}: {error}"));

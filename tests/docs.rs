@@ -1,4 +1,4 @@
-//! The README lists every error text clients may see.
+//! The program's reference (docs/program.md) lists every error text clients may see.
 use std::fs;
 use w3bstreaming_io::{Error, Field};
 
@@ -77,14 +77,18 @@ fn all_errors() -> Vec<Error> {
 }
 
 #[test]
-fn readme_lists_every_error_text() {
-    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+fn the_reference_lists_every_error_text() {
+    let reference =
+        fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/program.md")).unwrap();
     let texts: Vec<String> = all_errors().iter().map(ToString::to_string).collect();
     let missing: Vec<&String> = texts
         .iter()
-        .filter(|text| !readme.contains(&format!("`{text}`")))
+        .filter(|text| !reference.contains(&format!("`{text}`")))
         .collect();
-    assert!(missing.is_empty(), "README.md does not list {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "docs/program.md does not list {missing:?}"
+    );
     let mut unique = texts.clone();
     unique.sort();
     unique.dedup();

@@ -42,7 +42,13 @@ async fn the_demo_world_is_as_documented() {
         id(&demo.stranger.id),
     );
     let now = chain.block().timestamp;
-    let stream = query(&chain, StateQuery::Stream { id: demo.stream_id.clone() }).await;
+    let stream = query(
+        &chain,
+        StateQuery::Stream {
+            id: demo.stream_id.clone(),
+        },
+    )
+    .await;
     let StateReply::Stream(Some(stream)) = stream else {
         panic!("the demo stream exists: {stream:?}")
     };
@@ -68,7 +74,11 @@ async fn the_demo_world_is_as_documented() {
     let StateReply::Profile(Some(alice)) = query(&chain, profile(alice)).await else {
         panic!("Alice is registered")
     };
-    assert_eq!(alice.subscriber_count, 4 + 2, "four named followers, two viewers");
+    assert_eq!(
+        alice.subscriber_count,
+        4 + 2,
+        "four named followers, two viewers"
+    );
 
     let live = StateQuery::LiveStreams {
         at: now,
@@ -100,7 +110,11 @@ async fn a_queued_message_runs_in_the_next_block() {
         expected: 1,
     };
     assert_eq!(again, Err(spent));
-    assert_eq!(chain.reply(message).await.unwrap(), None, "not before its block");
+    assert_eq!(
+        chain.reply(message).await.unwrap(),
+        None,
+        "not before its block"
+    );
     let reply = chain
         .wait_reply(message, Duration::from_millis(3 * BLOCK_MS))
         .await

@@ -109,7 +109,7 @@ pub enum Event {
 /// A question to the program's `state` export.
 ///
 /// `Streams` and `Users` answer with everything and cost gas in proportion to the whole
-/// schedule (see the README for the size up to which they fit in one read); the other
+/// schedule (docs/program.md says up to what size they fit in one read); the other
 /// queries read only what they answer with, whatever the schedule's size.
 ///
 /// List queries are paginated: `limit` items at most (1 to

@@ -30,7 +30,7 @@ pub const MAX_ACCOUNTS: usize = 24_000;
 pub const MAX_STREAMS: usize = 24_000;
 /// Most follows (one account following another) the program stores in all. Like
 /// [`MAX_WATCHES`] and [`MAX_TEXT_BYTES`], it keeps the program's data within a Gear
-/// program's 32 MiB of memory however the totals are reached (see the README's
+/// program's 32 MiB of memory however the totals are reached (see docs/program.md's
 /// Capacity): an action past a total is refused instead of running out of memory.
 pub const MAX_FOLLOWS: usize = 100_000;
 /// Most marks to watch (an account marking a stream) the program stores at once; a

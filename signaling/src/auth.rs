@@ -35,7 +35,7 @@ pub struct AuthPolicy {
     /// How long a challenge may be answered.
     pub challenge_ttl_ms: u64,
     /// Also accept the old frontend's signature of its own address (replayable: see
-    /// the README).
+    /// docs/signaling.md).
     pub legacy_signatures: bool,
 }
 

@@ -50,7 +50,7 @@ pub struct Config {
     #[arg(long, env = "SIGNALING_CHALLENGE_TTL_MS", default_value_t = 60_000)]
     pub challenge_ttl_ms: u64,
     /// Also accept the old frontend's signature of its own address: replayable forever
-    /// by anyone who saw it once (see the README).
+    /// by anyone who saw it once (see docs/signaling.md).
     #[arg(long, env = "SIGNALING_LEGACY_SIGNATURES")]
     pub legacy_signatures: bool,
     /// Viewers one stream may have at once.
