@@ -100,6 +100,19 @@ export async function send(node, key, action) {
   return reply(node, messageId);
 }
 
+/// Queues every action from `key` for the next block (one after another: nonces are
+/// taken in order), then waits for their replies, in order.
+export async function sendAll(node, key, actions) {
+  const first = await rpc(node.url, 'dev_nonce', [key.id]);
+  const queued = [];
+  for (const [i, action] of actions.entries()) {
+    const payload = meta.createType(meta.types.handle.input, action).toHex();
+    const text = messageText(node, key.id, first + i, payload);
+    queued.push(await rpc(node.url, 'dev_sendMessage', [key.id, payload, first + i, signText(key, text)]));
+  }
+  return Promise.all(queued.map(({ messageId }) => reply(node, messageId)));
+}
+
 /// The reply to a queued message: `{ event }` (decoded) or `{ error }` (its text).
 export async function reply(node, messageId) {
   for (;;) {

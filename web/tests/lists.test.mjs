@@ -3,28 +3,12 @@
 // holds `/ ? # %` and letters of other scripts opening from its address.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { devKey, gone, open, rpc, send, shown, startStack, until } from './support.mjs';
-import { meta, messageText, reply, signText } from '../../js/devnode-support.mjs';
+import { devKey, gone, open, send, sendAll, shown, startStack, until } from './support.mjs';
 
 const HOUR = 3_600_000;
 const UNUSUAL = '50% off / why? #1 & more — Ünïcødé 日本語';
 let stack;
 let unusualId;
-
-/// Queues every action from `key` for the next block (one after another: nonces are
-/// taken in order), then waits for their replies.
-async function sendAll(node, key, actions) {
-  const first = await rpc(node.url, 'dev_nonce', [key.id]);
-  const queued = [];
-  for (const [i, action] of actions.entries()) {
-    const payload = meta.createType(meta.types.handle.input, action).toHex();
-    const text = messageText(node, key.id, first + i, payload);
-    queued.push(
-      await rpc(node.url, 'dev_sendMessage', [key.id, payload, first + i, signText(key, text)]),
-    );
-  }
-  return Promise.all(queued.map(({ messageId }) => reply(node, messageId)));
-}
 
 before(async () => {
   stack = await startStack();

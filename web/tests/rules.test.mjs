@@ -6,8 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'vite';
-import { devKey, rpc, send, startDevnode } from './support.mjs';
-import { meta, messageText, reply, signText } from '../../js/devnode-support.mjs';
+import { devKey, send, sendAll, startDevnode } from './support.mjs';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -36,19 +35,10 @@ after(async () => {
   await node?.stop();
 });
 
-/// Queues `actions` in one block and returns the program's verdicts: null for
-/// accepted, else its error text.
+/// The program's verdicts on `actions`, sent in one block: null for accepted, else
+/// its error text.
 async function programVerdicts(actions) {
-  const first = await rpc(node.url, 'dev_nonce', [key.id]);
-  const queued = [];
-  for (const [i, action] of actions.entries()) {
-    const payload = meta.createType(meta.types.handle.input, action).toHex();
-    const text = messageText(node, key.id, first + i, payload);
-    queued.push(
-      await rpc(node.url, 'dev_sendMessage', [key.id, payload, first + i, signText(key, text)]),
-    );
-  }
-  const replies = await Promise.all(queued.map(({ messageId }) => reply(node, messageId)));
+  const replies = await sendAll(node, key, actions);
   return replies.map((answer) =>
     answer.error ? answer.error.replace(/^panicked with '(.*)'$/s, '$1') : null,
   );

@@ -30,6 +30,8 @@ interface RpcFailure {
 
 /** How long one waiting call may hold the connection (the node caps it at 30 s). */
 const WAIT_MS = 25_000;
+/** Waits for a reply before giving up: a block comes every 3 s, so this is a stuck node. */
+const REPLY_WAITS = 12;
 
 export class LocalChain implements Chain {
   readonly network = 'local';
@@ -70,12 +72,15 @@ export class LocalChain implements Chain {
 
   async send(account: Account, action: Action): Promise<Event> {
     const messageId = await this.inOrder(account.id, () => this.submit(account, action));
-    for (;;) {
+    for (let waits = 0; waits < REPLY_WAITS; waits += 1) {
       const reply = await this.call<Reply | null>('dev_messageReply', [messageId, WAIT_MS]);
       if (reply === null) continue;
       if (reply.ok) return decodeEvent(reply.payload);
       throw new ProgramError(rejectionText(reply.error));
     }
+    throw new ChainError(
+      `No reply to message ${messageId} within ${(REPLY_WAITS * WAIT_MS) / 60_000} minutes`,
+    );
   }
 
   private async submit(account: Account, action: Action): Promise<Hex> {

@@ -36,20 +36,37 @@ export function ActionButton({
   );
 }
 
+/** Why something was not done: `lead`, then the reason, announced at once. */
+export function Refusal({
+  lead,
+  reason,
+  children,
+}: {
+  lead: string;
+  reason: string;
+  children?: ReactNode;
+}) {
+  return (
+    <p className="outcome error" role="alert">
+      {lead}
+      <span className="reason">{reason}</span>
+      {children}
+    </p>
+  );
+}
+
 /** The outcome of an action, announced to screen readers as it changes. */
 export function ActionOutcome({ state, done }: { state: ActionState; done?: ReactNode }) {
   if (state.status === 'rejected') {
     return (
-      <p className="outcome error" role="alert">
-        {state.byProgram ? 'The program refused: ' : 'Not sent: '}
-        <span className="reason">{state.text}</span>
+      <Refusal lead={state.byProgram ? 'The program refused: ' : 'Not sent: '} reason={state.text}>
         {state.text === errors.notRegistered && (
           <>
             {' '}
             <Link to={paths.account()}>Register on your account page</Link>
           </>
         )}
-      </p>
+      </Refusal>
     );
   }
   return (

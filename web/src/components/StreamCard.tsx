@@ -1,9 +1,10 @@
 // One stream in a list: its banner, title, broadcaster, times and what is happening.
-import { formatCountdown, formatDuration, formatTime, phase } from '../app/format';
+import { counted, formatDuration, formatTime, phase } from '../app/format';
 import { displayName } from '../app/profiles';
 import { Link, paths } from '../app/router';
 import type { ProfileSummary, StreamEntry } from '../program/types';
 import { Banner } from './Banner';
+import { StreamStatus } from './StreamStatus';
 
 export function StreamCard({
   entry: [id, stream],
@@ -46,17 +47,8 @@ export function StreamCard({
           <span className="muted"> · {formatDuration(stream.endTime - stream.startTime)}</span>
         </p>
         <p className="card-status">
-          {state === 'live' && (
-            <>
-              <span className="badge live">LIVE</span>
-              <span className="muted">ends {formatCountdown(stream.endTime, now)}</span>
-            </>
-          )}
-          {state === 'upcoming' && (
-            <span className="badge upcoming">starts {formatCountdown(stream.startTime, now)}</span>
-          )}
-          {state === 'ended' && <span className="badge ended">ended</span>}
-          <span className="muted">{watchers === 1 ? '1 watcher' : `${watchers} watchers`}</span>
+          <StreamStatus stream={stream} now={now} />
+          <span className="muted">{counted(watchers, 'watcher')}</span>
         </p>
       </div>
     </article>

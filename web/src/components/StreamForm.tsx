@@ -3,6 +3,7 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { formatDuration, fromLocalInput, toLocalInput, zoneName } from '../app/format';
 import { limits, streamProblem, type StreamFields } from '../program/rules';
+import { Refusal } from './ActionButton';
 import { TextField } from './TextField';
 
 const HOUR = 3_600_000;
@@ -17,14 +18,12 @@ export function StreamForm({
   initial,
   onSubmit,
   actions,
-  problemPrefix = 'Not sent: ',
 }: {
   initial: StreamFields;
   /** Called with checked fields. */
   onSubmit: (fields: StreamFields) => void;
   /** The submit button and whatever goes with it. */
   actions: ReactNode;
-  problemPrefix?: string;
 }) {
   const id = useId();
   const [title, setTitle] = useState(initial.title);
@@ -98,12 +97,7 @@ export function StreamForm({
         type="url"
         placeholder="https://… or ipfs://…"
       />
-      {problem && (
-        <p className="outcome error" role="alert">
-          {problemPrefix}
-          <span className="reason">{problem}</span>
-        </p>
-      )}
+      {problem && <Refusal lead="Not sent: " reason={problem} />}
       <div className="form-actions">{actions}</div>
     </form>
   );

@@ -6,7 +6,8 @@ import { counted } from '../app/format';
 import { useAction, useNow, usePages, useRead } from '../app/hooks';
 import { useProfiles } from '../app/profiles';
 import { Link, paths } from '../app/router';
-import { ActionButton, ActionOutcome } from '../components/ActionButton';
+import { ActionButton, ActionOutcome, Refusal } from '../components/ActionButton';
+import { ListFooter } from '../components/ListFooter';
 import { AccountPicker } from '../components/AccountPicker';
 import { StreamCard } from '../components/StreamCard';
 import { freshStream, StreamForm } from '../components/StreamForm';
@@ -125,11 +126,7 @@ function ProfileForm({ account, profile }: { account: Account; profile: ProfileS
           limit={limits.maxLinkLen}
           type="url"
         />
-        {problem && (
-          <p className="outcome error" role="alert">
-            Not sent: <span className="reason">{problem}</span>
-          </p>
-        )}
+        {problem && <Refusal lead="Not sent: " reason={problem} />}
         <div className="form-actions">
           <ActionButton
             state={state}
@@ -220,16 +217,7 @@ function MarkedStreams({ account }: { account: Account }) {
           />
         ))}
       </div>
-      {marked.error && (
-        <p className="outcome error" role="alert">
-          {marked.error}
-        </p>
-      )}
-      {marked.more && !marked.loading && (
-        <button type="button" className="button secondary" onClick={marked.loadMore}>
-          Load more marked streams
-        </button>
-      )}
+      <ListFooter list={marked} more="Load more marked streams" />
     </section>
   );
 }

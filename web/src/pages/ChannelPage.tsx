@@ -7,6 +7,7 @@ import { addressOf, displayName, idOf, useProfiles } from '../app/profiles';
 import { Link, paths } from '../app/router';
 import { Banner } from '../components/Banner';
 import { FollowButton } from '../components/FollowButton';
+import { ListFooter } from '../components/ListFooter';
 import { StreamCard } from '../components/StreamCard';
 import { accountPageOf, profileOf, streamPageOf, subscriptionPageOf } from '../program/replies';
 import {
@@ -121,7 +122,7 @@ function Channel({ id }: { id: Hex }) {
             <StreamCard key={entry[0]} entry={entry} now={now} broadcaster={profile} />
           ))}
         </div>
-        <More list={streams} label="Load more streams" />
+        <ListFooter list={streams} more="Load more streams" />
       </section>
 
       <div className="columns">
@@ -139,7 +140,7 @@ function Channel({ id }: { id: Hex }) {
               </li>
             ))}
           </ul>
-          <More list={followers} label="Load more followers" />
+          <ListFooter list={followers} more="Load more followers" />
         </section>
         <section className="section" aria-labelledby="follows-heading">
           <h2 id="follows-heading">Following</h2>
@@ -156,37 +157,9 @@ function Channel({ id }: { id: Hex }) {
               </li>
             ))}
           </ul>
-          <More list={follows} label="Load more follows" />
+          <ListFooter list={follows} more="Load more follows" />
         </section>
       </div>
     </div>
-  );
-}
-
-function More({
-  list,
-  label,
-}: {
-  list: { more: boolean; loading: boolean; error: string | null; loadMore: () => void };
-  label: string;
-}) {
-  return (
-    <>
-      {list.error && (
-        <p className="outcome error" role="alert">
-          {list.error}
-        </p>
-      )}
-      {list.loading && (
-        <p className="muted" role="status">
-          Loading…
-        </p>
-      )}
-      {list.more && !list.loading && (
-        <button type="button" className="button secondary" onClick={list.loadMore}>
-          {label}
-        </button>
-      )}
-    </>
   );
 }

@@ -5,6 +5,7 @@ import { useId, useMemo, useState } from 'react';
 import { dayKey, formatDay, searchable, zoneName } from '../app/format';
 import { usePages, useNow, type Pages } from '../app/hooks';
 import { displayName, useProfiles } from '../app/profiles';
+import { ListFooter } from '../components/ListFooter';
 import { StreamCard } from '../components/StreamCard';
 import { streamPageOf } from '../program/replies';
 import {
@@ -141,11 +142,6 @@ function Section({
           {list.more ? '+' : ''}
         </span>
       </h2>
-      {list.error && (
-        <p className="outcome error" role="alert">
-          Could not read the schedule: {list.error}
-        </p>
-      )}
       {!list.loading && list.items.length === 0 && !list.error && <p className="muted">{empty}</p>}
       {list.items.length > 0 && shown.length === 0 && (
         <p className="muted">None of the loaded streams match the search.</p>
@@ -168,16 +164,7 @@ function Section({
           </div>
         </div>
       ))}
-      {list.loading && (
-        <p className="muted" role="status">
-          Loading…
-        </p>
-      )}
-      {list.more && !list.loading && (
-        <button type="button" className="button secondary" onClick={list.loadMore}>
-          {more}
-        </button>
-      )}
+      <ListFooter list={list} more={more} />
     </section>
   );
 }

@@ -3,7 +3,7 @@
 // to watch; for its broadcaster, edit and delete it.
 import { useState } from 'react';
 import { useAccounts } from '../app/accounts';
-import { formatCountdown, formatDateTime, formatDuration, phase, zoneName } from '../app/format';
+import { formatDateTime, formatDuration, phase, zoneName } from '../app/format';
 import { useAction, useNow, useRead } from '../app/hooks';
 import { addressOf, displayName, useProfiles } from '../app/profiles';
 import { Link, navigate, paths } from '../app/router';
@@ -12,6 +12,7 @@ import { Banner } from '../components/Banner';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FollowButton } from '../components/FollowButton';
 import { StreamForm } from '../components/StreamForm';
+import { StreamStatus } from '../components/StreamStatus';
 import type { Account } from '../chain/types';
 import { streamOf } from '../program/replies';
 import type { StreamFields } from '../program/rules';
@@ -64,18 +65,7 @@ export function StreamPage({ id }: { id: string }) {
       <header className="page-header">
         <div>
           <p className="status-line">
-            {state === 'live' && (
-              <>
-                <span className="badge live">LIVE</span>{' '}
-                <span className="muted">ends {formatCountdown(stream.endTime, now)}</span>
-              </>
-            )}
-            {state === 'upcoming' && (
-              <span className="badge upcoming">
-                starts {formatCountdown(stream.startTime, now)}
-              </span>
-            )}
-            {state === 'ended' && <span className="badge ended">ended</span>}
+            <StreamStatus stream={stream} now={now} />
           </p>
           <h1>{stream.title}</h1>
           <p className="by">
