@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startDevnode } from '../../js/devnode-support.mjs';
 
-export { devKey, read, rpc, send, signedMessage, startDevnode } from '../../js/devnode-support.mjs';
+export { devKey, read, send, sendAll, startDevnode } from '../../js/devnode-support.mjs';
 
 const web = fileURLToPath(new URL('..', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
