@@ -13,13 +13,14 @@ export default tseslint.config(
     rules: reactHooks.configs.recommended.rules,
   },
   {
-    files: ['scripts/**/*.mjs', 'eslint.config.js'],
+    files: ['scripts/serve.mjs', 'eslint.config.js'],
     extends: [js.configs.recommended],
     languageOptions: { globals: globals.node },
   },
   {
-    // Tests run in Node and hand functions to the page, which run in the browser.
-    files: ['tests/**/*.mjs'],
+    // Tests and the scripts that drive a browser run in Node and hand functions to the
+    // page, which run in the browser.
+    files: ['tests/**/*.mjs', 'scripts/screenshots.mjs', 'scripts/measure.mjs'],
     extends: [js.configs.recommended],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
