@@ -137,9 +137,10 @@ impl ChainHandle {
         self.block()
     }
 
-    /// The `state` export's reply to `query`, or the error text it failed with.
-    pub async fn read_state(&self, query: Vec<u8>) -> Result<Vec<u8>, String> {
-        self.ask(|reply| Request::ReadState(query, reply)).await?
+    /// The `state` export's reply to `query`, or the error text it failed with; the
+    /// outer error says the chain has stopped.
+    pub async fn read_state(&self, query: Vec<u8>) -> Result<Result<Vec<u8>, String>, String> {
+        self.ask(|reply| Request::ReadState(query, reply)).await
     }
 
     /// Queues `payload` from `sender` for the next block, if `nonce` is the sender's

@@ -194,13 +194,11 @@ async fn read_state(chain: &ChainHandle, params: Params<'_>) -> Result<Value, Rp
     if program != chain.program_id {
         return Err(RpcError::runtime("Program not found"));
     }
-    let reply = chain.read_state(payload).await.map_err(|error| {
-        if error == "the chain has stopped" {
-            internal(error)
-        } else {
-            RpcError::runtime(error)
-        }
-    })?;
+    let reply = chain
+        .read_state(payload)
+        .await
+        .map_err(internal)?
+        .map_err(RpcError::runtime)?;
     Ok(json!(format!("0x{}", hex::encode(reply))))
 }
 

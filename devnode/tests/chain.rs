@@ -16,7 +16,7 @@ fn start() -> (ChainHandle, Demo) {
 }
 
 async fn query(chain: &ChainHandle, query: StateQuery) -> StateReply {
-    let bytes = chain.read_state(query.encode()).await.unwrap();
+    let bytes = chain.read_state(query.encode()).await.unwrap().unwrap();
     StateReply::decode(&mut bytes.as_slice()).unwrap()
 }
 
