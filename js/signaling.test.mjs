@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   startDevnode, startServer, devKey, signRaw, connect, next, nextError, receivedOf, settle, join,
 } from './signaling-support.mjs';
+import { send } from './devnode-support.mjs';
 
 const CHALLENGE_TTL_MS = 1_500;
 let broadcaster;
@@ -329,5 +330,50 @@ test('when the chain cannot be asked, joins are refused (fail closed)', async ()
     socket.close();
   } finally {
     await unreachable.stop();
+  }
+});
+
+test('anyone listening hears a stream go live, its count change and its end, without asking', async () => {
+  const listener = await open();
+  const other = 'not live';
+  listener.emit('listen', '', { streamIds: [streamId, other] });
+  assert.deepEqual(await next(listener, 'streamStatus'), [{ streamId, live: false, watchers: 0 }]);
+  assert.deepEqual(await next(listener, 'streamStatus'), [{ streamId: other, live: false, watchers: 0 }]);
+  const live = await goLive();
+  assert.deepEqual(await next(listener, 'streamStatus'), [{ streamId, live: true, watchers: 0 }]);
+  const viewer = await open();
+  join(viewer, 'watch', follower, streamId);
+  assert.deepEqual(await next(listener, 'streamStatus'), [{ streamId, live: true, watchers: 1 }]);
+  await stopLive(live);
+  assert.deepEqual(await next(listener, 'streamStatus'), [{ streamId, live: false, watchers: 0 }]);
+  await settle();
+  assert.equal(receivedOf(listener, 'streamStatus').length, 5, 'nothing else');
+
+  const message = nextError(listener);
+  listener.emit('listen', '', { streamIds: Array.from({ length: 201 }, (_, i) => String(i)) });
+  assert.equal(await message, 'Listen to at most 200 streams on one connection');
+  const long = nextError(listener);
+  listener.emit('listen', '', { streamIds: ['x'.repeat(257)] });
+  assert.equal(await long, 'Stream id is longer than 256 bytes');
+  const malformed = nextError(listener);
+  listener.emit('listen', '', { streamIds: 'all' });
+  assert.match(await malformed, /^Malformed listen message: /);
+});
+
+test('a non-follower told to follow, who does, can watch at once', async () => {
+  const live = await goLive();
+  const socket = await open();
+  const refused = nextError(socket);
+  join(socket, 'watch', stranger, streamId);
+  assert.equal(await refused, "You aren't subscribed to this speaker");
+  const follow = { Subscribe: { account_id: broadcaster.id } };
+  assert.deepEqual((await send(devnode, stranger, follow)).event, { subscribed: null });
+  try {
+    join(socket, 'watch', stranger, streamId);
+    assert.deepEqual(await next(live, 'watch'), [stranger.id, { streamId }]);
+  } finally {
+    const unfollow = { Unsubscribe: { account_id: broadcaster.id } };
+    assert.deepEqual((await send(devnode, stranger, unfollow)).event, { unsubscribed: null });
+    await stopLive(live);
   }
 });

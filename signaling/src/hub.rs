@@ -1,7 +1,7 @@
 //! Who is live and who watches whom: the signaling state, as plain data and rules.
 //! Every operation takes authenticated accounts and connection ids, and returns what
 //! must be sent to which connection; the server only delivers it.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::Hash;
 use w3bstreaming_keys::AccountId;
 
@@ -46,6 +46,13 @@ pub enum Notice {
         stream_id: String,
         candidate: serde_json::Value,
     },
+    /// To a connection listening to `stream_id` ([`Hub::listen`]): whether it is live and
+    /// how many watch it.
+    Status {
+        stream_id: String,
+        live: bool,
+        watchers: usize,
+    },
 }
 
 /// Notices to deliver, in order.
@@ -61,6 +68,7 @@ pub enum Refusal {
     NotWatching(String),
     NoSuchViewer(AccountId),
     NoPeer(AccountId),
+    TooManyListened(usize),
 }
 
 impl std::fmt::Display for Refusal {
@@ -79,6 +87,9 @@ impl std::fmt::Display for Refusal {
             Self::NotWatching(id) => write!(f, "You are not watching a stream of {id}"),
             Self::NoSuchViewer(id) => write!(f, "{id} is not watching your stream"),
             Self::NoPeer(id) => write!(f, "{id} is not a peer of yours in any stream"),
+            Self::TooManyListened(max) => {
+                write!(f, "Listen to at most {max} streams on one connection")
+            }
         }
     }
 }
@@ -118,12 +129,17 @@ impl<C: Copy + Eq> Live<C> {
     }
 }
 
-/// The live streams, keyed by stream id.
+/// The live streams, keyed by stream id, and who listens to which stream's status.
 #[derive(Debug)]
 pub struct Hub<C> {
     live: HashMap<String, Live<C>>,
     max_viewers: usize,
+    listeners: HashMap<String, HashSet<C>>,
+    listened: HashMap<C, Vec<String>>,
 }
+
+/// Streams one connection may listen to at once: a schedule page's worth.
+pub const MAX_LISTENED: usize = 200;
 
 impl<C: Copy + Eq + Hash> Hub<C> {
     /// A hub admitting at most `max_viewers` viewers to one stream.
@@ -131,7 +147,65 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         Self {
             live: HashMap::new(),
             max_viewers,
+            listeners: HashMap::new(),
+            listened: HashMap::new(),
         }
+    }
+
+    /// From now on `conn` hears the status of exactly `stream_ids` (at most
+    /// [`MAX_LISTENED`]): at once, then whenever a stream goes live or ends, and when
+    /// its watcher count changes, at the next [`Hub::flush_counts`]. This is how a page
+    /// learns that a stream went live without asking again and again.
+    pub fn listen(&mut self, conn: C, stream_ids: Vec<String>) -> Result<Outbox<C>, Refusal> {
+        if stream_ids.len() > MAX_LISTENED {
+            return Err(Refusal::TooManyListened(MAX_LISTENED));
+        }
+        self.unlisten(conn);
+        let mut stream_ids = stream_ids;
+        stream_ids.sort();
+        stream_ids.dedup();
+        let outbox = stream_ids
+            .iter()
+            .map(|stream_id| (conn, self.status(stream_id)))
+            .collect();
+        for stream_id in &stream_ids {
+            self.listeners
+                .entry(stream_id.clone())
+                .or_default()
+                .insert(conn);
+        }
+        if !stream_ids.is_empty() {
+            self.listened.insert(conn, stream_ids);
+        }
+        Ok(outbox)
+    }
+
+    fn unlisten(&mut self, conn: C) {
+        for stream_id in self.listened.remove(&conn).unwrap_or_default() {
+            if let Some(conns) = self.listeners.get_mut(&stream_id) {
+                conns.remove(&conn);
+                if conns.is_empty() {
+                    self.listeners.remove(&stream_id);
+                }
+            }
+        }
+    }
+
+    fn status(&self, stream_id: &str) -> Notice {
+        Notice::Status {
+            stream_id: stream_id.to_string(),
+            live: self.is_streaming(stream_id),
+            watchers: self.viewers(stream_id),
+        }
+    }
+
+    /// The status of `stream_id` for each connection listening to it.
+    fn tell_listeners(&self, stream_id: &str, outbox: &mut Outbox<C>) {
+        let Some(conns) = self.listeners.get(stream_id) else {
+            return;
+        };
+        let status = self.status(stream_id);
+        outbox.extend(conns.iter().map(|&conn| (conn, status.clone())));
     }
 
     /// The broadcaster of stream `stream_id`, if it is live.
@@ -192,7 +266,9 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 count_changed: false,
             },
         );
-        Ok(vec![(conn, Notice::IsStreaming(true))])
+        let mut outbox = vec![(conn, Notice::IsStreaming(true))];
+        self.tell_listeners(stream_id, &mut outbox);
+        Ok(outbox)
     }
 
     /// `viewer` (checked on chain to follow the broadcaster) joins a live stream on
@@ -261,15 +337,21 @@ impl<C: Copy + Eq + Hash> Hub<C> {
     /// The current count for every viewer who has not heard it yet. Telling every
     /// viewer on every join would send a crowd of n viewers n² notices as it gathers;
     /// called once a second, this sends each viewer one a second at most.
+    /// Listeners hear a changed count here too, once per call.
     pub fn flush_counts(&mut self) -> Outbox<C> {
         let mut outbox = Vec::new();
-        for live in self.live.values_mut().filter(|live| live.count_changed) {
+        let mut changed = Vec::new();
+        for (stream_id, live) in self.live.iter_mut().filter(|(_, live)| live.count_changed) {
             live.count_changed = false;
+            changed.push(stream_id.clone());
             let count = live.viewers.len();
             for seat in live.viewers.values_mut().filter(|seat| seat.told != count) {
                 seat.told = count;
                 outbox.push((seat.conn, Notice::WatchersCount(count)));
             }
+        }
+        for stream_id in changed {
+            self.tell_listeners(&stream_id, &mut outbox);
         }
         outbox
     }
@@ -356,8 +438,10 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         Ok(vec![(live.broadcaster_conn, notice)])
     }
 
-    /// Everything `conn` was part of ends: its streams stop, its viewers leave.
+    /// Everything `conn` was part of ends: its streams stop, its viewers leave, it
+    /// listens no more.
     pub fn disconnect(&mut self, conn: C) -> Outbox<C> {
+        self.unlisten(conn);
         let mut outbox = Vec::new();
         let ids: Vec<String> = self.live.keys().cloned().collect();
         for stream_id in ids {
@@ -398,6 +482,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 },
             ));
         }
+        self.tell_listeners(stream_id, &mut outbox);
         outbox
     }
 }
@@ -636,5 +721,84 @@ mod tests {
         )));
         assert_eq!(hub.live_streams(), 0);
         assert!(hub.disconnect(WC).is_empty());
+    }
+    fn status(stream_id: &str, live: bool, watchers: usize) -> Notice {
+        Notice::Status {
+            stream_id: stream_id.into(),
+            live,
+            watchers,
+        }
+    }
+
+    const LC: u32 = 40;
+    const MC: u32 = 50;
+
+    #[test]
+    fn listeners_hear_a_stream_go_live_its_count_change_and_end() {
+        let mut hub = Hub::new(10);
+        let ids = vec!["s".to_string(), "t".to_string(), "s".to_string()];
+        assert_eq!(
+            hub.listen(LC, ids),
+            Ok(vec![
+                (LC, status("s", false, 0)),
+                (LC, status("t", false, 0))
+            ])
+        );
+        hub.listen(MC, vec!["s".into()]).unwrap();
+        let mut outbox = hub.broadcast(BC, B, "s").unwrap();
+        outbox.sort_by_key(|(conn, _)| *conn);
+        assert_eq!(
+            outbox,
+            [
+                (BC, Notice::IsStreaming(true)),
+                (LC, status("s", true, 0)),
+                (MC, status("s", true, 0)),
+            ]
+        );
+        let outbox = hub.join(VC, V, "s").unwrap();
+        assert!(!outbox.iter().any(|(conn, _)| *conn == LC), "{outbox:?}");
+        hub.join(WC, W, "s").unwrap();
+        let mut outbox = hub.flush_counts();
+        outbox.sort_by_key(|(conn, _)| *conn);
+        assert_eq!(
+            outbox,
+            [
+                (VC, Notice::WatchersCount(2)),
+                (LC, status("s", true, 2)),
+                (MC, status("s", true, 2)),
+            ]
+        );
+        assert_eq!(hub.flush_counts(), [], "told once");
+        // Listening again replaces what was listened to.
+        assert_eq!(
+            hub.listen(MC, vec!["t".into()]),
+            Ok(vec![(MC, status("t", false, 0))])
+        );
+        let outbox = hub.stop_broadcast(BC, "s").unwrap();
+        assert!(outbox.contains(&(LC, status("s", false, 0))), "{outbox:?}");
+        assert!(!outbox.iter().any(|(conn, _)| *conn == MC), "{outbox:?}");
+    }
+
+    #[test]
+    fn a_listener_that_leaves_or_asks_too_much_hears_nothing() {
+        let mut hub = Hub::new(10);
+        let many = (0..=MAX_LISTENED).map(|i| i.to_string()).collect();
+        assert_eq!(
+            hub.listen(LC, many),
+            Err(Refusal::TooManyListened(MAX_LISTENED))
+        );
+        assert_eq!(
+            Refusal::TooManyListened(MAX_LISTENED).to_string(),
+            "Listen to at most 200 streams on one connection"
+        );
+        hub.listen(LC, vec!["s".into()]).unwrap();
+        hub.listen(MC, vec!["s".into()]).unwrap();
+        hub.listen(MC, Vec::new()).unwrap();
+        assert!(hub.disconnect(LC).is_empty());
+        assert_eq!(
+            hub.broadcast(BC, B, "s"),
+            Ok(vec![(BC, Notice::IsStreaming(true))])
+        );
+        assert!(hub.listeners.is_empty() && hub.listened.is_empty());
     }
 }

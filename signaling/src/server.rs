@@ -207,6 +207,7 @@ impl Signaling {
             "getIsStreaming" => self.about(&socket, parse(event, message), |hub, id| {
                 Notice::IsStreaming(hub.is_streaming(id))
             }),
+            "listen" => self.listen(&socket, parse(event, message)),
             _ => unreachable!("only the client events are registered"),
         };
         match outcome {
@@ -461,6 +462,16 @@ impl Signaling {
             socket.id,
             notice(&self.lock().hub, &message.stream_id),
         )])
+    }
+
+    /// Open to anyone, signed in or not, like `getIsStreaming`: schedule pages show who
+    /// is live to visitors without an account.
+    fn listen(&self, socket: &SocketRef, message: Result<wire::ListenMsg, String>) -> Outcome {
+        let message = message?;
+        for id in &message.stream_ids {
+            stream_id(id)?;
+        }
+        Ok(self.lock().hub.listen(socket.id, message.stream_ids)?)
     }
 
     fn deliver(&self, outbox: Outbox<Sid>) {

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// Client events the server handles.
-pub const CLIENT_EVENTS: [&str; 9] = [
+pub const CLIENT_EVENTS: [&str; 10] = [
     "broadcast",
     "watch",
     "offer",
@@ -16,6 +16,7 @@ pub const CLIENT_EVENTS: [&str; 9] = [
     "stopWatching",
     "getWatchersCount",
     "getIsStreaming",
+    "listen",
 ];
 
 /// `watch` and `broadcast`: the stream, and the signature proving the user id.
@@ -35,6 +36,14 @@ pub struct JoinMsg {
 #[serde(rename_all = "camelCase")]
 pub struct StreamMsg {
     pub stream_id: String,
+}
+
+/// `listen`: the streams whose status the connection hears from now on, replacing
+/// those it listened to before.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListenMsg {
+    pub stream_ids: Vec<String>,
 }
 
 /// `offer`, from a broadcaster: `user_id` is the viewer it is for.
@@ -63,6 +72,15 @@ pub fn event(notice: Notice) -> (&'static str, Value, Option<Value>) {
     match notice {
         Notice::IsStreaming(live) => ("isStreaming", json!(live), None),
         Notice::WatchersCount(count) => ("watchersCount", json!(count), None),
+        Notice::Status {
+            stream_id,
+            live,
+            watchers,
+        } => (
+            "streamStatus",
+            json!({ "streamId": stream_id, "live": live, "watchers": watchers }),
+            None,
+        ),
         Notice::Watch { viewer, stream_id } => (
             "watch",
             json!(viewer.to_string()),

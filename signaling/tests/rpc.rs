@@ -238,37 +238,50 @@ async fn every_failure_is_a_refusal() {
 }
 
 #[tokio::test]
-async fn answers_are_cached_for_their_ttl_only() {
+async fn a_follow_is_kept_for_its_ttl_and_a_refusal_not_at_all() {
     let setup = start().await;
-    // Longer than a block, which the follow below waits for.
+    // Longer than a block, which the unfollow below waits for.
     let ttl = Duration::from_secs(8);
     let cached = authority(&setup.node, setup.chain.program_id, ttl);
     let (broadcaster, stranger) = (
         account(&setup.demo.broadcaster.id),
         account(&setup.demo.stranger.id),
     );
-    let asked = Instant::now();
     assert_eq!(cached.follows(stranger, broadcaster).await, Ok(false));
-
     let follow = Action::Subscribe {
         account_id: broadcaster.0.into(),
     };
     let reply = send(&setup, &setup.demo.stranger.uri, follow).await;
     assert_eq!(reply["ok"], true, "{reply}");
-    let direct = authority(&setup.node, setup.chain.program_id, Duration::ZERO);
-    assert_eq!(direct.follows(stranger, broadcaster).await, Ok(true));
-    assert!(asked.elapsed() < ttl, "the follow took longer than the TTL");
+    // A viewer who follows from the refusal can watch at once.
     assert_eq!(
         cached.follows(stranger, broadcaster).await,
-        Ok(false),
+        Ok(true),
+        "a refusal is not kept"
+    );
+
+    let asked = Instant::now();
+    let unfollow = Action::Unsubscribe {
+        account_id: broadcaster.0.into(),
+    };
+    let reply = send(&setup, &setup.demo.stranger.uri, unfollow).await;
+    assert_eq!(reply["ok"], true, "{reply}");
+    let direct = authority(&setup.node, setup.chain.program_id, Duration::ZERO);
+    assert_eq!(direct.follows(stranger, broadcaster).await, Ok(false));
+    assert!(
+        asked.elapsed() < ttl,
+        "the unfollow took longer than the TTL"
+    );
+    assert_eq!(
+        cached.follows(stranger, broadcaster).await,
+        Ok(true),
         "within the TTL"
     );
-    // The answer was cached when it arrived, a little after `asked`.
     let margin = Duration::from_millis(500);
     tokio::time::sleep((ttl + margin).saturating_sub(asked.elapsed())).await;
     assert_eq!(
         cached.follows(stranger, broadcaster).await,
-        Ok(true),
+        Ok(false),
         "after the TTL"
     );
 }

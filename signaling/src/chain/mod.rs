@@ -37,11 +37,13 @@ pub struct StreamOwner {
 
 /// The program's answers to the server's two questions, through the targeted queries
 /// `Stream` and `IsSubscribed` (never the whole `Users` state), each kept for a short
-/// time so a crowd joining one stream asks the chain once per viewer.
+/// time so a crowd joining one stream asks the chain once per viewer. A follow is kept,
+/// not its absence.
 pub struct Authority {
     chain: Arc<dyn Chain>,
     streams: Mutex<TtlCache<String, Option<StreamOwner>>>,
-    follows: Mutex<TtlCache<(AccountId, AccountId), bool>>,
+    /// Pairs (viewer, broadcaster) known to follow.
+    follows: Mutex<TtlCache<(AccountId, AccountId), ()>>,
 }
 
 impl Authority {
@@ -83,8 +85,8 @@ impl Authority {
         broadcaster: AccountId,
     ) -> Result<bool, ChainError> {
         let key = (viewer, broadcaster);
-        if let Some(follows) = self.follows.lock().expect("cache lock").get(&key) {
-            return Ok(*follows);
+        if self.follows.lock().expect("cache lock").get(&key).is_some() {
+            return Ok(true);
         }
         let query = StateQuery::IsSubscribed {
             subscriber: viewer.0.into(),
@@ -94,10 +96,11 @@ impl Authority {
             StateReply::IsSubscribed(follows) => follows,
             _ => return Err(not_the_reply()),
         };
-        self.follows
-            .lock()
-            .expect("cache lock")
-            .insert(key, follows);
+        // A refusal is asked again next time: a viewer told to follow first, who does,
+        // can then watch at once.
+        if follows {
+            self.follows.lock().expect("cache lock").insert(key, ());
+        }
         Ok(follows)
     }
 
