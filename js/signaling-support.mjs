@@ -16,12 +16,13 @@ export const ORIGIN = 'http://localhost:3000';
 
 /// Starts the server binary that `cargo build --release` builds against the local
 /// chain `devnode` (or the node `args` name with `--rpc-url`); resolves once it
-/// listens, with its URL, its pid and a `stop()` that sends SIGTERM.
-export async function startServer(args, devnode) {
+/// listens, with its URL, its pid and a `stop()` that sends SIGTERM. Browsers of
+/// `origin` may connect.
+export async function startServer(args, devnode, { origin = ORIGIN } = {}) {
   await cryptoWaitReady();
   const chain = devnode ? ['--rpc-url', devnode.url, '--program-id', devnode.programId] : [];
   const child = spawn(builtBinary('w3bstreaming-signaling'), [
-    '--listen', '127.0.0.1:0', '--allowed-origins', ORIGIN, ...chain, ...args,
+    '--listen', '127.0.0.1:0', '--allowed-origins', origin, ...chain, ...args,
   ], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   child.stderr.on('data', (chunk) => { logs += chunk; });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the pinned npm packages of web/ (package-lock.json) when they are missing or
-# the lock changed, and with `--browser` Debian's Chromium for the browser tests when
-# /usr/bin/chromium is missing. Returns at once when everything is there.
+# the lock changed, and with `--browser` what the browser tests need (Debian's Chromium,
+# iproute2) when it is missing. Returns at once when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 
@@ -16,13 +16,20 @@ if [ ! node_modules/.package-lock.json -nt package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error >&2 || die "npm ci in web/ failed"
 fi
 
-if [ "${1:-}" = --browser ] && [ ! -x /usr/bin/chromium ]; then
-  command -v apt-get >/dev/null || die "apt-get not found: install Chromium at /usr/bin/chromium by hand"
+# The browser tests need Chromium, and `ip` (iproute2) to bring up the loopback of the
+# network namespace the video tests run in.
+missing=()
+if [ "${1:-}" = --browser ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v ip >/dev/null || missing+=(iproute2)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  command -v apt-get >/dev/null || die "apt-get not found: install ${missing[*]} by hand"
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
-  say "apt-get install chromium (the browser tests drive it headless)"
+  say "apt-get install ${missing[*]} (the browser tests drive Chromium headless)"
   $sudo apt-get update -qq || die "apt-get update failed"
   # Without --no-install-recommends it pulls about 130 packages (systemd, udev, avahi).
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null ||
-    die "apt-get install chromium failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    die "apt-get install ${missing[*]} failed"
 fi

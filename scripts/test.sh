@@ -11,4 +11,5 @@ scripts/setup-js.sh
 scripts/setup-web.sh --browser
 cargo test --release --workspace
 (cd js && node --test)
-(cd web && npm run --silent build && node --test tests/)
+# The browser tests, video among them, see only loopback (scripts/loopback-only.sh).
+(cd web && npm run --silent build && ../scripts/loopback-only.sh node --test tests/)

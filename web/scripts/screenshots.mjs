@@ -1,13 +1,16 @@
 // Screenshots of the main pages for the README, on the local chain's demo world, as a
-// visitor and as the demo accounts see them: `npm run screenshots` (after
-// `cargo build --release` and `npm run build`) writes docs/screenshots/*.png.
+// visitor and as the demo accounts see them, live video included (Alice broadcasting
+// the fake camera, Bob watching it): `npm run screenshots` (after `cargo build
+// --release` and `npm run build`; it runs in a loopback-only network namespace)
+// writes docs/screenshots/*.png.
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { actAs, open, shown, startStack } from '../tests/support.mjs';
+import { actAs, open, shown, startStack, until } from '../tests/support.mjs';
+import { instrument, playback } from '../tests/live-support.mjs';
 
 const out = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 await mkdir(out, { recursive: true });
-const stack = await startStack(['--demo']);
+const stack = await startStack(['--demo'], { live: true });
 const streamPath = `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`;
 const shots = [
   {
@@ -56,6 +59,32 @@ try {
     await page.context().close();
     console.log(`docs/screenshots/${shot.name}.png`);
   }
+
+  const person = async (name) => {
+    const context = await stack.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await instrument(context);
+    const page = await context.newPage();
+    await page.goto(stack.app.url + streamPath);
+    await actAs(page, name);
+    return page;
+  };
+  const alice = await person('Alice');
+  const studio = alice.getByRole('region', { name: 'Broadcast' });
+  await studio.getByRole('button', { name: 'Turn on camera and microphone' }).click();
+  await studio.getByRole('button', { name: 'Go live' }).click();
+  const bob = await person('Bob');
+  await bob
+    .getByRole('region', { name: /^Watch/ })
+    .getByRole('button', { name: 'Watch' })
+    .click();
+  await until(async () => (await playback(bob)).framesDecoded > 20, 'Bob’s video');
+  await shown(studio.getByText('1 viewer watching'));
+  await studio.scrollIntoViewIfNeeded();
+  await alice.screenshot({ path: `${out}broadcasting.png` });
+  console.log('docs/screenshots/broadcasting.png');
+  await bob.getByRole('region', { name: /^Watch/ }).scrollIntoViewIfNeeded();
+  await bob.screenshot({ path: `${out}watching.png` });
+  console.log('docs/screenshots/watching.png');
 } finally {
   await stack.stop();
 }

@@ -1,5 +1,6 @@
 import { AccountProvider } from './app/accounts';
 import { ChainProvider, useChainState } from './app/chain';
+import { LiveProvider } from './app/live';
 import { Link, paths, useRoute } from './app/router';
 import { AccountPicker } from './components/AccountPicker';
 import { AccountPage } from './pages/AccountPage';
@@ -47,9 +48,11 @@ function Shell() {
   }
   return (
     <AccountProvider>
-      <Frame network={connection.chain.network}>
-        <Page />
-      </Frame>
+      <LiveProvider>
+        <Frame network={connection.chain.network}>
+          <Page />
+        </Frame>
+      </LiveProvider>
     </AccountProvider>
   );
 }

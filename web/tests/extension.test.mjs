@@ -4,8 +4,7 @@
 // messages with `signRaw`; the choice survives a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { hexToU8a, u8aToHex, u8aWrapBytes } from '@polkadot/util';
-import { devKey, read, shown, startStack } from './support.mjs';
+import { actAsWallet, devKey, injectWallet, read, shown, startStack } from './support.mjs';
 
 let stack;
 
@@ -21,45 +20,11 @@ test('a wallet extension’s account registers and signs every message', async (
   const wallet = devKey('//wallet-carol');
   const requests = [];
   const context = await stack.browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-GB' });
-  await context.exposeBinding('signInWallet', (_source, { address, data, type }) => {
-    requests.push({ address, type, text: Buffer.from(hexToU8a(data)).toString('utf8') });
-    if (address !== wallet.address) throw new Error(`no key for ${address}`);
-    return u8aToHex(wallet.pair.sign(u8aWrapBytes(hexToU8a(data))));
-  });
-  await context.addInitScript(
-    (account) => {
-      const accounts = [account];
-      window.injectedWeb3 = {
-        'polkadot-js': {
-          version: '0.63.1',
-          enable: async () => ({
-            accounts: {
-              get: async () => accounts,
-              subscribe: (callback) => {
-                callback(accounts);
-                return () => undefined;
-              },
-            },
-            signer: {
-              signRaw: async (payload) => ({
-                id: 1,
-                signature: await window.signInWallet(payload),
-              }),
-            },
-          }),
-        },
-      };
-    },
-    { address: wallet.address, name: 'Wallet Carol', type: 'sr25519' },
-  );
+  await injectWallet(context, wallet, 'Wallet Carol', (request) => requests.push(request));
 
   const page = await context.newPage();
   await page.goto(`${stack.app.url}/account`);
-  await page.getByRole('main').getByRole('button', { name: 'Connect wallet' }).click();
-  const picker = page.getByRole('main').getByLabel('Account');
-  const option = picker.locator('option', { hasText: 'Wallet Carol · polkadot-js' });
-  await option.waitFor({ state: 'attached', timeout: 30_000 });
-  await picker.selectOption({ label: 'Wallet Carol · polkadot-js' });
+  await actAsWallet(page, 'Wallet Carol');
   await page.getByLabel('Name', { exact: true }).fill('Carol from the wallet');
   await page.getByRole('button', { name: 'Register' }).click();
   await shown(page.getByRole('status').filter({ hasText: 'Registered.' }));

@@ -22,7 +22,7 @@ test('the schedule shows what is live, what is coming by day, and who broadcasts
   const page = await open(stack);
   const live = section(page, 'Live now');
   await shown(live.getByRole('link', { name: 'Writing Gear programs, live' }));
-  await shown(live.getByText('LIVE'));
+  await shown(live.getByText('on now'));
   assert.equal(await live.getByRole('article').count(), 2);
   await shown(live.getByRole('link', { name: 'Alice Demo' }));
 

@@ -5,8 +5,10 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { hexToU8a, u8aToHex, u8aWrapBytes } from '@polkadot/util';
 import { chromium } from 'playwright-core';
 import { startDevnode } from '../../js/devnode-support.mjs';
+import { startServer } from '../../js/signaling-support.mjs';
 
 export { devKey, read, send, sendAll, startDevnode } from '../../js/devnode-support.mjs';
 
@@ -28,9 +30,10 @@ function freePort() {
   });
 }
 
-/// Serves web/dist (built by `npm run build`) on `port` with a config.json for `devnode`.
-export async function serveApp(devnode, port) {
-  const config = JSON.stringify({ network: 'local', rpc: devnode.url });
+/// Serves web/dist (built by `npm run build`) on `port` with a config.json for `devnode`
+/// (and the signaling server at `signaling`, if given).
+export async function serveApp(devnode, port, signaling) {
+  const config = JSON.stringify({ network: 'local', rpc: devnode.url, signaling });
   const child = spawn(
     process.execPath,
     ['scripts/serve.mjs', '--port', String(port), '--config', config],
@@ -53,24 +56,49 @@ export async function serveApp(devnode, port) {
   };
 }
 
+const BROWSER_FLAGS = [
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+/// A fake camera (a moving test pattern) and microphone (a tone), allowed without a
+/// prompt; WebRTC over loopback; sound that plays without a click.
+const MEDIA_FLAGS = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+/// A headless Chromium; with `media`, with the fake devices and loopback WebRTC.
+export function launchBrowser({ media = false } = {}) {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [...BROWSER_FLAGS, ...(media ? MEDIA_FLAGS : [])],
+  });
+}
+
 /// The local chain (`devnodeArgs`), the app served against it and a browser: what a
-/// test file needs. `stop()` ends all three.
-export async function startStack(devnodeArgs = []) {
+/// test file needs; with `live`, the signaling server too, and a browser with fake
+/// media devices (`signalingArgs` are the server's flags). `stop()` ends them all.
+export async function startStack(devnodeArgs = [], { live = false, signalingArgs = [] } = {}) {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const devnode = await startDevnode(['--allowed-origins', origin, ...devnodeArgs]);
-  const app = await serveApp(devnode, port);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  const signaling = live
+    ? await startServer(['--count-interval-ms', '200', ...signalingArgs], devnode, { origin })
+    : null;
+  const app = await serveApp(devnode, port, signaling?.url);
+  const browser = await launchBrowser({ media: live });
   return {
     devnode,
+    signaling,
     app,
     browser,
     stop: async () => {
       await browser.close();
       await app.stop();
+      await signaling?.stop();
       await devnode.stop();
     },
   };
@@ -133,4 +161,52 @@ export function unnamedControls(page) {
       .filter((element) => !named(element))
       .map((element) => element.outerHTML.slice(0, 120));
   });
+}
+
+/// Gives the pages of `context` a polkadot-js wallet extension holding `key` as `name`,
+/// injected as the extension injects itself (`window.injectedWeb3`), its `signRaw`
+/// signing in Node; `onSign` hears each request as `{ address, type, text }`.
+export async function injectWallet(context, key, name, onSign = () => undefined) {
+  await context.exposeBinding('signInWallet', (_source, { address, data, type }) => {
+    onSign({ address, type, text: Buffer.from(hexToU8a(data)).toString('utf8') });
+    if (address !== key.address) throw new Error(`no key for ${address}`);
+    return u8aToHex(key.pair.sign(u8aWrapBytes(hexToU8a(data))));
+  });
+  await context.addInitScript(
+    (account) => {
+      const accounts = [account];
+      window.injectedWeb3 = {
+        'polkadot-js': {
+          version: '0.63.1',
+          enable: async () => ({
+            accounts: {
+              get: async () => accounts,
+              subscribe: (callback) => {
+                callback(accounts);
+                return () => undefined;
+              },
+            },
+            signer: {
+              signRaw: async (payload) => ({
+                id: 1,
+                signature: await window.signInWallet(payload),
+              }),
+            },
+          }),
+        },
+      };
+    },
+    { address: key.address, name, type: 'sr25519' },
+  );
+}
+
+/// Connects the wallet on the account page and acts as its account `name`.
+export async function actAsWallet(page, name) {
+  await page.getByRole('main').getByRole('button', { name: 'Connect wallet' }).click();
+  const picker = page.getByRole('main').getByLabel('Account');
+  const label = `${name} · polkadot-js`;
+  await picker
+    .locator('option', { hasText: label })
+    .waitFor({ state: 'attached', timeout: WAIT_MS });
+  await picker.selectOption({ label });
 }

@@ -6,8 +6,8 @@ import { u8aToHex } from '@polkadot/util';
 import { decodeEvent, decodeReply, encodeAction, encodeQuery } from '../program/metadata';
 import { rejectionText } from '../program/rules';
 import type { Action, Event, Hex, StateQuery, StateReply } from '../program/types';
-import { DEVELOPMENT, developmentAccounts, developmentSignRaw } from './development';
-import { extensionSignRaw } from './wallet';
+import { developmentAccounts } from './development';
+import { signText } from './sign';
 import { ChainError, ProgramError, type Account, type Chain } from './types';
 
 interface Info {
@@ -94,10 +94,7 @@ export class LocalChain implements Chain {
       `nonce: ${nonce}`,
       `payload: ${payload}`,
     ].join('\n');
-    const signature =
-      account.source === DEVELOPMENT
-        ? developmentSignRaw(account, text)
-        : await extensionSignRaw(account, text);
+    const signature = await signText(account, text);
     const { messageId } = await this.call<{ messageId: Hex }>('dev_sendMessage', [
       account.id,
       payload,

@@ -5,7 +5,16 @@ import type { Account } from '../chain/types';
 import { useAction, useRead } from '../app/hooks';
 import { ActionButton, ActionOutcome } from './ActionButton';
 
-export function FollowButton({ account, broadcaster }: { account: Account; broadcaster: Hex }) {
+export function FollowButton({
+  account,
+  broadcaster,
+  onFollowed,
+}: {
+  account: Account;
+  broadcaster: Hex;
+  /** Called once the program confirms a follow. */
+  onFollowed?: () => void;
+}) {
   const { data: following } = useRead(`follows:${account.id}:${broadcaster}`, async (chain) =>
     isSubscribedOf(await chain.read({ IsSubscribed: { subscriber: account.id, broadcaster } })),
   );
@@ -23,7 +32,9 @@ export function FollowButton({ account, broadcaster }: { account: Account; broad
             following
               ? { Unsubscribe: { account_id: broadcaster } }
               : { Subscribe: { account_id: broadcaster } },
-          )
+          ).then((event) => {
+            if (event && 'subscribed' in event) onFollowed?.();
+          })
         }
       >
         {following ? 'Unfollow' : 'Follow'}

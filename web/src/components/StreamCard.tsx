@@ -1,5 +1,7 @@
-// One stream in a list: its banner, title, broadcaster, times and what is happening.
+// One stream in a list: its banner, title, broadcaster, times and what is happening,
+// on air included.
 import { counted, formatDuration, formatTime, phase } from '../app/format';
+import { useLiveStatuses } from '../app/live';
 import { displayName } from '../app/profiles';
 import { Link, paths } from '../app/router';
 import type { ProfileSummary, StreamEntry } from '../program/types';
@@ -21,6 +23,7 @@ export function StreamCard({
   const state = phase(stream, now);
   const Heading = `h${headingLevel}` as const;
   const watchers = stream.watchers.length;
+  const live = useLiveStatuses([id]).get(id);
   return (
     <article className={`card ${state}`}>
       <Link to={paths.stream(id)} className="card-banner" tabIndex={-1} aria-hidden="true">
@@ -47,7 +50,7 @@ export function StreamCard({
           <span className="muted"> · {formatDuration(stream.endTime - stream.startTime)}</span>
         </p>
         <p className="card-status">
-          <StreamStatus stream={stream} now={now} />
+          <StreamStatus stream={stream} now={now} live={live} />
           <span className="muted">{counted(watchers, 'watcher')}</span>
         </p>
       </div>

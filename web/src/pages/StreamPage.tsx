@@ -3,6 +3,7 @@
 // to watch; for its broadcaster, edit and delete it.
 import { useState } from 'react';
 import { useAccounts } from '../app/accounts';
+import { useLiveStatuses, useSignalingUrl } from '../app/live';
 import { formatDateTime, formatDuration, phase, zoneName } from '../app/format';
 import { useAction, useNow, useRead } from '../app/hooks';
 import { addressOf, displayName, useProfiles } from '../app/profiles';
@@ -11,6 +12,8 @@ import { ActionButton, ActionOutcome } from '../components/ActionButton';
 import { Banner } from '../components/Banner';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FollowButton } from '../components/FollowButton';
+import { Player } from '../components/Player';
+import { Studio } from '../components/Studio';
 import { StreamForm } from '../components/StreamForm';
 import { StreamStatus } from '../components/StreamStatus';
 import type { Account } from '../chain/types';
@@ -27,6 +30,8 @@ export function StreamPage({ id }: { id: string }) {
   } = useRead(`stream:${id}`, async (chain) => streamOf(await chain.read({ Stream: { id } })));
   const profiles = useProfiles(stream ? [stream.broadcaster, ...stream.watchers] : []);
   const { selected } = useAccounts();
+  const signaling = useSignalingUrl();
+  const live = useLiveStatuses([id]).get(id);
 
   if (stream === undefined) {
     return (
@@ -65,7 +70,7 @@ export function StreamPage({ id }: { id: string }) {
       <header className="page-header">
         <div>
           <p className="status-line">
-            <StreamStatus stream={stream} now={now} />
+            <StreamStatus stream={stream} now={now} live={live} />
           </p>
           <h1>{stream.title}</h1>
           <p className="by">
@@ -88,6 +93,25 @@ export function StreamPage({ id }: { id: string }) {
         <dd>{zoneName(stream.startTime)}</dd>
       </dl>
       {stream.description && <p className="description">{stream.description}</p>}
+
+      {signaling === null ? (
+        <p className="hint">
+          Live video needs a signaling server: <Link to={paths.settings()}>set its address</Link>.
+        </p>
+      ) : own && selected ? (
+        state !== 'ended' && <Studio account={selected} streamId={id} url={signaling} />
+      ) : (
+        (state !== 'ended' || live?.live) && (
+          <Player
+            account={selected}
+            streamId={id}
+            broadcaster={stream.broadcaster}
+            broadcasterName={displayName(stream.broadcaster, broadcaster)}
+            url={signaling}
+            status={live}
+          />
+        )
+      )}
 
       {selected ? (
         <ViewerActions

@@ -1,0 +1,193 @@
+// A viewer's player on a stream page: Watch signs in and joins; the broadcaster's video
+// and sound play; every refusal is said in words with the way out; it rejoins by
+// itself after a dropped connection; Leave stops watching.
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import type { Account } from '../chain/types';
+import type { Hex } from '../program/types';
+import { counted, formatCountdown } from '../app/format';
+import { useNow } from '../app/hooks';
+import { Link, paths } from '../app/router';
+import { Watch, type WatchState } from '../live/watch';
+import type { LiveStatus } from '../live/protocol';
+import { FollowButton } from './FollowButton';
+import { VideoView } from './VideoView';
+
+/** The stream this tab watches, kept in the tab's session storage across reloads. */
+const WATCHING_KEY = 'w3bstreaming.watching';
+
+export function Player({
+  account,
+  streamId,
+  broadcaster,
+  broadcasterName,
+  url,
+  status,
+}: {
+  account: Account | null;
+  streamId: string;
+  broadcaster: Hex;
+  broadcasterName: string;
+  url: string;
+  status: LiveStatus | undefined;
+}) {
+  const id = useId();
+  const [state, setState] = useState<WatchState | null>(null);
+  const [media, setMedia] = useState<MediaStream | null>(null);
+  const [watchers, setWatchers] = useState<number | null>(null);
+  const watch = useRef<Watch | null>(null);
+
+  const leave = () => {
+    sessionStorage.removeItem(WATCHING_KEY);
+    watch.current?.leave();
+    watch.current = null;
+    setState(null);
+    setWatchers(null);
+  };
+  // Leaving the page leaves the stream; so does picking another account, which is
+  // another viewer. (A reload runs no cleanup: the tab watches again after it.)
+  const accountId = account?.id;
+  useEffect(
+    () => () => {
+      sessionStorage.removeItem(WATCHING_KEY);
+      watch.current?.leave();
+      watch.current = null;
+    },
+    [accountId],
+  );
+
+  const start = useCallback(() => {
+    if (!account) return;
+    sessionStorage.setItem(WATCHING_KEY, streamId);
+    watch.current?.leave();
+    watch.current = new Watch(url, account, streamId, {
+      onState: setState,
+      onWatchers: setWatchers,
+      onMedia: (stream) => setMedia(stream && new MediaStream(stream.getTracks())),
+    });
+  }, [account, streamId, url]);
+
+  // A tab that was watching this stream when it reloaded watches again.
+  const resumed = useRef(false);
+  useEffect(() => {
+    if (resumed.current || !account) return;
+    resumed.current = true;
+    if (sessionStorage.getItem(WATCHING_KEY) === streamId) start();
+  }, [account, streamId, start]);
+
+  const count = watchers ?? (status?.live ? status.watchers : null);
+  return (
+    <section className="section player" aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>
+        Watch{' '}
+        {status?.live && (
+          <>
+            <span className="badge live">LIVE</span>{' '}
+          </>
+        )}
+        {count !== null && <span className="watchers">{counted(count, 'viewer')} watching</span>}
+      </h2>
+      {state && state.phase !== 'left' ? (
+        <>
+          <VideoView media={media} label={`${broadcasterName}’s stream`} empty={emptyText(state)} />
+          <p className="live-line" role="status">
+            <WatchLine state={state} />
+          </p>
+          {state.phase === 'not-follower' && account && (
+            <div className="actions">
+              <FollowButton
+                account={account}
+                broadcaster={broadcaster}
+                onFollowed={() => watch.current?.retry()}
+              />
+            </div>
+          )}
+          <div className="actions">
+            {state.phase === 'refused' && (
+              <button
+                type="button"
+                className="button primary"
+                onClick={() => watch.current?.retry()}
+              >
+                Try again
+              </button>
+            )}
+            <button type="button" className="button secondary" onClick={leave}>
+              Leave
+            </button>
+          </div>
+        </>
+      ) : account ? (
+        <>
+          <p>
+            {status?.live
+              ? `${broadcasterName} is live.`
+              : `${broadcasterName} is not live right now. Watch waits until they go live.`}
+          </p>
+          <div className="actions">
+            <button type="button" className="button primary" onClick={start}>
+              Watch
+            </button>
+          </div>
+        </>
+      ) : (
+        <p className="hint">
+          <Link to={paths.account()}>Pick an account</Link> to watch: only followers of{' '}
+          {broadcasterName} can.
+        </p>
+      )}
+    </section>
+  );
+}
+
+function emptyText(state: WatchState): string {
+  switch (state.phase) {
+    case 'ended':
+      return 'The stream has ended.';
+    case 'reconnecting':
+      return 'Reconnecting…';
+    case 'playing':
+    case 'connecting':
+      return 'Connecting to the broadcaster…';
+    default:
+      return 'Not playing.';
+  }
+}
+
+function WatchLine({ state }: { state: WatchState }) {
+  const now = useNow(1_000);
+  switch (state.phase) {
+    case 'joining':
+      return <>Joining…</>;
+    case 'waiting':
+      return (
+        <>
+          {waitingText(state.text)} Trying again {formatCountdown(state.retryAt, now)}.
+        </>
+      );
+    case 'not-follower':
+      return (
+        <span className="error">
+          {state.text}: only followers can watch. Follow, then Watch starts by itself.
+        </span>
+      );
+    case 'refused':
+      return <span className="error">{state.text}</span>;
+    case 'connecting':
+      return <>Connecting to the broadcaster…</>;
+    case 'playing':
+      return <>Playing, peer to peer.</>;
+    case 'reconnecting':
+      return <>The connection dropped. Rejoining…</>;
+    case 'ended':
+      return <>The stream has ended. If the broadcaster goes live again, it plays here.</>;
+    case 'left':
+      return null;
+  }
+}
+
+/** The server's text, and what it means for the person waiting. */
+function waitingText(text: string): string {
+  if (/hasn't started yet$/.test(text)) return 'The broadcaster has not started yet.';
+  if (/has reached its limit/.test(text)) return `${text}: waiting for a seat.`;
+  return `${text}.`;
+}

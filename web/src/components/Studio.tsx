@@ -1,0 +1,294 @@
+// The broadcaster's controls on their own stream page: the camera and microphone (or
+// the screen) with a preview, Go live, mute, camera off, and End stream. Leaving the
+// page or closing the tab ends the stream and releases the devices.
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import type { Account } from '../chain/types';
+import { Broadcast, type BroadcastState } from '../live/broadcast';
+import {
+  captureError,
+  listDevices,
+  openDevices,
+  openScreen,
+  setEnabled,
+  type Choice,
+  type Devices,
+} from '../live/media';
+import { counted } from '../app/format';
+import { VideoView } from './VideoView';
+
+const RATE_INTERVAL_MS = 2_000;
+
+interface Tracks {
+  camera: MediaStreamTrack | null;
+  microphone: MediaStreamTrack | null;
+  screen: MediaStreamTrack | null;
+}
+
+export function Studio({
+  account,
+  streamId,
+  url,
+}: {
+  account: Account;
+  streamId: string;
+  url: string;
+}) {
+  const id = useId();
+  const [devices, setDevices] = useState<Devices | null>(null);
+  const [camera, setCamera] = useState('');
+  const [microphone, setMicrophone] = useState('');
+  const [tracks, setTracks] = useState<Tracks>({ camera: null, microphone: null, screen: null });
+  const [muted, setMuted] = useState(false);
+  const [cameraOff, setCameraOff] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [state, setState] = useState<BroadcastState | null>(null);
+  const [watchers, setWatchers] = useState(0);
+  const [upload, setUpload] = useState<number | null>(null);
+  const broadcast = useRef<Broadcast | null>(null);
+  // What the cleanup on leaving must stop, whatever the last render saw.
+  const live = useRef(tracks);
+  useEffect(() => {
+    live.current = tracks;
+  }, [tracks]);
+
+  const video = tracks.screen ?? tracks.camera;
+  const preview = useMemo(() => {
+    const sent = [video, tracks.microphone].filter((track) => track !== null);
+    return sent.length > 0 ? new MediaStream(sent) : null;
+  }, [video, tracks.microphone]);
+
+  const stopAll = useCallback(() => {
+    broadcast.current?.end();
+    broadcast.current = null;
+    const { camera, microphone, screen } = live.current;
+    [camera, microphone, screen].forEach((track) => track?.stop());
+  }, []);
+
+  useEffect(() => {
+    window.addEventListener('pagehide', stopAll);
+    return () => {
+      window.removeEventListener('pagehide', stopAll);
+      stopAll();
+    };
+  }, [stopAll]);
+
+  // Sends the current tracks whenever they change.
+  useEffect(() => {
+    broadcast.current?.setVideo(video);
+  }, [video]);
+  useEffect(() => {
+    broadcast.current?.setAudio(tracks.microphone);
+  }, [tracks.microphone]);
+
+  const open = async (choice: Choice) => {
+    setProblem(null);
+    try {
+      const opened = await openDevices(choice);
+      const old = live.current;
+      if (opened.video !== old.camera) old.camera?.stop();
+      if (opened.audio !== old.microphone) old.microphone?.stop();
+      setTracks((t) => ({ ...t, camera: opened.video, microphone: opened.audio }));
+      setCamera(opened.video?.getSettings().deviceId ?? '');
+      setMicrophone(opened.audio?.getSettings().deviceId ?? '');
+      setDevices(await listDevices());
+    } catch (error) {
+      setProblem(`Cannot open the camera or microphone: ${captureError(error)}`);
+    }
+  };
+
+  const shareScreen = async () => {
+    setProblem(null);
+    try {
+      const screen = await openScreen();
+      // The browser's own "Stop sharing" button brings the camera back.
+      screen.addEventListener('ended', () =>
+        setTracks((t) => (t.screen === screen ? { ...t, screen: null } : t)),
+      );
+      setTracks((t) => ({ ...t, screen }));
+    } catch (error) {
+      setProblem(`Cannot share the screen: ${captureError(error)}`);
+    }
+  };
+  const backToCamera = () => {
+    tracks.screen?.stop();
+    setTracks((t) => ({ ...t, screen: null }));
+  };
+
+  // Muted and camera off keep the tracks and every viewer's connection: the track
+  // sends silence or black until it is on again.
+  useEffect(() => setEnabled(tracks.microphone, !muted), [tracks.microphone, muted]);
+  useEffect(() => setEnabled(tracks.camera, !cameraOff), [tracks.camera, cameraOff]);
+
+  const goLive = () => {
+    setWatchers(0);
+    broadcast.current = new Broadcast(
+      url,
+      account,
+      streamId,
+      { video, audio: tracks.microphone },
+      { onState: setState, onWatchers: setWatchers },
+    );
+  };
+  const end = () => {
+    stopAll();
+    setTracks({ camera: null, microphone: null, screen: null });
+    setDevices(null);
+    setUpload(null);
+  };
+
+  const phase = state?.phase;
+  const onAir = phase === 'joining' || phase === 'live' || phase === 'reconnecting';
+  useEffect(() => {
+    if (!onAir) return;
+    let last: { at: number; bytes: number } | null = null;
+    const timer = setInterval(() => {
+      void broadcast.current?.bytesSent().then((bytes) => {
+        const at = performance.now();
+        if (last && at > last.at) setUpload(((bytes - last.bytes) * 8_000) / (at - last.at));
+        last = { at, bytes };
+      });
+    }, RATE_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }, [onAir]);
+
+  const ready = video !== null || tracks.microphone !== null;
+  return (
+    <section className="section studio" aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>Broadcast</h2>
+      <div className="studio-body">
+        <VideoView
+          media={preview}
+          muted
+          label="Your preview"
+          empty="Turn on a camera, a microphone or the screen to see a preview."
+        />
+        <div className="studio-controls">
+          {devices === null ? (
+            <button
+              type="button"
+              className="button primary"
+              onClick={() => void open({ camera: true, microphone: true })}
+            >
+              Turn on camera and microphone
+            </button>
+          ) : (
+            <>
+              <div className="field">
+                <label htmlFor={`${id}-camera`}>Camera</label>
+                <select
+                  id={`${id}-camera`}
+                  value={camera}
+                  onChange={(e) => void open({ camera: e.target.value, microphone: microphone })}
+                >
+                  <option value="">No camera</option>
+                  {devices.cameras.map((device, i) => (
+                    <option key={device.deviceId} value={device.deviceId}>
+                      {device.label || `Camera ${i + 1}`}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor={`${id}-microphone`}>Microphone</label>
+                <select
+                  id={`${id}-microphone`}
+                  value={microphone}
+                  onChange={(e) => void open({ camera, microphone: e.target.value })}
+                >
+                  <option value="">No microphone</option>
+                  {devices.microphones.map((device, i) => (
+                    <option key={device.deviceId} value={device.deviceId}>
+                      {device.label || `Microphone ${i + 1}`}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            </>
+          )}
+          <div className="actions">
+            {tracks.screen ? (
+              <button type="button" className="button secondary" onClick={backToCamera}>
+                Back to camera
+              </button>
+            ) : (
+              <button type="button" className="button secondary" onClick={() => void shareScreen()}>
+                Share screen
+              </button>
+            )}
+            <button
+              type="button"
+              className="button secondary"
+              disabled={!tracks.microphone}
+              onClick={() => setMuted(!muted)}
+            >
+              {muted ? 'Unmute' : 'Mute'}
+            </button>
+            <button
+              type="button"
+              className="button secondary"
+              disabled={!tracks.camera}
+              onClick={() => setCameraOff(!cameraOff)}
+            >
+              {cameraOff ? 'Camera on' : 'Camera off'}
+            </button>
+          </div>
+          <div className="actions">
+            {onAir ? (
+              <button type="button" className="button danger" onClick={end}>
+                End stream
+              </button>
+            ) : (
+              <button type="button" className="button primary" disabled={!ready} onClick={goLive}>
+                Go live
+              </button>
+            )}
+          </div>
+          <p className="live-line" role="status">
+            <BroadcastLine state={state} watchers={watchers} upload={upload} />
+          </p>
+          {problem && (
+            <p className="outcome error" role="alert">
+              {problem}
+            </p>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function BroadcastLine({
+  state,
+  watchers,
+  upload,
+}: {
+  state: BroadcastState | null;
+  watchers: number;
+  upload: number | null;
+}) {
+  switch (state?.phase) {
+    case undefined:
+      return <>Not live. Viewers who follow you can watch once you go live.</>;
+    case 'joining':
+      return <>Going live…</>;
+    case 'live':
+      return (
+        <>
+          <span className="badge live">LIVE</span>{' '}
+          <span className="watchers">{counted(watchers, 'viewer')} watching</span>
+          {upload !== null && <span className="muted"> · sending {formatRate(upload)}</span>}
+        </>
+      );
+    case 'reconnecting':
+      return <>The connection to the signaling server dropped. Going live again…</>;
+    case 'refused':
+      return <span className="error">Could not go live: {state.text}</span>;
+    case 'ended':
+      return <>The stream has ended. Go live again at any time before its end.</>;
+  }
+}
+
+const formatRate = (bitsPerSecond: number) =>
+  bitsPerSecond >= 1_000_000
+    ? `${(bitsPerSecond / 1_000_000).toFixed(1)} Mbit/s`
+    : `${Math.round(bitsPerSecond / 1_000)} kbit/s`;

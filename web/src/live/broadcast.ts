@@ -1,0 +1,162 @@
+// A broadcaster's side of a live stream: one signaling connection, signed in as the
+// broadcaster, and one peer connection per viewer, each sending the same tracks.
+import type { Account } from '../chain/types';
+import type { Hex } from '../program/types';
+import { Joiner } from './join';
+import { CandidateInbox, bytesSent } from './peer';
+import { openSignaling, refusals, type SignalingSocket } from './protocol';
+
+export type BroadcastState =
+  | { phase: 'joining' }
+  | { phase: 'live' }
+  /** The connection to the signaling server dropped; going live again by itself. */
+  | { phase: 'reconnecting' }
+  | { phase: 'refused'; text: string }
+  | { phase: 'ended' };
+
+export interface BroadcastEvents {
+  onState: (state: BroadcastState) => void;
+  onWatchers: (count: number) => void;
+}
+
+interface Viewer {
+  pc: RTCPeerConnection;
+  inbox: CandidateInbox;
+  senders: Record<'video' | 'audio', RTCRtpSender>;
+}
+
+export class Broadcast {
+  private readonly socket: SignalingSocket;
+  private readonly joiner: Joiner;
+  private readonly viewers = new Map<Hex, Viewer>();
+  private iceServers: RTCIceServer[] = [];
+  private video: MediaStreamTrack | null;
+  private audio: MediaStreamTrack | null;
+  private readonly outgoing = new MediaStream();
+  private ended = false;
+
+  constructor(
+    url: string,
+    private readonly account: Account,
+    private readonly streamId: string,
+    tracks: { video: MediaStreamTrack | null; audio: MediaStreamTrack | null },
+    private readonly events: BroadcastEvents,
+  ) {
+    this.video = tracks.video;
+    this.audio = tracks.audio;
+    this.socket = openSignaling(url, () => !this.ended);
+    this.joiner = new Joiner(this.socket, account, streamId, 'broadcast', (text) =>
+      this.refused(text),
+    );
+    const socket = this.socket;
+    socket.on('iceServers', (servers) => {
+      this.iceServers = servers;
+    });
+    socket.on('isStreaming', (live) => {
+      if (live) this.events.onState({ phase: 'live' });
+    });
+    socket.on('watchersCount', (count) => this.events.onWatchers(count));
+    socket.on('watch', (viewer) => void this.offerTo(viewer));
+    socket.on('answer', (_, { userId, description }) => void this.answered(userId, description));
+    socket.on('candidate', (from, { candidate }) => this.viewers.get(from)?.inbox.add(candidate));
+    socket.on('stopWatching', (viewer) => this.drop(viewer));
+    socket.on('error', ({ message }) => {
+      // A new challenge comes with this refusal, and the join is sent again with it.
+      if (!refusals.expired.test(message)) this.refused(message);
+    });
+    socket.on('disconnect', (reason) => {
+      // The server ended the stream for every viewer; they rejoin when it is back.
+      this.closeViewers();
+      this.events.onWatchers(0);
+      if (!this.ended && reason !== 'io client disconnect') {
+        this.events.onState({ phase: 'reconnecting' });
+      }
+    });
+    this.events.onState({ phase: 'joining' });
+    this.joiner.join();
+  }
+
+  /** Sends `track` as the video from now on, to every viewer, without renegotiating. */
+  setVideo(track: MediaStreamTrack | null): void {
+    this.video = track;
+    this.replace('video', track);
+  }
+
+  setAudio(track: MediaStreamTrack | null): void {
+    this.audio = track;
+    this.replace('audio', track);
+  }
+
+  /** Bytes sent to every viewer so far. */
+  bytesSent(): Promise<number> {
+    return bytesSent([...this.viewers.values()].map((viewer) => viewer.pc));
+  }
+
+  /** Ends the stream for everyone. The tracks are the caller's to stop. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.joiner.stop();
+    if (this.socket.connected) {
+      this.socket.emit('stopBroadcasting', this.account.id, { streamId: this.streamId });
+    }
+    this.closeViewers();
+    this.socket.close();
+    this.events.onState({ phase: 'ended' });
+  }
+
+  private refused(text: string): void {
+    this.ended = true;
+    this.joiner.stop();
+    this.closeViewers();
+    this.socket.close();
+    this.events.onState({ phase: 'refused', text });
+  }
+
+  private replace(kind: 'video' | 'audio', track: MediaStreamTrack | null): void {
+    for (const { senders } of this.viewers.values()) void senders[kind].replaceTrack(track);
+  }
+
+  /** A new peer connection for `viewer`, replacing any earlier one (a viewer who rejoins). */
+  private async offerTo(viewer: Hex): Promise<void> {
+    this.drop(viewer);
+    const pc = new RTCPeerConnection({ iceServers: this.iceServers });
+    // A video and an audio transceiver always, even without a track, so that a camera
+    // switched on later or a microphone added is a replaceTrack, not a renegotiation.
+    const send = (track: MediaStreamTrack | null, kind: 'video' | 'audio') =>
+      pc.addTransceiver(track ?? kind, { direction: 'sendonly', streams: [this.outgoing] }).sender;
+    const entry: Viewer = {
+      pc,
+      inbox: new CandidateInbox(pc),
+      senders: { video: send(this.video, 'video'), audio: send(this.audio, 'audio') },
+    };
+    this.viewers.set(viewer, entry);
+    pc.onicecandidate = ({ candidate }) => {
+      if (candidate) this.socket.emit('candidate', viewer, { candidate: candidate.toJSON() });
+    };
+    pc.onconnectionstatechange = () => {
+      // The viewer rejoins on its own when its connection fails; this one is done.
+      if (pc.connectionState === 'failed' && this.viewers.get(viewer) === entry) this.drop(viewer);
+    };
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    if (this.viewers.get(viewer) !== entry) return;
+    this.socket.emit('offer', this.account.id, { userId: viewer, description: offer });
+  }
+
+  private async answered(viewer: Hex, description: RTCSessionDescriptionInit): Promise<void> {
+    const entry = this.viewers.get(viewer);
+    if (!entry || entry.pc.signalingState !== 'have-local-offer') return;
+    await entry.pc.setRemoteDescription(description);
+    entry.inbox.release();
+  }
+
+  private drop(viewer: Hex): void {
+    this.viewers.get(viewer)?.pc.close();
+    this.viewers.delete(viewer);
+  }
+
+  private closeViewers(): void {
+    [...this.viewers.keys()].forEach((viewer) => this.drop(viewer));
+  }
+}

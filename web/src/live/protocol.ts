@@ -1,0 +1,104 @@
+// The signaling server's socket.io events (docs/signaling.md), as this app sends and
+// reads them. Every client event is `(user id, message)`; ids are `0x` public keys.
+import { io, type Socket } from 'socket.io-client';
+import type { Hex } from '../program/types';
+
+export interface Challenge {
+  nonce: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+/** Whether a stream is live and how many watch it, as `listen` reports it. */
+export interface LiveStatus {
+  streamId: string;
+  live: boolean;
+  watchers: number;
+}
+
+interface StreamRef {
+  streamId: string;
+}
+
+export interface ServerEvents {
+  challenge: (challenge: Challenge) => void;
+  error: (refusal: { message: string }) => void;
+  iceServers: (servers: RTCIceServer[]) => void;
+  isStreaming: (live: boolean) => void;
+  watchersCount: (count: number) => void;
+  streamStatus: (status: LiveStatus) => void;
+  /** To the broadcaster: `viewer` joined. */
+  watch: (viewer: Hex, message: StreamRef) => void;
+  /** To the broadcaster: `viewer` left. */
+  stopWatching: (viewer: Hex, message: StreamRef) => void;
+  /** To a viewer: the broadcaster ended the stream. */
+  stopBroadcasting: (broadcaster: Hex, message: StreamRef & { userId: Hex }) => void;
+  offer: (
+    broadcaster: Hex,
+    message: StreamRef & { userId: Hex; description: RTCSessionDescriptionInit },
+  ) => void;
+  answer: (
+    broadcaster: Hex,
+    message: StreamRef & { userId: Hex; description: RTCSessionDescriptionInit },
+  ) => void;
+  candidate: (from: Hex, message: StreamRef & { candidate: RTCIceCandidateInit }) => void;
+}
+
+export interface Join {
+  streamId: string;
+  /** This connection's challenge nonce, signed by the account. */
+  signedMsg: Hex;
+  /** The signer's address. */
+  encodedId: string;
+}
+
+export interface ClientEvents {
+  broadcast: (broadcaster: Hex, join: Join) => void;
+  watch: (viewer: Hex, join: Join) => void;
+  offer: (
+    broadcaster: Hex,
+    message: { userId: Hex; description: RTCSessionDescriptionInit },
+  ) => void;
+  answer: (broadcaster: Hex, message: { description: RTCSessionDescriptionInit }) => void;
+  candidate: (peer: Hex, message: { candidate: RTCIceCandidateInit }) => void;
+  stopBroadcasting: (broadcaster: Hex, message: StreamRef) => void;
+  stopWatching: (viewer: Hex, message: StreamRef) => void;
+  listen: (anyone: string, message: { streamIds: string[] }) => void;
+}
+
+export type SignalingSocket = Socket<ServerEvents, ClientEvents>;
+
+/** Streams one connection may listen to (the server's limit). */
+export const MAX_LISTENED = 200;
+
+/**
+ * A connection to the signaling server at `url`. Websocket only, so that any server
+ * process behind one address can take it; it reconnects by itself, with backoff,
+ * while `wanted()`.
+ */
+export function openSignaling(url: string, wanted: () => boolean): SignalingSocket {
+  const socket: SignalingSocket = io(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 8_000,
+  });
+  // socket.io-client reconnects by itself after a lost connection, not after the
+  // server closed it (a restart or a deploy): that too is a reason to come back.
+  socket.on('disconnect', (reason) => {
+    if (reason !== 'io server disconnect') return;
+    setTimeout(() => wanted() && socket.connect(), RESTART_DELAY_MS);
+  });
+  return socket;
+}
+
+const RESTART_DELAY_MS = 2_000;
+
+/** The server's refusal texts that need their own answer in the page. */
+export const refusals = {
+  notFollower: "You aren't subscribed to this speaker",
+  notStarted: /^Stream with id .* hasn't started yet$/s,
+  full: /^Stream with id .* has reached its limit of \d+ watchers$/s,
+  expired: /^Your challenge has expired/,
+  chainBusy: /^Cannot check the chain right now/,
+};

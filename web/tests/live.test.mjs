@@ -1,0 +1,217 @@
+// Live video through the UI, peer to peer: Alice (the demo world's broadcaster) goes
+// live in one headless Chromium with a fake camera and microphone; her followers watch
+// in a second Chromium, over loopback only (scripts/test.sh runs this inside a network
+// namespace with nothing but `lo`), through the signaling server and the local chain.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { actAs, launchBrowser, shown, startStack, until, unnamedControls } from './support.mjs';
+import { cuttableProxy, playback, instrument } from './live-support.mjs';
+
+let stack;
+let viewers;
+let streamPath;
+let alice;
+let bob;
+
+before(async () => {
+  // Two viewers at most, so that a third finds the stream full.
+  stack = await startStack(['--demo'], { live: true, signalingArgs: ['--max-watchers', '2'] });
+  viewers = await launchBrowser({ media: true });
+  streamPath = `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`;
+});
+
+after(async () => {
+  await viewers?.close();
+  await stack?.stop();
+});
+
+/// `name`'s page of the demo stream, in `browser`, with its peer connections recorded.
+async function streamPage(browser, name, { signaling } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-GB',
+  });
+  await instrument(context);
+  if (signaling) {
+    // This browser reaches the signaling server another way (through a proxy).
+    const config = { network: 'local', rpc: stack.devnode.url, signaling };
+    await context.addInitScript((saved) => {
+      localStorage.setItem('w3bstreaming.config', saved);
+    }, JSON.stringify(config));
+  }
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error.message));
+  await page.goto(stack.app.url + streamPath);
+  await actAs(page, name);
+  return page;
+}
+
+const studio = (page) => page.getByRole('region', { name: 'Broadcast' });
+const player = (page) => page.getByRole('region', { name: /^Watch/ });
+const line = (region) => region.getByRole('status');
+
+async function goLive(page) {
+  await studio(page).getByRole('button', { name: 'Turn on camera and microphone' }).click();
+  await shown(studio(page).getByLabel('Camera'));
+  await studio(page).getByRole('button', { name: 'Go live' }).click();
+  await shown(line(studio(page)).getByText('LIVE'));
+}
+
+/// Waits until the page's player decodes new frames of a picture `width` allows, with
+/// a live audio track; the playback it reached.
+async function decoding(page, width = (w) => w > 0) {
+  const first = await until(async () => {
+    const now = await playback(page);
+    return now.framesDecoded > 0 && now;
+  }, 'the first decoded frame');
+  return until(async () => {
+    const now = await playback(page);
+    return (
+      now.framesDecoded >= first.framesDecoded + 10 && width(now.width) && now.audioLive && now
+    );
+  }, 'frames to keep coming');
+}
+
+async function watchersShown(page, region, count) {
+  const text = `${count} ${count === 1 ? 'viewer' : 'viewers'} watching`;
+  await shown(region.getByText(text, { exact: true }));
+}
+
+test('a follower who came early watches the broadcaster’s camera once she is live', async () => {
+  bob = await streamPage(viewers, 'Bob');
+  await shown(player(bob).getByText('is not live right now', { exact: false }));
+  await player(bob).getByRole('button', { name: 'Watch' }).click();
+  await shown(
+    line(player(bob)).getByText('The broadcaster has not started yet. Trying again', {
+      exact: false,
+    }),
+  );
+
+  alice = await streamPage(stack.browser, 'Alice');
+  await shown(studio(alice).getByText('Not live.', { exact: false }));
+  await goLive(alice);
+  assert.deepEqual(await unnamedControls(alice), []);
+  const playing = await decoding(bob);
+  assert.ok(playing.width > 0 && playing.width <= 640, `the camera's picture: ${playing.width}`);
+  await watchersShown(alice, studio(alice), 1);
+  await watchersShown(bob, player(bob), 1);
+  assert.deepEqual(await unnamedControls(bob), []);
+
+  // Anyone sees who is on air on the schedule, without an account.
+  const visitor = await (await viewers.newContext()).newPage();
+  await visitor.goto(stack.app.url);
+  const card = visitor.getByRole('article').filter({ hasText: 'Writing Gear programs, live' });
+  await shown(card.getByText('LIVE'));
+  await shown(card.getByText('1 viewer watching'));
+  await visitor.context().close();
+  assert.deepEqual([...alice.errors, ...bob.errors], []);
+});
+
+test('a non-follower is refused in the server’s words, follows from there, and watches', async () => {
+  const ferdie = await streamPage(viewers, 'Ferdie');
+  await player(ferdie).getByRole('button', { name: 'Watch' }).click();
+  await shown(
+    line(player(ferdie)).getByText("You aren't subscribed to this speaker", { exact: false }),
+  );
+  assert.equal((await playback(ferdie)).framesDecoded, 0);
+  await player(ferdie).getByRole('button', { name: 'Follow' }).click();
+  await decoding(ferdie);
+  await watchersShown(alice, studio(alice), 2);
+  await watchersShown(bob, player(bob), 2);
+  await watchersShown(ferdie, player(ferdie), 2);
+
+  // A third viewer finds no seat, waits, and gets the one Ferdie leaves.
+  const charlie = await streamPage(viewers, 'Charlie');
+  await player(charlie).getByRole('button', { name: 'Watch' }).click();
+  await shown(
+    line(player(charlie)).getByText('has reached its limit of 2 watchers: waiting for a seat', {
+      exact: false,
+    }),
+  );
+  await player(ferdie).getByRole('button', { name: 'Leave' }).click();
+  await shown(player(ferdie).getByRole('button', { name: 'Watch' }));
+  await decoding(charlie);
+  await watchersShown(alice, studio(alice), 2);
+  await player(charlie).getByRole('button', { name: 'Leave' }).click();
+  await watchersShown(alice, studio(alice), 1);
+  await watchersShown(bob, player(bob), 1);
+  await Promise.all([ferdie, charlie].map((page) => page.context().close()));
+});
+
+test('the broadcaster shares the screen and comes back, mutes, turns the camera off and on', async () => {
+  await studio(alice).getByRole('button', { name: 'Share screen' }).click();
+  // The fake screen is 1280 wide, the fake camera 640: the picture changed, the viewer stayed.
+  await decoding(bob, (width) => width > 640);
+  await studio(alice).getByRole('button', { name: 'Back to camera' }).click();
+  await decoding(bob, (width) => width > 0 && width <= 640);
+  await studio(alice).getByRole('button', { name: 'Camera off' }).click();
+  await studio(alice).getByRole('button', { name: 'Mute' }).click();
+  await decoding(bob);
+  await studio(alice).getByRole('button', { name: 'Camera on' }).click();
+  await studio(alice).getByRole('button', { name: 'Unmute' }).click();
+  await decoding(bob);
+  const peers = await playback(bob);
+  assert.equal(peers.peers, 1, 'one connection all along');
+  await watchersShown(alice, studio(alice), 1);
+});
+
+test('a broadcast with no camera plays its sound, and the camera comes back', async () => {
+  await studio(alice).getByLabel('Camera').selectOption({ label: 'No camera' });
+  const heard = await until(async () => {
+    const now = await playback(bob);
+    return now.audioLive && now;
+  }, 'the sound');
+  const frames = heard.framesDecoded;
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  assert.ok((await playback(bob)).framesDecoded - frames < 5, 'no picture is sent');
+  await studio(alice).getByLabel('Camera').selectOption({ index: 1 });
+  await decoding(bob);
+  assert.deepEqual(bob.errors, []);
+});
+
+test('a viewer who reloads watches again', async () => {
+  await bob.reload();
+  await decoding(bob);
+  await watchersShown(alice, studio(alice), 1);
+});
+
+test('a viewer whose signaling connection is cut rejoins by itself', async () => {
+  const proxy = await cuttableProxy(new URL(stack.signaling.url).port);
+  try {
+    const dave = await streamPage(viewers, 'Dave', { signaling: proxy.url });
+    await player(dave).getByRole('button', { name: 'Watch' }).click();
+    await decoding(dave);
+    await watchersShown(alice, studio(alice), 2);
+    proxy.cut();
+    await decoding(dave);
+    await watchersShown(alice, studio(alice), 2);
+    await dave.context().close();
+    await watchersShown(alice, studio(alice), 1);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('viewers see that the stream ended, when it is ended and when the tab is closed', async () => {
+  await studio(alice).getByRole('button', { name: 'End stream' }).click();
+  await shown(line(player(bob)).getByText('The stream has ended', { exact: false }));
+  await shown(line(studio(alice)).getByText('The stream has ended', { exact: false }));
+  const captured = await alice.evaluate(() => window.captured.map((track) => track.readyState));
+  assert.ok(captured.length >= 3, `the camera, the microphone and the screen: ${captured}`);
+  assert.deepEqual(
+    new Set(captured),
+    new Set(['ended']),
+    'ending the stream releases every device',
+  );
+  await shown(studio(alice).getByRole('button', { name: 'Turn on camera and microphone' }));
+
+  // She goes live again in a new tab: the viewer, still on the page, plays it.
+  await alice.context().close();
+  alice = await streamPage(stack.browser, 'Alice');
+  await goLive(alice);
+  await decoding(bob);
+  await alice.context().close();
+  await shown(line(player(bob)).getByText('The stream has ended', { exact: false }));
+  assert.deepEqual(bob.errors, []);
+});
