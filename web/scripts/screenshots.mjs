@@ -61,7 +61,11 @@ try {
   }
 
   const person = async (name) => {
-    const context = await stack.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await stack.browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      timezoneId: 'Europe/Berlin',
+      locale: 'en-GB',
+    });
     await instrument(context);
     const page = await context.newPage();
     await page.goto(stack.app.url + streamPath);
@@ -74,16 +78,15 @@ try {
   await studio.getByRole('button', { name: 'Go live' }).click();
   const bob = await person('Bob');
   await bob
-    .getByRole('region', { name: /^Watch/ })
+    .getByRole('region', { name: /^Live video/ })
     .getByRole('button', { name: 'Watch' })
     .click();
   await until(async () => (await playback(bob)).framesDecoded > 20, 'Bob’s video');
   await shown(studio.getByText('1 viewer watching'));
-  await studio.scrollIntoViewIfNeeded();
-  await alice.screenshot({ path: `${out}broadcasting.png` });
+  await shown(studio.getByText('sending', { exact: false }));
+  await alice.screenshot({ path: `${out}broadcasting.png`, fullPage: true });
   console.log('docs/screenshots/broadcasting.png');
-  await bob.getByRole('region', { name: /^Watch/ }).scrollIntoViewIfNeeded();
-  await bob.screenshot({ path: `${out}watching.png` });
+  await bob.screenshot({ path: `${out}watching.png`, fullPage: true });
   console.log('docs/screenshots/watching.png');
 } finally {
   await stack.stop();

@@ -133,15 +133,15 @@ test('a viewer without a profile is told by the program to register, then follow
   await status(bob, 'Marked to watch.');
   await shown(bob.getByRole('button', { name: 'Unfollow' }));
   await shown(bob.getByRole('button', { name: 'Unmark' }));
-  const watchers = bob.getByRole('region', { name: /^Watchers/ });
+  const watchers = bob.getByRole('region', { name: /^Marked to watch/ });
   await shown(watchers.getByRole('link', { name: 'Bob' }));
 });
 
 test('each sees the other’s doing without reloading', async () => {
   // Alice's page has been open all along.
-  const watchers = alice.getByRole('region', { name: /^Watchers/ });
+  const watchers = alice.getByRole('region', { name: /^Marked to watch/ });
   await shown(watchers.getByRole('link', { name: 'Bob' }));
-  assert.match(await watchers.getByRole('heading').textContent(), /Watchers\s*1/);
+  assert.match(await watchers.getByRole('heading').textContent(), /Marked to watch\s*1/);
 
   await bob.getByRole('link', { name: 'Alice Broadcaster' }).click();
   const counts = bob.getByRole('list', { name: 'Counts' });

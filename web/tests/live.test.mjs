@@ -48,7 +48,7 @@ async function streamPage(browser, name, { signaling } = {}) {
 }
 
 const studio = (page) => page.getByRole('region', { name: 'Broadcast' });
-const player = (page) => page.getByRole('region', { name: /^Watch/ });
+const player = (page) => page.getByRole('region', { name: /^Live video/ });
 const line = (region) => region.getByRole('status');
 
 async function goLive(page) {

@@ -83,7 +83,7 @@ test('a stream and its broadcaster’s channel open from their links, for anyone
     decodeURIComponent(new URL(page.url()).pathname),
     `/stream/${stack.devnode.demo.streamId}`,
   );
-  const watchers = page.getByRole('region', { name: /^Watchers/ });
+  const watchers = page.getByRole('region', { name: /^Marked to watch/ });
   await shown(watchers.getByRole('link', { name: 'Bob Demo' }));
   await shown(page.getByRole('link', { name: 'Pick an account' }));
   assert.equal(

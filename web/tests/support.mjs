@@ -70,11 +70,12 @@ const MEDIA_FLAGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-/// A headless Chromium; with `media`, with the fake devices and loopback WebRTC.
-export function launchBrowser({ media = false } = {}) {
+/// A headless Chromium; with `media`, with the fake devices and loopback WebRTC; `args`
+/// added to its command line.
+export function launchBrowser({ media = false, args = [] } = {}) {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: [...BROWSER_FLAGS, ...(media ? MEDIA_FLAGS : [])],
+    args: [...BROWSER_FLAGS, ...(media ? MEDIA_FLAGS : []), ...args],
   });
 }
 

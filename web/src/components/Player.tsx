@@ -78,7 +78,7 @@ export function Player({
   return (
     <section className="section player" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>
-        Watch{' '}
+        Live video{' '}
         {status?.live && (
           <>
             <span className="badge live">LIVE</span>{' '}

@@ -1,6 +1,6 @@
 // One stream in a list: its banner, title, broadcaster, times and what is happening,
 // on air included.
-import { counted, formatDuration, formatTime, phase } from '../app/format';
+import { formatDuration, formatTime, phase } from '../app/format';
 import { useLiveStatuses } from '../app/live';
 import { displayName } from '../app/profiles';
 import { Link, paths } from '../app/router';
@@ -51,7 +51,7 @@ export function StreamCard({
         </p>
         <p className="card-status">
           <StreamStatus stream={stream} now={now} live={live} />
-          <span className="muted">{counted(watchers, 'watcher')}</span>
+          <span className="muted">{watchers} marked to watch</span>
         </p>
       </div>
     </article>

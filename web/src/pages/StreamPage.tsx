@@ -132,7 +132,7 @@ export function StreamPage({ id }: { id: string }) {
 
       <section className="section" aria-labelledby="watchers-heading">
         <h2 id="watchers-heading">
-          Watchers <span className="count">{stream.watchers.length}</span>
+          Marked to watch <span className="count">{stream.watchers.length}</span>
         </h2>
         {stream.watchers.length === 0 ? (
           <p className="muted">Nobody marked this stream to watch yet.</p>
