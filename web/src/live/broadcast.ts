@@ -19,6 +19,8 @@ export interface BroadcastEvents {
   onWatchers: (count: number) => void;
 }
 
+const STALE_RETRY_MS = 2_000;
+
 interface Viewer {
   pc: RTCPeerConnection;
   inbox: CandidateInbox;
@@ -34,6 +36,10 @@ export class Broadcast {
   private audio: MediaStreamTrack | null;
   private readonly outgoing = new MediaStream();
   private ended = false;
+  /** Whether a `broadcast` is out and unanswered: only then is an error its refusal. */
+  private joining = true;
+  private wasLive = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     url: string,
@@ -46,29 +52,35 @@ export class Broadcast {
     this.audio = tracks.audio;
     this.socket = openSignaling(url, () => !this.ended);
     this.joiner = new Joiner(this.socket, account, streamId, 'broadcast', (text) =>
-      this.refused(text),
+      this.stop({ phase: 'refused', text }),
     );
     const socket = this.socket;
     socket.on('iceServers', (servers) => {
       this.iceServers = servers;
     });
     socket.on('isStreaming', (live) => {
-      if (live) this.events.onState({ phase: 'live' });
+      if (!live) return;
+      this.joining = false;
+      this.wasLive = true;
+      this.events.onState({ phase: 'live' });
     });
     socket.on('watchersCount', (count) => this.events.onWatchers(count));
     socket.on('watch', (viewer) => void this.offerTo(viewer));
     socket.on('answer', (_, { userId, description }) => void this.answered(userId, description));
     socket.on('candidate', (from, { candidate }) => this.viewers.get(from)?.inbox.add(candidate));
     socket.on('stopWatching', (viewer) => this.drop(viewer));
+    // Once live, an error answers a relay (an offer to a viewer who just left): the
+    // stream goes on.
     socket.on('error', ({ message }) => {
       // A new challenge comes with this refusal, and the join is sent again with it.
-      if (!refusals.expired.test(message)) this.refused(message);
+      if (this.joining && !refusals.expired.test(message)) this.refused(message);
     });
     socket.on('disconnect', (reason) => {
       // The server ended the stream for every viewer; they rejoin when it is back.
       this.closeViewers();
       this.events.onWatchers(0);
       if (!this.ended && reason !== 'io client disconnect') {
+        this.joining = true;
         this.events.onState({ phase: 'reconnecting' });
       }
     });
@@ -95,22 +107,31 @@ export class Broadcast {
   /** Ends the stream for everyone. The tracks are the caller's to stop. */
   end(): void {
     if (this.ended) return;
-    this.ended = true;
-    this.joiner.stop();
     if (this.socket.connected) {
       this.socket.emit('stopBroadcasting', this.account.id, { streamId: this.streamId });
     }
-    this.closeViewers();
-    this.socket.close();
-    this.events.onState({ phase: 'ended' });
+    this.stop({ phase: 'ended' });
   }
 
   private refused(text: string): void {
+    // Back after a drop the server has not noticed yet: it still holds the old
+    // connection's stream, and lets this one in once it lets that one go.
+    if (this.wasLive && text === refusals.alreadyBroadcasting) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.joiner.join(), STALE_RETRY_MS);
+      return;
+    }
+    this.stop({ phase: 'refused', text });
+  }
+
+  private stop(state: BroadcastState): void {
+    if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.retryTimer);
     this.joiner.stop();
     this.closeViewers();
     this.socket.close();
-    this.events.onState({ phase: 'refused', text });
+    this.events.onState(state);
   }
 
   private replace(kind: 'video' | 'audio', track: MediaStreamTrack | null): void {

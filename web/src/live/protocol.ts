@@ -97,6 +97,7 @@ const RESTART_DELAY_MS = 2_000;
 /** The server's refusal texts that need their own answer in the page. */
 export const refusals = {
   notFollower: "You aren't subscribed to this speaker",
+  alreadyBroadcasting: 'You already have a stream running',
   notStarted: /^Stream with id .* hasn't started yet$/s,
   full: /^Stream with id .* has reached its limit of \d+ watchers$/s,
   expired: /^Your challenge has expired/,

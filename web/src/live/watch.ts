@@ -60,7 +60,11 @@ export class Watch {
     const socket = this.socket;
     // Every handler is in place before the first join goes out, so that nothing the
     // server sends in reply is missed.
-    socket.on('connect', () => socket.emit('listen', account.id, { streamIds: [streamId] }));
+    socket.on('connect', () => {
+      socket.emit('listen', account.id, { streamIds: [streamId] });
+      // The join goes out with this connection's challenge.
+      if (this.phase !== 'left') this.set({ phase: 'joining' });
+    });
     socket.on('streamStatus', ({ streamId: id, live, watchers }) => {
       if (id !== streamId) return;
       if (live) this.events.onWatchers(watchers);
@@ -91,6 +95,7 @@ export class Watch {
       // The join goes out again with the next connection's challenge.
       if (this.phase !== 'left') this.set({ phase: 'reconnecting' });
     });
+    this.set({ phase: 'joining' });
     this.joiner.join();
   }
 
@@ -128,6 +133,9 @@ export class Watch {
   private refused(text: string): void {
     // A new challenge comes with this refusal, and the join goes out again with it.
     if (refusals.expired.test(text)) return;
+    // Once let in, an error answers a relay (a late candidate to a broadcaster who
+    // just stopped): the join stands.
+    if (this.phase !== 'joining') return;
     if (text === refusals.notFollower) return this.set({ phase: 'not-follower', text });
     const passing =
       refusals.notStarted.test(text) || refusals.full.test(text) || refusals.chainBusy.test(text);
