@@ -29,7 +29,8 @@ export function instrument(context) {
 }
 
 /// What the page's player shows: the video's width, the frames its open peer
-/// connections decoded, whether an audio track is live.
+/// connections decoded, whether an audio track is live; how many peer connections
+/// are open, and how many the page made.
 export function playback(page) {
   return page.evaluate(async () => {
     const video = [...document.querySelectorAll('video')].find((v) =>
@@ -49,6 +50,7 @@ export function playback(page) {
       framesDecoded,
       audioLive: tracks.some((track) => track.readyState === 'live'),
       peers: (window.peers ?? []).filter((pc) => pc.connectionState !== 'closed').length,
+      made: (window.peers ?? []).length,
     };
   });
 }
