@@ -64,7 +64,8 @@ console.log('  logs             target/run-logs/');
 console.log('\nDemo accounts (pick one in the app, or import the phrase with its path into a wallet):');
 for (const { name, uri, address } of demo.accounts) console.log(`  ${name.padEnd(8)} ${uri.padEnd(10)} ${address}`);
 console.log('  phrase: bottom drive obey lake curtain smoke basket hold race lonely fit walk');
-console.log(`\n${demo.broadcaster.name} is live on "${demo.streamId.slice(13)}"; Ctrl-C stops everything.`);
+console.log(`\n"${demo.streamId.slice(13)}" by ${demo.broadcaster.name} is on now: open it as ${demo.broadcaster.name} and press Go live,`);
+console.log(`and in another window as ${demo.follower.name} and press Watch. Ctrl-C stops everything.`);
 SCRIPT
 wait -n "${children[@]}" || true
 echo "A server stopped; see $logs/." >&2
