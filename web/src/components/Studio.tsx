@@ -173,36 +173,18 @@ export function Studio({
             </button>
           ) : (
             <>
-              <div className="field">
-                <label htmlFor={`${id}-camera`}>Camera</label>
-                <select
-                  id={`${id}-camera`}
-                  value={camera}
-                  onChange={(e) => void open({ camera: e.target.value, microphone: microphone })}
-                >
-                  <option value="">No camera</option>
-                  {devices.cameras.map((device, i) => (
-                    <option key={device.deviceId} value={device.deviceId}>
-                      {device.label || `Camera ${i + 1}`}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor={`${id}-microphone`}>Microphone</label>
-                <select
-                  id={`${id}-microphone`}
-                  value={microphone}
-                  onChange={(e) => void open({ camera, microphone: e.target.value })}
-                >
-                  <option value="">No microphone</option>
-                  {devices.microphones.map((device, i) => (
-                    <option key={device.deviceId} value={device.deviceId}>
-                      {device.label || `Microphone ${i + 1}`}
-                    </option>
-                  ))}
-                </select>
-              </div>
+              <DevicePicker
+                kind="Camera"
+                devices={devices.cameras}
+                value={camera}
+                onPick={(picked) => void open({ camera: picked, microphone })}
+              />
+              <DevicePicker
+                kind="Microphone"
+                devices={devices.microphones}
+                value={microphone}
+                onPick={(picked) => void open({ camera, microphone: picked })}
+              />
             </>
           )}
           <div className="actions">
@@ -215,22 +197,18 @@ export function Studio({
                 Share screen
               </button>
             )}
-            <button
-              type="button"
-              className="button secondary"
+            <Toggle
+              on={muted}
+              set={setMuted}
               disabled={!tracks.microphone}
-              onClick={() => setMuted(!muted)}
-            >
-              {muted ? 'Unmute' : 'Mute'}
-            </button>
-            <button
-              type="button"
-              className="button secondary"
+              labels={['Mute', 'Unmute']}
+            />
+            <Toggle
+              on={cameraOff}
+              set={setCameraOff}
               disabled={!tracks.camera}
-              onClick={() => setCameraOff(!cameraOff)}
-            >
-              {cameraOff ? 'Camera on' : 'Camera off'}
-            </button>
+              labels={['Camera off', 'Camera on']}
+            />
           </div>
           <div className="actions">
             {onAir ? (
@@ -254,6 +232,53 @@ export function Studio({
         </div>
       </div>
     </section>
+  );
+}
+
+/** The devices of one kind, by name, and none of them (''). */
+function DevicePicker({
+  kind,
+  devices,
+  value,
+  onPick,
+}: {
+  kind: 'Camera' | 'Microphone';
+  devices: MediaDeviceInfo[];
+  value: string;
+  onPick: (deviceId: string) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{kind}</label>
+      <select id={id} value={value} onChange={(event) => onPick(event.target.value)}>
+        <option value="">No {kind.toLowerCase()}</option>
+        {devices.map((device, i) => (
+          <option key={device.deviceId} value={device.deviceId}>
+            {device.label || `${kind} ${i + 1}`}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A button that turns `on` on and off; its label says what pressing it does. */
+function Toggle({
+  on,
+  set,
+  disabled,
+  labels: [turnOn, turnOff],
+}: {
+  on: boolean;
+  set: (on: boolean) => void;
+  disabled: boolean;
+  labels: [string, string];
+}) {
+  return (
+    <button type="button" className="button secondary" disabled={disabled} onClick={() => set(!on)}>
+      {on ? turnOff : turnOn}
+    </button>
   );
 }
 
