@@ -5,9 +5,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startDevnode, startServer, devKey, signRaw, connect, next, nextError, receivedOf, settle, join,
+  startDevnode, startServer, devKey, signRaw, connect, next, nextError, receivedOf, settle, join, ORIGIN,
 } from './signaling-support.mjs';
 import { send } from './devnode-support.mjs';
+import { readFileSync } from 'node:fs';
+import WebSocket from 'ws';
 
 const CHALLENGE_TTL_MS = 1_500;
 let broadcaster;
@@ -376,4 +378,45 @@ test('a non-follower told to follow, who does, can watch at once', async () => {
     assert.deepEqual((await send(devnode, stranger, unfollow)).event, { unsubscribed: null });
     await stopLive(live);
   }
+});
+
+const rssMiB = (pid) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+/// A raw websocket to the server's socket.io endpoint, past the engine.io handshake.
+async function rawSocket() {
+  const url = `${server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`;
+  const ws = new WebSocket(url, { headers: { Origin: ORIGIN }, maxPayload: 1 << 20 });
+  await new Promise((resolve, reject) => {
+    ws.once('message', resolve);
+    ws.once('error', reject);
+  });
+  ws.send('40');
+  return ws;
+}
+
+test('websocket frames over the packet limit close their connection, and honest joins go on', async (t) => {
+  const before = rssMiB(server.pid);
+  const live = await goLive();
+  // Four clients each send one frame just under 16 MiB (the library's default limit): a
+  // watch whose user id is that long.
+  const attackers = await Promise.all([1, 2, 3, 4].map(() => rawSocket()));
+  const closed = attackers.map((ws) => new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('still open after 10 s'), 10_000);
+    ws.once('close', (code) => { clearTimeout(timer); resolve(code); });
+  }));
+  const frame = `42["watch","${'x'.repeat((16 << 20) - 64)}",{}]`;
+  attackers.forEach((ws) => ws.send(frame));
+  const viewer = await open();
+  join(viewer, 'watch', follower, streamId);
+  assert.deepEqual(await next(live, 'watch'), [follower.id, { streamId }]);
+  live.emit('offer', broadcaster.id, { userId: follower.id, description: offer });
+  assert.equal((await next(viewer, 'offer'))[1].description.sdp, offer.sdp);
+  const codes = await Promise.all(closed);
+  const grown = rssMiB(server.pid) - before;
+  t.diagnostic(`server RSS ${before.toFixed(1)} MiB, grew by ${grown.toFixed(1)} MiB`);
+  assert.ok(grown < 32, `the server grew by ${grown.toFixed(1)} MiB`);
+  // Dropped as the oversized frame's header arrives (1006: no close frame is sent).
+  assert.deepEqual(codes, [1006, 1006, 1006, 1006]);
+  await stopLive(live);
 });

@@ -34,8 +34,10 @@ use w3bstreaming_keys::AccountId;
 
 /// Stream ids the program makes are a timestamp and a title of at most 100 bytes.
 const MAX_STREAM_ID_BYTES: usize = 256;
-/// Largest socket.io packet accepted (an SDP description and its envelope).
-const MAX_PACKET_BYTES: u64 = 64 * 1024;
+/// Largest socket.io packet accepted (an SDP description and its envelope), on every
+/// transport: a websocket frame or message over it closes the connection before it
+/// is read whole (the library's defaults are 16 MiB frames and 64 MiB messages).
+const MAX_PACKET_BYTES: usize = 64 * 1024;
 /// What one viewer's join sends its broadcaster at once: `watch`, a count, the answer
 /// and a dozen ICE candidates. A connection's send buffer holds this for a full
 /// stream, so a crowd joining together loses nothing (an emit to a full buffer fails).
@@ -55,7 +57,9 @@ pub struct Server {
 pub fn build(config: &Config, chain: Arc<dyn Chain>) -> Server {
     let buffered = config.max_watchers.saturating_mul(PACKETS_PER_VIEWER);
     let (layer, io) = SocketIo::builder()
-        .max_payload(MAX_PACKET_BYTES)
+        .max_payload(MAX_PACKET_BYTES as u64)
+        .ws_max_frame_size(MAX_PACKET_BYTES)
+        .ws_max_message_size(MAX_PACKET_BYTES)
         .max_buffer_size(buffered.max(MIN_BUFFERED_PACKETS))
         .build_layer();
     let signaling = Arc::new(Signaling {
