@@ -280,6 +280,11 @@ test('malformed and oversized messages get a clear error', async () => {
     [() => viewer.emit('candidate', broadcaster.id, { candidate: { candidate: 'x'.repeat(3_000) } }),
       /^ICE candidate is 30\d\d bytes, more than the 2048 relayed$/],
     [() => viewer.emit('watch', follower.id, { streamId: 'x'.repeat(300), signedMsg: '0x' }), 'Stream id is longer than 256 bytes'],
+    // Refusals repeat no more than the start of a long input.
+    [() => viewer.emit('answer', 'y'.repeat(60_000), { description: answer }),
+      `"${'y'.repeat(64)}"… (60000 bytes) is not an account id`],
+    [() => viewer.emit('listen', '', { streamIds: 'z'.repeat(60_000) }),
+      new RegExp(`^Malformed listen message: invalid type: string "z{1,240}…$`)],
   ];
   for (const [send, expected] of cases) {
     const message = nextError(viewer);

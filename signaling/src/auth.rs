@@ -2,6 +2,7 @@
 //! challenge; a client proves it holds an account by signing the challenge's nonce
 //! with polkadot-js `signRaw` (sr25519 over `<Bytes>nonce</Bytes>`, context
 //! `substrate`). The account is then bound to the connection for its lifetime.
+use crate::echo::Echo;
 use serde::Serialize;
 use std::fmt;
 use w3bstreaming_keys::{signature::verify, AccountId};
@@ -53,7 +54,7 @@ pub struct Credentials<'a> {
 /// Why a connection was not authenticated: each is shown to the client as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthError {
-    NotAnAccount(String),
+    NotAnAccount(Echo),
     SignedInAsOther(AccountId),
     MissingSignature,
     Impostor {
@@ -67,7 +68,7 @@ pub enum AuthError {
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NotAnAccount(text) => write!(f, "{text:?} is not an account id"),
+            Self::NotAnAccount(text) => write!(f, "{text} is not an account id"),
             Self::SignedInAsOther(account) => write!(
                 f,
                 "This connection is signed in as {account}: open another connection for another account"
@@ -127,7 +128,7 @@ impl Session {
         policy: &AuthPolicy,
     ) -> Result<AccountId, AuthError> {
         let claimed = AccountId::parse(credentials.claimed)
-            .ok_or_else(|| AuthError::NotAnAccount(credentials.claimed.to_string()))?;
+            .ok_or_else(|| AuthError::NotAnAccount(Echo::of(credentials.claimed)))?;
         if let Some(account) = self.account {
             return if account == claimed {
                 Ok(account)
@@ -138,7 +139,7 @@ impl Session {
         let signature = credentials.signature.ok_or(AuthError::MissingSignature)?;
         if let Some(signer) = credentials.signer {
             let signer = AccountId::parse(signer)
-                .ok_or_else(|| AuthError::NotAnAccount(signer.to_string()))?;
+                .ok_or_else(|| AuthError::NotAnAccount(Echo::of(signer)))?;
             if signer != claimed {
                 return Err(AuthError::Impostor { claimed, signer });
             }
@@ -299,7 +300,11 @@ mod tests {
         let id = account.to_string();
         let mut session = Session::new(0, &POLICY);
         for (claimed, signature, error) in [
-            ("0x12", Some("0x00"), AuthError::NotAnAccount("0x12".into())),
+            (
+                "0x12",
+                Some("0x00"),
+                AuthError::NotAnAccount(Echo::of("0x12")),
+            ),
             (id.as_str(), None, AuthError::MissingSignature),
             (id.as_str(), Some("0x"), AuthError::BadSignature),
             (id.as_str(), Some("not hex"), AuthError::BadSignature),

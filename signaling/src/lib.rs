@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cache;
 pub mod chain;
 pub mod config;
+pub mod echo;
 pub mod hub;
 pub mod limits;
 pub mod server;

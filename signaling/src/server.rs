@@ -4,6 +4,7 @@ use crate::{
     auth::{AuthError, AuthPolicy, Credentials, Session},
     chain::{Authority, Chain, ChainError},
     config::Config,
+    echo::{bounded, Echo},
     hub::{Hub, Notice, Outbox, Refusal},
     limits::RateLimit,
     turn, wire,
@@ -513,7 +514,8 @@ fn refuse(socket: &SocketRef, event: &str, message: String) {
 }
 
 fn parse<T: DeserializeOwned>(event: &str, message: Value) -> Result<T, String> {
-    serde_json::from_value(message).map_err(|error| format!("Malformed {event} message: {error}"))
+    serde_json::from_value(message)
+        .map_err(|error| format!("Malformed {event} message: {}", bounded(&error.to_string())))
 }
 
 fn stream_id(id: &str) -> Result<&str, String> {
@@ -526,7 +528,7 @@ fn stream_id(id: &str) -> Result<&str, String> {
 }
 
 fn account(text: &str) -> Result<AccountId, String> {
-    AccountId::parse(text).ok_or_else(|| AuthError::NotAnAccount(text.to_string()).to_string())
+    AccountId::parse(text).ok_or_else(|| AuthError::NotAnAccount(Echo::of(text)).to_string())
 }
 
 fn check_size(what: &str, value: &Value, max: usize) -> Result<(), String> {
