@@ -1,11 +1,12 @@
-//! What a refusal repeats of a client's input: enough to recognize it, never all of
-//! it. An unbounded echo is copied, escaped, into the sender's buffer and the log.
+//! What a refusal repeats of a client's input, or of a node's error: enough to
+//! recognize it, never all of it. An unbounded echo is copied, escaped, into the
+//! sender's buffer and the log.
 use std::fmt;
 
 /// Bytes of a client's text a refusal repeats.
 pub const ECHOED_BYTES: usize = 64;
-/// Bytes of a library's message about a client's input (which may quote it) a refusal
-/// repeats.
+/// Bytes a client is shown of a message it did not write: a parser's about its input
+/// (which may quote it), a node's error.
 pub const MESSAGE_BYTES: usize = 240;
 
 /// A client's text as a refusal shows it: quoted, and cut after [`ECHOED_BYTES`] with

@@ -27,6 +27,8 @@ enum Mode {
     HttpError,
     NotHex,
     OtherId,
+    /// A JSON-RPC error whose message is 100 KB long.
+    LongError,
 }
 
 struct Proxy {
@@ -50,6 +52,14 @@ async fn proxy(
         Mode::OtherId => (
             StatusCode::OK,
             Json(json!({ "jsonrpc": "2.0", "id": 999_999, "result": "0x" })),
+        ),
+        Mode::LongError => (
+            StatusCode::OK,
+            Json(json!({
+                "jsonrpc": "2.0",
+                "id": request["id"],
+                "error": { "code": 1000, "message": "e".repeat(100_000) },
+            })),
         ),
         Mode::Forward => (StatusCode::OK, Json(call(&proxy.node, request).await)),
     }
@@ -213,6 +223,13 @@ async fn every_failure_is_a_refusal() {
         ),
         (Mode::NotHex, "the node's result is not 0x-prefixed hex"),
         (Mode::OtherId, "the node answered another request"),
+        (
+            Mode::LongError,
+            &format!(
+                "the node refused the query: {}… (code 1000)",
+                "e".repeat(240)
+            ),
+        ),
     ] {
         *setup.proxy.mode.lock().unwrap() = mode;
         assert_eq!(

@@ -2,6 +2,7 @@
 //! (`[program id, query bytes, block hash or null]` -> reply bytes), the call
 //! `@gear-js/api`'s `programState.read` makes.
 use super::{BoxFuture, Chain, ChainError};
+use crate::echo::bounded;
 use serde::Deserialize;
 use serde_json::json;
 use std::{
@@ -104,15 +105,6 @@ struct RpcError {
     code: i64,
     message: String,
     data: Option<serde_json::Value>,
-}
-
-/// A node's text, cut short: it reaches clients.
-fn bounded(text: &str) -> &str {
-    const MAX: usize = 200;
-    match text.char_indices().nth(MAX) {
-        Some((end, _)) => &text[..end],
-        None => text,
-    }
 }
 
 /// The URL may carry an API key: errors shown to clients leave it out.
