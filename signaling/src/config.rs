@@ -49,6 +49,10 @@ pub struct Config {
     /// How long a connection's challenge may be answered.
     #[arg(long, env = "SIGNALING_CHALLENGE_TTL_MS", default_value_t = 60_000)]
     pub challenge_ttl_ms: u64,
+    /// A connection that has neither signed in (`watch`, `broadcast`) nor sent `listen`
+    /// this long after connecting is closed.
+    #[arg(long, env = "SIGNALING_SIGN_IN_DEADLINE_MS", default_value_t = 60_000)]
+    pub sign_in_deadline_ms: u64,
     /// Also accept the old frontend's signature of its own address: replayable forever
     /// by anyone who saw it once (see docs/signaling.md).
     #[arg(long, env = "SIGNALING_LEGACY_SIGNATURES")]

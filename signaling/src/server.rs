@@ -127,6 +127,15 @@ struct State {
 struct Conn {
     session: Session,
     rate: RateLimit,
+    /// Whether it sent `listen`, which needs no sign-in.
+    listened: bool,
+}
+
+impl Conn {
+    /// Neither signed in nor listening: what the sign-in deadline closes.
+    fn idle(&self) -> bool {
+        self.session.account().is_none() && !self.listened
+    }
 }
 
 type Outcome = Result<Outbox<Sid>, String>;
@@ -144,6 +153,7 @@ impl Signaling {
                 self.config.rate_burst,
                 Instant::now(),
             ),
+            listened: false,
         };
         let challenge = conn.session.challenge().clone();
         self.lock().conns.insert(socket.id, conn);
@@ -170,6 +180,22 @@ impl Signaling {
         });
         // Last, so that a client answering at once finds its handlers in place.
         socket.emit("challenge", &challenge).ok();
+        tokio::spawn(self.clone().close_if_idle(
+            socket.id,
+            Duration::from_millis(self.config.sign_in_deadline_ms),
+        ));
+    }
+
+    /// Closes the connection `sid` if, after `deadline`, it has done nothing a
+    /// connection is for. It holds only the id, so a connection that left is freed at
+    /// once.
+    async fn close_if_idle(self: Arc<Self>, sid: Sid, deadline: Duration) {
+        tokio::time::sleep(deadline).await;
+        let idle = self.lock().conns.get(&sid).is_some_and(Conn::idle);
+        if let (true, Some(socket)) = (idle, self.io.get_socket(sid)) {
+            info!(%sid, "closed: neither signed in nor listening in time");
+            socket.disconnect().ok();
+        }
     }
 
     async fn event(&self, socket: SocketRef, event: &'static str, args: Option<(Value, Value)>) {
@@ -476,7 +502,12 @@ impl Signaling {
         for id in &message.stream_ids {
             stream_id(id)?;
         }
-        Ok(self.lock().hub.listen(socket.id, message.stream_ids)?)
+        let mut state = self.lock();
+        let outbox = state.hub.listen(socket.id, message.stream_ids)?;
+        if let Some(conn) = state.conns.get_mut(&socket.id) {
+            conn.listened = true;
+        }
+        Ok(outbox)
     }
 
     fn deliver(&self, outbox: Outbox<Sid>) {
