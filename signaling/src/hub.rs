@@ -156,12 +156,11 @@ impl<C: Copy + Eq + Hash> Hub<C> {
     /// [`MAX_LISTENED`]): at once, then whenever a stream goes live or ends, and when
     /// its watcher count changes, at the next [`Hub::flush_counts`]. This is how a page
     /// learns that a stream went live without asking again and again.
-    pub fn listen(&mut self, conn: C, stream_ids: Vec<String>) -> Result<Outbox<C>, Refusal> {
+    pub fn listen(&mut self, conn: C, mut stream_ids: Vec<String>) -> Result<Outbox<C>, Refusal> {
         if stream_ids.len() > MAX_LISTENED {
             return Err(Refusal::TooManyListened(MAX_LISTENED));
         }
         self.unlisten(conn);
-        let mut stream_ids = stream_ids;
         stream_ids.sort();
         stream_ids.dedup();
         let outbox = stream_ids
