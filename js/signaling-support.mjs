@@ -2,6 +2,7 @@
 // and the server binaries, makes the development accounts' keys, and waits for
 // socket.io events.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { io } from 'socket.io-client';
 import { stringToU8a, u8aToHex, u8aWrapBytes } from '@polkadot/util';
@@ -41,6 +42,13 @@ export async function startServer(args, devnode, { origin = ORIGIN } = {}) {
       return exited;
     },
   };
+}
+
+/// The resident and peak memory of process `pid`, in MiB.
+export function memory(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name) => Number(status.match(new RegExp(`${name}:\\s+(\\d+) kB`))[1]) / 1024;
+  return { rss: field('VmRSS'), peak: field('VmHWM') };
 }
 
 /// What a polkadot-js extension's `signRaw({ type: 'bytes', data: stringToHex(text) })`

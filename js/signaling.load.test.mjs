@@ -6,10 +6,9 @@
 // in and every relay arrived (speed limits belong in a benchmark, not in a test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
-  startDevnode, startServer, devKey, connect, next, join, receivedOf,
+  startDevnode, startServer, devKey, connect, next, join, receivedOf, memory,
 } from './signaling-support.mjs';
 
 const VIEWERS = Number(process.env.SIGNALING_LOAD_VIEWERS ?? 200);
@@ -17,13 +16,6 @@ const VIEWERS = Number(process.env.SIGNALING_LOAD_VIEWERS ?? 200);
 // relay candidates.
 const CANDIDATES = 4;
 const WAIT_MS = 60_000;
-
-/// The server's resident and peak memory, in MiB.
-function memory(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name) => Number(status.match(new RegExp(`${name}:\\s+(\\d+) kB`))[1]) / 1024;
-  return { rss: field('VmRSS'), peak: field('VmHWM') };
-}
 
 const round = (value) => Math.round(value * 10) / 10;
 const candidate = (i) => ({ candidate: `candidate:${i} 1 udp 2122260223 127.0.0.1 ${50_000 + i} typ host`, sdpMid: '0' });

@@ -5,10 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startDevnode, startServer, devKey, signRaw, connect, next, nextError, receivedOf, settle, join, ORIGIN,
+  startDevnode, startServer, devKey, signRaw, connect, next, nextError, receivedOf, settle, join, ORIGIN, memory,
 } from './signaling-support.mjs';
 import { send } from './devnode-support.mjs';
-import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 
 const CHALLENGE_TTL_MS = 1_500;
@@ -385,9 +384,6 @@ test('a non-follower told to follow, who does, can watch at once', async () => {
   }
 });
 
-const rssMiB = (pid) =>
-  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-
 /// A raw websocket to the server's socket.io endpoint, past the engine.io handshake.
 async function rawSocket() {
   const url = `${server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`;
@@ -401,7 +397,7 @@ async function rawSocket() {
 }
 
 test('websocket frames over the packet limit close their connection, and honest joins go on', async (t) => {
-  const before = rssMiB(server.pid);
+  const before = memory(server.pid).rss;
   const live = await goLive();
   // Four clients each send one frame just under 16 MiB (the library's default limit): a
   // watch whose user id is that long.
@@ -418,7 +414,7 @@ test('websocket frames over the packet limit close their connection, and honest 
   live.emit('offer', broadcaster.id, { userId: follower.id, description: offer });
   assert.equal((await next(viewer, 'offer'))[1].description.sdp, offer.sdp);
   const codes = await Promise.all(closed);
-  const grown = rssMiB(server.pid) - before;
+  const grown = memory(server.pid).rss - before;
   t.diagnostic(`server RSS ${before.toFixed(1)} MiB, grew by ${grown.toFixed(1)} MiB`);
   assert.ok(grown < 32, `the server grew by ${grown.toFixed(1)} MiB`);
   // Dropped as the oversized frame's header arrives, with no close frame or an empty

@@ -2,18 +2,15 @@
 // `npm run measure` after `cargo build --release` and `npm run build`. Prints one JSON
 // object: the local chain's read and write latencies and its memory as messages pile
 // up, then the app's load times and the browser's memory on the schedule.
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { devKey, read, rpc, sendAll } from '../../js/devnode-support.mjs';
+import { memory } from '../../js/signaling-support.mjs';
 import { open, shown, startStack } from '../tests/support.mjs';
 
 const READS = 200;
 const MESSAGES = 1_000;
 
-const mib = (pid) => {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 102.4) / 10;
-};
+const mib = (pid) => Math.round(memory(pid).rss * 10) / 10;
 const stats = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q) =>
