@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { io } from 'socket.io-client';
+import WebSocket from 'ws';
 import { stringToU8a, u8aToHex, u8aWrapBytes } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { builtBinary, root } from './built.mjs';
@@ -18,13 +19,13 @@ export const ORIGIN = 'http://localhost:3000';
 /// Starts the server binary that `cargo build --release` builds against the local
 /// chain `devnode` (or the node `args` name with `--rpc-url`); resolves once it
 /// listens, with its URL, its pid and a `stop()` that sends SIGTERM. Browsers of
-/// `origin` may connect.
-export async function startServer(args, devnode, { origin = ORIGIN } = {}) {
+/// `origin` may connect. `wrapper` is a command that runs the binary (`prlimit ...`).
+export async function startServer(args, devnode, { origin = ORIGIN, wrapper = [] } = {}) {
   await cryptoWaitReady();
   const chain = devnode ? ['--rpc-url', devnode.url, '--program-id', devnode.programId] : [];
-  const child = spawn(builtBinary('w3bstreaming-signaling'), [
-    '--listen', '127.0.0.1:0', '--allowed-origins', origin, ...chain, ...args,
-  ], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = [...wrapper, builtBinary('w3bstreaming-signaling'),
+    '--listen', '127.0.0.1:0', '--allowed-origins', origin, ...chain, ...args];
+  const child = spawn(command[0], command.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   child.stderr.on('data', (chunk) => { logs += chunk; });
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
@@ -120,7 +121,30 @@ export const settle = (ms = 300) => new Promise((resolve) => { setTimeout(resolv
 export function join(socket, event, key, streamId, overrides = {}) {
   socket.emit(event, overrides.claimed ?? key.id, {
     streamId,
-    signedMsg: overrides.signedMsg ?? signRaw(key, socket.challenge.nonce),
+    signedMsg: overrides.signedMsg ?? signRaw(key, socket.challenge.text),
     encodedId: overrides.encodedId ?? key.address,
+  });
+}
+
+/// A raw websocket to the server's socket.io endpoint at `url`, past the engine.io and
+/// socket.io handshakes, from `localAddress` (any 127.x.y.z is this machine); for
+/// sending what socket.io-client would not.
+export async function rawSocket(url, { localAddress } = {}) {
+  const endpoint = `${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`;
+  const ws = new WebSocket(endpoint, { headers: { Origin: ORIGIN }, maxPayload: 1 << 20, localAddress });
+  await new Promise((resolve, reject) => {
+    ws.once('message', resolve);
+    ws.once('error', reject);
+  });
+  ws.send('40');
+  return ws;
+}
+
+/// Resolves with the close code of `ws`, or with `open` if it is still open after
+/// `ms`.
+export function closeOf(ws, ms = 10_000) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('open'), ms);
+    ws.once('close', (code) => { clearTimeout(timer); resolve(code); });
   });
 }

@@ -65,8 +65,11 @@ test(`1 broadcaster and ${VIEWERS} viewers join`, async (t) => {
 
     const keys = Array.from({ length: VIEWERS }, (_, i) => devKey(`//viewer-${i}`));
     const started = performance.now();
-    const joins = await Promise.all(keys.map(async (key) => {
-      const socket = await connect(server.url);
+    const joins = await Promise.all(keys.map(async (key, i) => {
+      // Each viewer from an address of its own, as a crowd comes (one address may
+      // hold 64 connections and send 100 joins at once).
+      const localAddress = `127.${10 + Math.floor(i / 250)}.0.${1 + (i % 250)}`;
+      const socket = await connect(server.url, { localAddress });
       sockets.push(socket);
       const offered = next(socket, 'offer', WAIT_MS);
       const candidates = collect(socket, 'candidate', CANDIDATES);

@@ -5,10 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startDevnode, startServer, devKey, signRaw, connect, next, nextError, receivedOf, settle, join, ORIGIN, memory,
+  startDevnode, startServer, devKey, signRaw, connect, next, nextError, receivedOf, settle, join,
 } from './signaling-support.mjs';
 import { send } from './devnode-support.mjs';
-import WebSocket from 'ws';
 
 const CHALLENGE_TTL_MS = 1_500;
 let broadcaster;
@@ -32,6 +31,8 @@ before(async () => {
     '--rate-per-sec', '1', '--rate-burst', '60',
     // Counts told to the other viewers quickly.
     '--count-interval-ms', '200',
+    // The tests keep their sockets open until the end, all from 127.0.0.1.
+    '--max-connections-per-address', '1000',
   ], devnode);
   streamId = devnode.demo.streamId;
   assert.equal(devnode.demo.broadcaster.id, broadcaster.id, 'keys are made as the devnode makes them');
@@ -165,7 +166,7 @@ test("an impostor claiming a follower's id with its own key is refused", async (
   );
   // Not naming itself does not help: the signature does not verify as the follower's.
   await refusedWithoutRelay(
-    "Signature isn't valid: sign this connection's latest challenge nonce with the claimed account",
+    "Signature isn't valid: sign this connection's latest challenge with the claimed account",
     (socket) => join(socket, 'watch', stranger, streamId, { claimed: follower.id, encodedId: follower.address }),
   );
 });
@@ -173,7 +174,7 @@ test("an impostor claiming a follower's id with its own key is refused", async (
 test("a signature replayed on another connection is refused", async () => {
   const live = await goLive();
   const original = await open();
-  const signedMsg = signRaw(follower, original.challenge.nonce);
+  const signedMsg = signRaw(follower, original.challenge.text);
   join(original, 'watch', follower, streamId, { signedMsg });
   await next(live, 'watch');
   const before = live.received.length;
@@ -181,7 +182,7 @@ test("a signature replayed on another connection is refused", async () => {
   const attacker = await open();
   const message = nextError(attacker);
   join(attacker, 'watch', follower, streamId, { signedMsg });
-  assert.equal(await message, "Signature isn't valid: sign this connection's latest challenge nonce with the claimed account");
+  assert.equal(await message, "Signature isn't valid: sign this connection's latest challenge with the claimed account");
   // The old frontend's fixed message (its own address) is refused too: legacy is off.
   const legacy = nextError(attacker);
   join(attacker, 'watch', follower, streamId, { signedMsg: signRaw(follower, follower.address) });
@@ -314,7 +315,7 @@ test('pages of other origins cannot connect', async () => {
     /xhr poll error/,
   );
   const polling = await open({ transports: ['polling'] });
-  assert.ok(polling.challenge.nonce.startsWith('w3bstreaming signaling nonce '));
+  assert.ok(polling.challenge.text.startsWith(`Sign in to the w3bstreaming signaling server at ${server.url}\nNonce: ${polling.challenge.nonce}\nExpires: `));
   const health = await fetch(`${server.url}/healthz`);
   assert.equal(health.status, 200);
   assert.equal((await health.json()).status, 'ok');
@@ -381,73 +382,5 @@ test('a non-follower told to follow, who does, can watch at once', async () => {
     const unfollow = { Unsubscribe: { account_id: broadcaster.id } };
     assert.deepEqual((await send(devnode, stranger, unfollow)).event, { unsubscribed: null });
     await stopLive(live);
-  }
-});
-
-/// A raw websocket to the server's socket.io endpoint, past the engine.io handshake.
-async function rawSocket() {
-  const url = `${server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`;
-  const ws = new WebSocket(url, { headers: { Origin: ORIGIN }, maxPayload: 1 << 20 });
-  await new Promise((resolve, reject) => {
-    ws.once('message', resolve);
-    ws.once('error', reject);
-  });
-  ws.send('40');
-  return ws;
-}
-
-test('websocket frames over the packet limit close their connection, and honest joins go on', async (t) => {
-  const before = memory(server.pid).rss;
-  const live = await goLive();
-  // Four clients each send one frame just under 16 MiB (the library's default limit): a
-  // watch whose user id is that long.
-  const attackers = await Promise.all([1, 2, 3, 4].map(() => rawSocket()));
-  const closed = attackers.map((ws) => new Promise((resolve) => {
-    const timer = setTimeout(() => resolve('still open after 10 s'), 10_000);
-    ws.once('close', (code) => { clearTimeout(timer); resolve(code); });
-  }));
-  const frame = `42["watch","${'x'.repeat((16 << 20) - 64)}",{}]`;
-  attackers.forEach((ws) => ws.send(frame));
-  const viewer = await open();
-  join(viewer, 'watch', follower, streamId);
-  assert.deepEqual(await next(live, 'watch'), [follower.id, { streamId }]);
-  live.emit('offer', broadcaster.id, { userId: follower.id, description: offer });
-  assert.equal((await next(viewer, 'offer'))[1].description.sdp, offer.sdp);
-  const codes = await Promise.all(closed);
-  const grown = memory(server.pid).rss - before;
-  t.diagnostic(`server RSS ${before.toFixed(1)} MiB, grew by ${grown.toFixed(1)} MiB`);
-  assert.ok(grown < 32, `the server grew by ${grown.toFixed(1)} MiB`);
-  // Dropped as the oversized frame's header arrives, with no close frame or an empty
-  // one (1006 or 1005, as the race between the two ends goes).
-  assert.ok(codes.every((code) => code === 1005 || code === 1006), `closed: ${codes}`);
-  await stopLive(live);
-});
-
-test('a connection that neither signs in nor listens is closed at the deadline; the others stay', async () => {
-  const strict = await startServer(['--sign-in-deadline-ms', '1000'], devnode);
-  const sockets = [];
-  try {
-    const connectTo = async () => {
-      const socket = await connect(strict.url);
-      sockets.push(socket);
-      return socket;
-    };
-    const [idle, listener, broadcasting, viewer] = await Promise.all([1, 2, 3, 4].map(connectTo));
-    const closed = new Promise((resolve) => {
-      setTimeout(() => resolve('still connected after 10 s'), 10_000);
-      idle.once('disconnect', resolve);
-    });
-    listener.emit('listen', '', { streamIds: [] });
-    join(broadcasting, 'broadcast', broadcaster, streamId);
-    assert.deepEqual(await next(broadcasting, 'isStreaming'), [true]);
-    join(viewer, 'watch', follower, streamId);
-    assert.deepEqual(await next(broadcasting, 'watch'), [follower.id, { streamId }]);
-    assert.equal(await closed, 'io server disconnect');
-    await settle(1_500);
-    assert.deepEqual([listener, broadcasting, viewer].map((socket) => socket.connected), [true, true, true]);
-    assert.match(strict.logs(), /closed: neither signed in nor listening in time/);
-  } finally {
-    sockets.forEach((socket) => socket.close());
-    await strict.stop();
   }
 });

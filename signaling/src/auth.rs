@@ -1,31 +1,44 @@
 //! Who is on the other end of a connection. Each connection gets a single-use
-//! challenge; a client proves it holds an account by signing the challenge's nonce
-//! with polkadot-js `signRaw` (sr25519 over `<Bytes>nonce</Bytes>`, context
+//! challenge; a client proves it holds an account by signing the challenge's text
+//! with polkadot-js `signRaw` (sr25519 over `<Bytes>text</Bytes>`, context
 //! `substrate`). The account is then bound to the connection for its lifetime.
 use crate::echo::Echo;
 use serde::Serialize;
-use std::fmt;
+use std::{
+    fmt,
+    time::{Duration, UNIX_EPOCH},
+};
 use w3bstreaming_keys::{signature::verify, AccountId};
-/// Every nonce starts with this, so a wallet's signing prompt says what it is for.
-pub const NONCE_PREFIX: &str = "w3bstreaming signaling nonce ";
-
-/// What the server sends a connection on connect (`challenge` event): the text to sign
-/// and until when (milliseconds since the Unix epoch) a signature of it is accepted.
+/// What the server sends a connection on connect (`challenge` event): the text to sign,
+/// the random nonce in it, and until when (milliseconds since the Unix epoch) a
+/// signature of it is accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Challenge {
+    pub text: String,
     pub nonce: String,
     pub expires_at: u64,
 }
 
 impl Challenge {
-    /// A fresh challenge with 128 random bits, valid for `ttl_ms` from `now_ms`.
-    pub fn new(now_ms: u64, ttl_ms: u64) -> Self {
+    /// A fresh challenge of the server at `server` (its public URL) with 128 random
+    /// bits, valid for `ttl_ms` from `now_ms`. The text names the server and the
+    /// expiry, as "sign in with a wallet" texts do, so that a wallet's prompt shows
+    /// where the signature signs in, and a page of another site relaying a nonce to a
+    /// user's wallet has to show it too.
+    pub fn new(server: &str, now_ms: u64, ttl_ms: u64) -> Self {
         let mut random = [0u8; 16];
         getrandom::getrandom(&mut random).expect("the OS has a random source");
+        let nonce = hex::encode(random);
+        let expires_at = now_ms.saturating_add(ttl_ms);
+        let expiry = UNIX_EPOCH + Duration::from_millis(expires_at);
         Self {
-            nonce: format!("{NONCE_PREFIX}{}", hex::encode(random)),
-            expires_at: now_ms.saturating_add(ttl_ms),
+            text: format!(
+                "Sign in to the w3bstreaming signaling server at {server}\nNonce: {nonce}\nExpires: {}",
+                httpdate::fmt_http_date(expiry)
+            ),
+            nonce,
+            expires_at,
         }
     }
 }
@@ -74,7 +87,7 @@ impl fmt::Display for AuthError {
                 "This connection is signed in as {account}: open another connection for another account"
             ),
             Self::MissingSignature => {
-                write!(f, "Signature is missing: sign this connection's challenge nonce")
+                write!(f, "Signature is missing: sign this connection's challenge")
             }
             Self::Impostor { claimed, signer } => write!(
                 f,
@@ -86,7 +99,7 @@ impl fmt::Display for AuthError {
             ),
             Self::BadSignature => write!(
                 f,
-                "Signature isn't valid: sign this connection's latest challenge nonce with the claimed account"
+                "Signature isn't valid: sign this connection's latest challenge with the claimed account"
             ),
         }
     }
@@ -95,14 +108,17 @@ impl fmt::Display for AuthError {
 /// Authentication state of one connection.
 #[derive(Debug)]
 pub struct Session {
+    /// The URL the connection reached the server at, which its challenges name.
+    server: String,
     challenge: Challenge,
     account: Option<AccountId>,
 }
 
 impl Session {
-    pub fn new(now_ms: u64, policy: &AuthPolicy) -> Self {
+    pub fn new(server: String, now_ms: u64, policy: &AuthPolicy) -> Self {
         Self {
-            challenge: Challenge::new(now_ms, policy.challenge_ttl_ms),
+            challenge: Challenge::new(&server, now_ms, policy.challenge_ttl_ms),
+            server,
             account: None,
         }
     }
@@ -144,9 +160,9 @@ impl Session {
                 return Err(AuthError::Impostor { claimed, signer });
             }
         }
-        if verify(&claimed, self.challenge.nonce.as_bytes(), signature) {
+        if verify(&claimed, self.challenge.text.as_bytes(), signature) {
             if now_ms >= self.challenge.expires_at {
-                self.challenge = Challenge::new(now_ms, policy.challenge_ttl_ms);
+                self.challenge = Challenge::new(&self.server, now_ms, policy.challenge_ttl_ms);
                 return Err(AuthError::Expired);
             }
         } else {
@@ -159,7 +175,7 @@ impl Session {
                 return Err(AuthError::BadSignature);
             }
         }
-        self.challenge = Challenge::new(now_ms, policy.challenge_ttl_ms);
+        self.challenge = Challenge::new(&self.server, now_ms, policy.challenge_ttl_ms);
         self.account = Some(claimed);
         Ok(claimed)
     }
@@ -174,6 +190,8 @@ mod tests {
         Keypair,
     };
 
+    const SERVER: &str = "https://signal.example";
+
     const POLICY: AuthPolicy = AuthPolicy {
         challenge_ttl_ms: 1_000,
         legacy_signatures: false,
@@ -182,6 +200,10 @@ mod tests {
         legacy_signatures: true,
         ..POLICY
     };
+
+    fn session() -> Session {
+        Session::new(SERVER.into(), 0, &POLICY)
+    }
 
     fn keypair(seed: u8) -> (Keypair, AccountId) {
         let pair = dev::keypair(&format!("//{seed}")).unwrap();
@@ -200,10 +222,18 @@ mod tests {
     #[test]
     fn a_signed_nonce_binds_the_account_and_is_spent() {
         let (pair, account) = keypair(1);
-        let mut session = Session::new(0, &POLICY);
-        let nonce = session.challenge().nonce.clone();
-        assert!(nonce.starts_with(NONCE_PREFIX));
-        let signature = sign(&pair, nonce.as_bytes());
+        let mut session = session();
+        let challenge = session.challenge().clone();
+        assert_eq!(
+            challenge.text,
+            format!(
+                "Sign in to the w3bstreaming signaling server at {SERVER}\nNonce: {}\nExpires: Thu, 01 Jan 1970 00:00:01 GMT",
+                challenge.nonce
+            )
+        );
+        assert_eq!(challenge.nonce.len(), 32);
+        let nonce = challenge.nonce;
+        let signature = sign(&pair, challenge.text.as_bytes());
         let id = account.to_string();
         assert_eq!(
             session.authenticate(credentials(&id, &signature), 999, &POLICY),
@@ -226,9 +256,9 @@ mod tests {
     #[test]
     fn another_connection_cannot_replay_a_signature() {
         let (pair, account) = keypair(1);
-        let first = Session::new(0, &POLICY);
-        let signature = sign(&pair, first.challenge().nonce.as_bytes());
-        let mut second = Session::new(0, &POLICY);
+        let first = session();
+        let signature = sign(&pair, first.challenge().text.as_bytes());
+        let mut second = session();
         assert_eq!(
             second.authenticate(credentials(&account.to_string(), &signature), 1, &POLICY),
             Err(AuthError::BadSignature)
@@ -239,9 +269,9 @@ mod tests {
     #[test]
     fn an_expired_nonce_is_refused_and_replaced() {
         let (pair, account) = keypair(1);
-        let mut session = Session::new(0, &POLICY);
+        let mut session = session();
         let nonce = session.challenge().nonce.clone();
-        let signature = sign(&pair, nonce.as_bytes());
+        let signature = sign(&pair, session.challenge().text.as_bytes());
         let id = account.to_string();
         assert_eq!(
             session.authenticate(credentials(&id, &signature), 1_000, &POLICY),
@@ -249,7 +279,7 @@ mod tests {
         );
         assert_ne!(session.challenge().nonce, nonce);
         assert_eq!(session.challenge().expires_at, 2_000);
-        let signature = sign(&pair, session.challenge().nonce.clone().as_bytes());
+        let signature = sign(&pair, session.challenge().text.clone().as_bytes());
         assert_eq!(
             session.authenticate(credentials(&id, &signature), 1_001, &POLICY),
             Ok(account)
@@ -260,10 +290,10 @@ mod tests {
     fn the_claimed_id_must_be_the_signer() {
         let (follower_pair, follower) = keypair(1);
         let (impostor_pair, impostor) = keypair(2);
-        let mut session = Session::new(0, &POLICY);
-        let nonce = session.challenge().nonce.clone();
+        let mut session = session();
+        let text = session.challenge().text.clone();
         let claimed = follower.to_string();
-        let own_signature = sign(&impostor_pair, nonce.as_bytes());
+        let own_signature = sign(&impostor_pair, text.as_bytes());
         let signer = impostor.to_string();
         assert_eq!(
             session.authenticate(
@@ -287,7 +317,7 @@ mod tests {
         );
         assert_eq!(session.account(), None);
         // The follower's own signature of the same nonce still works: failures do not spend it.
-        let signature = sign(&follower_pair, nonce.as_bytes());
+        let signature = sign(&follower_pair, text.as_bytes());
         assert_eq!(
             session.authenticate(credentials(&claimed, &signature), 1, &POLICY),
             Ok(follower)
@@ -298,7 +328,7 @@ mod tests {
     fn malformed_credentials_are_refused() {
         let (_, account) = keypair(1);
         let id = account.to_string();
-        let mut session = Session::new(0, &POLICY);
+        let mut session = session();
         for (claimed, signature, error) in [
             (
                 "0x12",
@@ -336,7 +366,7 @@ mod tests {
             signature: Some(&legacy_signature),
             ..credentials
         };
-        let mut session = Session::new(0, &POLICY);
+        let mut session = session();
         assert_eq!(
             session.authenticate(credentials, 1, &LEGACY),
             Err(AuthError::BadSignature)

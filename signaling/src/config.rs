@@ -10,6 +10,15 @@ pub struct Config {
     /// Address to listen on; port 0 picks a free one (printed on start).
     #[arg(long, env = "SIGNALING_LISTEN", default_value = "127.0.0.1:3001")]
     pub listen: SocketAddr,
+    /// The URLs clients reach this server at (behind a proxy, its public https URL),
+    /// comma-separated. A sign-in text names the one the client's `Host` header names,
+    /// else the first; `http://` and the address listened on is always one of them.
+    #[arg(
+        long = "public-url",
+        env = "SIGNALING_PUBLIC_URLS",
+        value_delimiter = ','
+    )]
+    pub public_urls: Vec<String>,
     /// HTTP(S) JSON-RPC endpoint of a Vara node (e.g. https://testnet.vara.network),
     /// or of the local chain (`w3bstreaming-devnode`, http://127.0.0.1:9955).
     #[arg(long, env = "VARA_RPC_URL")]
@@ -23,6 +32,20 @@ pub struct Config {
     /// How long chain answers (stream owner, who follows whom) are reused.
     #[arg(long, env = "SIGNALING_CACHE_TTL_MS", default_value_t = 5_000)]
     pub cache_ttl_ms: u64,
+    /// How long a failed chain query is answered with its failure instead of asked
+    /// again.
+    #[arg(long, env = "SIGNALING_CHAIN_FAILURE_TTL_MS", default_value_t = 1_000)]
+    pub chain_failure_ttl_ms: u64,
+    /// Chain queries in flight at once; the others wait up to `--rpc-timeout-ms`.
+    #[arg(long, env = "SIGNALING_MAX_CHAIN_QUERIES", default_value_t = 32)]
+    pub max_chain_queries: usize,
+    /// Chain queries in flight at once for the connections of one IP address.
+    #[arg(
+        long,
+        env = "SIGNALING_MAX_CHAIN_QUERIES_PER_ADDRESS",
+        default_value_t = 4
+    )]
+    pub max_chain_queries_per_address: usize,
     /// Browser origins allowed to connect, comma-separated; `*` is refused.
     #[arg(
         long,
@@ -53,6 +76,29 @@ pub struct Config {
     /// this long after connecting is closed.
     #[arg(long, env = "SIGNALING_SIGN_IN_DEADLINE_MS", default_value_t = 60_000)]
     pub sign_in_deadline_ms: u64,
+    /// A signed-in or listening connection that sends nothing for this long while it
+    /// neither broadcasts, watches nor listens is closed.
+    #[arg(long, env = "SIGNALING_IDLE_TIMEOUT_MS", default_value_t = 300_000)]
+    pub idle_timeout_ms: u64,
+    /// TCP connections open at once (websockets, long-polling and HTTP alike); capped
+    /// below the process's open-file limit.
+    #[arg(long, env = "SIGNALING_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+    /// TCP connections open at once from one IP address. Behind a reverse proxy every
+    /// connection comes from the proxy: raise this there and cap per client in the proxy.
+    #[arg(
+        long,
+        env = "SIGNALING_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 64
+    )]
+    pub max_connections_per_address: usize,
+    /// How long a request's head may take to arrive, on a new connection or between
+    /// requests on a kept-alive one.
+    #[arg(long, env = "SIGNALING_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    pub header_timeout_ms: u64,
+    /// How long a request's body may take to arrive (long-polling posts).
+    #[arg(long, env = "SIGNALING_BODY_TIMEOUT_MS", default_value_t = 10_000)]
+    pub body_timeout_ms: u64,
     /// Also accept the old frontend's signature of its own address: replayable forever
     /// by anyone who saw it once (see docs/signaling.md).
     #[arg(long, env = "SIGNALING_LEGACY_SIGNATURES")]
@@ -66,6 +112,39 @@ pub struct Config {
     /// Events a connection may send at once.
     #[arg(long, env = "SIGNALING_RATE_BURST", default_value_t = 60)]
     pub rate_burst: u32,
+    /// Joins (`watch`, `broadcast`) the connections of one IP address may send per
+    /// second, on average; each costs a signature check and chain queries.
+    #[arg(
+        long,
+        env = "SIGNALING_JOINS_PER_SEC_PER_ADDRESS",
+        default_value_t = 20
+    )]
+    pub joins_per_sec_per_address: u32,
+    /// Joins the connections of one IP address may send at once.
+    #[arg(long, env = "SIGNALING_JOIN_BURST_PER_ADDRESS", default_value_t = 100)]
+    pub join_burst_per_address: u32,
+    /// Joins one signed-in account may send per second, on average, on all its
+    /// connections.
+    #[arg(long, env = "SIGNALING_JOINS_PER_SEC_PER_ACCOUNT", default_value_t = 2)]
+    pub joins_per_sec_per_account: u32,
+    /// Joins one signed-in account may send at once.
+    #[arg(long, env = "SIGNALING_JOIN_BURST_PER_ACCOUNT", default_value_t = 10)]
+    pub join_burst_per_account: u32,
+    /// HTTP requests to the server's own routes (`/healthz`,
+    /// `/is-already-having-stream`) one IP address may send per second, on average.
+    #[arg(
+        long,
+        env = "SIGNALING_REQUESTS_PER_SEC_PER_ADDRESS",
+        default_value_t = 10
+    )]
+    pub requests_per_sec_per_address: u32,
+    /// HTTP requests to the server's own routes one IP address may send at once.
+    #[arg(
+        long,
+        env = "SIGNALING_REQUEST_BURST_PER_ADDRESS",
+        default_value_t = 30
+    )]
+    pub request_burst_per_address: u32,
     /// How often viewers are told a watcher count that changed (the broadcaster and
     /// the viewer joining or leaving hear it at once).
     #[arg(long, env = "SIGNALING_COUNT_INTERVAL_MS", default_value_t = 1_000)]

@@ -240,6 +240,15 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             .sum()
     }
 
+    /// Whether `conn` broadcasts, watches or listens to anything.
+    pub fn takes_part(&self, conn: C) -> bool {
+        self.listened.contains_key(&conn)
+            || self
+                .live
+                .values()
+                .any(|live| live.broadcaster_conn == conn || live.viewer_on(conn).is_some())
+    }
+
     /// Live streams.
     pub fn live_streams(&self) -> usize {
         self.live.len()

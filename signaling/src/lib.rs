@@ -5,9 +5,9 @@
 //! node's JSON-RPC), [`hub`] holds who is live and who watches whom, [`server`]
 //! ties them to socket.io events and HTTP routes ([`wire`] has the event shapes).
 pub mod auth;
-pub mod cache;
 pub mod chain;
 pub mod config;
+pub mod connections;
 pub mod echo;
 pub mod hub;
 pub mod limits;

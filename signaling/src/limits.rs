@@ -1,5 +1,104 @@
-//! Per-connection abuse limits.
-use std::time::Instant;
+//! Abuse limits: how fast a connection may send, how much one address may have going.
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::{
+    collections::HashMap,
+    hash::Hash,
+    num::NonZeroU32,
+    sync::{Arc, Mutex},
+    time::Instant,
+};
+
+/// How often something may happen, per second on average and at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Rate {
+    pub per_sec: u32,
+    pub burst: u32,
+}
+
+impl Rate {
+    fn quota(self) -> Quota {
+        let at_least_one = |n: u32| NonZeroU32::new(n.max(1)).expect("at least 1");
+        Quota::per_second(at_least_one(self.per_sec)).allow_burst(at_least_one(self.burst))
+    }
+}
+
+/// A rate per key (a client's address, an account), for what costs the server a
+/// signature check or a chain query whichever connection it comes from: one client
+/// opening many connections gets no more than one.
+pub struct PerKey<K: Clone + Eq + Hash> {
+    limiter: DefaultKeyedRateLimiter<K>,
+}
+
+impl<K: Clone + Eq + Hash> PerKey<K> {
+    pub fn new(rate: Rate) -> Self {
+        Self {
+            limiter: RateLimiter::keyed(rate.quota()),
+        }
+    }
+
+    /// Whether `key` may do one more now; an allowed one is counted.
+    pub fn allow(&self, key: &K) -> bool {
+        self.limiter.check_key(key).is_ok()
+    }
+
+    /// Forgets the keys whose allowance is full again, which any other would get: the
+    /// store holds only keys active lately.
+    pub fn forget_idle(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+}
+
+/// At most `max` of something going at once for each key (a client's address: its
+/// chain queries in flight).
+#[derive(Debug)]
+pub struct InFlight<K: Eq + Hash> {
+    max: usize,
+    counts: Arc<Mutex<HashMap<K, usize>>>,
+}
+
+impl<K: Eq + Hash + Clone> InFlight<K> {
+    pub fn new(max: usize) -> Self {
+        Self {
+            max,
+            counts: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// One more for `key`, counted until the result is dropped; `None` if `key` has
+    /// its `max` going already.
+    pub fn enter(&self, key: K) -> Option<Entered<K>> {
+        let mut counts = self.counts.lock().expect("in-flight lock");
+        let count = counts.entry(key.clone()).or_default();
+        if *count >= self.max {
+            return None;
+        }
+        *count += 1;
+        Some(Entered {
+            key,
+            counts: self.counts.clone(),
+        })
+    }
+}
+
+/// One of a key's [`InFlight`] places.
+#[derive(Debug)]
+pub struct Entered<K: Eq + Hash> {
+    key: K,
+    counts: Arc<Mutex<HashMap<K, usize>>>,
+}
+
+impl<K: Eq + Hash> Drop for Entered<K> {
+    fn drop(&mut self) {
+        let mut counts = self.counts.lock().expect("in-flight lock");
+        if let Some(count) = counts.get_mut(&self.key) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.key);
+            }
+        }
+    }
+}
 
 /// A token bucket per connection: `burst` events at once, refilled at `per_sec` a
 /// second, for each peer the connection signals with (at least one).
@@ -56,6 +155,34 @@ mod tests {
 
     fn allowed(limit: &mut RateLimit, now: Instant, peers: usize, events: usize) -> usize {
         (0..events).filter(|_| limit.allow(now, peers)).count()
+    }
+
+    #[test]
+    fn a_rate_per_key_is_kept_for_each_key() {
+        let per_key = PerKey::new(Rate {
+            per_sec: 1,
+            burst: 3,
+        });
+        assert_eq!((0..5).filter(|_| per_key.allow(&'a')).count(), 3);
+        assert!(per_key.allow(&'b'), "another key has its own");
+        per_key.forget_idle();
+        assert!(!per_key.allow(&'a'), "a key still spent is kept");
+    }
+
+    #[test]
+    fn in_flight_counts_each_key_until_its_places_are_dropped() {
+        let in_flight = InFlight::new(2);
+        let first = in_flight.enter('a').unwrap();
+        let _second = in_flight.enter('a').unwrap();
+        assert!(in_flight.enter('a').is_none());
+        assert!(in_flight.enter('b').is_some(), "other keys have their own");
+        drop(first);
+        assert!(in_flight.enter('a').is_some());
+        assert_eq!(
+            in_flight.counts.lock().unwrap().get(&'b'),
+            None,
+            "no key is kept at 0"
+        );
     }
 
     #[test]

@@ -5,7 +5,16 @@ use std::{io::IsTerminal, process::ExitCode, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tracing::info;
 use tracing_subscriber::EnvFilter;
-use w3bstreaming_signaling::{chain::rpc::RpcChain, config::Config, server};
+use w3bstreaming_signaling::{
+    chain::rpc::RpcChain,
+    config::Config,
+    connections::{self, Admission, Caps},
+    server,
+};
+
+/// Open files kept for what is not a client connection: the log, the chain client's
+/// sockets, the runtime.
+const RESERVED_FILES: u64 = 64;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -35,18 +44,34 @@ async fn main() -> ExitCode {
 async fn run(config: Config) -> Result<(), String> {
     let timeout = Duration::from_millis(config.rpc_timeout_ms);
     let chain = Arc::new(RpcChain::new(&config.rpc_url, config.program_id, timeout));
-    let server = server::build(&config, chain);
+    let caps = Caps {
+        total: config.max_connections.min(connection_limit()),
+        per_address: config.max_connections_per_address,
+    };
+    let admission = Admission::new(caps);
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
     let address = listener.local_addr().map_err(|error| error.to_string())?;
+    let mut public_urls: Vec<String> = config
+        .public_urls
+        .iter()
+        .map(|url| url.trim().trim_end_matches('/').to_string())
+        .filter(|url| !url.is_empty())
+        .collect();
+    public_urls.push(format!("http://{address}"));
+    let server = server::build(&config, public_urls, chain);
     // One line on stdout, for scripts and tests that start the server.
     println!("{}", json!({ "listening": address.to_string() }));
-    info!(%address, program = %config.program_id, "listening");
-    axum::serve(listener, server.router)
-        .with_graceful_shutdown(shutdown(server.io))
-        .await
-        .map_err(|error| error.to_string())?;
+    info!(%address, program = %config.program_id, max_connections = caps.total, "listening");
+    connections::serve(
+        listener,
+        server.router,
+        admission,
+        Duration::from_millis(config.header_timeout_ms),
+        shutdown(server.io),
+    )
+    .await;
     info!("stopped");
     Ok(())
 }
@@ -63,4 +88,12 @@ async fn shutdown(io: SocketIo) {
     }
     info!("shutting down");
     io.close().await;
+}
+
+/// How many client connections the open-file limit allows, after raising it as far as
+/// the system lets a process: with the common default of 1,024, a thousand sockets
+/// from anyone would otherwise leave the server unable to accept any more.
+fn connection_limit() -> usize {
+    let files = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1_024);
+    usize::try_from(files.saturating_sub(RESERVED_FILES)).unwrap_or(usize::MAX)
 }

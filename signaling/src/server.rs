@@ -2,11 +2,12 @@
 //! chain says they may do, then lets the [`Hub`] decide and delivers its notices.
 use crate::{
     auth::{AuthError, AuthPolicy, Credentials, Session},
-    chain::{Authority, Chain, ChainError},
+    chain::{self, Authority, Chain, ChainError},
     config::Config,
+    connections::ClientAddr,
     echo::{bounded, Echo},
     hub::{Hub, Notice, Outbox, Refusal},
-    limits::RateLimit,
+    limits::{InFlight, PerKey, Rate, RateLimit},
     turn, wire,
 };
 use axum::{
@@ -25,11 +26,17 @@ use socketioxide::{
     SocketIo,
 };
 use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
+    net::{IpAddr, Ipv4Addr},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex,
+    },
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::{
+    cors::{AllowOrigin, CorsLayer},
+    timeout::RequestBodyTimeoutLayer,
+};
 use tracing::{info, warn};
 use w3bstreaming_keys::AccountId;
 
@@ -46,7 +53,7 @@ const PACKETS_PER_VIEWER: usize = 16;
 /// socket.io's default send buffer, in packets.
 const MIN_BUFFERED_PACKETS: usize = 128;
 /// Chain answers kept of each kind (stream owners, follows): a few MiB at most.
-const CACHED_ANSWERS: usize = 100_000;
+const CACHED_ANSWERS: u64 = 100_000;
 
 /// The server: a router to serve and the socket.io handle to close on shutdown.
 pub struct Server {
@@ -54,8 +61,9 @@ pub struct Server {
     pub io: SocketIo,
 }
 
-/// Builds the server reading the program from `chain`.
-pub fn build(config: &Config, chain: Arc<dyn Chain>) -> Server {
+/// Builds the server reading the program from `chain`; clients reach it at
+/// `public_urls` (the first unless a request's `Host` names another).
+pub fn build(config: &Config, public_urls: Vec<String>, chain: Arc<dyn Chain>) -> Server {
     let buffered = config.max_watchers.saturating_mul(PACKETS_PER_VIEWER);
     let (layer, io) = SocketIo::builder()
         .max_payload(MAX_PACKET_BYTES as u64)
@@ -65,20 +73,33 @@ pub fn build(config: &Config, chain: Arc<dyn Chain>) -> Server {
         .build_layer();
     let signaling = Arc::new(Signaling {
         config: config.clone(),
+        public_urls,
         auth: AuthPolicy {
             challenge_ttl_ms: config.challenge_ttl_ms,
             legacy_signatures: config.legacy_signatures,
         },
         authority: Authority::new(
             chain,
-            Duration::from_millis(config.cache_ttl_ms),
-            CACHED_ANSWERS,
+            chain::Limits {
+                ttl: Duration::from_millis(config.cache_ttl_ms),
+                failure_ttl: Duration::from_millis(config.chain_failure_ttl_ms),
+                capacity: CACHED_ANSWERS,
+                concurrent: config.max_chain_queries.max(1),
+                wait: Duration::from_millis(config.rpc_timeout_ms),
+            },
         ),
-        io: io.clone(),
-        state: Mutex::new(State {
-            hub: Hub::new(config.max_watchers),
-            conns: HashMap::new(),
+        chain_queries: InFlight::new(config.max_chain_queries_per_address),
+        joins_by_address: PerKey::new(Rate {
+            per_sec: config.joins_per_sec_per_address,
+            burst: config.join_burst_per_address,
         }),
+        joins_by_account: PerKey::new(Rate {
+            per_sec: config.joins_per_sec_per_account,
+            burst: config.join_burst_per_account,
+        }),
+        io: io.clone(),
+        hub: Mutex::new(Hub::new(config.max_watchers)),
+        connections: AtomicUsize::new(0),
     });
     let on_connect = signaling.clone();
     io.ns("/", move |socket: SocketRef| {
@@ -87,6 +108,14 @@ pub fn build(config: &Config, chain: Arc<dyn Chain>) -> Server {
     tokio::spawn(tell_counts(
         signaling.clone(),
         Duration::from_millis(config.count_interval_ms.max(1)),
+    ));
+    let requests_by_address = Arc::new(PerKey::new(Rate {
+        per_sec: config.requests_per_sec_per_address,
+        burst: config.request_burst_per_address,
+    }));
+    tokio::spawn(forget_idle_keys(
+        signaling.clone(),
+        requests_by_address.clone(),
     ));
 
     let origins: Vec<HeaderValue> = config
@@ -101,8 +130,15 @@ pub fn build(config: &Config, chain: Arc<dyn Chain>) -> Server {
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/is-already-having-stream", get(is_already_having_stream))
+        .route_layer(middleware::from_fn_with_state(
+            requests_by_address,
+            limit_requests,
+        ))
         .with_state(signaling)
         .layer(layer)
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_millis(
+            config.body_timeout_ms,
+        )))
         .layer(cors)
         .layer(middleware::from_fn_with_state(
             Arc::new(origins),
@@ -113,50 +149,93 @@ pub fn build(config: &Config, chain: Arc<dyn Chain>) -> Server {
 
 struct Signaling {
     config: Config,
+    /// Where clients reach the server, named in the sign-in texts.
+    public_urls: Vec<String>,
     auth: AuthPolicy,
     authority: Authority,
+    /// Chain queries in flight by client address.
+    chain_queries: InFlight<IpAddr>,
+    joins_by_address: PerKey<IpAddr>,
+    joins_by_account: PerKey<AccountId>,
     io: SocketIo,
-    state: Mutex<State>,
+    hub: Mutex<Hub<Sid>>,
+    /// socket.io connections open now.
+    connections: AtomicUsize,
 }
 
-struct State {
-    hub: Hub<Sid>,
-    conns: HashMap<Sid, Conn>,
-}
-
+/// One connection's own state, in its socket's extensions: its lock is held only by
+/// its own events, so checking one connection's signature holds up no other.
 struct Conn {
+    address: IpAddr,
+    state: Mutex<ConnState>,
+}
+
+struct ConnState {
     session: Session,
     rate: RateLimit,
     /// Whether it sent `listen`, which needs no sign-in.
     listened: bool,
+    /// When it last sent an event.
+    last_event: Instant,
 }
 
 impl Conn {
-    /// Neither signed in nor listening: what the sign-in deadline closes.
-    fn idle(&self) -> bool {
-        self.session.account().is_none() && !self.listened
+    fn of(socket: &SocketRef) -> Result<Arc<Self>, String> {
+        socket
+            .extensions
+            .get::<Arc<Self>>()
+            .ok_or_else(|| "Connection is closing".into())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ConnState> {
+        self.state.lock().expect("connection state lock")
     }
 }
 
 type Outcome = Result<Outbox<Sid>, String>;
 
 impl Signaling {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().expect("signaling state lock")
+    fn lock(&self) -> std::sync::MutexGuard<'_, Hub<Sid>> {
+        self.hub.lock().expect("hub lock")
+    }
+
+    /// The public URL `socket` came to: the one its `Host` names, or the first. A client
+    /// can choose only among the server's own.
+    fn public_url(&self, socket: &SocketRef) -> &str {
+        let host = socket.req_parts().headers.get(header::HOST);
+        self.public_urls
+            .iter()
+            .find(|url| {
+                host.is_some_and(|host| {
+                    host.as_bytes()
+                        .eq_ignore_ascii_case(host_of(url).as_bytes())
+                })
+            })
+            .unwrap_or(&self.public_urls[0])
     }
 
     async fn connect(self: Arc<Self>, socket: SocketRef) {
+        let session = Session::new(self.public_url(&socket).to_string(), now_ms(), &self.auth);
+        let challenge = session.challenge().clone();
         let conn = Conn {
-            session: Session::new(now_ms(), &self.auth),
-            rate: RateLimit::new(
-                self.config.rate_per_sec,
-                self.config.rate_burst,
-                Instant::now(),
-            ),
-            listened: false,
+            address: socket
+                .req_parts()
+                .extensions
+                .get::<ClientAddr>()
+                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |client| client.0),
+            state: Mutex::new(ConnState {
+                session,
+                rate: RateLimit::new(
+                    self.config.rate_per_sec,
+                    self.config.rate_burst,
+                    Instant::now(),
+                ),
+                listened: false,
+                last_event: Instant::now(),
+            }),
         };
-        let challenge = conn.session.challenge().clone();
-        self.lock().conns.insert(socket.id, conn);
+        socket.extensions.insert(Arc::new(conn));
+        self.connections.fetch_add(1, Ordering::Relaxed);
         info!(sid = %socket.id, "connected");
         for event in wire::CLIENT_EVENTS {
             let signaling = self.clone();
@@ -170,43 +249,64 @@ impl Signaling {
         }
         let signaling = self.clone();
         socket.on_disconnect(move |socket: SocketRef| async move {
-            let outbox = {
-                let mut state = signaling.lock();
-                state.conns.remove(&socket.id);
-                state.hub.disconnect(socket.id)
-            };
+            signaling.connections.fetch_sub(1, Ordering::Relaxed);
+            let outbox = signaling.lock().disconnect(socket.id);
             info!(sid = %socket.id, "disconnected");
             signaling.deliver(outbox);
         });
         // Last, so that a client answering at once finds its handlers in place.
         socket.emit("challenge", &challenge).ok();
-        tokio::spawn(self.clone().close_if_idle(
-            socket.id,
-            Duration::from_millis(self.config.sign_in_deadline_ms),
-        ));
+        tokio::spawn(self.clone().close_when_idle(socket.id));
     }
 
-    /// Closes the connection `sid` if, after `deadline`, it has done nothing a
-    /// connection is for. It holds only the id, so a connection that left is freed at
-    /// once.
-    async fn close_if_idle(self: Arc<Self>, sid: Sid, deadline: Duration) {
-        tokio::time::sleep(deadline).await;
-        let idle = self.lock().conns.get(&sid).is_some_and(Conn::idle);
-        if let (true, Some(socket)) = (idle, self.io.get_socket(sid)) {
-            info!(%sid, "closed: neither signed in nor listening in time");
+    /// Closes the connection `sid` once it is idle: neither signed in nor listening by
+    /// the sign-in deadline, or later silent for the idle timeout while it takes part
+    /// in nothing. It holds only the id, so a connection that left is freed at once.
+    async fn close_when_idle(self: Arc<Self>, sid: Sid) {
+        let sign_in = Duration::from_millis(self.config.sign_in_deadline_ms);
+        let idle = Duration::from_millis(self.config.idle_timeout_ms);
+        tokio::time::sleep(sign_in).await;
+        loop {
+            let Some(socket) = self.io.get_socket(sid) else {
+                return;
+            };
+            let Ok(conn) = Conn::of(&socket) else {
+                return;
+            };
+            let (signed_in, listened, silent) = {
+                let conn = conn.lock();
+                let signed_in = conn.session.account().is_some();
+                (signed_in, conn.listened, conn.last_event.elapsed())
+            };
+            let reason = if !signed_in && !listened {
+                "neither signed in nor listening in time"
+            } else if silent >= idle && !self.lock().takes_part(sid) {
+                "idle"
+            } else {
+                drop(socket);
+                let until_idle = idle.saturating_sub(silent);
+                tokio::time::sleep(if until_idle.is_zero() {
+                    idle
+                } else {
+                    until_idle
+                })
+                .await;
+                continue;
+            };
+            info!(%sid, "closed: {reason}");
             socket.disconnect().ok();
+            return;
         }
     }
 
     async fn event(&self, socket: SocketRef, event: &'static str, args: Option<(Value, Value)>) {
-        let allowed = {
-            let mut state = self.lock();
-            let peers = state.hub.peers(socket.id);
-            state
-                .conns
-                .get_mut(&socket.id)
-                .is_some_and(|conn| conn.rate.allow(Instant::now(), peers))
-        };
+        let peers = self.lock().peers(socket.id);
+        let allowed = Conn::of(&socket).is_ok_and(|conn| {
+            let mut conn = conn.lock();
+            conn.last_event = Instant::now();
+            let now = conn.last_event;
+            conn.rate.allow(now, peers)
+        });
         if !allowed {
             return refuse(&socket, event, "Too many messages: slow down".into());
         }
@@ -247,8 +347,25 @@ impl Signaling {
         }
     }
 
-    /// The account behind `claimed`, proven by the credentials or bound earlier.
+    /// The account behind `claimed` for a join, proven by the credentials or bound
+    /// earlier, if its address and then the account may join again so soon.
     fn authenticate(
+        &self,
+        socket: &SocketRef,
+        claimed: &str,
+        message: &wire::JoinMsg,
+    ) -> Result<AccountId, String> {
+        if !self.joins_by_address.allow(&Conn::of(socket)?.address) {
+            return Err("Too many joins from your address: wait a moment".into());
+        }
+        let account = self.prove(socket, claimed, message)?;
+        if !self.joins_by_account.allow(&account) {
+            return Err("Too many joins by this account: wait a moment".into());
+        }
+        Ok(account)
+    }
+
+    fn prove(
         &self,
         socket: &SocketRef,
         claimed: &str,
@@ -259,11 +376,8 @@ impl Signaling {
             signature: message.signed_msg.as_deref(),
             signer: message.encoded_id.as_deref(),
         };
-        let mut state = self.lock();
-        let conn = state
-            .conns
-            .get_mut(&socket.id)
-            .ok_or("Connection is closing")?;
+        let conn = Conn::of(socket)?;
+        let mut conn = conn.lock();
         let first_time = conn.session.account().is_none();
         match conn.session.authenticate(credentials, now_ms(), &self.auth) {
             Ok(account) => {
@@ -281,14 +395,20 @@ impl Signaling {
         }
     }
 
+    /// A place for one chain query among those of the connection's address.
+    fn chain_turn(&self, socket: &SocketRef) -> Result<crate::limits::Entered<IpAddr>, String> {
+        let address = Conn::of(socket)?.address;
+        self.chain_queries.enter(address).ok_or_else(|| {
+            "Too many chain checks from your address at once: try again in a moment".into()
+        })
+    }
+
     /// The account this connection signed in as; it must be the one it names.
     fn signed_in(&self, socket: &SocketRef, claimed: Option<&str>) -> Result<AccountId, String> {
-        let account = self
-            .lock()
-            .conns
-            .get(&socket.id)
-            .and_then(|conn| conn.session.account())
-            .ok_or("Sign in first: watch or broadcast with this connection's signed challenge")?;
+        let account =
+            Conn::of(socket)?.lock().session.account().ok_or(
+                "Sign in first: watch or broadcast with this connection's signed challenge",
+            )?;
         match claimed {
             Some(claimed) if AccountId::parse(claimed) != Some(account) => {
                 Err(AuthError::SignedInAsOther(account).to_string())
@@ -306,6 +426,7 @@ impl Signaling {
         let message = message?;
         let stream_id = stream_id(&message.stream_id)?;
         let account = self.authenticate(socket, claimed, &message)?;
+        let _turn = self.chain_turn(socket)?;
         let owner = self
             .authority
             .stream(stream_id)
@@ -325,7 +446,7 @@ impl Signaling {
             }
             Some(_) => {}
         }
-        let outbox = self.lock().hub.broadcast(socket.id, account, stream_id)?;
+        let outbox = self.lock().broadcast(socket.id, account, stream_id)?;
         info!(sid = %socket.id, %account, stream_id, "broadcasting");
         self.hand_out_ice_servers(socket, account);
         Ok(outbox)
@@ -340,9 +461,9 @@ impl Signaling {
         let message = message?;
         let stream_id = stream_id(&message.stream_id)?;
         let viewer = self.authenticate(socket, claimed, &message)?;
+        let _turn = self.chain_turn(socket)?;
         let broadcaster = self
             .lock()
-            .hub
             .broadcaster(stream_id)
             .ok_or_else(|| Refusal::NotStarted(stream_id.to_string()))?;
         if !self
@@ -354,12 +475,12 @@ impl Signaling {
             return Err("You aren't subscribed to this speaker".into());
         }
         // The stream may have stopped, or another broadcast started, while the chain answered.
-        let mut state = self.lock();
-        if state.hub.broadcaster(stream_id) != Some(broadcaster) {
+        let mut hub = self.lock();
+        if hub.broadcaster(stream_id) != Some(broadcaster) {
             return Err(Refusal::NotStarted(stream_id.to_string()).into());
         }
-        let outbox = state.hub.join(socket.id, viewer, stream_id)?;
-        drop(state);
+        let outbox = hub.join(socket.id, viewer, stream_id)?;
+        drop(hub);
         info!(sid = %socket.id, %viewer, stream_id, "watching");
         self.hand_out_ice_servers(socket, viewer);
         Ok(outbox)
@@ -449,7 +570,7 @@ impl Signaling {
         self.signed_in(socket, claimed)?;
         let to = account(to)?;
         check_size(what, &payload, max)?;
-        Ok(route(&self.lock().hub, to, payload)?)
+        Ok(route(&self.lock(), to, payload)?)
     }
 
     fn stop_broadcasting(
@@ -460,10 +581,7 @@ impl Signaling {
     ) -> Outcome {
         let message = message?;
         self.signed_in(socket, Some(claimed))?;
-        let outbox = self
-            .lock()
-            .hub
-            .stop_broadcast(socket.id, &message.stream_id)?;
+        let outbox = self.lock().stop_broadcast(socket.id, &message.stream_id)?;
         info!(sid = %socket.id, stream_id = message.stream_id, "stopped broadcasting");
         Ok(outbox)
     }
@@ -477,7 +595,6 @@ impl Signaling {
         let message = message?;
         Ok(self
             .lock()
-            .hub
             .leave(socket.id, &message.stream_id)
             .unwrap_or_default())
     }
@@ -489,10 +606,7 @@ impl Signaling {
         notice: impl Fn(&Hub<Sid>, &str) -> Notice,
     ) -> Outcome {
         let message = message?;
-        Ok(vec![(
-            socket.id,
-            notice(&self.lock().hub, &message.stream_id),
-        )])
+        Ok(vec![(socket.id, notice(&self.lock(), &message.stream_id))])
     }
 
     /// Open to anyone, signed in or not, like `getIsStreaming`: schedule pages show who
@@ -502,11 +616,8 @@ impl Signaling {
         for id in &message.stream_ids {
             stream_id(id)?;
         }
-        let mut state = self.lock();
-        let outbox = state.hub.listen(socket.id, message.stream_ids)?;
-        if let Some(conn) = state.conns.get_mut(&socket.id) {
-            conn.listened = true;
-        }
+        let outbox = self.lock().listen(socket.id, message.stream_ids)?;
+        Conn::of(socket)?.lock().listened = true;
         Ok(outbox)
     }
 
@@ -534,8 +645,19 @@ async fn tell_counts(signaling: Arc<Signaling>, interval: Duration) {
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        let outbox = signaling.lock().hub.flush_counts();
+        let outbox = signaling.lock().flush_counts();
         signaling.deliver(outbox);
+    }
+}
+
+/// Every minute, the rate limiters forget the keys that have not been used lately.
+async fn forget_idle_keys(signaling: Arc<Signaling>, requests: Arc<PerKey<IpAddr>>) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        ticks.tick().await;
+        signaling.joins_by_address.forget_idle();
+        signaling.joins_by_account.forget_idle();
+        requests.forget_idle();
     }
 }
 
@@ -577,6 +699,12 @@ fn chain_unavailable(error: ChainError) -> String {
     format!("Cannot check the chain right now, try again later ({error})")
 }
 
+/// The `host[:port]` of `url`.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split('/').next().unwrap_or(rest)
+}
+
 fn now_ms() -> u64 {
     let since_epoch = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -585,11 +713,10 @@ fn now_ms() -> u64 {
 }
 
 async fn healthz(AxumState(signaling): AxumState<Arc<Signaling>>) -> Json<Value> {
-    let state = signaling.lock();
     Json(json!({
         "status": "ok",
-        "connections": state.conns.len(),
-        "liveStreams": state.hub.live_streams(),
+        "connections": signaling.connections.load(Ordering::Relaxed),
+        "liveStreams": signaling.lock().live_streams(),
     }))
 }
 
@@ -604,9 +731,29 @@ async fn is_already_having_stream(
     Query(query): Query<AddressQuery>,
 ) -> Response {
     match account(&query.address) {
-        Ok(account) => Json(signaling.lock().hub.is_broadcasting(account)).into_response(),
+        Ok(account) => Json(signaling.lock().is_broadcasting(account)).into_response(),
         Err(text) => (StatusCode::BAD_REQUEST, text).into_response(),
     }
+}
+
+/// The server's own routes, limited per client address: each may reach the hub's lock.
+async fn limit_requests(
+    AxumState(limit): AxumState<Arc<PerKey<IpAddr>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let address = request
+        .extensions()
+        .get::<ClientAddr>()
+        .map(|client| client.0);
+    if address.is_some_and(|address| !limit.allow(&address)) {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests: slow down",
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 /// Browsers always send `Origin`; a page of any other site is turned away, for HTTP

@@ -24,7 +24,7 @@ pub const CLIENT_EVENTS: [&str; 10] = [
 #[serde(rename_all = "camelCase")]
 pub struct JoinMsg {
     pub stream_id: String,
-    /// Signature of this connection's challenge nonce (or, with legacy signatures on,
+    /// Signature of this connection's challenge text (or, with legacy signatures on,
     /// of `encoded_id`).
     pub signed_msg: Option<String>,
     /// The signer's address; must be the claimed user id.

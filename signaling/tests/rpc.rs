@@ -18,7 +18,7 @@ use w3bstreaming_devnode::{
 };
 use w3bstreaming_io::{Action, StateQuery};
 use w3bstreaming_keys::{dev, signature, AccountId};
-use w3bstreaming_signaling::chain::{rpc::RpcChain, Authority, ChainError, StreamOwner};
+use w3bstreaming_signaling::chain::{rpc::RpcChain, Authority, ChainError, Limits, StreamOwner};
 
 /// How the proxy answers.
 #[derive(Clone, Copy, PartialEq)]
@@ -27,14 +27,20 @@ enum Mode {
     HttpError,
     NotHex,
     OtherId,
-    /// A JSON-RPC error whose message is 100 KB long.
+    /// A JSON-RPC error whose message is 50 KB long (an answer read whole).
     LongError,
+    /// A 1 MB answer.
+    Huge,
+    /// Forwarded after 300 ms.
+    Slow,
 }
 
 struct Proxy {
     node: String,
     mode: Mutex<Mode>,
     requests: Mutex<Vec<Value>>,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: Mutex<(usize, usize)>,
 }
 
 async fn proxy(
@@ -43,6 +49,15 @@ async fn proxy(
 ) -> (StatusCode, Json<Value>) {
     proxy.requests.lock().unwrap().push(request.clone());
     let mode = *proxy.mode.lock().unwrap();
+    if mode == Mode::Slow {
+        {
+            let mut in_flight = proxy.in_flight.lock().unwrap();
+            in_flight.0 += 1;
+            in_flight.1 = in_flight.1.max(in_flight.0);
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        proxy.in_flight.lock().unwrap().0 -= 1;
+    }
     match mode {
         Mode::HttpError => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({}))),
         Mode::NotHex => (
@@ -58,10 +73,16 @@ async fn proxy(
             Json(json!({
                 "jsonrpc": "2.0",
                 "id": request["id"],
-                "error": { "code": 1000, "message": "e".repeat(100_000) },
+                "error": { "code": 1000, "message": "e".repeat(50_000) },
             })),
         ),
-        Mode::Forward => (StatusCode::OK, Json(call(&proxy.node, request).await)),
+        Mode::Huge => (
+            StatusCode::OK,
+            Json(
+                json!({ "jsonrpc": "2.0", "id": request["id"], "result": format!("0x{}", "00".repeat(500_000)) }),
+            ),
+        ),
+        Mode::Forward | Mode::Slow => (StatusCode::OK, Json(call(&proxy.node, request).await)),
     }
 }
 
@@ -94,6 +115,7 @@ async fn start() -> Setup {
         node: node.clone(),
         mode: Mutex::new(Mode::Forward),
         requests: Mutex::new(Vec::new()),
+        in_flight: Mutex::new((0, 0)),
     });
     let proxy_url = serve(
         Router::new()
@@ -114,9 +136,22 @@ fn account(id: &str) -> AccountId {
     AccountId::parse(id).unwrap()
 }
 
+/// An authority that keeps answers for `ttl` and no failure.
 fn authority(url: &str, program: AccountId, ttl: Duration) -> Authority {
+    authority_with(url, program, Limits { ttl, ..LIMITS })
+}
+
+const LIMITS: Limits = Limits {
+    ttl: Duration::ZERO,
+    failure_ttl: Duration::ZERO,
+    capacity: 16,
+    concurrent: 32,
+    wait: Duration::from_secs(5),
+};
+
+fn authority_with(url: &str, program: AccountId, limits: Limits) -> Authority {
     let chain = Arc::new(RpcChain::new(url, program, Duration::from_secs(5)));
-    Authority::new(chain, ttl, 16)
+    Authority::new(chain, limits)
 }
 
 /// Sends `action` from the development account `uri` as a client of the local chain
@@ -230,6 +265,7 @@ async fn every_failure_is_a_refusal() {
                 "e".repeat(240)
             ),
         ),
+        (Mode::Huge, "the node's answer is longer than 65536 bytes"),
     ] {
         *setup.proxy.mode.lock().unwrap() = mode;
         assert_eq!(
@@ -301,4 +337,95 @@ async fn a_follow_is_kept_for_its_ttl_and_a_refusal_not_at_all() {
         Ok(false),
         "after the TTL"
     );
+}
+
+#[tokio::test]
+async fn equal_questions_share_one_query_and_all_wait_their_turn() {
+    let setup = start().await;
+    *setup.proxy.mode.lock().unwrap() = Mode::Slow;
+    let limits = Limits {
+        concurrent: 3,
+        ..LIMITS
+    };
+    let remote = Arc::new(authority_with(
+        &setup.proxy_url,
+        setup.chain.program_id,
+        limits,
+    ));
+    let (broadcaster, follower) = (
+        account(&setup.demo.broadcaster.id),
+        account(&setup.demo.follower.id),
+    );
+    let ask = |viewer: AccountId| {
+        let remote = remote.clone();
+        tokio::spawn(async move { remote.follows(viewer, broadcaster).await })
+    };
+    // Ten askers of one question, and ten of ten others nobody follows.
+    let same: Vec<_> = (0..10).map(|_| ask(follower)).collect();
+    let others: Vec<_> = (0..10u8).map(|i| ask(AccountId([100 + i; 32]))).collect();
+    for asked in same {
+        assert_eq!(asked.await.unwrap(), Ok(true));
+    }
+    for asked in others {
+        assert_eq!(asked.await.unwrap(), Ok(false));
+    }
+    let requests = setup.proxy.requests.lock().unwrap().len();
+    assert_eq!(requests, 11, "one query for the ten equal questions");
+    assert_eq!(
+        setup.proxy.in_flight.lock().unwrap().1,
+        3,
+        "never more than 3 at once"
+    );
+
+    // A query that cannot get its turn in time is refused, not queued for ever.
+    let impatient = Arc::new(authority_with(
+        &setup.proxy_url,
+        setup.chain.program_id,
+        Limits {
+            concurrent: 1,
+            wait: Duration::from_millis(100),
+            ..LIMITS
+        },
+    ));
+    let first = {
+        let impatient = impatient.clone();
+        tokio::spawn(async move { impatient.follows(follower, broadcaster).await })
+    };
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(
+        impatient.follows(AccountId([7; 32]), broadcaster).await,
+        Err(ChainError(
+            "too many queries are waiting for the node".into()
+        ))
+    );
+    assert_eq!(first.await.unwrap(), Ok(true));
+}
+
+#[tokio::test]
+async fn a_failure_is_remembered_for_its_ttl() {
+    let setup = start().await;
+    let remote = authority_with(
+        &setup.proxy_url,
+        setup.chain.program_id,
+        Limits {
+            failure_ttl: Duration::from_millis(500),
+            ..LIMITS
+        },
+    );
+    let (broadcaster, follower) = (
+        account(&setup.demo.broadcaster.id),
+        account(&setup.demo.follower.id),
+    );
+    *setup.proxy.mode.lock().unwrap() = Mode::HttpError;
+    let failure = Err(ChainError(
+        "the node answered HTTP 500 Internal Server Error".into(),
+    ));
+    assert_eq!(remote.follows(follower, broadcaster).await, failure);
+    *setup.proxy.mode.lock().unwrap() = Mode::Forward;
+    for _ in 0..5 {
+        assert_eq!(remote.follows(follower, broadcaster).await, failure);
+    }
+    assert_eq!(setup.proxy.requests.lock().unwrap().len(), 1, "asked once");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(remote.follows(follower, broadcaster).await, Ok(true));
 }

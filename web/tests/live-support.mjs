@@ -55,11 +55,13 @@ export function playback(page) {
   });
 }
 
-/// A TCP proxy on loopback to `port`; `cut()` drops every connection it carries.
-export async function cuttableProxy(port) {
+/// A TCP proxy on loopback to the port that `target()` returns when a client connects
+/// (so that the proxy can be made before what it leads to); `cut()` drops every
+/// connection it carries.
+export async function cuttableProxy(target) {
   const open = new Set();
   const server = createServer((client) => {
-    const upstream = connect(port, '127.0.0.1');
+    const upstream = connect(target(), '127.0.0.1');
     for (const socket of [client, upstream]) {
       open.add(socket);
       socket.on('close', () => open.delete(socket));

@@ -12,15 +12,23 @@ let viewers;
 let streamPath;
 let alice;
 let bob;
+// A second way to the signaling server, which the tests cut; the server names it in
+// the sign-in texts of the connections that come through it.
+let proxy;
 
 before(async () => {
+  proxy = await cuttableProxy(() => new URL(stack.signaling.url).port);
   // Two viewers at most, so that a third finds the stream full.
-  stack = await startStack(['--demo'], { live: true, signalingArgs: ['--max-watchers', '2'] });
+  stack = await startStack(['--demo'], {
+    live: true,
+    signalingArgs: ['--max-watchers', '2', '--public-url', proxy.url],
+  });
   viewers = await launchBrowser({ media: true });
   streamPath = `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`;
 });
 
 after(async () => {
+  await proxy?.close();
   await viewers?.close();
   await stack?.stop();
 });
@@ -177,22 +185,17 @@ test('a viewer who reloads watches again', async () => {
 });
 
 test('a viewer whose signaling connection is cut rejoins by itself', async () => {
-  const proxy = await cuttableProxy(new URL(stack.signaling.url).port);
-  try {
-    const dave = await streamPage(viewers, 'Dave', { signaling: proxy.url });
-    await player(dave).getByRole('button', { name: 'Watch' }).click();
-    await decoding(dave);
-    await watchersShown(alice, studio(alice), 2);
-    const { made } = await playback(dave);
-    proxy.cut();
-    await until(async () => (await playback(dave)).made > made, 'a new peer connection');
-    await decoding(dave);
-    await watchersShown(alice, studio(alice), 2);
-    await dave.context().close();
-    await watchersShown(alice, studio(alice), 1);
-  } finally {
-    await proxy.close();
-  }
+  const dave = await streamPage(viewers, 'Dave', { signaling: proxy.url });
+  await player(dave).getByRole('button', { name: 'Watch' }).click();
+  await decoding(dave);
+  await watchersShown(alice, studio(alice), 2);
+  const { made } = await playback(dave);
+  proxy.cut();
+  await until(async () => (await playback(dave)).made > made, 'a new peer connection');
+  await decoding(dave);
+  await watchersShown(alice, studio(alice), 2);
+  await dave.context().close();
+  await watchersShown(alice, studio(alice), 1);
 });
 
 test('viewers see that the stream ended, when it is ended and when the tab is closed, and come back with a broadcaster who reconnects', async () => {
@@ -211,20 +214,36 @@ test('viewers see that the stream ended, when it is ended and when the tab is cl
   // She goes live again in a new tab, whose signaling connection is cut: the viewer,
   // still on the page, plays it each time she is back.
   await alice.context().close();
-  const proxy = await cuttableProxy(new URL(stack.signaling.url).port);
-  try {
-    alice = await streamPage(stack.browser, 'Alice', { signaling: proxy.url });
-    await goLive(alice);
-    await decoding(bob);
-    const { made } = await playback(bob);
-    proxy.cut();
-    await until(async () => (await playback(bob)).made > made, 'a new peer connection');
-    await decoding(bob);
-    await shown(line(studio(alice)).getByText('LIVE'));
-    await alice.context().close();
-    await shown(line(player(bob)).getByText('The stream has ended', { exact: false }));
-  } finally {
-    await proxy.close();
-  }
+  alice = await streamPage(stack.browser, 'Alice', { signaling: proxy.url });
+  await goLive(alice);
+  await decoding(bob);
+  const { made } = await playback(bob);
+  proxy.cut();
+  await until(async () => (await playback(bob)).made > made, 'a new peer connection');
+  await decoding(bob);
+  await shown(line(studio(alice)).getByText('LIVE'));
+  await alice.context().close();
+  await shown(line(player(bob)).getByText('The stream has ended', { exact: false }));
   assert.deepEqual(bob.errors, []);
+});
+
+test('the app signs no sign-in text that names another server', async () => {
+  // A way to the server that it does not know as its own: its texts name its first
+  // public URL (the proxy of the other tests), not the address this page used.
+  const unknown = await cuttableProxy(() => new URL(stack.signaling.url).port);
+  try {
+    const dave = await streamPage(viewers, 'Dave', { signaling: unknown.url });
+    await player(dave).getByRole('button', { name: 'Watch' }).click();
+    await shown(
+      line(player(dave)).getByText(
+        'The signaling server asked to sign a sign-in to another server',
+        {
+          exact: false,
+        },
+      ),
+    );
+    await dave.context().close();
+  } finally {
+    await unknown.close();
+  }
 });

@@ -2,9 +2,10 @@
 //! ([`rpc`]), a Vara node's or the local chain's alike.
 pub mod rpc;
 
-use crate::cache::TtlCache;
+use moka::future::Cache;
 use parity_scale_codec::{Decode, Encode};
-use std::{fmt, future::Future, pin::Pin, sync::Arc, sync::Mutex, time::Duration};
+use std::{fmt, future::Future, pin::Pin, sync::Arc, time::Duration};
+use tokio::sync::Semaphore;
 use w3bstreaming_io::{StateQuery, StateReply};
 use w3bstreaming_keys::AccountId;
 
@@ -35,47 +36,77 @@ pub struct StreamOwner {
     pub end_time: u64,
 }
 
+/// How much the server asks the chain, and how long it keeps the answers.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How long an answer is reused.
+    pub ttl: Duration,
+    /// How long a failed query is answered with its failure instead of asked again.
+    pub failure_ttl: Duration,
+    /// Answers kept of each kind (stream owners, follows).
+    pub capacity: u64,
+    /// Queries in flight at once; the others wait for one of them to end.
+    pub concurrent: usize,
+    /// How long a query may wait for its turn before it is refused.
+    pub wait: Duration,
+}
+
 /// The program's answers to the server's two questions, through the targeted queries
-/// `Stream` and `IsSubscribed` (never the whole `Users` state), each kept for a short
-/// time so a crowd joining one stream asks the chain once per viewer. A follow is kept,
-/// not its absence.
+/// `Stream` and `IsSubscribed` (never the whole `Users` state). Each answer is kept
+/// for a short time, so a crowd joining one stream asks the chain once per viewer; a
+/// follow is kept, not its absence. Equal questions asked while one is in flight wait
+/// for its answer instead of asking again, and a failure is remembered briefly, so a
+/// client repeating a question costs the node one query. The caches admit a new entry
+/// over an old one by how often each is asked (moka's TinyLFU), so a flood of
+/// questions nobody else asks cannot push the common answers out.
 pub struct Authority {
     chain: Arc<dyn Chain>,
-    streams: Mutex<TtlCache<String, Option<StreamOwner>>>,
+    streams: Cache<String, Option<StreamOwner>>,
     /// Pairs (viewer, broadcaster) known to follow.
-    follows: Mutex<TtlCache<(AccountId, AccountId), ()>>,
+    follows: Cache<(AccountId, AccountId), ()>,
+    /// By the encoded query.
+    failures: Cache<Vec<u8>, ChainError>,
+    turns: Semaphore,
+    wait: Duration,
+}
+
+/// Why `IsSubscribed` gave no follow to keep.
+#[derive(Debug, Clone)]
+enum NoFollow {
+    Refused,
+    Failed(ChainError),
 }
 
 impl Authority {
-    /// Answers are reused for `ttl`; at most `capacity` of each kind are kept.
-    pub fn new(chain: Arc<dyn Chain>, ttl: Duration, capacity: usize) -> Self {
+    pub fn new(chain: Arc<dyn Chain>, limits: Limits) -> Self {
         Self {
             chain,
-            streams: Mutex::new(TtlCache::new(ttl, capacity)),
-            follows: Mutex::new(TtlCache::new(ttl, capacity)),
+            streams: cache(limits.capacity, limits.ttl),
+            follows: cache(limits.capacity, limits.ttl),
+            failures: cache(limits.capacity, limits.failure_ttl),
+            turns: Semaphore::new(limits.concurrent),
+            wait: limits.wait,
         }
     }
 
     /// Who scheduled stream `id` and when it ends; `None` if there is no such stream.
     pub async fn stream(&self, id: &str) -> Result<Option<StreamOwner>, ChainError> {
-        if let Some(owner) = self.streams.lock().expect("cache lock").get(id) {
-            return Ok(*owner);
-        }
-        let owner = match self
-            .query(StateQuery::Stream { id: id.to_string() })
-            .await?
-        {
-            StateReply::Stream(stream) => stream.map(|stream| StreamOwner {
-                broadcaster: AccountId(stream.broadcaster.into_bytes()),
-                end_time: stream.end_time,
-            }),
-            _ => return Err(not_the_reply()),
+        let ask = async {
+            match self
+                .query(StateQuery::Stream { id: id.to_string() })
+                .await?
+            {
+                StateReply::Stream(stream) => Ok(stream.map(|stream| StreamOwner {
+                    broadcaster: AccountId(stream.broadcaster.into_bytes()),
+                    end_time: stream.end_time,
+                })),
+                _ => Err(not_the_reply()),
+            }
         };
         self.streams
-            .lock()
-            .expect("cache lock")
-            .insert(id.to_string(), owner);
-        Ok(owner)
+            .try_get_with_by_ref(id, ask)
+            .await
+            .map_err(|error| (*error).clone())
     }
 
     /// Whether `viewer` follows `broadcaster` on chain.
@@ -84,31 +115,61 @@ impl Authority {
         viewer: AccountId,
         broadcaster: AccountId,
     ) -> Result<bool, ChainError> {
-        let key = (viewer, broadcaster);
-        if self.follows.lock().expect("cache lock").get(&key).is_some() {
-            return Ok(true);
-        }
-        let query = StateQuery::IsSubscribed {
-            subscriber: viewer.0.into(),
-            broadcaster: broadcaster.0.into(),
+        let ask = async {
+            let query = StateQuery::IsSubscribed {
+                subscriber: viewer.0.into(),
+                broadcaster: broadcaster.0.into(),
+            };
+            match self.query(query).await {
+                Ok(StateReply::IsSubscribed(true)) => Ok(()),
+                // A refusal is asked again next time: a viewer told to follow first,
+                // who does, can then watch at once.
+                Ok(StateReply::IsSubscribed(false)) => Err(NoFollow::Refused),
+                Ok(_) => Err(NoFollow::Failed(not_the_reply())),
+                Err(error) => Err(NoFollow::Failed(error)),
+            }
         };
-        let follows = match self.query(query).await? {
-            StateReply::IsSubscribed(follows) => follows,
-            _ => return Err(not_the_reply()),
-        };
-        // A refusal is asked again next time: a viewer told to follow first, who does,
-        // can then watch at once.
-        if follows {
-            self.follows.lock().expect("cache lock").insert(key, ());
+        match self.follows.try_get_with((viewer, broadcaster), ask).await {
+            Ok(()) => Ok(true),
+            Err(error) => match &*error {
+                NoFollow::Refused => Ok(false),
+                NoFollow::Failed(error) => Err(error.clone()),
+            },
         }
-        Ok(follows)
     }
 
     async fn query(&self, query: StateQuery) -> Result<StateReply, ChainError> {
-        let bytes = self.chain.read_state(query.encode()).await?;
+        let query = query.encode();
+        if let Some(failure) = self.failures.get(&query).await {
+            return Err(failure);
+        }
+        let reply = self.ask(query.clone()).await;
+        if let Err(failure) = &reply {
+            self.failures.insert(query, failure.clone()).await;
+        }
+        reply
+    }
+
+    async fn ask(&self, query: Vec<u8>) -> Result<StateReply, ChainError> {
+        let _turn = tokio::time::timeout(self.wait, self.turns.acquire())
+            .await
+            .map_err(|_| ChainError("too many queries are waiting for the node".into()))?
+            .expect("the semaphore is never closed");
+        let bytes = self.chain.read_state(query).await?;
         StateReply::decode(&mut bytes.as_slice())
             .map_err(|error| ChainError(format!("the program's reply does not decode: {error}")))
     }
+}
+
+fn cache<K, V>(capacity: u64, ttl: Duration) -> Cache<K, V>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    Cache::builder()
+        .max_capacity(capacity)
+        .time_to_live(ttl)
+        .build()
 }
 
 /// The program answered with the reply of another query: a different or broken

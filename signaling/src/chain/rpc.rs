@@ -11,6 +11,11 @@ use std::{
 };
 use w3bstreaming_keys::AccountId;
 
+/// The largest answer read from a node. The program's replies to the server's
+/// queries are a stream's record (texts of at most a few hundred bytes) or a yes/no;
+/// a longer answer is not the program's, and is not read on.
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
 /// A client of one node's HTTP(S) JSON-RPC endpoint, reading one program.
 pub struct RpcChain {
     client: reqwest::Client,
@@ -57,10 +62,11 @@ impl RpcChain {
         if !status.is_success() {
             return Err(ChainError(format!("the node answered HTTP {status}")));
         }
-        let response: Response = response.json().await.map_err(|error| {
+        let body = read_at_most(response, MAX_ANSWER_BYTES).await?;
+        let response: Response = serde_json::from_slice(&body).map_err(|error| {
             ChainError(format!(
                 "the node's answer is not JSON-RPC: {}",
-                without_url(&error)
+                bounded(&error.to_string())
             ))
         })?;
         if response.id != Some(id) {
@@ -91,6 +97,31 @@ impl Chain for RpcChain {
     fn read_state(&self, query: Vec<u8>) -> BoxFuture<'_, Result<Vec<u8>, ChainError>> {
         Box::pin(self.read(query))
     }
+}
+
+/// The body of `response`, if it is at most `max` bytes: a longer one is refused as
+/// soon as its length is known or, without one, as soon as it is read past `max`.
+async fn read_at_most(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, ChainError> {
+    let too_long = || ChainError(format!("the node's answer is longer than {max} bytes"));
+    if response
+        .content_length()
+        .is_some_and(|length| length > max as u64)
+    {
+        return Err(too_long());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|error| {
+        ChainError(format!(
+            "the node's answer was cut: {}",
+            without_url(&error)
+        ))
+    })? {
+        if body.len() + chunk.len() > max {
+            return Err(too_long());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 #[derive(Deserialize)]

@@ -51,7 +51,7 @@ export class Broadcast {
     this.video = tracks.video;
     this.audio = tracks.audio;
     this.socket = openSignaling(url, () => !this.ended);
-    this.joiner = new Joiner(this.socket, account, streamId, 'broadcast', (text) =>
+    this.joiner = new Joiner(this.socket, url, account, streamId, 'broadcast', (text) =>
       this.stop({ phase: 'refused', text }),
     );
     const socket = this.socket;

@@ -3,7 +3,7 @@
 // (each brings a new challenge) for as long as the join is wanted.
 import { signText } from '../chain/sign';
 import type { Account } from '../chain/types';
-import type { Challenge, SignalingSocket } from './protocol';
+import { isSignInTo, type Challenge, type SignalingSocket } from './protocol';
 
 export class Joiner {
   private challenge: Challenge | null = null;
@@ -12,6 +12,8 @@ export class Joiner {
 
   constructor(
     private readonly socket: SignalingSocket,
+    /** The server's URL, which the challenge must name. */
+    private readonly url: string,
     private readonly account: Account,
     private readonly streamId: string,
     private readonly event: 'broadcast' | 'watch',
@@ -37,6 +39,10 @@ export class Joiner {
   private async send(): Promise<void> {
     const challenge = this.challenge;
     if (!challenge) return;
+    if (!isSignInTo(challenge, this.url)) {
+      this.onSignError('The signaling server asked to sign a sign-in to another server');
+      return;
+    }
     let signedMsg: `0x${string}`;
     try {
       // A join sent again on the same connection (to rejoin after failed ICE) reuses
@@ -44,7 +50,7 @@ export class Joiner {
       signedMsg =
         this.signature?.nonce === challenge.nonce
           ? this.signature.signedMsg
-          : await signText(this.account, challenge.nonce);
+          : await signText(this.account, challenge.text);
     } catch (error) {
       this.onSignError(error instanceof Error ? error.message : String(error));
       return;

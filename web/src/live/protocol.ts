@@ -4,9 +4,23 @@ import { io, type Socket } from 'socket.io-client';
 import type { Hex } from '../program/types';
 
 export interface Challenge {
+  /** What the account signs: it names the server and the expiry. */
+  text: string;
+  /** The random part of `text`. */
   nonce: string;
   /** Milliseconds since the epoch. */
   expiresAt: number;
+}
+
+/**
+ * Whether `challenge` is a sign-in to the signaling server at `url`: the app signs no
+ * text that names another server, whoever sends it.
+ */
+export function isSignInTo(challenge: Challenge, url: string): boolean {
+  const prefix = `Sign in to the w3bstreaming signaling server at ${new URL(url).origin}\n`;
+  return (
+    challenge.text.startsWith(prefix) && challenge.text.includes(`\nNonce: ${challenge.nonce}\n`)
+  );
 }
 
 /** Whether a stream is live and how many watch it, as `listen` reports it. */
@@ -46,7 +60,7 @@ export interface ServerEvents {
 
 export interface Join {
   streamId: string;
-  /** This connection's challenge nonce, signed by the account. */
+  /** This connection's challenge text, signed by the account. */
   signedMsg: Hex;
   /** The signer's address. */
   encodedId: string;

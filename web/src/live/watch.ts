@@ -54,7 +54,7 @@ export class Watch {
     private readonly events: WatchEvents,
   ) {
     this.socket = openSignaling(url, () => this.phase !== 'left');
-    this.joiner = new Joiner(this.socket, account, streamId, 'watch', (text) =>
+    this.joiner = new Joiner(this.socket, url, account, streamId, 'watch', (text) =>
       this.set({ phase: 'refused', text }),
     );
     const socket = this.socket;

@@ -1,0 +1,379 @@
+// The signaling server under attack: one test for each way a stranger without a wallet
+// could freeze it, exhaust its memory or lock others out (docs/signaling.md, "Hostile
+// clients"). Each attack is bounded and on loopback, from addresses 127.0.0.2 and up;
+// during each, an honest follower on 127.0.0.1 still joins and gets its broadcaster's
+// offer, and the server's memory grows by less than a stated bound.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import {
+  startDevnode, startServer, devKey, connect, next, join, settle, memory, rawSocket, closeOf,
+} from './signaling-support.mjs';
+
+const PER_ADDRESS = 20;
+let devnode;
+let server;
+let broadcaster;
+let follower;
+let stranger;
+let streamId;
+
+before(async () => {
+  devnode = await startDevnode(['--demo']);
+  [broadcaster, follower, stranger] = ['//Alice', '//Bob', '//Ferdie'].map(devKey);
+  streamId = devnode.demo.streamId;
+  server = await startServer([
+    '--max-connections-per-address', String(PER_ADDRESS),
+    '--header-timeout-ms', '1000', '--body-timeout-ms', '1000',
+    '--sign-in-deadline-ms', '1000', '--idle-timeout-ms', '2000',
+  ], devnode);
+});
+
+after(async () => {
+  await server?.stop();
+  await devnode?.stop();
+});
+
+const offer = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
+
+/// The broadcaster goes live, the follower joins and gets her offer; both leave.
+async function honestJoin(url = server.url) {
+  const live = await connect(url);
+  const viewer = await connect(url);
+  try {
+    join(live, 'broadcast', broadcaster, streamId);
+    assert.deepEqual(await next(live, 'isStreaming'), [true]);
+    join(viewer, 'watch', follower, streamId);
+    assert.deepEqual(await next(live, 'watch'), [follower.id, { streamId }]);
+    live.emit('offer', broadcaster.id, { userId: follower.id, description: offer });
+    assert.equal((await next(viewer, 'offer'))[1].description.sdp, offer.sdp);
+  } finally {
+    live.close();
+    viewer.close();
+  }
+}
+
+/// Asserts the resident memory of `of` (a server) grew by less than `mib` since `before`.
+function grewLessThan(t, before, mib, of = server) {
+  const grown = memory(of.pid).rss - before;
+  t.diagnostic(`server RSS ${before.toFixed(1)} MiB, grew by ${grown.toFixed(1)} MiB`);
+  assert.ok(grown < mib, `the server grew by ${grown.toFixed(1)} MiB`);
+}
+
+/// A raw websocket from `localAddress` that listens (so the sign-in deadline leaves it
+/// open), or the error that refused it.
+async function listening(localAddress) {
+  try {
+    const ws = await rawSocket(server.url, { localAddress });
+    ws.send('42["listen","",{"streamIds":[]}]');
+    return ws;
+  } catch (error) {
+    return error;
+  }
+}
+
+test('websocket frames over the packet limit close their connection, and honest joins go on', async (t) => {
+  const before = memory(server.pid).rss;
+  // Four clients each send one frame just under 16 MiB (the library's default limit): a
+  // watch whose user id is that long.
+  const attackers = await Promise.all([1, 2, 3, 4].map(() => rawSocket(server.url, { localAddress: '127.0.0.2' })));
+  const closed = attackers.map((ws) => closeOf(ws));
+  const frame = `42["watch","${'x'.repeat((16 << 20) - 64)}",{}]`;
+  attackers.forEach((ws) => ws.send(frame));
+  await honestJoin();
+  const codes = await Promise.all(closed);
+  grewLessThan(t, before, 32);
+  // Dropped as the oversized frame's header arrives, with no close frame or an empty
+  // one (1006 or 1005, as the race between the two ends goes).
+  assert.ok(codes.every((code) => code === 1005 || code === 1006), `closed: ${codes}`);
+});
+
+test('connections that sign in to nothing are closed: at the sign-in deadline, or idle', async () => {
+  const sockets = [];
+  try {
+    const [idle, signedIn, listener, live, viewer] = await Promise.all([1, 2, 3, 4, 5].map(async () => {
+      const socket = await connect(server.url);
+      sockets.push(socket);
+      return socket;
+    }));
+    const disconnected = (socket) => new Promise((resolve) => {
+      setTimeout(() => resolve('still connected after 10 s'), 10_000);
+      socket.once('disconnect', resolve);
+    });
+    const idleClosed = disconnected(idle);
+    const signedInClosed = disconnected(signedIn);
+    // Signed in, but let into nothing: the stream is not the stranger's.
+    join(signedIn, 'broadcast', stranger, streamId);
+    await next(signedIn, 'error');
+    listener.emit('listen', '', { streamIds: [streamId] });
+    join(live, 'broadcast', broadcaster, streamId);
+    assert.deepEqual(await next(live, 'isStreaming'), [true]);
+    join(viewer, 'watch', follower, streamId);
+    assert.deepEqual(await next(live, 'watch'), [follower.id, { streamId }]);
+    assert.equal(await idleClosed, 'io server disconnect');
+    assert.equal(await signedInClosed, 'io server disconnect');
+    // Past the idle timeout, silent, the three that take part stay.
+    await settle(2_500);
+    assert.deepEqual([listener, live, viewer].map((socket) => socket.connected), [true, true, true]);
+    assert.match(server.logs(), /closed: neither signed in nor listening in time/);
+    assert.match(server.logs(), /closed: idle/);
+  } finally {
+    sockets.forEach((socket) => socket.close());
+  }
+});
+
+test('one address cannot hold more than its share of connections', async (t) => {
+  const before = memory(server.pid).rss;
+  const attempts = await Promise.all(Array.from({ length: PER_ADDRESS + 10 }, () => listening('127.0.0.3')));
+  const open = attempts.filter((ws) => !(ws instanceof Error));
+  try {
+    assert.equal(open.length, PER_ADDRESS, 'the cap admits exactly its number');
+    assert.equal(attempts.length - open.length, 10);
+    await honestJoin();
+    // A closed connection gives its place back.
+    open.pop().close();
+    await settle();
+    const again = await listening('127.0.0.3');
+    assert.ok(!(again instanceof Error), `refused after a place was freed: ${again}`);
+    open.push(again);
+    grewLessThan(t, before, 16);
+    assert.match(server.logs(), /connection refused: too many open/);
+  } finally {
+    open.forEach((ws) => ws.close());
+  }
+});
+
+/// A TCP connection from `localAddress` that sends `head` a byte every 200 ms; resolves
+/// with how many bytes it sent before the server closed it, or `open` after 10 s.
+function slowly(head, localAddress) {
+  return new Promise((resolve) => {
+    let sent = 0;
+    const socket = net.connect({ host: '127.0.0.1', port: Number(new URL(server.url).port), localAddress });
+    const drip = setInterval(() => {
+      if (sent < head.length) socket.write(head[sent]);
+      sent += 1;
+    }, 200);
+    const done = (result) => {
+      clearInterval(drip);
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => done('open'), 10_000);
+    socket.on('close', () => done(sent));
+    socket.on('error', () => done(sent));
+  });
+}
+
+test('requests that arrive too slowly are dropped', async (t) => {
+  const before = memory(server.pid).rss;
+  const head = 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: yes\r\n\r\n';
+  const heads = Array.from({ length: 10 }, () => slowly(head, '127.0.0.4'));
+  // A long-polling session whose post sends 10 of the 1,000 bytes it announces.
+  const handshake = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`);
+  const { sid } = JSON.parse((await handshake.text()).slice(1));
+  const body = slowly(
+    `POST /socket.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: 127.0.0.1\r\n`
+    + `Content-Type: text/plain\r\nContent-Length: 1000\r\n\r\n${'4'.repeat(10)}`,
+    '127.0.0.5',
+  );
+  await honestJoin();
+  const sent = await Promise.all(heads);
+  // Closed about 1 s in, 5 or so bytes into a 55-byte head: long before it ends.
+  assert.ok(sent.every((bytes) => bytes !== 'open' && bytes < head.length), `bytes sent before closing: ${sent}`);
+  assert.notEqual(await body, 'open', 'the slow body is dropped');
+  grewLessThan(t, before, 16);
+});
+
+test('the cap on connections stays below the open-file limit', async () => {
+  const limited = await startServer([], devnode, { wrapper: ['prlimit', '--nofile=200:200'] });
+  const sockets = [];
+  try {
+    while (!/max_connections=/.test(limited.logs())) await settle(50);
+    assert.match(limited.logs(), /max_connections=136\b/);
+    // More than the files allow, from seven addresses (the per-address cap is 64).
+    const addresses = Array.from({ length: 150 }, (_, i) => `127.0.1.${1 + (i % 7)}`);
+    const attempts = await Promise.all(addresses.map(async (localAddress) => {
+      try {
+        return await rawSocket(limited.url, { localAddress });
+      } catch (error) {
+        return error;
+      }
+    }));
+    sockets.push(...attempts.filter((ws) => !(ws instanceof Error)));
+    assert.equal(sockets.length, 136);
+    sockets.forEach((ws) => ws.close());
+    await settle(500);
+    await honestJoin(limited.url);
+    assert.doesNotMatch(limited.logs(), /cannot accept a connection/, 'never out of files');
+  } finally {
+    sockets.forEach((ws) => ws.close());
+    await limited.stop();
+  }
+});
+
+/// A JSON-RPC node in front of the local chain that forwards every request, or, once
+/// `hang` is set, holds each one open without answering; it counts requests, and the
+/// most it held at once.
+async function hangingNode(target) {
+  const node = { hang: false, requests: 0, open: 0, mostOpen: 0, held: [] };
+  const http = await import('node:http');
+  const proxy = http.createServer(async (request, response) => {
+    const body = [];
+    for await (const chunk of request) body.push(chunk);
+    node.requests += 1;
+    node.open += 1;
+    node.mostOpen = Math.max(node.mostOpen, node.open);
+    response.on('close', () => { node.open -= 1; });
+    if (node.hang) {
+      node.held.push(response);
+      return;
+    }
+    const answer = await fetch(target, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: Buffer.concat(body) });
+    response.writeHead(answer.status, { 'Content-Type': 'application/json' });
+    response.end(await answer.text());
+  });
+  await new Promise((resolve) => { proxy.listen(0, '127.0.0.1', resolve); });
+  node.url = `http://127.0.0.1:${proxy.address().port}/`;
+  node.close = () => {
+    node.held.forEach((response) => response.destroy());
+    proxy.close();
+  };
+  return node;
+}
+
+test('a node that hangs holds a bounded number of queries, and joins resume when it answers', async (t) => {
+  const node = await hangingNode(devnode.url);
+  const guarded = await startServer([
+    '--rpc-url', node.url, '--program-id', devnode.programId,
+    '--max-chain-queries', '8', '--max-chain-queries-per-address', '2', '--rpc-timeout-ms', '1000',
+  ]);
+  const sockets = [];
+  try {
+    const before = memory(guarded.pid).rss;
+    const live = await connect(guarded.url);
+    sockets.push(live);
+    join(live, 'broadcast', broadcaster, streamId);
+    assert.deepEqual(await next(live, 'isStreaming'), [true]);
+
+    node.hang = true;
+    // 100 signed-in strangers from five addresses ask to watch, ten times a second each.
+    const attackers = await Promise.all(Array.from({ length: 100 }, async (_, i) => {
+      const socket = await connect(guarded.url, { localAddress: `127.0.2.${1 + (i % 5)}` });
+      sockets.push(socket);
+      join(socket, 'watch', devKey(`//attacker-${i}`), streamId);
+      return { socket, key: devKey(`//attacker-${i}`) };
+    }));
+    const flood = setInterval(() => {
+      attackers.forEach(({ socket, key }) => join(socket, 'watch', key, streamId));
+    }, 100);
+    await settle(3_000);
+    const held = node.mostOpen;
+    node.hang = false;
+    const viewer = await connect(guarded.url);
+    sockets.push(viewer);
+    // Refused while a turn is taken, or answered by a query that timed out before:
+    // asked again, in turn.
+    let joined = false;
+    viewer.on('error', () => { if (!joined) setTimeout(() => join(viewer, 'watch', follower, streamId), 200); });
+    join(viewer, 'watch', follower, streamId);
+    assert.deepEqual(await next(live, 'watch'), [follower.id, { streamId }]);
+    joined = true;
+    live.emit('offer', broadcaster.id, { userId: follower.id, description: offer });
+    assert.equal((await next(viewer, 'offer'))[1].description.sdp, offer.sdp);
+    clearInterval(flood);
+
+    t.diagnostic(`the node got ${node.requests} requests, at most ${held} open at once`);
+    assert.ok(held <= 8, `${held} queries held at once`);
+    const refusals = attackers.flatMap(({ socket }) => socket.received)
+      .filter(({ event }) => event === 'error').map(({ args }) => args[0].message);
+    assert.ok(refusals.some((text) => text.startsWith('Too many chain checks from your address at once')));
+    assert.ok(refusals.some((text) => text.startsWith('Cannot check the chain right now')));
+    grewLessThan(t, before, 32, guarded);
+  } finally {
+    sockets.forEach((socket) => socket.close());
+    node.close();
+    await guarded.stop();
+  }
+});
+
+test('floods of joins with wrong signatures and of long addresses are cut off per address', async (t) => {
+  const before = memory(server.pid).rss;
+  // 50 connections from five addresses send `watch` with a wrong signature, 30 times
+  // a second each (within the per-connection burst), half of them with a 60 KB user
+  // id, until the sign-in deadline closes them a second in.
+  const attackers = await Promise.all(Array.from({ length: 50 }, (_, i) => connect(server.url, { localAddress: `127.0.4.${1 + (i % 5)}` })));
+  const flood = setInterval(() => {
+    attackers.forEach((socket, i) => {
+      const claimed = i % 2 ? stranger.id : 'x'.repeat(60_000);
+      for (let n = 0; n < 3; n += 1) socket.emit('watch', claimed, { streamId, signedMsg: `0x${'ab'.repeat(64)}` });
+    });
+  }, 100);
+  // Eight loops of requests naming a 60 KB address (hyper answers 414 to a URI of 64 KiB).
+  let looping = true;
+  const statuses = [];
+  const loops = Array.from({ length: 8 }, async () => {
+    while (looping) {
+      const response = await fetch(`${server.url}/is-already-having-stream?address=${'5'.repeat(60_000)}`);
+      statuses.push(response.status);
+      await response.text();
+    }
+  });
+  try {
+    await settle(500);
+    await honestJoin();
+  } finally {
+    clearInterval(flood);
+    looping = false;
+    await Promise.all(loops);
+    attackers.forEach((socket) => socket.close());
+  }
+  const refusals = new Set(attackers.flatMap((socket) => socket.received)
+    .filter(({ event }) => event === 'error').map(({ args }) => args[0].message));
+  assert.ok(refusals.has('Too many joins from your address: wait a moment'), [...refusals].join('\n'));
+  assert.ok(refusals.has("Signature isn't valid: sign this connection's latest challenge with the claimed account"));
+  assert.ok(statuses.includes(400) && statuses.includes(429), `statuses: ${[...new Set(statuses)]} of ${statuses.length}`);
+  grewLessThan(t, before, 32);
+});
+
+test("an account's joins are limited on all its connections together", async () => {
+  const sockets = await Promise.all(Array.from({ length: 4 }, (_, i) => connect(server.url, { localAddress: `127.0.5.${i + 1}` })));
+  try {
+    // An account of its own, whose allowance no other test spent. The demo stream is
+    // not live: each join is refused once signed in, and counted.
+    const account = devKey('//account-limit');
+    sockets.forEach((socket) => {
+      for (let n = 0; n < 5; n += 1) join(socket, 'watch', account, streamId);
+    });
+    await settle(500);
+    const refusals = sockets.flatMap((socket) => socket.received)
+      .filter(({ event }) => event === 'error').map(({ args }) => args[0].message);
+    const limited = refusals.filter((text) => text === 'Too many joins by this account: wait a moment');
+    // A burst of 10 of the 20, and a few more as the allowance refills at 2 a second.
+    assert.ok(limited.length >= 8 && limited.length <= 10, `${limited.length} of 20 limited`);
+  } finally {
+    sockets.forEach((socket) => socket.close());
+  }
+});
+
+test('the sign-in text names the server the client reached, among its own', async () => {
+  const named = await startServer(['--public-url', 'https://signal.example/,https://backup.example'], devnode);
+  try {
+    const textOf = async (headers) => {
+      const socket = await connect(named.url, headers ? { extraHeaders: { Origin: 'http://localhost:3000', ...headers } } : {});
+      socket.close();
+      return socket.challenge;
+    };
+    const direct = await textOf();
+    assert.match(direct.text, new RegExp(`^Sign in to the w3bstreaming signaling server at ${named.url}\nNonce: ${direct.nonce}\nExpires: \\w{3}, \\d\\d \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d GMT$`));
+    assert.ok(direct.text.endsWith(new Date(direct.expiresAt - (direct.expiresAt % 1000)).toUTCString()));
+    const backup = await textOf({ Host: 'backup.example' });
+    assert.match(backup.text, /^Sign in to the w3bstreaming signaling server at https:\/\/backup\.example\n/);
+    // A host that is not the server's gets its first URL, never the one it named.
+    const other = await textOf({ Host: 'evil.example' });
+    assert.match(other.text, /^Sign in to the w3bstreaming signaling server at https:\/\/signal\.example\n/);
+  } finally {
+    await named.stop();
+  }
+  await honestJoin();
+});
