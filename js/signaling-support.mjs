@@ -140,11 +140,12 @@ export async function rawSocket(url, { localAddress } = {}) {
   return ws;
 }
 
-/// Resolves with the close code of `ws`, or with `open` if it is still open after
-/// `ms`.
-export function closeOf(ws, ms = 10_000) {
+/// Resolves with the reason `connection` (a raw websocket, or a socket.io client's
+/// socket with `event` 'disconnect') was closed for, or with `open` if it is still
+/// open after `ms`.
+export function closeOf(connection, { event = 'close', ms = 10_000 } = {}) {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve('open'), ms);
-    ws.once('close', (code) => { clearTimeout(timer); resolve(code); });
+    connection.once(event, (reason) => { clearTimeout(timer); resolve(reason); });
   });
 }

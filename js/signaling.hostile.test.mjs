@@ -60,16 +60,15 @@ function grewLessThan(t, before, mib, of = server) {
   assert.ok(grown < mib, `the server grew by ${grown.toFixed(1)} MiB`);
 }
 
+/// A raw websocket to `url` from `localAddress`, or the error that refused it.
+const rawSocketOrError = (url, localAddress) => rawSocket(url, { localAddress }).catch((error) => error);
+
 /// A raw websocket from `localAddress` that listens (so the sign-in deadline leaves it
 /// open), or the error that refused it.
 async function listening(localAddress) {
-  try {
-    const ws = await rawSocket(server.url, { localAddress });
-    ws.send('42["listen","",{"streamIds":[]}]');
-    return ws;
-  } catch (error) {
-    return error;
-  }
+  const ws = await rawSocketOrError(server.url, localAddress);
+  if (!(ws instanceof Error)) ws.send('42["listen","",{"streamIds":[]}]');
+  return ws;
 }
 
 test('websocket frames over the packet limit close their connection, and honest joins go on', async (t) => {
@@ -96,12 +95,8 @@ test('connections that sign in to nothing are closed: at the sign-in deadline, o
       sockets.push(socket);
       return socket;
     }));
-    const disconnected = (socket) => new Promise((resolve) => {
-      setTimeout(() => resolve('still connected after 10 s'), 10_000);
-      socket.once('disconnect', resolve);
-    });
-    const idleClosed = disconnected(idle);
-    const signedInClosed = disconnected(signedIn);
+    const idleClosed = closeOf(idle, { event: 'disconnect' });
+    const signedInClosed = closeOf(signedIn, { event: 'disconnect' });
     // Signed in, but let into nothing: the stream is not the stranger's.
     join(signedIn, 'broadcast', stranger, streamId);
     await next(signedIn, 'error');
@@ -193,13 +188,7 @@ test('the cap on connections stays below the open-file limit', async () => {
     assert.match(limited.logs(), /max_connections=136\b/);
     // More than the files allow, from seven addresses (the per-address cap is 64).
     const addresses = Array.from({ length: 150 }, (_, i) => `127.0.1.${1 + (i % 7)}`);
-    const attempts = await Promise.all(addresses.map(async (localAddress) => {
-      try {
-        return await rawSocket(limited.url, { localAddress });
-      } catch (error) {
-        return error;
-      }
-    }));
+    const attempts = await Promise.all(addresses.map((localAddress) => rawSocketOrError(limited.url, localAddress)));
     sockets.push(...attempts.filter((ws) => !(ws instanceof Error)));
     assert.equal(sockets.length, 136);
     sockets.forEach((ws) => ws.close());

@@ -99,11 +99,6 @@ impl Admission {
         })
     }
 
-    /// Connections open now.
-    pub fn open(&self) -> usize {
-        self.lock().total
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, Open> {
         self.0.lock().expect("admission lock")
     }
@@ -233,7 +228,7 @@ mod tests {
         let _third = admission.admit((), b).unwrap();
         assert_eq!(admission.admit((), c).err(), Some(Full::Total));
         drop(first);
-        assert_eq!(admission.open(), 2);
+        assert_eq!(admission.lock().total, 2);
         assert!(
             admission.admit((), a).is_ok(),
             "a closed one frees its place"

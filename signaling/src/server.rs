@@ -7,7 +7,7 @@ use crate::{
     connections::ClientAddr,
     echo::{bounded, Echo},
     hub::{Hub, Notice, Outbox, Refusal},
-    limits::{InFlight, PerKey, Rate, RateLimit},
+    limits::{Entered, InFlight, PerKey, Rate, RateLimit},
     turn, wire,
 };
 use axum::{
@@ -348,26 +348,33 @@ impl Signaling {
     }
 
     /// The account behind `claimed` for a join, proven by the credentials or bound
-    /// earlier, if its address and then the account may join again so soon.
+    /// earlier, if its address and then the account may join again so soon, with a
+    /// place among its address's chain queries for the checks the join needs.
     fn authenticate(
         &self,
         socket: &SocketRef,
         claimed: &str,
         message: &wire::JoinMsg,
-    ) -> Result<AccountId, String> {
-        if !self.joins_by_address.allow(&Conn::of(socket)?.address) {
+    ) -> Result<(AccountId, Entered<IpAddr>), String> {
+        let conn = Conn::of(socket)?;
+        if !self.joins_by_address.allow(&conn.address) {
             return Err("Too many joins from your address: wait a moment".into());
         }
-        let account = self.prove(socket, claimed, message)?;
+        let account = self.prove(socket, &conn, claimed, message)?;
         if !self.joins_by_account.allow(&account) {
             return Err("Too many joins by this account: wait a moment".into());
         }
-        Ok(account)
+        let turn = self
+            .chain_queries
+            .enter(conn.address)
+            .ok_or("Too many chain checks from your address at once: try again in a moment")?;
+        Ok((account, turn))
     }
 
     fn prove(
         &self,
         socket: &SocketRef,
+        conn: &Conn,
         claimed: &str,
         message: &wire::JoinMsg,
     ) -> Result<AccountId, String> {
@@ -376,7 +383,6 @@ impl Signaling {
             signature: message.signed_msg.as_deref(),
             signer: message.encoded_id.as_deref(),
         };
-        let conn = Conn::of(socket)?;
         let mut conn = conn.lock();
         let first_time = conn.session.account().is_none();
         match conn.session.authenticate(credentials, now_ms(), &self.auth) {
@@ -393,14 +399,6 @@ impl Signaling {
                 Err(error.to_string())
             }
         }
-    }
-
-    /// A place for one chain query among those of the connection's address.
-    fn chain_turn(&self, socket: &SocketRef) -> Result<crate::limits::Entered<IpAddr>, String> {
-        let address = Conn::of(socket)?.address;
-        self.chain_queries.enter(address).ok_or_else(|| {
-            "Too many chain checks from your address at once: try again in a moment".into()
-        })
     }
 
     /// The account this connection signed in as; it must be the one it names.
@@ -425,8 +423,7 @@ impl Signaling {
     ) -> Outcome {
         let message = message?;
         let stream_id = stream_id(&message.stream_id)?;
-        let account = self.authenticate(socket, claimed, &message)?;
-        let _turn = self.chain_turn(socket)?;
+        let (account, _turn) = self.authenticate(socket, claimed, &message)?;
         let owner = self
             .authority
             .stream(stream_id)
@@ -460,8 +457,7 @@ impl Signaling {
     ) -> Outcome {
         let message = message?;
         let stream_id = stream_id(&message.stream_id)?;
-        let viewer = self.authenticate(socket, claimed, &message)?;
-        let _turn = self.chain_turn(socket)?;
+        let (viewer, _turn) = self.authenticate(socket, claimed, &message)?;
         let broadcaster = self
             .lock()
             .broadcaster(stream_id)
