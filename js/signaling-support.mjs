@@ -1,8 +1,9 @@
-// Shared by the signaling server's end-to-end and load tests: starts the local chain
-// and the server binaries, makes the development accounts' keys, and waits for
+// Shared by the signaling server's end-to-end and load tests: starts the local chain,
+// the server binaries and redis-server, makes the development accounts' keys, and waits for
 // socket.io events.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
@@ -24,7 +25,7 @@ export async function startServer(args, devnode, { origin = ORIGIN, wrapper = []
   await cryptoWaitReady();
   const chain = devnode ? ['--rpc-url', devnode.url, '--program-id', devnode.programId] : [];
   const command = [...wrapper, builtBinary('w3bstreaming-signaling'),
-    '--listen', '127.0.0.1:0', '--allowed-origins', origin, ...chain, ...args];
+    '--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0', '--allowed-origins', origin, ...chain, ...args];
   const child = spawn(command[0], command.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   child.stderr.on('data', (chunk) => { logs += chunk; });
@@ -33,14 +34,51 @@ export async function startServer(args, devnode, { origin = ORIGIN, wrapper = []
     createInterface({ input: child.stdout }).once('line', resolve);
     exited.then((code) => reject(new Error(`server exited with ${code}:\n${logs}`)));
   });
-  const { listening } = JSON.parse(line);
+  const { listening, metrics } = JSON.parse(line);
   return {
     url: `http://${listening}`,
     pid: child.pid,
+    /// The operator's metrics now, by name and labels: `{ 'signaling_joins_total{role="viewer"}': 1 }`.
+    metrics: async () => Object.fromEntries((await (await fetch(`http://${metrics}/metrics`)).text())
+      .split('\n').filter((row) => row && !row.startsWith('#'))
+      .map((row) => { const at = row.lastIndexOf(' '); return [row.slice(0, at), Number(row.slice(at + 1))]; })),
     logs: () => logs,
     stop: async () => {
       child.kill('SIGTERM');
       return exited;
+    },
+    /// Kills the process at once, as a crash or a lost machine would end it.
+    kill: async () => {
+      child.kill('SIGKILL');
+      return exited;
+    },
+  };
+}
+
+/// A redis-server on a free loopback port (or on `port`), keeping nothing on disk.
+export async function startRedis(port = undefined) {
+  const free = port ?? await new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port: chosen } = probe.address();
+      probe.close(() => resolve(chosen));
+    });
+  });
+  const child = spawn('redis-server', ['--port', String(free), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+    exited.then((code) => reject(new Error(`redis-server exited with ${code}:\n${out}`)));
+  });
+  return {
+    url: `redis://127.0.0.1:${free}`,
+    port: free,
+    stop: async () => {
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

@@ -5,6 +5,7 @@
 // offer, and the server's memory grows by less than a stated bound.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
 import {
   startDevnode, startServer, devKey, connect, next, join, settle, memory, rawSocket, closeOf,
@@ -25,7 +26,7 @@ before(async () => {
   server = await startServer([
     '--max-connections-per-address', String(PER_ADDRESS),
     '--header-timeout-ms', '1000', '--body-timeout-ms', '1000',
-    '--sign-in-deadline-ms', '1000', '--idle-timeout-ms', '2000',
+    '--sign-in-deadline-ms', '1000', '--idle-timeout-ms', '2000', '--ping-interval-ms', '1000', '--ping-timeout-ms', '1000',
   ], devnode);
 });
 
@@ -117,6 +118,47 @@ test('connections that sign in to nothing are closed: at the sign-in deadline, o
   }
 });
 
+/// One HTTP request on a connection of its own from `localAddress`: its status and body.
+function request(url, { method = 'GET', body, localAddress }) {
+  return new Promise((resolve, reject) => {
+    const headers = body === undefined ? {} : { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) };
+    const sent = http.request(url, { method, headers, localAddress, agent: false }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => { text += chunk; });
+      response.on('end', () => resolve({ status: response.statusCode, text }));
+    });
+    sent.on('error', reject);
+    sent.end(body);
+  });
+}
+
+test('clients that do not read what they are sent are closed, and what waited for them freed', async (t) => {
+  const before = memory(server.pid).rss;
+  const closedBefore = (await server.metrics())['signaling_closed_total{reason="not reading what it is sent"}'] ?? 0;
+  const polling = `${server.url}/socket.io/?EIO=4&transport=polling`;
+  // Twenty long-polling sessions, each from an address of its own, that listen to 200
+  // streams forty times over (8,000 statuses each), four listens to a post, and never
+  // poll for what they are sent.
+  const sessions = await Promise.all(Array.from({ length: 20 }, async (_, n) => {
+    const localAddress = `127.0.2.${n + 1}`;
+    const { sid } = JSON.parse((await request(polling, { localAddress })).text.slice(1));
+    const post = (body) => request(`${polling}&sid=${sid}`, { method: 'POST', body, localAddress });
+    await post('40');
+    const listen = (k) => `42${JSON.stringify(['listen', '', { streamIds: Array.from({ length: 200 }, (_, i) => `${n}-${k}-${i}`) }])}`;
+    for (let k = 0; k < 40; k += 4) await post([0, 1, 2, 3].map((j) => listen(k + j)).join('\x1e'));
+    return { sid, localAddress };
+  }));
+  await honestJoin();
+  const closed = (await server.metrics())['signaling_closed_total{reason="not reading what it is sent"}'];
+  assert.equal(closed - closedBefore, 20);
+  grewLessThan(t, before, 16);
+  // engine.io ends each session when its ping goes unanswered (within 2 s here): a poll
+  // finds none.
+  await settle(3_000);
+  const polls = await Promise.all(sessions.map(async ({ sid, localAddress }) => (await request(`${polling}&sid=${sid}`, { localAddress })).status));
+  assert.ok(polls.every((status) => status === 400), `polls answered ${polls}`);
+});
+
 test('one address cannot hold more than its share of connections', async (t) => {
   const before = memory(server.pid).rss;
   const attempts = await Promise.all(Array.from({ length: PER_ADDRESS + 10 }, () => listening('127.0.0.3')));
@@ -206,7 +248,6 @@ test('the cap on connections stays below the open-file limit', async () => {
 /// most it held at once.
 async function hangingNode(target) {
   const node = { hang: false, requests: 0, open: 0, mostOpen: 0, held: [] };
-  const http = await import('node:http');
   const proxy = http.createServer(async (request, response) => {
     const body = [];
     for await (const chunk of request) body.push(chunk);

@@ -1,14 +1,16 @@
 // A bounded load on loopback: one broadcaster and 200 followers joining its stream at
 // once, each through the whole signaling path (challenge, signature, chain check on
 // the local chain, `watch` to the broadcaster, its offer and ICE candidates back, the viewer's
-// answer and candidates to the broadcaster), with the server's default limits.
-// Reports the join latency and the server's memory; asserts only that every viewer got
+// answer and candidates to the broadcaster), with the server's default limits: once
+// with one server, once with two instances sharing their hub through redis-server,
+// the broadcaster on the first and the viewers on both in turn.
+// Reports the join latency and each server's memory; asserts only that every viewer got
 // in and every relay arrived (speed limits belong in a benchmark, not in a test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import {
-  startDevnode, startServer, devKey, connect, next, join, receivedOf, memory,
+  startDevnode, startServer, startRedis, devKey, connect, next, join, receivedOf, memory,
 } from './signaling-support.mjs';
 
 const VIEWERS = Number(process.env.SIGNALING_LOAD_VIEWERS ?? 200);
@@ -44,15 +46,18 @@ function collect(socket, event, count) {
   });
 }
 
-test(`1 broadcaster and ${VIEWERS} viewers join`, async (t) => {
+async function load(t, instances) {
   const devnode = await startDevnode(['--demo', '--demo-viewers', String(VIEWERS)]);
-  const server = await startServer([], devnode);
+  const redis = instances > 1 ? await startRedis() : null;
+  const shared = redis ? ['--redis-url', redis.url] : [];
+  const servers = [];
+  for (let i = 0; i < instances; i += 1) servers.push(await startServer(shared, devnode));
   const sockets = [];
   try {
     const { streamId } = devnode.demo;
-    const idle = memory(server.pid);
+    const idle = servers.map((server) => memory(server.pid));
     const broadcaster = devKey('//Alice');
-    const live = await connect(server.url);
+    const live = await connect(servers[0].url);
     sockets.push(live);
     join(live, 'broadcast', broadcaster, streamId);
     await next(live, 'isStreaming');
@@ -69,7 +74,7 @@ test(`1 broadcaster and ${VIEWERS} viewers join`, async (t) => {
       // Each viewer from an address of its own, as a crowd comes (one address may
       // hold 64 connections and send 100 joins at once).
       const localAddress = `127.${10 + Math.floor(i / 250)}.0.${1 + (i % 250)}`;
-      const socket = await connect(server.url, { localAddress });
+      const socket = await connect(servers[i % instances].url, { localAddress });
       sockets.push(socket);
       const offered = next(socket, 'offer', WAIT_MS);
       const candidates = collect(socket, 'candidate', CANDIDATES);
@@ -89,7 +94,7 @@ test(`1 broadcaster and ${VIEWERS} viewers join`, async (t) => {
     const answered = await answers;
     await viewerCandidates;
     const total = performance.now() - started;
-    const loaded = memory(server.pid);
+    const loaded = servers.map((server) => memory(server.pid));
 
     assert.deepEqual(new Set(answered.map(([, { userId }]) => userId)), new Set(keys.map(({ id }) => id)));
     assert.deepEqual(receivedOf(live, 'watchersCount').at(-1).args, [VIEWERS]);
@@ -109,6 +114,7 @@ test(`1 broadcaster and ${VIEWERS} viewers join`, async (t) => {
       };
     };
     const report = {
+      instances,
       viewers: VIEWERS,
       candidatesEachWay: CANDIDATES,
       watchToOfferMs: stats(joins.map(({ offerMs }) => offerMs)),
@@ -118,12 +124,16 @@ test(`1 broadcaster and ${VIEWERS} viewers join`, async (t) => {
       allConnectedMs: round(Math.max(...joins.map(({ connectedAt }) => connectedAt)) - started),
       allCountedMs: round(total),
       countNoticesPerViewer: { mean: round(counts.reduce((a, b) => a + b, 0) / counts.length), max: Math.max(...counts) },
-      serverMiB: { idle: round(idle.rss), loaded: round(loaded.rss), peak: round(loaded.peak) },
+      serverMiB: servers.map((_, i) => ({ idle: round(idle[i].rss), loaded: round(loaded[i].rss), peak: round(loaded[i].peak) })),
     };
     t.diagnostic(JSON.stringify(report));
   } finally {
     sockets.forEach((socket) => socket.close());
-    assert.equal(await server.stop(), 0);
+    for (const server of servers) assert.equal(await server.stop(), 0);
+    await redis?.stop();
     await devnode.stop();
   }
-});
+}
+
+test(`1 broadcaster and ${VIEWERS} viewers join`, (t) => load(t, 1));
+test(`1 broadcaster and ${VIEWERS} viewers join through two instances sharing Redis`, (t) => load(t, 2));

@@ -120,6 +120,43 @@ test('a follower joins, gets the offer, and the pair trade answer and candidates
   assert.deepEqual(await next(viewer, 'stopBroadcasting'), [broadcaster.id, { streamId, userId: follower.id }]);
 });
 
+test("the operator's metrics count sign-ins, joins, relays, refusals and chain queries", async () => {
+  const before = await server.metrics();
+  const grew = (after, name) => (after[name] ?? 0) - (before[name] ?? 0);
+  const live = await goLive();
+  const viewer = await open();
+  join(viewer, 'watch', follower, streamId);
+  await next(live, 'watch');
+  live.emit('offer', broadcaster.id, { description: offer, userId: follower.id, streamId });
+  await next(viewer, 'offer');
+  viewer.emit('answer', broadcaster.id, { description: answer });
+  await next(live, 'answer');
+  viewer.emit('candidate', broadcaster.id, { candidate });
+  await next(live, 'candidate');
+  const outsider = await open();
+  join(outsider, 'watch', stranger, streamId);
+  assert.equal(await nextError(outsider), "You aren't subscribed to this speaker");
+
+  const after = await server.metrics();
+  assert.equal(grew(after, 'signaling_sign_ins_total'), 3);
+  assert.equal(grew(after, 'signaling_joins_total{role="broadcaster"}'), 1);
+  assert.equal(grew(after, 'signaling_joins_total{role="viewer"}'), 1);
+  for (const kind of ['offer', 'answer', 'candidate']) {
+    assert.equal(grew(after, `signaling_relays_total{kind="${kind}"}`), 1, kind);
+  }
+  assert.equal(grew(after, 'signaling_refusals_total{reason="not_subscribed"}'), 1);
+  // The stranger's follow was never asked before; the other answers may be cached.
+  assert.ok(grew(after, 'signaling_chain_queries_total{outcome="ok"}') >= 1);
+  assert.equal(grew(after, 'signaling_chain_query_seconds_count'), grew(after, 'signaling_chain_queries_total{outcome="ok"}'));
+  assert.equal(after.signaling_live_streams, 1);
+  assert.equal(after.signaling_viewers, 1);
+  assert.ok(after.signaling_connections >= 3);
+  await stopLive(live);
+  assert.equal((await server.metrics()).signaling_live_streams, 0);
+  // Only on the operator's listener.
+  assert.equal((await fetch(`${server.url}/metrics`)).status, 404);
+});
+
 test('the other viewers hear the new count, once per change', async () => {
   const live = await goLive();
   const first = await open();
@@ -318,7 +355,8 @@ test('pages of other origins cannot connect', async () => {
   assert.ok(polling.challenge.text.startsWith(`Sign in to the w3bstreaming signaling server at ${server.url}\nNonce: ${polling.challenge.nonce}\nExpires: `));
   const health = await fetch(`${server.url}/healthz`);
   assert.equal(health.status, 200);
-  assert.equal((await health.json()).status, 'ok');
+  // Nothing about what it serves, for strangers.
+  assert.deepEqual(await health.json(), { status: 'ok' });
   const denied = await fetch(`${server.url}/healthz`, { headers: { Origin: 'http://evil.example' } });
   assert.equal(denied.status, 403);
 });

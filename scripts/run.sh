@@ -25,6 +25,7 @@ target/release/examples/demo
 WEB_PORT=${WEB_PORT:-3000}
 DEVNODE_PORT=${DEVNODE_PORT:-9955}
 SIGNALING_PORT=${SIGNALING_PORT:-3001}
+METRICS_PORT=${METRICS_PORT:-9464}
 ORIGINS="http://localhost:$WEB_PORT,http://127.0.0.1:$WEB_PORT"
 RPC="http://127.0.0.1:$DEVNODE_PORT"
 
@@ -47,19 +48,19 @@ children+=("$DEVNODE_PID")
 read -r started <&"${DEVNODE[0]}" || { cat "$logs/devnode.log" >&2; exit 1; }
 target/release/w3bstreaming-signaling --listen "127.0.0.1:$SIGNALING_PORT" --rpc-url "$RPC" \
   --program-id "$(node -p 'JSON.parse(process.argv[1]).programId' "$started")" \
-  --allowed-origins "$ORIGINS" >/dev/null 2>"$logs/signaling.log" &
+  --allowed-origins "$ORIGINS" --metrics-listen "127.0.0.1:$METRICS_PORT" >/dev/null 2>"$logs/signaling.log" &
 children+=("$!")
 config=$(printf '{"network":"local","rpc":"%s","signaling":"http://127.0.0.1:%s"}' "$RPC" "$SIGNALING_PORT")
 node web/scripts/serve.mjs --port "$WEB_PORT" --config "$config" >/dev/null &
 children+=("$!")
 
-node - "$started" "$WEB_PORT" "$SIGNALING_PORT" <<'SCRIPT'
-const [started, port, signaling] = process.argv.slice(2);
+node - "$started" "$WEB_PORT" "$SIGNALING_PORT" "$METRICS_PORT" <<'SCRIPT'
+const [started, port, signaling, metrics] = process.argv.slice(2);
 const { programId, rpc, demo } = JSON.parse(started);
 console.log('The system, running locally:');
 console.log(`  web app          http://127.0.0.1:${port}   <- open this`);
 console.log(`  local chain      ${rpc}   program ${programId}`);
-console.log(`  signaling        http://127.0.0.1:${signaling}`);
+console.log(`  signaling        http://127.0.0.1:${signaling}   metrics http://127.0.0.1:${metrics}/metrics`);
 console.log('  logs             target/run-logs/');
 console.log('\nDemo accounts (pick one in the app, or import the phrase with its path into a wallet):');
 for (const { name, uri, address } of demo.accounts) console.log(`  ${name.padEnd(8)} ${uri.padEnd(10)} ${address}`);

@@ -70,6 +70,21 @@ impl FromStr for AccountId {
     }
 }
 
+#[cfg(feature = "serde")]
+impl serde::Serialize for AccountId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for AccountId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// SS58: base58 of `prefix ++ public key ++ checksum`, where the prefix is one byte
 /// for network ids below 64 and two bytes otherwise (Vara's 137), and the checksum is
 /// the first two bytes of blake2b-512(`"SS58PRE" ++ prefix ++ key`).

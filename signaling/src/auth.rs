@@ -2,12 +2,9 @@
 //! challenge; a client proves it holds an account by signing the challenge's text
 //! with polkadot-js `signRaw` (sr25519 over `<Bytes>text</Bytes>`, context
 //! `substrate`). The account is then bound to the connection for its lifetime.
-use crate::echo::Echo;
+use crate::{echo::Echo, refusal::Refusal};
 use serde::Serialize;
-use std::{
-    fmt,
-    time::{Duration, UNIX_EPOCH},
-};
+use std::time::{Duration, UNIX_EPOCH};
 use w3bstreaming_keys::{signature::verify, AccountId};
 /// What the server sends a connection on connect (`challenge` event): the text to sign,
 /// the random nonce in it, and until when (milliseconds since the Unix epoch) a
@@ -64,47 +61,6 @@ pub struct Credentials<'a> {
     pub signer: Option<&'a str>,
 }
 
-/// Why a connection was not authenticated: each is shown to the client as is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuthError {
-    NotAnAccount(Echo),
-    SignedInAsOther(AccountId),
-    MissingSignature,
-    Impostor {
-        claimed: AccountId,
-        signer: AccountId,
-    },
-    Expired,
-    BadSignature,
-}
-
-impl fmt::Display for AuthError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NotAnAccount(text) => write!(f, "{text} is not an account id"),
-            Self::SignedInAsOther(account) => write!(
-                f,
-                "This connection is signed in as {account}: open another connection for another account"
-            ),
-            Self::MissingSignature => {
-                write!(f, "Signature is missing: sign this connection's challenge")
-            }
-            Self::Impostor { claimed, signer } => write!(
-                f,
-                "The signature is by {signer}, not by the claimed user {claimed}"
-            ),
-            Self::Expired => write!(
-                f,
-                "Your challenge has expired: sign the new one sent with this error"
-            ),
-            Self::BadSignature => write!(
-                f,
-                "Signature isn't valid: sign this connection's latest challenge with the claimed account"
-            ),
-        }
-    }
-}
-
 /// Authentication state of one connection.
 #[derive(Debug)]
 pub struct Session {
@@ -142,28 +98,28 @@ impl Session {
         credentials: Credentials<'_>,
         now_ms: u64,
         policy: &AuthPolicy,
-    ) -> Result<AccountId, AuthError> {
+    ) -> Result<AccountId, Refusal> {
         let claimed = AccountId::parse(credentials.claimed)
-            .ok_or_else(|| AuthError::NotAnAccount(Echo::of(credentials.claimed)))?;
+            .ok_or_else(|| Refusal::NotAnAccount(Echo::of(credentials.claimed)))?;
         if let Some(account) = self.account {
             return if account == claimed {
                 Ok(account)
             } else {
-                Err(AuthError::SignedInAsOther(account))
+                Err(Refusal::SignedInAsOther(account))
             };
         }
-        let signature = credentials.signature.ok_or(AuthError::MissingSignature)?;
+        let signature = credentials.signature.ok_or(Refusal::MissingSignature)?;
         if let Some(signer) = credentials.signer {
-            let signer = AccountId::parse(signer)
-                .ok_or_else(|| AuthError::NotAnAccount(Echo::of(signer)))?;
+            let signer =
+                AccountId::parse(signer).ok_or_else(|| Refusal::NotAnAccount(Echo::of(signer)))?;
             if signer != claimed {
-                return Err(AuthError::Impostor { claimed, signer });
+                return Err(Refusal::Impostor { claimed, signer });
             }
         }
         if verify(&claimed, self.challenge.text.as_bytes(), signature) {
             if now_ms >= self.challenge.expires_at {
                 self.challenge = Challenge::new(&self.server, now_ms, policy.challenge_ttl_ms);
-                return Err(AuthError::Expired);
+                return Err(Refusal::Expired);
             }
         } else {
             // The old frontend signs its own SS58 address, sent as `encodedId`.
@@ -172,7 +128,7 @@ impl Session {
                     .signer
                     .is_some_and(|signer| verify(&claimed, signer.as_bytes(), signature));
             if !legacy {
-                return Err(AuthError::BadSignature);
+                return Err(Refusal::BadSignature);
             }
         }
         self.challenge = Challenge::new(&self.server, now_ms, policy.challenge_ttl_ms);
@@ -249,7 +205,7 @@ mod tests {
         let (_, other) = keypair(2);
         assert_eq!(
             session.authenticate(credentials(&other.to_string(), &signature), 999, &POLICY),
-            Err(AuthError::SignedInAsOther(account))
+            Err(Refusal::SignedInAsOther(account))
         );
     }
 
@@ -261,7 +217,7 @@ mod tests {
         let mut second = session();
         assert_eq!(
             second.authenticate(credentials(&account.to_string(), &signature), 1, &POLICY),
-            Err(AuthError::BadSignature)
+            Err(Refusal::BadSignature)
         );
         assert_eq!(second.account(), None);
     }
@@ -275,7 +231,7 @@ mod tests {
         let id = account.to_string();
         assert_eq!(
             session.authenticate(credentials(&id, &signature), 1_000, &POLICY),
-            Err(AuthError::Expired)
+            Err(Refusal::Expired)
         );
         assert_ne!(session.challenge().nonce, nonce);
         assert_eq!(session.challenge().expires_at, 2_000);
@@ -305,7 +261,7 @@ mod tests {
                 1,
                 &POLICY
             ),
-            Err(AuthError::Impostor {
+            Err(Refusal::Impostor {
                 claimed: follower,
                 signer: impostor
             })
@@ -313,7 +269,7 @@ mod tests {
         // Without naming itself, the impostor's signature does not verify as the follower's.
         assert_eq!(
             session.authenticate(credentials(&claimed, &own_signature), 1, &POLICY),
-            Err(AuthError::BadSignature)
+            Err(Refusal::BadSignature)
         );
         assert_eq!(session.account(), None);
         // The follower's own signature of the same nonce still works: failures do not spend it.
@@ -333,12 +289,12 @@ mod tests {
             (
                 "0x12",
                 Some("0x00"),
-                AuthError::NotAnAccount(Echo::of("0x12")),
+                Refusal::NotAnAccount(Echo::of("0x12")),
             ),
-            (id.as_str(), None, AuthError::MissingSignature),
-            (id.as_str(), Some("0x"), AuthError::BadSignature),
-            (id.as_str(), Some("not hex"), AuthError::BadSignature),
-            (id.as_str(), Some(&"ab".repeat(64)), AuthError::BadSignature),
+            (id.as_str(), None, Refusal::MissingSignature),
+            (id.as_str(), Some("0x"), Refusal::BadSignature),
+            (id.as_str(), Some("not hex"), Refusal::BadSignature),
+            (id.as_str(), Some(&"ab".repeat(64)), Refusal::BadSignature),
         ] {
             let credentials = Credentials {
                 claimed,
@@ -369,11 +325,11 @@ mod tests {
         let mut session = session();
         assert_eq!(
             session.authenticate(credentials, 1, &LEGACY),
-            Err(AuthError::BadSignature)
+            Err(Refusal::BadSignature)
         );
         assert_eq!(
             session.authenticate(legacy, 1, &POLICY),
-            Err(AuthError::BadSignature)
+            Err(Refusal::BadSignature)
         );
         assert_eq!(session.authenticate(legacy, 1, &LEGACY), Ok(account));
     }

@@ -10,6 +10,10 @@ pub struct Config {
     /// Address to listen on; port 0 picks a free one (printed on start).
     #[arg(long, env = "SIGNALING_LISTEN", default_value = "127.0.0.1:3001")]
     pub listen: SocketAddr,
+    /// Where to serve `/metrics` (Prometheus), apart from the public address: keep it
+    /// on loopback or a private network. Not served when unset.
+    #[arg(long, env = "SIGNALING_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     /// The URLs clients reach this server at (behind a proxy, its public https URL),
     /// comma-separated. A sign-in text names the one the client's `Host` header names,
     /// else the first; `http://` and the address listened on is always one of them.
@@ -149,6 +153,22 @@ pub struct Config {
     /// the viewer joining or leaving hear it at once).
     #[arg(long, env = "SIGNALING_COUNT_INTERVAL_MS", default_value_t = 1_000)]
     pub count_interval_ms: u64,
+    /// Share who is live and who watches with the other instances of the server using
+    /// this Redis server (`redis://host:port`); alone when unset. See docs/signaling.md,
+    /// "More than one instance".
+    #[arg(long, env = "SIGNALING_REDIS_URL")]
+    pub redis_url: Option<String>,
+    /// Serve websockets only, no long-polling: instances behind a proxy without sticky
+    /// sessions need it, since a long-polling session lives on one instance.
+    #[arg(long, env = "SIGNALING_WEBSOCKET_ONLY")]
+    pub websocket_only: bool,
+    /// How often engine.io pings each connection; one whose send buffer is too full to
+    /// take the ping is closed.
+    #[arg(long, env = "SIGNALING_PING_INTERVAL_MS", default_value_t = 25_000)]
+    pub ping_interval_ms: u64,
+    /// How long a connection may take to answer a ping before it is closed.
+    #[arg(long, env = "SIGNALING_PING_TIMEOUT_MS", default_value_t = 20_000)]
+    pub ping_timeout_ms: u64,
     /// Largest SDP description relayed, in bytes of JSON.
     #[arg(long, env = "SIGNALING_MAX_SDP_BYTES", default_value_t = 16_384)]
     pub max_sdp_bytes: usize,

@@ -1,9 +1,58 @@
 //! Who is live and who watches whom: the signaling state, as plain data and rules.
 //! Every operation takes authenticated accounts and connection ids, and returns what
 //! must be sent to which connection; the server only delivers it.
+use crate::refusal::Refusal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::Hash;
 use w3bstreaming_keys::AccountId;
+
+/// A change to who is live and who watches, made by the connection `conn`. Every
+/// change goes through [`Hub::apply`], so that instances sharing one log of changes
+/// hold the same hub.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum Op<C> {
+    /// See [`Hub::broadcast`].
+    Broadcast {
+        conn: C,
+        broadcaster: AccountId,
+        stream_id: String,
+    },
+    /// `viewer` joins `stream_id` if `broadcaster`, whom the chain says it follows,
+    /// still broadcasts it ([`Hub::join`]).
+    Join {
+        conn: C,
+        viewer: AccountId,
+        stream_id: String,
+        broadcaster: AccountId,
+    },
+    /// See [`Hub::leave`].
+    Leave { conn: C, stream_id: String },
+    /// See [`Hub::stop_broadcast`].
+    StopBroadcast { conn: C, stream_id: String },
+    /// See [`Hub::offer`].
+    Offer {
+        conn: C,
+        viewer: AccountId,
+        description: Value,
+    },
+    /// See [`Hub::answer`].
+    Answer {
+        conn: C,
+        broadcaster: AccountId,
+        description: Value,
+    },
+    /// See [`Hub::candidate`].
+    Candidate {
+        conn: C,
+        to: AccountId,
+        candidate: Value,
+    },
+    /// See [`Hub::disconnect`].
+    Disconnect { conn: C },
+}
 
 /// What one connection is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,53 +104,28 @@ pub enum Notice {
     },
 }
 
-/// Notices to deliver, in order.
-pub type Outbox<C> = Vec<(C, Notice)>;
-
-/// Why the hub refused: each is shown to the client as is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    AlreadyBroadcasting,
-    NotStarted(String),
-    Full { stream_id: String, cap: usize },
-    NotBroadcasting(String),
-    NotWatching(String),
-    NoSuchViewer(AccountId),
-    NoPeer(AccountId),
-    TooManyListened(usize),
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<C> Op<C> {
+    /// The change's name, as it is tagged in the log.
+    pub fn name(&self) -> &'static str {
         match self {
-            // The first two are the texts the existing frontend recognizes.
-            Self::AlreadyBroadcasting => write!(f, "You already have a stream running"),
-            Self::NotStarted(id) => write!(f, "Stream with id {id} hasn't started yet"),
-            Self::Full { stream_id, cap } => {
-                write!(
-                    f,
-                    "Stream with id {stream_id} has reached its limit of {cap} watchers"
-                )
-            }
-            Self::NotBroadcasting(id) => write!(f, "You are not broadcasting stream {id}"),
-            Self::NotWatching(id) => write!(f, "You are not watching a stream of {id}"),
-            Self::NoSuchViewer(id) => write!(f, "{id} is not watching your stream"),
-            Self::NoPeer(id) => write!(f, "{id} is not a peer of yours in any stream"),
-            Self::TooManyListened(max) => {
-                write!(f, "Listen to at most {max} streams on one connection")
-            }
+            Self::Broadcast { .. } => "broadcast",
+            Self::Join { .. } => "join",
+            Self::Leave { .. } => "leave",
+            Self::StopBroadcast { .. } => "stopBroadcast",
+            Self::Offer { .. } => "offer",
+            Self::Answer { .. } => "answer",
+            Self::Candidate { .. } => "candidate",
+            Self::Disconnect { .. } => "disconnect",
         }
     }
 }
 
-/// Refusals reach the client as the text of an `error` event.
-impl From<Refusal> for String {
-    fn from(refusal: Refusal) -> Self {
-        refusal.to_string()
-    }
-}
+/// Notices to deliver, in order.
+pub type Outbox<C> = Vec<(C, Notice)>;
 
-#[derive(Debug)]
+// What is serialized is what instances share (a snapshot of it starts a new instance);
+// what each tells its own connections, and when, is its own.
+#[derive(Debug, Serialize, Deserialize)]
 struct Live<C> {
     broadcaster: AccountId,
     broadcaster_conn: C,
@@ -109,33 +133,67 @@ struct Live<C> {
     viewers: BTreeMap<AccountId, Seat<C>>,
     /// Whether some viewer may not have heard the current count
     /// ([`Hub::flush_counts`]).
+    #[serde(skip)]
     count_changed: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Seat<C> {
     conn: C,
     /// The watcher count this viewer was last told.
+    #[serde(skip)]
     told: usize,
 }
 
-impl<C: Copy + Eq> Live<C> {
-    /// The viewer watching on `conn`.
-    fn viewer_on(&self, conn: C) -> Option<AccountId> {
-        self.viewers
-            .iter()
-            .find(|(_, seat)| seat.conn == conn)
-            .map(|(&viewer, _)| viewer)
+/// What one connection takes part in: the index by connection, so that its events
+/// and its disconnect find their streams without looking through every live one.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Part {
+    /// The stream it broadcasts (one account per connection, one stream per account).
+    broadcasts: Option<String>,
+    /// The streams it watches, with the account watching.
+    watches: BTreeMap<String, AccountId>,
+    /// The streams whose status it hears.
+    #[serde(skip)]
+    listens: Vec<String>,
+}
+
+impl Part {
+    fn is_empty(&self) -> bool {
+        self.broadcasts.is_none() && self.watches.is_empty() && self.listens.is_empty()
     }
 }
 
-/// The live streams, keyed by stream id, and who listens to which stream's status.
-#[derive(Debug)]
+/// The parts other instances share: broadcasting or watching, not listening.
+fn shared_parts<C: Serialize, S: serde::Serializer>(
+    parts: &HashMap<C, Part>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(
+        parts
+            .iter()
+            .filter(|(_, part)| part.broadcasts.is_some() || !part.watches.is_empty()),
+    )
+}
+
+/// The live streams, keyed by stream id, who takes part in them on which connection,
+/// and who listens to which stream's status.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(bound(
+    serialize = "C: Serialize + Eq + Hash",
+    deserialize = "C: Deserialize<'de> + Eq + Hash"
+))]
 pub struct Hub<C> {
     live: HashMap<String, Live<C>>,
-    max_viewers: usize,
+    /// Only connections that take part in something have an entry.
+    #[serde(serialize_with = "shared_parts")]
+    parts: HashMap<C, Part>,
+    /// The stream each live broadcaster broadcasts.
+    broadcasting: HashMap<AccountId, String>,
+    #[serde(skip)]
     listeners: HashMap<String, HashSet<C>>,
-    listened: HashMap<C, Vec<String>>,
+    #[serde(skip)]
+    max_viewers: usize,
 }
 
 /// Streams one connection may listen to at once: a schedule page's worth.
@@ -146,10 +204,89 @@ impl<C: Copy + Eq + Hash> Hub<C> {
     pub fn new(max_viewers: usize) -> Self {
         Self {
             live: HashMap::new(),
-            max_viewers,
+            parts: HashMap::new(),
+            broadcasting: HashMap::new(),
             listeners: HashMap::new(),
-            listened: HashMap::new(),
+            max_viewers,
         }
+    }
+
+    /// Admits at most `max_viewers` to one stream from now on (a hub read from a
+    /// snapshot has no cap of its own).
+    pub fn set_max_viewers(&mut self, max_viewers: usize) {
+        self.max_viewers = max_viewers;
+    }
+
+    /// Applies `op`: what it changes, and what each connection must be told.
+    pub fn apply(&mut self, op: Op<C>) -> Result<Outbox<C>, Refusal> {
+        match op {
+            Op::Broadcast {
+                conn,
+                broadcaster,
+                stream_id,
+            } => self.broadcast(conn, broadcaster, &stream_id),
+            Op::Join {
+                conn,
+                viewer,
+                stream_id,
+                broadcaster,
+            } => {
+                // The stream may have stopped, or another broadcast started, while the
+                // chain answered.
+                if self.broadcaster(&stream_id) != Some(broadcaster) {
+                    return Err(Refusal::NotStarted(stream_id));
+                }
+                self.join(conn, viewer, &stream_id)
+            }
+            Op::Leave { conn, stream_id } => self.leave(conn, &stream_id),
+            Op::StopBroadcast { conn, stream_id } => self.stop_broadcast(conn, &stream_id),
+            Op::Offer {
+                conn,
+                viewer,
+                description,
+            } => self.offer(conn, viewer, description),
+            Op::Answer {
+                conn,
+                broadcaster,
+                description,
+            } => self.answer(conn, broadcaster, description),
+            Op::Candidate {
+                conn,
+                to,
+                candidate,
+            } => self.candidate(conn, to, candidate),
+            Op::Disconnect { conn } => Ok(self.disconnect(conn)),
+        }
+    }
+
+    /// Disconnects every connection `gone` says is gone (an instance's, when it stops
+    /// answering).
+    pub fn disconnect_where(&mut self, gone: impl Fn(&C) -> bool) -> Outbox<C> {
+        let conns: Vec<C> = self
+            .parts
+            .keys()
+            .copied()
+            .filter(|conn| gone(conn))
+            .collect();
+        conns
+            .into_iter()
+            .flat_map(|conn| self.disconnect(conn))
+            .collect()
+    }
+
+    /// The connections that take part in something.
+    pub fn conns(&self) -> impl Iterator<Item = &C> {
+        self.parts.keys()
+    }
+
+    /// Changes what `conn` takes part in, and drops its entry once it is part of nothing.
+    fn with_part<T>(&mut self, conn: C, change: impl FnOnce(&mut Part) -> T) -> T {
+        let part = self.parts.entry(conn).or_default();
+        let result = change(part);
+        if part.is_empty() {
+            self.parts.remove(&conn);
+        }
+        result
     }
 
     /// From now on `conn` hears the status of exactly `stream_ids` (at most
@@ -173,14 +310,13 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 .or_default()
                 .insert(conn);
         }
-        if !stream_ids.is_empty() {
-            self.listened.insert(conn, stream_ids);
-        }
+        self.with_part(conn, |part| part.listens = stream_ids);
         Ok(outbox)
     }
 
     fn unlisten(&mut self, conn: C) {
-        for stream_id in self.listened.remove(&conn).unwrap_or_default() {
+        let listened = self.with_part(conn, |part| std::mem::take(&mut part.listens));
+        for stream_id in listened {
             if let Some(conns) = self.listeners.get_mut(&stream_id) {
                 conns.remove(&conn);
                 if conns.is_empty() {
@@ -225,28 +361,24 @@ impl<C: Copy + Eq + Hash> Hub<C> {
 
     /// Whether `account` is broadcasting any stream.
     pub fn is_broadcasting(&self, account: AccountId) -> bool {
-        self.live.values().any(|live| live.broadcaster == account)
+        self.broadcasting.contains_key(&account)
     }
 
     /// How many others the connection `conn` signals with: the viewers of the stream
     /// it broadcasts and the broadcasters of the streams it watches.
     pub fn peers(&self, conn: C) -> usize {
-        self.live
-            .values()
-            .map(|live| match live.broadcaster_conn == conn {
-                true => live.viewers.len(),
-                false => usize::from(live.viewer_on(conn).is_some()),
-            })
-            .sum()
+        self.parts.get(&conn).map_or(0, |part| {
+            let viewers = part
+                .broadcasts
+                .as_deref()
+                .map_or(0, |stream_id| self.viewers(stream_id));
+            viewers + part.watches.len()
+        })
     }
 
     /// Whether `conn` broadcasts, watches or listens to anything.
     pub fn takes_part(&self, conn: C) -> bool {
-        self.listened.contains_key(&conn)
-            || self
-                .live
-                .values()
-                .any(|live| live.broadcaster_conn == conn || live.viewer_on(conn).is_some())
+        self.parts.contains_key(&conn)
     }
 
     /// Live streams.
@@ -254,15 +386,22 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         self.live.len()
     }
 
+    /// Viewers of all live streams together.
+    pub fn all_viewers(&self) -> usize {
+        self.live.values().map(|live| live.viewers.len()).sum()
+    }
+
     /// `broadcaster` (checked on chain to own `stream_id`) goes live on `conn`: one
     /// stream per broadcaster at a time.
-    pub fn broadcast(
+    fn broadcast(
         &mut self,
         conn: C,
         broadcaster: AccountId,
         stream_id: &str,
     ) -> Result<Outbox<C>, Refusal> {
-        if self.is_broadcasting(broadcaster) {
+        // A live stream's broadcaster is its owner, so a second broadcast of it is by
+        // the same account.
+        if self.is_broadcasting(broadcaster) || self.is_streaming(stream_id) {
             return Err(Refusal::AlreadyBroadcasting);
         }
         self.live.insert(
@@ -274,6 +413,8 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 count_changed: false,
             },
         );
+        self.broadcasting.insert(broadcaster, stream_id.to_string());
+        self.with_part(conn, |part| part.broadcasts = Some(stream_id.to_string()));
         let mut outbox = vec![(conn, Notice::IsStreaming(true))];
         self.tell_listeners(stream_id, &mut outbox);
         Ok(outbox)
@@ -283,52 +424,62 @@ impl<C: Copy + Eq + Hash> Hub<C> {
     /// `conn`; a second join of the same account moves it to the new connection. The
     /// broadcaster and the viewer hear the new count at once, the other viewers at
     /// the next [`Hub::flush_counts`].
-    pub fn join(
-        &mut self,
-        conn: C,
-        viewer: AccountId,
-        stream_id: &str,
-    ) -> Result<Outbox<C>, Refusal> {
+    fn join(&mut self, conn: C, viewer: AccountId, stream_id: &str) -> Result<Outbox<C>, Refusal> {
         let cap = self.max_viewers;
         let live = self
             .live
             .get_mut(stream_id)
             .ok_or_else(|| Refusal::NotStarted(stream_id.to_string()))?;
-        if !live.viewers.contains_key(&viewer) && live.viewers.len() >= cap {
+        let seated = live.viewers.get(&viewer).map(|seat| seat.conn);
+        if seated.is_none() && live.viewers.len() >= cap {
             return Err(Refusal::Full {
                 stream_id: stream_id.to_string(),
                 cap,
             });
         }
-        let count = live.viewers.len() + usize::from(!live.viewers.contains_key(&viewer));
+        let count = live.viewers.len() + usize::from(seated.is_none());
         live.viewers.insert(viewer, Seat { conn, told: count });
         live.count_changed = true;
+        let broadcaster_conn = live.broadcaster_conn;
+        if let Some(moved_from) = seated {
+            self.with_part(moved_from, |part| part.watches.remove(stream_id));
+        }
+        self.with_part(conn, |part| {
+            part.watches.insert(stream_id.to_string(), viewer)
+        });
         let watch = Notice::Watch {
             viewer,
             stream_id: stream_id.to_string(),
         };
         Ok(vec![
-            (live.broadcaster_conn, watch),
-            (live.broadcaster_conn, Notice::WatchersCount(count)),
+            (broadcaster_conn, watch),
+            (broadcaster_conn, Notice::WatchersCount(count)),
             (conn, Notice::WatchersCount(count)),
             (conn, Notice::IsStreaming(true)),
         ])
     }
 
     /// The broadcaster on `conn` ends `stream_id`.
-    pub fn stop_broadcast(&mut self, conn: C, stream_id: &str) -> Result<Outbox<C>, Refusal> {
-        match self.live.get(stream_id) {
-            Some(live) if live.broadcaster_conn == conn => Ok(self.end(stream_id)),
+    fn stop_broadcast(&mut self, conn: C, stream_id: &str) -> Result<Outbox<C>, Refusal> {
+        match self.parts.get(&conn) {
+            Some(part) if part.broadcasts.as_deref() == Some(stream_id) => Ok(self.end(stream_id)),
             _ => Err(Refusal::NotBroadcasting(stream_id.to_string())),
         }
     }
 
     /// The viewer on `conn` leaves `stream_id`; the broadcaster hears the new count at
     /// once, the other viewers at the next [`Hub::flush_counts`].
-    pub fn leave(&mut self, conn: C, stream_id: &str) -> Result<Outbox<C>, Refusal> {
-        let not_watching = || Refusal::NotWatching(stream_id.to_string());
-        let live = self.live.get_mut(stream_id).ok_or_else(not_watching)?;
-        let viewer = live.viewer_on(conn).ok_or_else(not_watching)?;
+    fn leave(&mut self, conn: C, stream_id: &str) -> Result<Outbox<C>, Refusal> {
+        let viewer = self
+            .parts
+            .get(&conn)
+            .and_then(|part| part.watches.get(stream_id).copied())
+            .ok_or_else(|| Refusal::NotWatching(stream_id.to_string()))?;
+        self.with_part(conn, |part| part.watches.remove(stream_id));
+        let live = self
+            .live
+            .get_mut(stream_id)
+            .expect("a watched stream is live");
         live.viewers.remove(&viewer);
         live.count_changed = true;
         let stop = Notice::StopWatching {
@@ -364,25 +515,28 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         outbox
     }
 
+    /// The stream `conn` broadcasts.
+    fn broadcast_on(&self, conn: C) -> Option<(&String, &Live<C>)> {
+        let stream_id = self.parts.get(&conn)?.broadcasts.as_ref()?;
+        Some((stream_id, &self.live[stream_id]))
+    }
+
     /// The broadcaster on `conn` sends `viewer` an SDP offer for its stream.
-    pub fn offer(
+    fn offer(
         &self,
         conn: C,
         viewer: AccountId,
         description: serde_json::Value,
     ) -> Result<Outbox<C>, Refusal> {
         let (stream_id, live) = self
-            .live
-            .iter()
-            .find(|(_, live)| live.broadcaster_conn == conn)
+            .broadcast_on(conn)
             .ok_or(Refusal::NoSuchViewer(viewer))?;
-        let viewer_conn = live
+        let seat = live
             .viewers
             .get(&viewer)
-            .ok_or(Refusal::NoSuchViewer(viewer))?
-            .conn;
+            .ok_or(Refusal::NoSuchViewer(viewer))?;
         Ok(vec![(
-            viewer_conn,
+            seat.conn,
             Notice::Offer {
                 broadcaster: live.broadcaster,
                 stream_id: stream_id.clone(),
@@ -393,7 +547,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
     }
 
     /// The viewer on `conn` answers the offer of `broadcaster`.
-    pub fn answer(
+    fn answer(
         &self,
         conn: C,
         broadcaster: AccountId,
@@ -415,26 +569,20 @@ impl<C: Copy + Eq + Hash> Hub<C> {
 
     /// An ICE candidate from the connection `conn` to its peer `to`: a broadcaster's to
     /// one of its viewers, or a viewer's to the broadcaster it watches.
-    pub fn candidate(
+    fn candidate(
         &self,
         conn: C,
         to: AccountId,
         candidate: serde_json::Value,
     ) -> Result<Outbox<C>, Refusal> {
-        for (stream_id, live) in &self.live {
-            if live.broadcaster_conn == conn {
-                if let Some(seat) = live.viewers.get(&to) {
-                    let from = live.broadcaster;
-                    let stream_id = stream_id.clone();
-                    return Ok(vec![(
-                        seat.conn,
-                        Notice::Candidate {
-                            from,
-                            stream_id,
-                            candidate,
-                        },
-                    )]);
-                }
+        if let Some((stream_id, live)) = self.broadcast_on(conn) {
+            if let Some(seat) = live.viewers.get(&to) {
+                let notice = Notice::Candidate {
+                    from: live.broadcaster,
+                    stream_id: stream_id.clone(),
+                    candidate,
+                };
+                return Ok(vec![(seat.conn, notice)]);
             }
         }
         let (stream_id, live, viewer) = self.watched(conn, to).ok_or(Refusal::NoPeer(to))?;
@@ -446,40 +594,41 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         Ok(vec![(live.broadcaster_conn, notice)])
     }
 
-    /// Everything `conn` was part of ends: its streams stop, its viewers leave, it
-    /// listens no more.
-    pub fn disconnect(&mut self, conn: C) -> Outbox<C> {
+    /// Everything `conn` was part of ends: its stream stops, it leaves the streams it
+    /// watches, it listens no more.
+    fn disconnect(&mut self, conn: C) -> Outbox<C> {
         self.unlisten(conn);
+        let Some(part) = self.parts.get(&conn) else {
+            return Vec::new();
+        };
+        let broadcasts = part.broadcasts.clone();
+        let watches: Vec<String> = part.watches.keys().cloned().collect();
         let mut outbox = Vec::new();
-        let ids: Vec<String> = self.live.keys().cloned().collect();
-        for stream_id in ids {
-            let live = &self.live[&stream_id];
-            if live.broadcaster_conn == conn {
-                outbox.extend(self.end(&stream_id));
-            } else if live.viewer_on(conn).is_some() {
-                outbox.extend(
-                    self.leave(conn, &stream_id)
-                        .expect("conn watches this stream"),
-                );
-            }
+        for stream_id in watches {
+            outbox.extend(self.leave(conn, &stream_id).expect("conn watches it"));
+        }
+        if let Some(stream_id) = broadcasts {
+            outbox.extend(self.end(&stream_id));
         }
         outbox
     }
 
     /// The stream of `broadcaster` that `conn` watches, with the viewer's account.
     fn watched(&self, conn: C, broadcaster: AccountId) -> Option<(&String, &Live<C>, AccountId)> {
-        self.live.iter().find_map(|(stream_id, live)| {
-            if live.broadcaster != broadcaster {
-                return None;
-            }
-            Some((stream_id, live, live.viewer_on(conn)?))
+        let part = self.parts.get(&conn)?;
+        part.watches.iter().find_map(|(stream_id, &viewer)| {
+            let live = &self.live[stream_id];
+            (live.broadcaster == broadcaster).then_some((stream_id, live, viewer))
         })
     }
 
     fn end(&mut self, stream_id: &str) -> Outbox<C> {
         let live = self.live.remove(stream_id).expect("the stream is live");
+        self.broadcasting.remove(&live.broadcaster);
+        self.with_part(live.broadcaster_conn, |part| part.broadcasts = None);
         let mut outbox = vec![(live.broadcaster_conn, Notice::IsStreaming(false))];
         for (&viewer, seat) in &live.viewers {
+            self.with_part(seat.conn, |part| part.watches.remove(stream_id));
             outbox.push((seat.conn, Notice::IsStreaming(false)));
             outbox.push((
                 seat.conn,
@@ -628,6 +777,8 @@ mod tests {
         // A viewer already in may rejoin (a new tab) although the stream is full.
         assert!(hub.join(99, V, "s").is_ok());
         assert_eq!(hub.viewers("s"), 2);
+        assert_eq!(hub.leave(VC, "s"), Err(Refusal::NotWatching("s".into())));
+        assert_eq!((hub.peers(VC), hub.peers(99)), (0, 1));
     }
 
     #[test]
@@ -729,6 +880,7 @@ mod tests {
         )));
         assert_eq!(hub.live_streams(), 0);
         assert!(hub.disconnect(WC).is_empty());
+        assert!(hub.parts.is_empty() && hub.broadcasting.is_empty());
     }
     fn status(stream_id: &str, live: bool, watchers: usize) -> Notice {
         Notice::Status {
@@ -807,6 +959,6 @@ mod tests {
             hub.broadcast(BC, B, "s"),
             Ok(vec![(BC, Notice::IsStreaming(true))])
         );
-        assert!(hub.listeners.is_empty() && hub.listened.is_empty());
+        assert!(hub.listeners.is_empty() && !hub.takes_part(LC) && !hub.takes_part(MC));
     }
 }

@@ -60,9 +60,20 @@ async fn run(config: Config) -> Result<(), String> {
         .filter(|url| !url.is_empty())
         .collect();
     public_urls.push(format!("http://{address}"));
-    let server = server::build(&config, public_urls, chain);
+    let server = server::build(&config, public_urls, chain).await?;
+    let mut started = json!({ "listening": address.to_string() });
+    if let Some(metrics_address) = config.metrics_listen {
+        let listener = TcpListener::bind(metrics_address)
+            .await
+            .map_err(|error| format!("cannot listen on {metrics_address}: {error}"))?;
+        let bound = listener.local_addr().map_err(|error| error.to_string())?;
+        started["metrics"] = json!(bound.to_string());
+        info!(address = %bound, "serving metrics");
+        let metrics = server.metrics;
+        tokio::spawn(async move { axum::serve(listener, metrics).await });
+    }
     // One line on stdout, for scripts and tests that start the server.
-    println!("{}", json!({ "listening": address.to_string() }));
+    println!("{started}");
     info!(%address, program = %config.program_id, max_connections = caps.total, "listening");
     connections::serve(
         listener,

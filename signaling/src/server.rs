@@ -1,41 +1,39 @@
-//! The socket.io server and its HTTP routes: checks who sends each event and what the
-//! chain says they may do, then lets the [`Hub`] decide and delivers its notices.
+//! The socket.io side: each client event has its own typed handler, which checks who
+//! sends it and what the chain says they may do, then asks the [`Hub`] for the change
+//! ([`Signaling::change`]: at once when the server runs alone, through the shared log
+//! of [`cluster`] when instances share the hub); every handler sits behind the
+//! per-connection event limit ([`RateLimited`]), and a refusal reaches its sender in
+//! one place ([`Signaling::conclude`]).
 use crate::{
-    auth::{AuthError, AuthPolicy, Credentials, Session},
-    chain::{self, Authority, Chain, ChainError},
+    auth::{AuthPolicy, Credentials, Session},
+    chain::{self, Authority, Chain},
+    cluster::{self, Change, ConnId, Entry, InstanceId, Log},
     config::Config,
     connections::ClientAddr,
-    echo::{bounded, Echo},
-    hub::{Hub, Notice, Outbox, Refusal},
+    http,
+    hub::{Hub, Notice, Op, Outbox},
     limits::{Entered, InFlight, PerKey, Rate, RateLimit},
-    turn, wire,
+    metrics::{Measured, Metrics},
+    outgoing::Outgoing,
+    refusal::Refusal,
+    turn,
+    wire::{self, Packet},
 };
-use axum::{
-    extract::{Query, Request, State as AxumState},
-    http::{header, HeaderValue, Method, StatusCode},
-    middleware::{self, Next},
-    response::{IntoResponse, Response},
-    routing::get,
-    Json, Router,
-};
-use serde::{de::DeserializeOwned, Deserialize};
-use serde_json::{json, Value};
+use axum::{http::header, Router};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 use socketioxide::{
+    adapter::LocalAdapter,
     extract::{SocketRef, TryData},
-    socket::Sid,
-    SocketIo,
+    handler::{self, MessageHandler},
+    socket::Socket,
+    SocketIo, TransportType,
 };
 use std::{
+    future::Future,
     net::{IpAddr, Ipv4Addr},
-    sync::{
-        atomic::{AtomicUsize, Ordering},
-        Arc, Mutex,
-    },
+    sync::{Arc, Mutex},
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
-};
-use tower_http::{
-    cors::{AllowOrigin, CorsLayer},
-    timeout::RequestBodyTimeoutLayer,
 };
 use tracing::{info, warn};
 use w3bstreaming_keys::AccountId;
@@ -46,31 +44,68 @@ const MAX_STREAM_ID_BYTES: usize = 256;
 /// transport: a websocket frame or message over it closes the connection before it
 /// is read whole (the library's defaults are 16 MiB frames and 64 MiB messages).
 const MAX_PACKET_BYTES: usize = 64 * 1024;
+/// socket.io's send buffer of every connection, in packets: a schedule page's
+/// statuses and a viewer's join fit in it.
+const BUFFERED_PACKETS: usize = 512;
+/// What waits behind a full buffer for a connection that broadcasts nothing.
+const QUEUED_PACKETS: usize = 128;
 /// What one viewer's join sends its broadcaster at once: `watch`, a count, the answer
-/// and a dozen ICE candidates. A connection's send buffer holds this for a full
-/// stream, so a crowd joining together loses nothing (an emit to a full buffer fails).
+/// and a dozen ICE candidates. A broadcaster's queue holds this for a full stream, so
+/// a crowd joining together loses nothing.
 const PACKETS_PER_VIEWER: usize = 16;
-/// socket.io's default send buffer, in packets.
-const MIN_BUFFERED_PACKETS: usize = 128;
 /// Chain answers kept of each kind (stream owners, follows): a few MiB at most.
 const CACHED_ANSWERS: u64 = 100_000;
 
-/// The server: a router to serve and the socket.io handle to close on shutdown.
+/// The server: the public router, the operator's (`/metrics`), and the socket.io
+/// handle to close on shutdown.
 pub struct Server {
     pub router: Router,
+    pub metrics: Router,
     pub io: SocketIo,
 }
 
 /// Builds the server reading the program from `chain`; clients reach it at
-/// `public_urls` (the first unless a request's `Host` names another).
-pub fn build(config: &Config, public_urls: Vec<String>, chain: Arc<dyn Chain>) -> Server {
-    let buffered = config.max_watchers.saturating_mul(PACKETS_PER_VIEWER);
-    let (layer, io) = SocketIo::builder()
+/// `public_urls` (the first unless a request's `Host` names another). With a Redis URL
+/// configured it joins the other instances there, starting from their hub.
+pub async fn build(
+    config: &Config,
+    public_urls: Vec<String>,
+    chain: Arc<dyn Chain>,
+) -> Result<Server, String> {
+    let builder = SocketIo::builder()
         .max_payload(MAX_PACKET_BYTES as u64)
         .ws_max_frame_size(MAX_PACKET_BYTES)
         .ws_max_message_size(MAX_PACKET_BYTES)
-        .max_buffer_size(buffered.max(MIN_BUFFERED_PACKETS))
-        .build_layer();
+        .max_buffer_size(BUFFERED_PACKETS)
+        .ping_interval(Duration::from_millis(config.ping_interval_ms.max(1)))
+        .ping_timeout(Duration::from_millis(config.ping_timeout_ms.max(1)));
+    // Long-polling sends each request of a session to the instance that holds it, which
+    // only a proxy with sticky sessions does.
+    let builder = if config.websocket_only {
+        builder.transports([TransportType::Websocket])
+    } else {
+        builder
+    };
+    let (layer, io) = builder.build_layer();
+    let me = InstanceId::random();
+    let mut hub = Hub::new(config.max_watchers);
+    let (mut log, mut start) = (None, None);
+    if let Some(url) = &config.redis_url {
+        let shared = Log::connect(url, me).await?;
+        let (after, snapshot) = shared.hello().await?;
+        if let Some(snapshot) = snapshot {
+            hub = serde_json::from_str(&snapshot)
+                .map_err(|error| format!("the other instances' hub: {error}"))?;
+            hub.set_max_viewers(config.max_watchers);
+        }
+        info!(instance = %me, "sharing the hub through Redis");
+        (log, start) = (Some(shared), Some(after));
+    }
+    let metrics = Arc::new(Metrics::default());
+    let measured = Arc::new(Measured {
+        chain,
+        metrics: metrics.clone(),
+    });
     let signaling = Arc::new(Signaling {
         config: config.clone(),
         public_urls,
@@ -79,7 +114,7 @@ pub fn build(config: &Config, public_urls: Vec<String>, chain: Arc<dyn Chain>) -
             legacy_signatures: config.legacy_signatures,
         },
         authority: Authority::new(
-            chain,
+            measured,
             chain::Limits {
                 ttl: Duration::from_millis(config.cache_ttl_ms),
                 failure_ttl: Duration::from_millis(config.chain_failure_ttl_ms),
@@ -98,9 +133,20 @@ pub fn build(config: &Config, public_urls: Vec<String>, chain: Arc<dyn Chain>) -
             burst: config.join_burst_per_account,
         }),
         io: io.clone(),
-        hub: Mutex::new(Hub::new(config.max_watchers)),
-        connections: AtomicUsize::new(0),
+        me,
+        hub: Mutex::new(hub),
+        log,
+        metrics,
     });
+    if let (Some(log), Some(start)) = (&signaling.log, start) {
+        tokio::spawn(signaling.clone().follow(start));
+        // Alive, and so counted on to give newcomers the hub, once it follows the log
+        // and before any client connects.
+        log.beat()
+            .await
+            .map_err(|error| format!("Redis: {error}"))?;
+        tokio::spawn(signaling.clone().keep_alive());
+    }
     let on_connect = signaling.clone();
     io.ns("/", move |socket: SocketRef| {
         on_connect.clone().connect(socket)
@@ -109,45 +155,17 @@ pub fn build(config: &Config, public_urls: Vec<String>, chain: Arc<dyn Chain>) -
         signaling.clone(),
         Duration::from_millis(config.count_interval_ms.max(1)),
     ));
-    let requests_by_address = Arc::new(PerKey::new(Rate {
-        per_sec: config.requests_per_sec_per_address,
-        burst: config.request_burst_per_address,
-    }));
-    tokio::spawn(forget_idle_keys(
-        signaling.clone(),
-        requests_by_address.clone(),
-    ));
-
-    let origins: Vec<HeaderValue> = config
-        .allowed_origins
-        .iter()
-        .filter_map(|origin| HeaderValue::from_str(origin.trim()).ok())
-        .collect();
-    let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins.clone()))
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE]);
-    let router = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/is-already-having-stream", get(is_already_having_stream))
-        .route_layer(middleware::from_fn_with_state(
-            requests_by_address,
-            limit_requests,
-        ))
-        .with_state(signaling)
-        .layer(layer)
-        .layer(RequestBodyTimeoutLayer::new(Duration::from_millis(
-            config.body_timeout_ms,
-        )))
-        .layer(cors)
-        .layer(middleware::from_fn_with_state(
-            Arc::new(origins),
-            only_allowed_origins,
-        ));
-    Server { router, io }
+    let (router, requests_by_address) = http::router(signaling.clone(), layer, config);
+    tokio::spawn(forget_idle_keys(signaling.clone(), requests_by_address));
+    Ok(Server {
+        router,
+        metrics: http::metrics_router(signaling),
+        io,
+    })
 }
 
-struct Signaling {
+/// The server's state, shared by every connection and route.
+pub(crate) struct Signaling {
     config: Config,
     /// Where clients reach the server, named in the sign-in texts.
     public_urls: Vec<String>,
@@ -158,9 +176,13 @@ struct Signaling {
     joins_by_address: PerKey<IpAddr>,
     joins_by_account: PerKey<AccountId>,
     io: SocketIo,
-    hub: Mutex<Hub<Sid>>,
-    /// socket.io connections open now.
-    connections: AtomicUsize,
+    /// This instance, among those sharing the hub.
+    me: InstanceId,
+    /// This instance's copy of the hub: the hub itself when it runs alone.
+    hub: Mutex<Hub<ConnId>>,
+    /// The log of changes shared with the other instances, if any.
+    log: Option<Log>,
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 /// One connection's own state, in its socket's extensions: its lock is held only by
@@ -168,6 +190,7 @@ struct Signaling {
 struct Conn {
     address: IpAddr,
     state: Mutex<ConnState>,
+    outgoing: Arc<Outgoing>,
 }
 
 struct ConnState {
@@ -180,11 +203,13 @@ struct ConnState {
 }
 
 impl Conn {
-    fn of(socket: &SocketRef) -> Result<Arc<Self>, String> {
+    /// The state of the connection on `socket`, inserted on connect, before any of its
+    /// handlers is registered.
+    fn of(socket: &Socket<LocalAdapter>) -> Arc<Self> {
         socket
             .extensions
             .get::<Arc<Self>>()
-            .ok_or_else(|| "Connection is closing".into())
+            .expect("a connection's state is inserted on connect")
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ConnState> {
@@ -192,11 +217,151 @@ impl Conn {
     }
 }
 
-type Outcome = Result<Outbox<Sid>, String>;
+type Outcome = Result<(), Refusal>;
+
+/// The per-connection event limit, in front of an event's handler: an event over it
+/// is refused before its message is parsed.
+struct RateLimited<H> {
+    signaling: Arc<Signaling>,
+    event: &'static str,
+    handler: H,
+}
+
+impl<T, H> MessageHandler<LocalAdapter, T> for RateLimited<H>
+where
+    T: Send + Sync + 'static,
+    H: MessageHandler<LocalAdapter, T>,
+{
+    fn call(&self, socket: Arc<Socket<LocalAdapter>>, value: handler::Value, ack: Option<i64>) {
+        let peers = self.signaling.lock().peers(self.signaling.conn_id(&socket));
+        let allowed = {
+            let conn = Conn::of(&socket);
+            let mut state = conn.lock();
+            state.last_event = Instant::now();
+            let now = state.last_event;
+            state.rate.allow(now, peers)
+        };
+        if allowed {
+            self.handler.call(socket, value, ack);
+        } else {
+            let socket = SocketRef::from(socket);
+            self.signaling
+                .refuse(&socket, self.event, Refusal::TooManyMessages);
+        }
+    }
+}
 
 impl Signaling {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Hub<Sid>> {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Hub<ConnId>> {
         self.hub.lock().expect("hub lock")
+    }
+
+    fn conn_id(&self, socket: &Socket<LocalAdapter>) -> ConnId {
+        ConnId {
+            instance: self.me,
+            sid: socket.id,
+        }
+    }
+
+    /// Makes the change `op` to the hub, and tells each connection of this instance
+    /// what it says to it; the other instances, sharing the log, tell theirs.
+    async fn change(&self, op: Op<ConnId>) -> Result<(), Refusal> {
+        match &self.log {
+            None => self.apply(op),
+            Some(log) => log.submit(op).await,
+        }
+    }
+
+    /// Applies `op` to this instance's hub and delivers what it says to this
+    /// instance's connections; a connection it lets in gets its ICE servers first.
+    fn apply(&self, op: Op<ConnId>) -> Result<(), Refusal> {
+        let let_in = match &op {
+            Op::Broadcast {
+                conn, broadcaster, ..
+            } => Some((*conn, *broadcaster, "broadcaster")),
+            Op::Join { conn, viewer, .. } => Some((*conn, *viewer, "viewer")),
+            _ => None,
+        };
+        let outbox = self.lock().apply(op)?;
+        if let Some((conn, account, role)) = let_in {
+            if let Some(socket) = self.local(conn) {
+                self.let_in(&socket, account, role);
+            }
+        }
+        self.deliver(outbox);
+        Ok(())
+    }
+
+    /// The socket of `conn` if this instance holds it.
+    fn local(&self, conn: ConnId) -> Option<SocketRef> {
+        if conn.instance == self.me {
+            self.io.get_socket(conn.sid)
+        } else {
+            None
+        }
+    }
+
+    /// Applies the shared log from `start` on, for as long as the server runs.
+    async fn follow(self: Arc<Self>, start: String) {
+        let log = self.log.as_ref().expect("following a log");
+        log.follow(start, |entry| self.apply_entry(log, entry))
+            .await;
+    }
+
+    fn apply_entry(self: &Arc<Self>, log: &Log, entry: Entry) {
+        match entry.change {
+            // Only a change from a connection has a sender waiting for its answer.
+            Change::Op(op) => log.applied(entry.from, entry.ticket, self.apply(op)),
+            Change::InstanceGone(instance) => {
+                let outbox = self
+                    .lock()
+                    .disconnect_where(|conn| conn.instance == instance);
+                info!(%instance, "instance gone");
+                self.deliver(outbox);
+            }
+            Change::Hello(instance) if instance != self.me => {
+                let snapshot = serde_json::to_string(&*self.lock()).expect("the hub serializes");
+                let (signaling, attempt) = (self.clone(), entry.ticket);
+                tokio::spawn(async move {
+                    let log = signaling.log.as_ref().expect("following a log");
+                    if let Err(error) = log.give_snapshot(instance, attempt, snapshot).await {
+                        warn!(%error, "cannot give a new instance the hub");
+                    }
+                });
+            }
+            Change::Hello(_) => {}
+        }
+    }
+
+    /// Every beat, renews this instance's alive key, and tells the others of the
+    /// instances whose connections are in the hub but whose key has expired.
+    async fn keep_alive(self: Arc<Self>) {
+        let log = self.log.as_ref().expect("sharing a log");
+        let mut ticks = tokio::time::interval(cluster::BEAT);
+        loop {
+            ticks.tick().await;
+            if let Err(error) = log.beat().await {
+                warn!(%error, "cannot renew this instance's alive key");
+                continue;
+            }
+            let mut others: Vec<InstanceId> = self
+                .lock()
+                .conns()
+                .map(|conn| conn.instance)
+                .filter(|instance| *instance != self.me)
+                .collect();
+            others.sort();
+            others.dedup();
+            match log.gone(&others).await {
+                Ok(gone) => {
+                    for instance in gone {
+                        warn!(%instance, "instance stopped renewing its alive key");
+                        log.announce_gone(instance).await.ok();
+                    }
+                }
+                Err(error) => warn!(%error, "cannot check the other instances"),
+            }
+        }
     }
 
     /// The public URL `socket` came to: the one its `Host` names, or the first. A client
@@ -216,7 +381,7 @@ impl Signaling {
 
     async fn connect(self: Arc<Self>, socket: SocketRef) {
         let session = Session::new(self.public_url(&socket).to_string(), now_ms(), &self.auth);
-        let challenge = session.challenge().clone();
+        let challenge = Packet::challenge(session.challenge());
         let conn = Conn {
             address: socket
                 .req_parts()
@@ -233,36 +398,116 @@ impl Signaling {
                 listened: false,
                 last_event: Instant::now(),
             }),
+            outgoing: Arc::new(Outgoing::new(QUEUED_PACKETS)),
         };
         socket.extensions.insert(Arc::new(conn));
-        self.connections.fetch_add(1, Ordering::Relaxed);
+        self.metrics.connections.inc();
         info!(sid = %socket.id, "connected");
-        for event in wire::CLIENT_EVENTS {
-            let signaling = self.clone();
-            socket.on(
-                event,
-                move |socket: SocketRef, TryData(args): TryData<(Value, Value)>| {
-                    let signaling = signaling.clone();
-                    async move { signaling.event(socket, event, args.ok()).await }
-                },
-            );
-        }
+        self.on(&socket, "broadcast", Self::broadcast);
+        self.on(&socket, "watch", Self::watch);
+        self.on(&socket, "offer", Self::offer);
+        self.on(&socket, "answer", Self::answer);
+        self.on(&socket, "candidate", Self::candidate);
+        self.on(&socket, "stopBroadcasting", Self::stop_broadcasting);
+        self.on(&socket, "stopWatching", Self::stop_watching);
+        self.on(&socket, "getWatchersCount", Self::watchers_count);
+        self.on(&socket, "getIsStreaming", Self::is_streaming);
+        self.on(&socket, "listen", Self::listen);
         let signaling = self.clone();
         socket.on_disconnect(move |socket: SocketRef| async move {
-            signaling.connections.fetch_sub(1, Ordering::Relaxed);
-            let outbox = signaling.lock().disconnect(socket.id);
+            signaling.metrics.connections.dec();
+            Conn::of(&socket).outgoing.close();
+            let conn = signaling.conn_id(&socket);
+            if let Err(refusal) = signaling.change(Op::Disconnect { conn }).await {
+                warn!(sid = %socket.id, %refusal, "the hub has not heard of the disconnect");
+            }
             info!(sid = %socket.id, "disconnected");
-            signaling.deliver(outbox);
         });
         // Last, so that a client answering at once finds its handlers in place.
-        socket.emit("challenge", &challenge).ok();
+        self.send(&socket, challenge);
         tokio::spawn(self.clone().close_when_idle(socket.id));
+    }
+
+    /// Registers `handler` for the client `event`, whose message object is an `M`,
+    /// behind the event limit.
+    fn on<M, F, Fut>(self: &Arc<Self>, socket: &SocketRef, event: &'static str, handler: F)
+    where
+        M: DeserializeOwned + Send + 'static,
+        F: Fn(Arc<Self>, SocketRef, String, M) -> Fut + Copy + Send + Sync + 'static,
+        Fut: Future<Output = Outcome> + Send + 'static,
+    {
+        let signaling = self.clone();
+        let typed = move |socket: SocketRef, TryData(args): TryData<(Value, Value)>| {
+            let signaling = signaling.clone();
+            async move {
+                let outcome = match wire::message::<M>(event, args.ok()) {
+                    Ok((first, message)) => {
+                        handler(signaling.clone(), socket.clone(), first, message).await
+                    }
+                    Err(refusal) => Err(refusal),
+                };
+                signaling.conclude(&socket, event, outcome);
+            }
+        };
+        socket.on(
+            event,
+            RateLimited {
+                signaling: self.clone(),
+                event,
+                handler: typed,
+            },
+        );
+    }
+
+    /// Tells the sender of an event why it was refused, if it was.
+    fn conclude(&self, socket: &SocketRef, event: &'static str, outcome: Outcome) {
+        if let Err(refusal) = outcome {
+            self.refuse(socket, event, refusal);
+        }
+    }
+
+    fn refuse(&self, socket: &SocketRef, event: &'static str, refusal: Refusal) {
+        info!(sid = %socket.id, event, reason = %refusal, "refused");
+        self.metrics
+            .refusals
+            .get_or_create(&[("reason", refusal.reason())])
+            .inc();
+        self.send(socket, Packet::refusal(&refusal));
+    }
+
+    /// Sends each notice of `outbox` for a connection of this instance.
+    fn deliver(&self, outbox: Outbox<ConnId>) {
+        for (conn, notice) in outbox {
+            if let Some(socket) = self.local(conn) {
+                self.send(&socket, Packet::notice(notice));
+            }
+        }
+    }
+
+    /// Sends `packet` to `socket`, or closes a connection that is not reading what it
+    /// is sent.
+    fn send(&self, socket: &SocketRef, packet: Packet) {
+        let outgoing = Conn::of(socket).outgoing.clone();
+        if outgoing.send(socket, packet).is_err() {
+            self.close(socket, "not reading what it is sent");
+        }
+    }
+
+    fn close(&self, socket: &SocketRef, reason: &'static str) {
+        info!(sid = %socket.id, "closed: {reason}");
+        self.metrics
+            .closed
+            .get_or_create(&[("reason", reason)])
+            .inc();
+        // With its buffer full the goodbye cannot be queued; engine.io then closes it
+        // at its next ping.
+        socket.clone().disconnect().ok();
     }
 
     /// Closes the connection `sid` once it is idle: neither signed in nor listening by
     /// the sign-in deadline, or later silent for the idle timeout while it takes part
     /// in nothing. It holds only the id, so a connection that left is freed at once.
-    async fn close_when_idle(self: Arc<Self>, sid: Sid) {
+    async fn close_when_idle(self: Arc<Self>, sid: socketioxide::socket::Sid) {
         let sign_in = Duration::from_millis(self.config.sign_in_deadline_ms);
         let idle = Duration::from_millis(self.config.idle_timeout_ms);
         tokio::time::sleep(sign_in).await;
@@ -270,17 +515,15 @@ impl Signaling {
             let Some(socket) = self.io.get_socket(sid) else {
                 return;
             };
-            let Ok(conn) = Conn::of(&socket) else {
-                return;
-            };
             let (signed_in, listened, silent) = {
-                let conn = conn.lock();
-                let signed_in = conn.session.account().is_some();
-                (signed_in, conn.listened, conn.last_event.elapsed())
+                let conn = Conn::of(&socket);
+                let state = conn.lock();
+                let signed_in = state.session.account().is_some();
+                (signed_in, state.listened, state.last_event.elapsed())
             };
             let reason = if !signed_in && !listened {
                 "neither signed in nor listening in time"
-            } else if silent >= idle && !self.lock().takes_part(sid) {
+            } else if silent >= idle && !self.lock().takes_part(self.conn_id(&socket)) {
                 "idle"
             } else {
                 drop(socket);
@@ -293,57 +536,8 @@ impl Signaling {
                 .await;
                 continue;
             };
-            info!(%sid, "closed: {reason}");
-            socket.disconnect().ok();
+            self.close(&socket, reason);
             return;
-        }
-    }
-
-    async fn event(&self, socket: SocketRef, event: &'static str, args: Option<(Value, Value)>) {
-        let peers = self.lock().peers(socket.id);
-        let allowed = Conn::of(&socket).is_ok_and(|conn| {
-            let mut conn = conn.lock();
-            conn.last_event = Instant::now();
-            let now = conn.last_event;
-            conn.rate.allow(now, peers)
-        });
-        if !allowed {
-            return refuse(&socket, event, "Too many messages: slow down".into());
-        }
-        let Some((first, message)) = args else {
-            return refuse(
-                &socket,
-                event,
-                format!("Malformed {event}: expected a user id and a message object"),
-            );
-        };
-        let Some(first) = first.as_str() else {
-            return refuse(
-                &socket,
-                event,
-                format!("Malformed {event}: the first argument must be a user id"),
-            );
-        };
-        let outcome = match event {
-            "broadcast" => self.broadcast(&socket, first, parse(event, message)).await,
-            "watch" => self.watch(&socket, first, parse(event, message)).await,
-            "offer" => self.offer(&socket, first, parse(event, message)),
-            "answer" => self.answer(&socket, first, parse(event, message)),
-            "candidate" => self.candidate(&socket, first, parse(event, message)),
-            "stopBroadcasting" => self.stop_broadcasting(&socket, first, parse(event, message)),
-            "stopWatching" => self.stop_watching(&socket, parse(event, message)),
-            "getWatchersCount" => self.about(&socket, parse(event, message), |hub, id| {
-                Notice::WatchersCount(hub.viewers(id))
-            }),
-            "getIsStreaming" => self.about(&socket, parse(event, message), |hub, id| {
-                Notice::IsStreaming(hub.is_streaming(id))
-            }),
-            "listen" => self.listen(&socket, parse(event, message)),
-            _ => unreachable!("only the client events are registered"),
-        };
-        match outcome {
-            Ok(outbox) => self.deliver(outbox),
-            Err(text) => refuse(&socket, event, text),
         }
     }
 
@@ -355,19 +549,19 @@ impl Signaling {
         socket: &SocketRef,
         claimed: &str,
         message: &wire::JoinMsg,
-    ) -> Result<(AccountId, Entered<IpAddr>), String> {
-        let conn = Conn::of(socket)?;
+    ) -> Result<(AccountId, Entered<IpAddr>), Refusal> {
+        let conn = Conn::of(socket);
         if !self.joins_by_address.allow(&conn.address) {
-            return Err("Too many joins from your address: wait a moment".into());
+            return Err(Refusal::TooManyJoinsFromAddress);
         }
         let account = self.prove(socket, &conn, claimed, message)?;
         if !self.joins_by_account.allow(&account) {
-            return Err("Too many joins by this account: wait a moment".into());
+            return Err(Refusal::TooManyJoinsByAccount);
         }
         let turn = self
             .chain_queries
             .enter(conn.address)
-            .ok_or("Too many chain checks from your address at once: try again in a moment")?;
+            .ok_or(Refusal::TooManyChainQueriesFromAddress)?;
         Ok((account, turn))
     }
 
@@ -377,115 +571,126 @@ impl Signaling {
         conn: &Conn,
         claimed: &str,
         message: &wire::JoinMsg,
-    ) -> Result<AccountId, String> {
+    ) -> Result<AccountId, Refusal> {
         let credentials = Credentials {
             claimed,
             signature: message.signed_msg.as_deref(),
             signer: message.encoded_id.as_deref(),
         };
-        let mut conn = conn.lock();
-        let first_time = conn.session.account().is_none();
-        match conn.session.authenticate(credentials, now_ms(), &self.auth) {
+        let mut state = conn.lock();
+        let first_time = state.session.account().is_none();
+        match state
+            .session
+            .authenticate(credentials, now_ms(), &self.auth)
+        {
             Ok(account) => {
                 if first_time {
                     info!(sid = %socket.id, %account, "signed in");
+                    self.metrics.sign_ins.inc();
                 }
                 Ok(account)
             }
-            Err(error) => {
-                if error == AuthError::Expired {
-                    socket.emit("challenge", conn.session.challenge()).ok();
+            Err(refusal) => {
+                if refusal == Refusal::Expired {
+                    let challenge = Packet::challenge(state.session.challenge());
+                    drop(state);
+                    self.send(socket, challenge);
                 }
-                Err(error.to_string())
+                Err(refusal)
             }
         }
     }
 
     /// The account this connection signed in as; it must be the one it names.
-    fn signed_in(&self, socket: &SocketRef, claimed: Option<&str>) -> Result<AccountId, String> {
-        let account =
-            Conn::of(socket)?.lock().session.account().ok_or(
-                "Sign in first: watch or broadcast with this connection's signed challenge",
-            )?;
+    fn signed_in(&self, socket: &SocketRef, claimed: Option<&str>) -> Result<AccountId, Refusal> {
+        let account = Conn::of(socket)
+            .lock()
+            .session
+            .account()
+            .ok_or(Refusal::SignInFirst)?;
         match claimed {
             Some(claimed) if AccountId::parse(claimed) != Some(account) => {
-                Err(AuthError::SignedInAsOther(account).to_string())
+                Err(Refusal::SignedInAsOther(account))
             }
             _ => Ok(account),
         }
     }
 
     async fn broadcast(
-        &self,
-        socket: &SocketRef,
-        claimed: &str,
-        message: Result<wire::JoinMsg, String>,
+        self: Arc<Self>,
+        socket: SocketRef,
+        claimed: String,
+        message: wire::JoinMsg,
     ) -> Outcome {
-        let message = message?;
         let stream_id = stream_id(&message.stream_id)?;
-        let (account, _turn) = self.authenticate(socket, claimed, &message)?;
+        let (account, _turn) = self.authenticate(&socket, &claimed, &message)?;
         let owner = self
             .authority
             .stream(stream_id)
             .await
             .map_err(chain_unavailable)?;
         match owner {
-            None => {
-                return Err(format!(
-                    "Stream with id {stream_id} is not scheduled on chain"
-                ))
-            }
+            None => return Err(Refusal::NotScheduled(stream_id.into())),
             Some(owner) if owner.broadcaster != account => {
-                return Err(format!("You are not the broadcaster of stream {stream_id}"))
+                return Err(Refusal::NotTheBroadcaster(stream_id.into()))
             }
             Some(owner) if owner.end_time <= now_ms() => {
-                return Err(format!("Stream with id {stream_id} has ended"))
+                return Err(Refusal::Ended(stream_id.into()))
             }
             Some(_) => {}
         }
-        let outbox = self.lock().broadcast(socket.id, account, stream_id)?;
+        self.change(Op::Broadcast {
+            conn: self.conn_id(&socket),
+            broadcaster: account,
+            stream_id: stream_id.into(),
+        })
+        .await?;
         info!(sid = %socket.id, %account, stream_id, "broadcasting");
-        self.hand_out_ice_servers(socket, account);
-        Ok(outbox)
+        Ok(())
     }
 
     async fn watch(
-        &self,
-        socket: &SocketRef,
-        claimed: &str,
-        message: Result<wire::JoinMsg, String>,
+        self: Arc<Self>,
+        socket: SocketRef,
+        claimed: String,
+        message: wire::JoinMsg,
     ) -> Outcome {
-        let message = message?;
         let stream_id = stream_id(&message.stream_id)?;
-        let (viewer, _turn) = self.authenticate(socket, claimed, &message)?;
+        let (viewer, _turn) = self.authenticate(&socket, &claimed, &message)?;
         let broadcaster = self
             .lock()
             .broadcaster(stream_id)
-            .ok_or_else(|| Refusal::NotStarted(stream_id.to_string()))?;
+            .ok_or_else(|| Refusal::NotStarted(stream_id.into()))?;
         if !self
             .authority
             .follows(viewer, broadcaster)
             .await
             .map_err(chain_unavailable)?
         {
-            return Err("You aren't subscribed to this speaker".into());
+            return Err(Refusal::NotSubscribed);
         }
-        // The stream may have stopped, or another broadcast started, while the chain answered.
-        let mut hub = self.lock();
-        if hub.broadcaster(stream_id) != Some(broadcaster) {
-            return Err(Refusal::NotStarted(stream_id.to_string()).into());
-        }
-        let outbox = hub.join(socket.id, viewer, stream_id)?;
-        drop(hub);
+        self.change(Op::Join {
+            conn: self.conn_id(&socket),
+            viewer,
+            stream_id: stream_id.into(),
+            broadcaster,
+        })
+        .await?;
         info!(sid = %socket.id, %viewer, stream_id, "watching");
-        self.hand_out_ice_servers(socket, viewer);
-        Ok(outbox)
+        Ok(())
     }
 
-    /// Sends the ICE servers, with fresh TURN credentials, to a connection just let into
-    /// a stream. Only those get them: a TURN relay is there for the program's
-    /// broadcasters and followers, not for anyone who can make a key and sign in.
-    fn hand_out_ice_servers(&self, socket: &SocketRef, account: AccountId) {
+    /// Counts a join and sends the ICE servers, with fresh TURN credentials, to the
+    /// connection just let in, before anything of its stream. Only those get them: a
+    /// TURN relay is there for the program's broadcasters and followers, not for anyone
+    /// who can make a key and sign in. A broadcaster's queue grows to a full stream's.
+    fn let_in(&self, socket: &SocketRef, account: AccountId, role: &'static str) {
+        self.metrics.joins.get_or_create(&[("role", role)]).inc();
+        if role == "broadcaster" {
+            Conn::of(socket)
+                .outgoing
+                .raise_limit(self.config.max_watchers.saturating_mul(PACKETS_PER_VIEWER));
+        }
         let servers = turn::ice_servers(
             &self.config.ice_servers,
             self.config.turn_secret.as_deref(),
@@ -493,144 +698,180 @@ impl Signaling {
             now_ms() / 1_000,
             self.config.turn_ttl_secs,
         );
-        socket.emit("iceServers", &servers).ok();
+        self.send(socket, Packet::ice_servers(&servers));
     }
 
-    fn offer(
-        &self,
-        socket: &SocketRef,
-        claimed: &str,
-        message: Result<wire::OfferMsg, String>,
+    async fn offer(
+        self: Arc<Self>,
+        socket: SocketRef,
+        claimed: String,
+        message: wire::OfferMsg,
     ) -> Outcome {
-        let message = message?;
+        let to = message.user_id;
         let limit = ("SDP description", self.config.max_sdp_bytes);
         self.relay(
-            socket,
-            Some(claimed),
-            &message.user_id,
+            &socket,
+            Some(&claimed),
+            &to,
             limit,
             message.description,
-            |hub, viewer, sdp| hub.offer(socket.id, viewer, sdp),
+            |conn, viewer, description| Op::Offer {
+                conn,
+                viewer,
+                description,
+            },
         )
+        .await
     }
 
-    fn answer(
-        &self,
-        socket: &SocketRef,
-        broadcaster: &str,
-        message: Result<wire::AnswerMsg, String>,
+    async fn answer(
+        self: Arc<Self>,
+        socket: SocketRef,
+        broadcaster: String,
+        message: wire::AnswerMsg,
     ) -> Outcome {
-        let message = message?;
         let limit = ("SDP description", self.config.max_sdp_bytes);
         self.relay(
-            socket,
+            &socket,
             None,
-            broadcaster,
+            &broadcaster,
             limit,
             message.description,
-            |hub, broadcaster, sdp| hub.answer(socket.id, broadcaster, sdp),
+            |conn, broadcaster, description| Op::Answer {
+                conn,
+                broadcaster,
+                description,
+            },
         )
+        .await
     }
 
-    fn candidate(
-        &self,
-        socket: &SocketRef,
-        peer: &str,
-        message: Result<wire::CandidateMsg, String>,
+    async fn candidate(
+        self: Arc<Self>,
+        socket: SocketRef,
+        peer: String,
+        message: wire::CandidateMsg,
     ) -> Outcome {
-        let message = message?;
         let limit = ("ICE candidate", self.config.max_candidate_bytes);
         self.relay(
-            socket,
+            &socket,
             None,
-            peer,
+            &peer,
             limit,
             message.candidate,
-            |hub, peer, candidate| hub.candidate(socket.id, peer, candidate),
+            |conn, to, candidate| Op::Candidate {
+                conn,
+                to,
+                candidate,
+            },
         )
+        .await
     }
 
     /// Relays `payload` from a signed-in connection (named `claimed`, when the event
-    /// names its sender) to the peer `to` names; `limit` is what the payload is and
-    /// its largest size in bytes of JSON, and `route` finds the peer among the
-    /// sender's own.
-    fn relay(
+    /// names its sender) to the peer `to` names, if it is at most `max` bytes of JSON
+    /// (`what` says what it is); `relay` makes the change that routes it.
+    async fn relay(
         &self,
         socket: &SocketRef,
         claimed: Option<&str>,
         to: &str,
-        (what, max): (&str, usize),
+        (what, max): (&'static str, usize),
         payload: Value,
-        route: impl FnOnce(&Hub<Sid>, AccountId, Value) -> Result<Outbox<Sid>, Refusal>,
+        relay: impl FnOnce(ConnId, AccountId, Value) -> Op<ConnId>,
     ) -> Outcome {
         self.signed_in(socket, claimed)?;
-        let to = account(to)?;
+        let peer = account(to)?;
         check_size(what, &payload, max)?;
-        Ok(route(&self.lock(), to, payload)?)
+        let op = relay(self.conn_id(socket), peer, payload);
+        let kind = op.name();
+        self.change(op).await?;
+        self.metrics.relays.get_or_create(&[("kind", kind)]).inc();
+        Ok(())
     }
 
-    fn stop_broadcasting(
-        &self,
-        socket: &SocketRef,
-        claimed: &str,
-        message: Result<wire::StreamMsg, String>,
+    async fn stop_broadcasting(
+        self: Arc<Self>,
+        socket: SocketRef,
+        claimed: String,
+        message: wire::StreamMsg,
     ) -> Outcome {
-        let message = message?;
-        self.signed_in(socket, Some(claimed))?;
-        let outbox = self.lock().stop_broadcast(socket.id, &message.stream_id)?;
-        info!(sid = %socket.id, stream_id = message.stream_id, "stopped broadcasting");
-        Ok(outbox)
+        self.signed_in(&socket, Some(&claimed))?;
+        let conn = self.conn_id(&socket);
+        let stream_id = message.stream_id;
+        info!(sid = %socket.id, stream_id, "stopping broadcasting");
+        self.change(Op::StopBroadcast { conn, stream_id }).await
     }
 
     /// Leaving is idempotent: frontends send it whenever a player closes, watching or not.
-    fn stop_watching(
-        &self,
-        socket: &SocketRef,
-        message: Result<wire::StreamMsg, String>,
+    async fn stop_watching(
+        self: Arc<Self>,
+        socket: SocketRef,
+        _claimed: String,
+        message: wire::StreamMsg,
     ) -> Outcome {
-        let message = message?;
-        Ok(self
-            .lock()
-            .leave(socket.id, &message.stream_id)
-            .unwrap_or_default())
+        let conn = self.conn_id(&socket);
+        let stream_id = message.stream_id;
+        match self.change(Op::Leave { conn, stream_id }).await {
+            Err(Refusal::NotWatching(_)) => Ok(()),
+            outcome => outcome,
+        }
     }
 
-    fn about(
-        &self,
-        socket: &SocketRef,
-        message: Result<wire::StreamMsg, String>,
-        notice: impl Fn(&Hub<Sid>, &str) -> Notice,
+    async fn watchers_count(
+        self: Arc<Self>,
+        socket: SocketRef,
+        _claimed: String,
+        message: wire::StreamMsg,
     ) -> Outcome {
-        let message = message?;
-        Ok(vec![(socket.id, notice(&self.lock(), &message.stream_id))])
+        let count = self.lock().viewers(&message.stream_id);
+        self.send(&socket, Packet::notice(Notice::WatchersCount(count)));
+        Ok(())
+    }
+
+    async fn is_streaming(
+        self: Arc<Self>,
+        socket: SocketRef,
+        _claimed: String,
+        message: wire::StreamMsg,
+    ) -> Outcome {
+        let live = self.lock().is_streaming(&message.stream_id);
+        self.send(&socket, Packet::notice(Notice::IsStreaming(live)));
+        Ok(())
     }
 
     /// Open to anyone, signed in or not, like `getIsStreaming`: schedule pages show who
     /// is live to visitors without an account.
-    fn listen(&self, socket: &SocketRef, message: Result<wire::ListenMsg, String>) -> Outcome {
-        let message = message?;
+    async fn listen(
+        self: Arc<Self>,
+        socket: SocketRef,
+        _claimed: String,
+        message: wire::ListenMsg,
+    ) -> Outcome {
         for id in &message.stream_ids {
             stream_id(id)?;
         }
-        let outbox = self.lock().listen(socket.id, message.stream_ids)?;
-        Conn::of(socket)?.lock().listened = true;
-        Ok(outbox)
+        // Only this instance hears its listeners: the changes that concern them come
+        // through the log to every instance.
+        let outbox = self
+            .lock()
+            .listen(self.conn_id(&socket), message.stream_ids)?;
+        Conn::of(&socket).lock().listened = true;
+        self.deliver(outbox);
+        Ok(())
     }
 
-    fn deliver(&self, outbox: Outbox<Sid>) {
-        for (sid, notice) in outbox {
-            let Some(socket) = self.io.get_socket(sid) else {
-                continue;
-            };
-            let (event, first, second) = wire::event(notice);
-            let sent = match second {
-                Some(second) => socket.emit(event, &(first, second)),
-                None => socket.emit(event, &first),
-            };
-            if let Err(error) = sent {
-                warn!(%sid, event, %error, "not delivered");
-            }
-        }
+    /// Whether `account` is broadcasting now.
+    pub(crate) fn is_broadcasting(&self, account: AccountId) -> bool {
+        self.lock().is_broadcasting(account)
+    }
+
+    /// Brings the gauges read from the hub up to date, for a scrape.
+    pub(crate) fn measure(&self) {
+        let hub = self.lock();
+        let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        self.metrics.live_streams.set(gauge(hub.live_streams()));
+        self.metrics.viewers.set(gauge(hub.all_viewers()));
     }
 }
 
@@ -657,42 +898,31 @@ async fn forget_idle_keys(signaling: Arc<Signaling>, requests: Arc<PerKey<IpAddr
     }
 }
 
-fn refuse(socket: &SocketRef, event: &str, message: String) {
-    info!(sid = %socket.id, event, reason = %message, "refused");
-    socket.emit("error", &json!({ "message": message })).ok();
-}
-
-fn parse<T: DeserializeOwned>(event: &str, message: Value) -> Result<T, String> {
-    serde_json::from_value(message)
-        .map_err(|error| format!("Malformed {event} message: {}", bounded(&error.to_string())))
-}
-
-fn stream_id(id: &str) -> Result<&str, String> {
+fn stream_id(id: &str) -> Result<&str, Refusal> {
     if id.len() > MAX_STREAM_ID_BYTES {
-        return Err(format!(
-            "Stream id is longer than {MAX_STREAM_ID_BYTES} bytes"
-        ));
+        return Err(Refusal::StreamIdTooLong {
+            max: MAX_STREAM_ID_BYTES,
+        });
     }
     Ok(id)
 }
 
-fn account(text: &str) -> Result<AccountId, String> {
-    AccountId::parse(text).ok_or_else(|| AuthError::NotAnAccount(Echo::of(text)).to_string())
+/// The account `text` names.
+pub(crate) fn account(text: &str) -> Result<AccountId, Refusal> {
+    AccountId::parse(text).ok_or_else(|| Refusal::NotAnAccount(crate::echo::Echo::of(text)))
 }
 
-fn check_size(what: &str, value: &Value, max: usize) -> Result<(), String> {
+fn check_size(what: &'static str, value: &Value, max: usize) -> Result<(), Refusal> {
     let size = serde_json::to_string(value).map_or(usize::MAX, |text| text.len());
     if size > max {
-        return Err(format!(
-            "{what} is {size} bytes, more than the {max} relayed"
-        ));
+        return Err(Refusal::TooLarge { what, size, max });
     }
     Ok(())
 }
 
-fn chain_unavailable(error: ChainError) -> String {
+fn chain_unavailable(error: chain::ChainError) -> Refusal {
     warn!(%error, "chain query failed");
-    format!("Cannot check the chain right now, try again later ({error})")
+    Refusal::ChainUnavailable(error.to_string())
 }
 
 /// The `host[:port]` of `url`.
@@ -706,65 +936,4 @@ fn now_ms() -> u64 {
         .duration_since(UNIX_EPOCH)
         .expect("the clock is after 1970");
     u64::try_from(since_epoch.as_millis()).expect("milliseconds fit in u64")
-}
-
-async fn healthz(AxumState(signaling): AxumState<Arc<Signaling>>) -> Json<Value> {
-    Json(json!({
-        "status": "ok",
-        "connections": signaling.connections.load(Ordering::Relaxed),
-        "liveStreams": signaling.lock().live_streams(),
-    }))
-}
-
-#[derive(Deserialize)]
-struct AddressQuery {
-    address: String,
-}
-
-/// Whether `address` is broadcasting now: what the frontend asks before going live.
-async fn is_already_having_stream(
-    AxumState(signaling): AxumState<Arc<Signaling>>,
-    Query(query): Query<AddressQuery>,
-) -> Response {
-    match account(&query.address) {
-        Ok(account) => Json(signaling.lock().is_broadcasting(account)).into_response(),
-        Err(text) => (StatusCode::BAD_REQUEST, text).into_response(),
-    }
-}
-
-/// The server's own routes, limited per client address: each may reach the hub's lock.
-async fn limit_requests(
-    AxumState(limit): AxumState<Arc<PerKey<IpAddr>>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let address = request
-        .extensions()
-        .get::<ClientAddr>()
-        .map(|client| client.0);
-    if address.is_some_and(|address| !limit.allow(&address)) {
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many requests: slow down",
-        )
-            .into_response();
-    }
-    next.run(request).await
-}
-
-/// Browsers always send `Origin`; a page of any other site is turned away, for HTTP
-/// and for websocket upgrades alike (CORS alone does not cover websockets). Requests
-/// without one come from programs, which could send any origin anyway.
-async fn only_allowed_origins(
-    AxumState(allowed): AxumState<Arc<Vec<HeaderValue>>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match request.headers().get(header::ORIGIN) {
-        Some(origin) if !allowed.contains(origin) => {
-            info!(origin = ?origin, "origin refused");
-            (StatusCode::FORBIDDEN, "origin not allowed").into_response()
-        }
-        _ => next.run(request).await,
-    }
 }

@@ -1,23 +1,26 @@
 //! The socket.io events as the existing w3bstreaming frontend sends and reads them:
 //! every client event is `(user id, message object)`; these are the message objects
-//! and the shapes of what the server emits.
-use crate::hub::Notice;
-use serde::Deserialize;
+//! and the shapes of everything the server emits ([`Packet`]).
+use crate::{auth::Challenge, echo::bounded, hub::Notice, refusal::Refusal, turn::IceServer};
+use serde::{de::DeserializeOwned, Deserialize};
 use serde_json::{json, Value};
 
-/// Client events the server handles.
-pub const CLIENT_EVENTS: [&str; 10] = [
-    "broadcast",
-    "watch",
-    "offer",
-    "answer",
-    "candidate",
-    "stopBroadcasting",
-    "stopWatching",
-    "getWatchersCount",
-    "getIsStreaming",
-    "listen",
-];
+/// The user id and the message object of a client `event` whose two arguments
+/// (`None` when it did not send two) are `args`.
+pub fn message<T: DeserializeOwned>(
+    event: &'static str,
+    args: Option<(Value, Value)>,
+) -> Result<(String, T), Refusal> {
+    let (first, message) = args.ok_or(Refusal::NotTwoArguments(event))?;
+    let Value::String(first) = first else {
+        return Err(Refusal::FirstNotUserId(event));
+    };
+    let message = serde_json::from_value(message).map_err(|error| Refusal::MalformedMessage {
+        event,
+        problem: bounded(&error.to_string()),
+    })?;
+    Ok((first, message))
+}
 
 /// `watch` and `broadcast`: the stream, and the signature proving the user id.
 #[derive(Debug, Deserialize)]
@@ -66,9 +69,51 @@ pub struct CandidateMsg {
     pub candidate: Value,
 }
 
-/// The event name and the one or two arguments that deliver `notice`. Ids are the
-/// authenticated accounts, never what a client claimed.
-pub fn event(notice: Notice) -> (&'static str, Value, Option<Value>) {
+/// One event the server emits: its name and its one or two arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Packet {
+    pub event: &'static str,
+    pub first: Value,
+    pub second: Option<Value>,
+}
+
+impl Packet {
+    fn one(event: &'static str, first: Value) -> Self {
+        Self {
+            event,
+            first,
+            second: None,
+        }
+    }
+
+    /// On connect, and with an [`Refusal::Expired`]: what to sign.
+    pub fn challenge(challenge: &Challenge) -> Self {
+        Self::one("challenge", json!(challenge))
+    }
+
+    /// Why the client's last event was turned down.
+    pub fn refusal(refusal: &Refusal) -> Self {
+        Self::one("error", json!({ "message": refusal.to_string() }))
+    }
+
+    /// To a connection just let into a stream: the ICE servers to use.
+    pub fn ice_servers(servers: &[IceServer]) -> Self {
+        Self::one("iceServers", json!(servers))
+    }
+
+    /// What delivers `notice`. Ids are the authenticated accounts, never what a client
+    /// claimed.
+    pub fn notice(notice: Notice) -> Self {
+        let (event, first, second) = notice_event(notice);
+        Self {
+            event,
+            first,
+            second,
+        }
+    }
+}
+
+fn notice_event(notice: Notice) -> (&'static str, Value, Option<Value>) {
     match notice {
         Notice::IsStreaming(live) => ("isStreaming", json!(live), None),
         Notice::WatchersCount(count) => ("watchersCount", json!(count), None),

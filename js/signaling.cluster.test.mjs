@@ -1,0 +1,205 @@
+// Several signaling instances sharing one hub through a real redis-server (Debian's),
+// all on loopback: a broadcaster on one instance and viewers on others meet, their
+// counts agree, and an instance killed mid-stream has its streams ended, and its
+// viewers removed, for everyone on the others (docs/signaling.md, "More than one
+// instance").
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startDevnode, startServer, startRedis, devKey, connect, next, nextError, join,
+} from './signaling-support.mjs';
+
+let devnode;
+let redis;
+let broadcaster;
+let follower;
+let second;
+let streamId;
+const servers = [];
+const sockets = [];
+
+const instance = async (args = []) => {
+  const server = await startServer(['--redis-url', redis.url, '--count-interval-ms', '200', ...args], devnode);
+  servers.push(server);
+  return server;
+};
+
+const open = async (server, options) => {
+  const socket = await connect(server.url, options);
+  sockets.push(socket);
+  return socket;
+};
+
+before(async () => {
+  devnode = await startDevnode(['--demo', '--demo-viewers', '1']);
+  [broadcaster, follower, second] = ['//Alice', '//Bob', '//viewer-0'].map(devKey);
+  streamId = devnode.demo.streamId;
+  redis = await startRedis();
+});
+
+after(async () => {
+  sockets.forEach((socket) => socket.close());
+  await Promise.all(servers.map((server) => server.stop()));
+  await redis?.stop();
+  await devnode?.stop();
+});
+
+const offer = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
+const answer = { type: 'answer', sdp: 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\n' };
+const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host', sdpMid: '0' };
+
+/// The arguments of the first `event` of `socket` not taken yet that `wanted` accepts.
+async function until(socket, event, wanted) {
+  for (;;) {
+    const args = await next(socket, event);
+    if (wanted(...args)) return args;
+  }
+}
+
+/// Once `socket` is told the count is `count`.
+const toldCount = (socket, count) => until(socket, 'watchersCount', (told) => told === count);
+
+test('a broadcaster on one instance and viewers on two meet, and their counts agree', async () => {
+  const [a, b] = await Promise.all([instance(), instance()]);
+  const listener = await open(b);
+  listener.emit('listen', '', { streamIds: [streamId] });
+  assert.deepEqual(await next(listener, 'streamStatus'), [{ streamId, live: false, watchers: 0 }]);
+
+  const live = await open(a);
+  join(live, 'broadcast', broadcaster, streamId);
+  assert.deepEqual(await next(live, 'isStreaming'), [true]);
+  assert.deepEqual(await next(listener, 'streamStatus'), [{ streamId, live: true, watchers: 0 }]);
+  const asked = await fetch(`${b.url}/is-already-having-stream?address=${broadcaster.id}`);
+  assert.equal(await asked.json(), true, 'the other instance knows she is live');
+
+  const viewer = await open(b);
+  join(viewer, 'watch', follower, streamId);
+  assert.deepEqual(await next(live, 'watch'), [follower.id, { streamId }]);
+  assert.deepEqual(await next(viewer, 'isStreaming'), [true]);
+  const firstIn = viewer.received.findIndex(({ event }) => event === 'iceServers');
+  assert.ok(firstIn >= 0 && firstIn < viewer.received.findIndex(({ event }) => event === 'isStreaming'), 'ICE servers first');
+
+  live.emit('offer', broadcaster.id, { description: offer, userId: follower.id, streamId });
+  assert.deepEqual(await next(viewer, 'offer'), [broadcaster.id, { streamId, userId: follower.id, description: offer }]);
+  viewer.emit('answer', broadcaster.id, { description: answer });
+  assert.equal((await next(live, 'answer'))[1].description.sdp, answer.sdp);
+  viewer.emit('candidate', broadcaster.id, { candidate });
+  assert.deepEqual(await next(live, 'candidate'), [follower.id, { streamId, candidate }]);
+  live.emit('candidate', follower.id, { candidate });
+  assert.deepEqual(await next(viewer, 'candidate'), [broadcaster.id, { streamId, candidate }]);
+
+  // A second viewer, on the broadcaster's own instance: both instances count two.
+  const other = await open(a);
+  join(other, 'watch', second, streamId);
+  await toldCount(other, 2);
+  await toldCount(viewer, 2);
+  for (const socket of [viewer, other]) socket.emit('getWatchersCount', '', { streamId });
+  assert.deepEqual(await next(viewer, 'watchersCount'), [2]);
+  assert.deepEqual(await next(other, 'watchersCount'), [2]);
+  const metrics = await Promise.all([a, b].map((server) => server.metrics()));
+  assert.deepEqual(metrics.map((m) => [m.signaling_live_streams, m.signaling_viewers]), [[1, 2], [1, 2]]);
+
+  // A viewer on another instance leaves: the broadcaster hears it.
+  viewer.emit('stopWatching', follower.id, { streamId });
+  assert.deepEqual(await next(live, 'stopWatching'), [follower.id, { streamId }]);
+  live.emit('stopBroadcasting', broadcaster.id, { streamId });
+  assert.deepEqual(await next(other, 'stopBroadcasting'), [broadcaster.id, { streamId, userId: second.id }]);
+  await until(listener, 'streamStatus', ({ live }) => !live);
+  await Promise.all([a.stop(), b.stop()]);
+});
+
+test("an instance killed mid-stream: its stream ends for the viewers on the others, and its viewers leave", async (t) => {
+  const [a, b, c] = await Promise.all([instance(), instance(), instance()]);
+  const live = await open(a);
+  join(live, 'broadcast', broadcaster, streamId);
+  assert.deepEqual(await next(live, 'isStreaming'), [true]);
+  const viewer = await open(b);
+  join(viewer, 'watch', follower, streamId);
+  await next(live, 'watch');
+  const doomed = await open(c);
+  join(doomed, 'watch', second, streamId);
+  await toldCount(viewer, 2);
+
+  // The viewers' instance dies: the broadcaster hears its viewer leave.
+  let killed = Date.now();
+  await c.kill();
+  assert.deepEqual(await next(live, 'stopWatching'), [second.id, { streamId }]);
+  t.diagnostic(`a dead viewer's instance: its viewer left ${Date.now() - killed} ms after the kill`);
+  await toldCount(viewer, 1);
+
+  // The broadcaster's instance dies: the viewer on the other hears the stream end.
+  killed = Date.now();
+  await a.kill();
+  assert.deepEqual(await next(viewer, 'stopBroadcasting'), [broadcaster.id, { streamId, userId: follower.id }]);
+  t.diagnostic(`a dead broadcaster's instance: its stream ended ${Date.now() - killed} ms after the kill`);
+  await until(viewer, 'isStreaming', (live) => !live);
+
+  // The broadcaster reconnects to the instance left and goes live again.
+  const again = await open(b);
+  join(again, 'broadcast', broadcaster, streamId);
+  assert.deepEqual(await next(again, 'isStreaming'), [true]);
+  again.emit('stopBroadcasting', broadcaster.id, { streamId });
+  assert.deepEqual(await next(again, 'isStreaming'), [false]);
+  await b.stop();
+});
+
+test('a new instance starts from the hub of those up', async () => {
+  const a = await instance();
+  const live = await open(a);
+  join(live, 'broadcast', broadcaster, streamId);
+  assert.deepEqual(await next(live, 'isStreaming'), [true]);
+  const viewer = await open(a);
+  join(viewer, 'watch', follower, streamId);
+  await next(live, 'watch');
+
+  const late = await instance();
+  const listener = await open(late);
+  listener.emit('listen', '', { streamIds: [streamId] });
+  assert.deepEqual(await next(listener, 'streamStatus'), [{ streamId, live: true, watchers: 1 }]);
+  const newcomer = await open(late);
+  join(newcomer, 'watch', second, streamId);
+  assert.deepEqual(await next(live, 'watch'), [second.id, { streamId }]);
+  await toldCount(newcomer, 2);
+  live.emit('stopBroadcasting', broadcaster.id, { streamId });
+  assert.deepEqual(await next(newcomer, 'stopBroadcasting'), [broadcaster.id, { streamId, userId: second.id }]);
+  await Promise.all([a.stop(), late.stop()]);
+});
+
+test('instances behind a proxy without sticky sessions serve websockets only', async () => {
+  const a = await instance(['--websocket-only']);
+  const polling = await fetch(`${a.url}/socket.io/?EIO=4&transport=polling`);
+  assert.equal(polling.status, 400, 'no long-polling session, which would live on one instance');
+  const socket = await open(a);
+  assert.ok(socket.connected);
+  await a.stop();
+});
+
+test('an instance that cannot reach Redis does not start', async () => {
+  await assert.rejects(
+    startServer(['--redis-url', 'redis://127.0.0.1:9/'], devnode),
+    /cannot reach Redis at redis:\/\/127\.0\.0\.1:9\//,
+  );
+});
+
+test('while Redis is out of reach changes are refused, and they go through once it is back', async () => {
+  const own = await startRedis();
+  const a = await startServer(['--redis-url', own.url], devnode);
+  servers.push(a);
+  const live = await open(a);
+  join(live, 'broadcast', broadcaster, streamId);
+  assert.deepEqual(await next(live, 'isStreaming'), [true]);
+  await own.stop();
+  const viewer = await open(a);
+  join(viewer, 'watch', follower, streamId);
+  assert.equal(await nextError(viewer), 'The signaling servers cannot reach each other right now, try again later');
+  const back = await startRedis(own.port);
+  try {
+    join(viewer, 'watch', follower, streamId);
+    assert.deepEqual(await next(live, 'watch'), [follower.id, { streamId }]);
+    live.emit('stopBroadcasting', broadcaster.id, { streamId });
+    assert.deepEqual(await next(viewer, 'stopBroadcasting'), [broadcaster.id, { streamId, userId: follower.id }]);
+    await a.stop();
+  } finally {
+    await back.stop();
+  }
+});

@@ -1,0 +1,153 @@
+//! What an operator watches, in the Prometheus text format, served on its own
+//! listener (`--metrics-listen`) so that strangers reaching the public address cannot
+//! read it.
+use crate::chain::{BoxFuture, Chain, ChainError};
+use prometheus_client::{
+    encoding::text::encode,
+    metrics::{
+        counter::Counter,
+        family::Family,
+        gauge::Gauge,
+        histogram::{exponential_buckets, Histogram},
+    },
+    registry::{Metric, Registry},
+};
+use std::{sync::Arc, time::Instant};
+
+/// One label: its name and its value.
+pub type Label = [(&'static str, &'static str); 1];
+
+/// The server's counters and gauges.
+pub struct Metrics {
+    registry: Registry,
+    /// socket.io connections open now.
+    pub connections: Gauge,
+    /// Connections the server closed, by reason.
+    pub closed: Family<Label, Counter>,
+    /// Connections that proved an account.
+    pub sign_ins: Counter,
+    /// Events refused, by [`Refusal::reason`](crate::refusal::Refusal::reason).
+    pub refusals: Family<Label, Counter>,
+    /// Joins let in, by role (`broadcaster`, `viewer`).
+    pub joins: Family<Label, Counter>,
+    /// Offers, answers and candidates relayed, by kind.
+    pub relays: Family<Label, Counter>,
+    /// Queries sent to the node, by outcome (`ok`, `failed`).
+    pub chain_queries: Family<Label, Counter>,
+    /// How long the node took to answer.
+    pub chain_seconds: Histogram,
+    /// Streams live now.
+    pub live_streams: Gauge,
+    /// Viewers of all live streams now.
+    pub viewers: Gauge,
+}
+
+/// `metric`, registered in `registry` as `name` with `help`.
+fn registered<M: Metric + Clone>(registry: &mut Registry, name: &str, help: &str, metric: M) -> M {
+    registry.register(name, help, metric.clone());
+    metric
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("signaling");
+        let r = &mut registry;
+        let connections = registered(
+            r,
+            "connections",
+            "socket.io connections open",
+            Gauge::default(),
+        );
+        let closed = registered(
+            r,
+            "closed",
+            "Connections the server closed, by reason",
+            Family::default(),
+        );
+        let sign_ins = registered(
+            r,
+            "sign_ins",
+            "Connections that proved an account",
+            Counter::default(),
+        );
+        let refusals = registered(
+            r,
+            "refusals",
+            "Events refused, by reason",
+            Family::default(),
+        );
+        let joins = registered(r, "joins", "Joins let in, by role", Family::default());
+        let relays = registered(
+            r,
+            "relays",
+            "Offers, answers and candidates relayed",
+            Family::default(),
+        );
+        let chain_queries = registered(
+            r,
+            "chain_queries",
+            "Queries sent to the node, by outcome",
+            Family::default(),
+        );
+        let buckets = exponential_buckets(0.001, 2.0, 14);
+        let chain_seconds = registered(
+            r,
+            "chain_query_seconds",
+            "Time the node took to answer a query",
+            Histogram::new(buckets),
+        );
+        let live_streams = registered(r, "live_streams", "Streams live now", Gauge::default());
+        let viewers = registered(
+            r,
+            "viewers",
+            "Viewers of all live streams now",
+            Gauge::default(),
+        );
+        Self {
+            registry,
+            connections,
+            closed,
+            sign_ins,
+            refusals,
+            joins,
+            relays,
+            chain_queries,
+            chain_seconds,
+            live_streams,
+            viewers,
+        }
+    }
+}
+
+impl Metrics {
+    /// The metrics in the text format.
+    pub fn encode(&self) -> String {
+        let mut text = String::new();
+        encode(&mut text, &self.registry).expect("writing to a String cannot fail");
+        text
+    }
+}
+
+/// A [`Chain`] whose queries are counted and timed.
+pub struct Measured {
+    pub chain: Arc<dyn Chain>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl Chain for Measured {
+    fn read_state(&self, query: Vec<u8>) -> BoxFuture<'_, Result<Vec<u8>, ChainError>> {
+        Box::pin(async move {
+            let start = Instant::now();
+            let answer = self.chain.read_state(query).await;
+            self.metrics
+                .chain_seconds
+                .observe(start.elapsed().as_secs_f64());
+            let outcome = if answer.is_ok() { "ok" } else { "failed" };
+            self.metrics
+                .chain_queries
+                .get_or_create(&[("outcome", outcome)])
+                .inc();
+            answer
+        })
+    }
+}
