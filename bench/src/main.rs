@@ -1,10 +1,12 @@
 //! Gas of every w3bstreaming action and state query at growing sizes, on gtest.
 //!
-//! For each size N it deploys the program and a floor program (decodes the same
-//! payload and replies, nothing else), fills the program through real messages with N
-//! users, each with a profile and one stream, following `FOLLOWS` others and watching
-//! one stream, then measures `SAMPLES` runs of every action and query and prints
-//! medians in Ggas (1e9 gas), each also as a ratio to the floor.
+//! For each size N it deploys the program, a floor program (decodes the same payload
+//! and replies, nothing else) and the seed (the original program, `bench/seed`), fills
+//! the program and the seed through the same messages with N users, each with a
+//! profile and one stream, following `FOLLOWS` others and (ours only: the seed has no
+//! marks) watching one stream, then measures `SAMPLES` runs of every action and query
+//! and prints medians in Ggas (1e9 gas), each also as a ratio to the floor, and ours
+//! beside the seed for the seed's actions.
 //!
 //! Usage: `scripts/bench.sh [N ...]` (default sizes 0 100 1000 10000).
 mod probe;
@@ -47,6 +49,36 @@ fn main() {
         columns.push((n, measured));
     }
     print_table(&columns);
+    print_beside_seed(&columns);
+}
+
+/// Ours beside the seed for the actions the seed has: `ours/seed = ratio`.
+fn print_beside_seed(columns: &[(usize, Measured)]) {
+    let sizes: Vec<String> = columns.iter().map(|(n, _)| format!("N={n}")).collect();
+    println!();
+    println!(
+        "Beside the seed (the original program on gear 2.0): ours/seed Ggas = ratio [pages written by ours/the seed]"
+    );
+    println!();
+    println!("| | {} |", sizes.join(" | "));
+    println!("|---|{}", "---:|".repeat(sizes.len()));
+    let names = columns[0].1.rows.iter().filter(|row| row.seed.is_some());
+    for name in names.map(|row| row.name) {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|(_, measured)| {
+                let row = measured.rows.iter().find(|row| row.name == name);
+                match row.and_then(|row| Some((row.gas?, row.written_pages?, row.seed?))) {
+                    Some((ours, pages, (seed, seed_pages))) => format!(
+                        "{ours:.3}/{seed:.3} = {:.2} [{pages}/{seed_pages}]",
+                        ours / seed
+                    ),
+                    None => "fails".into(),
+                }
+            })
+            .collect();
+        println!("| {name} | {} |", cells.join(" | "));
+    }
 }
 
 fn print_table(columns: &[(usize, Measured)]) {

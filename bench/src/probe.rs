@@ -1,6 +1,6 @@
-//! What core-processor logs about the last execution: the gas a `state` read burned
-//! (gtest's `read_state` returns only the reply) and the memory pages a message wrote
-//! (each one costs about 0.14 Ggas, which is what decides gas here).
+//! What core-processor logs about the executions that ran: the gas a `state` read
+//! burned (gtest's `read_state` returns only the reply) and the memory pages each
+//! message wrote (each one costs about 0.15 Ggas, which is what decides gas here).
 use log::{LevelFilter, Log, Metadata, Record};
 use std::sync::Mutex;
 
@@ -10,12 +10,13 @@ const WRITTEN_PAGES: &str = "accessed pages numbers = ";
 #[derive(Default)]
 struct Last {
     read_gas: Option<u64>,
-    written_pages: Option<Vec<u32>>,
+    /// The pages each execution wrote, in the order they ran.
+    written_pages: Vec<Vec<u32>>,
 }
 
 static LAST: Mutex<Last> = Mutex::new(Last {
     read_gas: None,
-    written_pages: None,
+    written_pages: Vec::new(),
 });
 
 struct Probe;
@@ -44,7 +45,7 @@ impl Log for Probe {
                     .parse()
                     .expect("a page number")
             });
-            last.written_pages = Some(numbers.collect());
+            last.written_pages.push(numbers.collect());
         }
     }
 
@@ -62,10 +63,8 @@ pub fn take_read_gas() -> Option<u64> {
     LAST.lock().expect("probe lock").read_gas.take()
 }
 
-/// The 16 KiB pages the message that ran since the last call wrote.
-pub fn take_written_pages() -> Vec<u32> {
-    let mut last = LAST.lock().expect("probe lock");
-    last.written_pages
-        .take()
-        .expect("core-processor logged the written pages")
+/// The 16 KiB pages each message that ran since the last call wrote, in the order
+/// they ran.
+pub fn take_written_pages() -> Vec<Vec<u32>> {
+    std::mem::take(&mut LAST.lock().expect("probe lock").written_pages)
 }

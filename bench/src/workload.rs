@@ -1,5 +1,5 @@
-//! The benchmark's chain: the program and the floor on one gtest runtime, filled to a
-//! size through real messages, then measured.
+//! The benchmark's chain: the program, the floor and the seed (the original program) on
+//! one gtest runtime, filled to a size through real messages, then measured.
 use crate::{probe, reply::reply};
 use gstd::ActorId;
 use gtest::{constants::UNITS, Program, System};
@@ -31,6 +31,26 @@ struct Sent {
     written_pages: usize,
 }
 
+/// One action, as the program, the floor and the seed burned it.
+struct SideBySide {
+    ours: Sent,
+    floor: u64,
+    /// The seed's gas and written pages; `None` when the seed has no such action.
+    seed: Option<(u64, usize)>,
+}
+
+/// Whether the seed has `action`: its five actions are the first five of ours.
+fn seed_has(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::NewStream { .. }
+            | Action::DeleteStream { .. }
+            | Action::EditStream { .. }
+            | Action::Subscribe { .. }
+            | Action::EditProfile { .. }
+    )
+}
+
 pub struct Row {
     pub name: &'static str,
     /// Median pages an action wrote; `None` for reads, which write none.
@@ -38,6 +58,9 @@ pub struct Row {
     /// `None` when the message or read failed (for example out of gas).
     pub gas: Option<f64>,
     pub floor: f64,
+    /// The seed's median gas and written pages for the same payloads; `None` for what
+    /// the seed does not have.
+    pub seed: Option<(f64, usize)>,
 }
 
 pub struct Measured {
@@ -50,6 +73,7 @@ pub struct Workload {
     system: System,
     program: ActorId,
     floor: ActorId,
+    seed: ActorId,
     /// Stream ids of the filled users, by user index.
     stream_ids: Vec<String>,
     messages_sent: Cell<usize>,
@@ -86,13 +110,16 @@ impl Workload {
         let system = System::new();
         let program = Program::from_binary_with_id(&system, 1, w3bstreaming::WASM_BINARY_OPT);
         let floor = Program::from_binary_with_id(&system, 2, w3bstreaming_floor::WASM_BINARY_OPT);
+        let seed = Program::from_binary_with_id(&system, 3, w3bstreaming_seed::WASM_BINARY_OPT);
         system.mint_to(FILLED_USERS, 1_000 * UNITS);
         let init = program.send_bytes(FILLED_USERS, []);
         floor.send_bytes(FILLED_USERS, []);
+        seed.send_bytes(FILLED_USERS, []);
         let init_gas = system.run_next_block().gas_burned[&init];
         let mut workload = Self {
             program: program.id(),
             floor: floor.id(),
+            seed: seed.id(),
             system,
             stream_ids: Vec::new(),
             messages_sent: Cell::new(0),
@@ -147,21 +174,31 @@ impl Workload {
         self.system.get_program(id).expect("deployed")
     }
 
-    /// Sends every message, `BATCH` to a block, and expects each to succeed.
+    /// Sends every message, `BATCH` to a block, and expects each to succeed; those the
+    /// seed has go to the seed too, in the same block, so that both hold the same data.
     fn send_all(&self, messages: impl IntoIterator<Item = (u64, Action)>) -> Vec<Event> {
         let messages: Vec<_> = messages.into_iter().collect();
         let mut events = Vec::with_capacity(messages.len());
         for batch in messages.chunks(BATCH) {
-            let program = self.program(self.program);
+            let (program, seed) = (self.program(self.program), self.program(self.seed));
             let ids: Vec<_> = batch
                 .iter()
-                .map(|(from, action)| program.send(*from, action.clone()))
+                .map(|(from, action)| {
+                    let to_seed = seed_has(action).then(|| seed.send_bytes(*from, action.encode()));
+                    (program.send(*from, action.clone()), to_seed)
+                })
                 .collect();
             let result = self.system.run_next_block();
-            for (id, (from, action)) in ids.into_iter().zip(batch) {
-                let reply = reply(&result, id)
+            probe::take_written_pages();
+            for ((id, to_seed), (from, action)) in ids.into_iter().zip(batch) {
+                let payload = reply(&result, id)
                     .unwrap_or_else(|error| panic!("{action:?} from {from}: {error}"));
-                events.push(Event::decode(&mut reply.as_slice()).expect("an Event"));
+                events.push(Event::decode(&mut payload.as_slice()).expect("an Event"));
+                if let Some(to_seed) = to_seed {
+                    reply(&result, to_seed).unwrap_or_else(|error| {
+                        panic!("the seed: {action:?} from {from}: {error}")
+                    });
+                }
             }
             self.messages_sent
                 .set(self.messages_sent.get() + batch.len());
@@ -169,20 +206,38 @@ impl Workload {
         events
     }
 
-    /// Sends `action` to `to` in a block of its own: its reply, the gas it burned and
-    /// how many pages it wrote.
-    fn send_one(&self, to: ActorId, from: u64, action: &Action) -> Sent {
-        let id = self.program(to).send_bytes(from, action.encode());
+    /// Sends `action` to the floor, the seed if it has the action, and the program, in
+    /// one block and in that order, so that the seed and the program see the same block
+    /// time (and give a new stream the same id): the program's reply, the gas each
+    /// burned and how many pages the program and the seed wrote.
+    fn send_side_by_side(&self, from: u64, action: &Action) -> SideBySide {
+        let payload = action.encode();
+        let floor = self.program(self.floor).send_bytes(from, payload.clone());
+        let seed =
+            seed_has(action).then(|| self.program(self.seed).send_bytes(from, payload.clone()));
+        let id = self.program(self.program).send_bytes(from, payload);
         let result = self.system.run_next_block();
         self.messages_sent.set(self.messages_sent.get() + 1);
-        let written_pages = probe::take_written_pages();
-        if std::env::var_os("BENCH_PAGES").is_some() && to == self.program {
-            eprintln!("{action:?}\n  wrote pages {written_pages:?}");
+        let mut written_pages = probe::take_written_pages();
+        let ours_pages = written_pages.pop().expect("the program ran last");
+        let seed_pages = seed.map(|_| written_pages.pop().expect("the seed ran before it"));
+        if std::env::var_os("BENCH_PAGES").is_some() {
+            eprintln!("{action:?}\n  wrote pages {ours_pages:?}, the seed {seed_pages:?}");
         }
-        Sent {
-            reply: reply(&result, id),
-            gas: result.gas_burned[&id],
-            written_pages: written_pages.len(),
+        let written_pages = ours_pages;
+        reply(&result, floor).expect("the floor replies");
+        let seed = seed.zip(seed_pages).map(|(seed, pages)| {
+            reply(&result, seed).unwrap_or_else(|error| panic!("the seed: {action:?}: {error}"));
+            (result.gas_burned[&seed], pages.len())
+        });
+        SideBySide {
+            ours: Sent {
+                reply: reply(&result, id),
+                gas: result.gas_burned[&id],
+                written_pages: written_pages.len(),
+            },
+            floor: result.gas_burned[&floor],
+            seed,
         }
     }
 
@@ -207,13 +262,12 @@ impl Workload {
                 self.system.mint_to(account, 1_000 * UNITS);
             }
             let mut act = |name: &'static str, from: u64, action: Action| -> Event {
-                let sent = self.send_one(self.program, from, &action);
-                let floor = self.send_one(self.floor, from, &action);
-                floor.reply.expect("the floor replies");
-                let reply = sent
+                let SideBySide { ours, floor, seed } = self.send_side_by_side(from, &action);
+                let reply = ours
                     .reply
                     .unwrap_or_else(|error| panic!("{action:?}: {error}"));
-                samples.add(name, Some(sent.gas), floor.gas, Some(sent.written_pages));
+                samples.add(name, Some(ours.gas), floor, Some(ours.written_pages));
+                samples.add_seed(name, seed);
                 Event::decode(&mut reply.as_slice()).expect("an Event")
             };
             act(
@@ -423,6 +477,8 @@ struct RowSamples {
     gas: Vec<Option<u64>>,
     floor: Vec<u64>,
     written_pages: Vec<usize>,
+    seed: Vec<u64>,
+    seed_pages: Vec<usize>,
 }
 
 impl Samples {
@@ -436,19 +492,28 @@ impl Samples {
         row.written_pages.extend(pages);
     }
 
+    fn add_seed(&mut self, name: &'static str, seed: Option<(u64, usize)>) {
+        let row = self.rows.get_mut(name).expect("added first");
+        if let Some((gas, pages)) = seed {
+            row.seed.push(gas);
+            row.seed_pages.push(pages);
+        }
+    }
+
     fn medians(&self) -> Vec<Row> {
         self.order
             .iter()
             .map(|&name| {
                 let row = &self.rows[name];
                 let gas: Option<Vec<u64>> = row.gas.iter().copied().collect();
-                let mut pages = row.written_pages.clone();
-                pages.sort_unstable();
                 Row {
                     name,
-                    written_pages: pages.get(pages.len() / 2).copied(),
+                    written_pages: (!row.written_pages.is_empty())
+                        .then(|| median_count(&row.written_pages)),
                     gas: gas.map(|gas| median(&gas)),
                     floor: median(&row.floor),
+                    seed: (!row.seed.is_empty())
+                        .then(|| (median(&row.seed), median_count(&row.seed_pages))),
                 }
             })
             .collect()
@@ -459,6 +524,12 @@ fn median(values: &[u64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_unstable();
     sorted[sorted.len() / 2] as f64 / 1e9
+}
+
+fn median_count(counts: &[usize]) -> usize {
+    let mut sorted = counts.to_vec();
+    sorted.sort_unstable();
+    sorted[sorted.len() / 2]
 }
 
 fn short(error: &str) -> String {
