@@ -15,6 +15,7 @@ fn main() {
     // Read by the wasm build (the `metahash` export) as well as the native one.
     fs::write(out_dir.join("metahash"), metadata.hash()).expect("write metahash");
 
+    name_crates_by_what_they_are();
     // `None` inside the builder's own nested wasm build, and when a check skips the wasm
     // (`__GEAR_WASM_BUILDER_NO_BUILD`): there are no artifacts to point at.
     let Some((_, opt_wasm)) = gear_wasm_builder::build() else {
@@ -35,6 +36,22 @@ fn main() {
         &opt_wasm.display().to_string(),
         &meta_txt.display().to_string(),
     );
+}
+
+/// Makes the builder's nested cargo run `scripts/wasm-rustc.sh` (keeping a wrapper the
+/// build already has, such as sccache, behind it), so that the wasm's bytes do not
+/// depend on the checkout's path: the script says why.
+fn name_crates_by_what_they_are() {
+    let root = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let wrapper = Path::new(&root).join("scripts/wasm-rustc.sh");
+    let wrapper = wrapper.to_str().expect("the checkout's path is UTF-8");
+    if let Ok(outer) = env::var("RUSTC_WRAPPER") {
+        if !outer.is_empty() && outer != wrapper {
+            env::set_var("W3BSTREAMING_RUSTC_WRAPPER", outer);
+        }
+    }
+    env::set_var("RUSTC_WRAPPER", wrapper);
+    env::set_var("W3BSTREAMING_ROOT", &root);
 }
 
 /// Tells native builds of the crate where the artifacts are (empty: not built).
