@@ -6,6 +6,13 @@
 //!
 //! Each seed prints before it runs; `MODEL_SEED=<seed>` replays one, and
 //! `MODEL_MESSAGES=<n>` sets the messages per seed (default 500, three seeds).
+//!
+//! A second run goes to scale: 300 accounts, hundreds of streams and follower lists
+//! hundreds long, first growing and then shrinking, so that every index of the storage
+//! splits chunks and merges them, which it asserts on a native copy of the program's
+//! storage fed the same messages. There the replies are compared after every message
+//! and the whole state every `SCALE_FULL_CHECK_EVERY` messages (`MODEL_SCALE_MESSAGES`
+//! sets its length, `MODEL_SCALE_SEED` its seed).
 mod common;
 #[path = "model/reference.rs"]
 mod reference;
@@ -13,13 +20,23 @@ mod reference;
 use common::*;
 use reference::Reference;
 use std::collections::BTreeSet;
+use w3bstreaming::{actions, payload::ActionRef};
 use w3bstreaming_io::{
     limits::{MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_NAME_LEN, MAX_TITLE_LEN},
-    Action, Error, Profile, StateQuery, StateReply, Stream, StreamCursor,
+    Action, Error, Event, Profile, StateQuery, StateReply, Stream, StreamCursor,
 };
+use w3bstreaming_state::Schedule;
 
 const DEFAULT_SEEDS: [u64; 3] = [0x5eed_0001, 0x5eed_0002, 0x5eed_0003];
 const DEFAULT_MESSAGES: usize = 500;
+/// With the three small runs' 1,500, 20,000 random messages per run of the suite.
+const DEFAULT_SCALE_MESSAGES: usize = 18_500;
+const DEFAULT_SCALE_SEED: u64 = 0x5ca1_e001;
+const SCALE_ACCOUNTS: u64 = 300;
+const SCALE_FIRST_ACCOUNT: u64 = 1_000;
+/// The accounts most follows and marks go to, so that their lists grow long.
+const SCALE_POPULAR: u64 = 8;
+const SCALE_FULL_CHECK_EVERY: usize = 500;
 /// Accounts that send actions; any of them may be unregistered at a given step.
 const SENDERS: [u64; 6] = [ALICE, BOB, CAROL, DAVE, 104, 105];
 const DAY_MS: u64 = 24 * HOUR_MS;
@@ -156,6 +173,15 @@ fn random_action(
             stream_id: stream_id(rng, known, gone),
         },
     }
+}
+
+/// The ids among `known` that `reference` no longer holds.
+fn no_longer_stored(known: Vec<String>, reference: &Reference) -> Vec<String> {
+    let stored: BTreeSet<String> = reference.stream_ids().into_iter().collect();
+    known
+        .into_iter()
+        .filter(|id| !stored.contains(id))
+        .collect()
 }
 
 /// The full `Streams` and `Users` replies.
@@ -356,11 +382,7 @@ fn run(seed: u64, messages: usize) {
         let context = format!("seed {seed:#x} step {step}: {action:?} from {sender} at {now}");
         assert_eq!(got, expected.clone().map_err(error_reply), "{context}");
         accepted += usize::from(expected.is_ok());
-        gone.extend(
-            known
-                .into_iter()
-                .filter(|id| !reference.stream_ids().contains(id)),
-        );
+        gone.extend(no_longer_stored(known, &reference));
         let (streams, users) = normalized(&env);
         assert_eq!(streams, reference.streams(), "{context}: streams");
         assert_eq!(users, reference.users(), "{context}: users");
@@ -376,6 +398,232 @@ fn run(seed: u64, messages: usize) {
         reference.users().len(),
         gone.len()
     );
+}
+
+/// One of the scale run's accounts, with `popular_percent` chance one of the first
+/// `SCALE_POPULAR`, the popular ones.
+fn scale_account(rng: &mut Rng, popular_percent: u64) -> u64 {
+    let among = if rng.chance(popular_percent) {
+        SCALE_POPULAR
+    } else {
+        SCALE_ACCOUNTS
+    };
+    SCALE_FIRST_ACCOUNT + rng.below(among)
+}
+
+/// A sender and an action for the scale run. While `growing`, most actions add
+/// profiles, streams, follows and marks, half of those aimed at the popular accounts
+/// and their streams; afterwards most take them away again, aimed at what exists, so
+/// that the lists shrink. A tenth are the small run's actions, valid or not.
+fn scale_action(
+    rng: &mut Rng,
+    reference: &Reference,
+    now: u64,
+    known: &[String],
+    gone: &[String],
+    growing: bool,
+) -> (u64, Action) {
+    let sender = scale_account(rng, 0);
+    if rng.chance(10) {
+        let ending_now = reference.ids_ending_at(now);
+        return (sender, random_action(rng, now, known, gone, &ending_now));
+    }
+    let popular = SCALE_FIRST_ACCOUNT..SCALE_FIRST_ACCOUNT + SCALE_POPULAR;
+    let popular_streams =
+        reference.stream_ids_by(|broadcaster| popular.clone().any(|a| actor(a) == broadcaster));
+    let roll = rng.below(100);
+    let action = if growing {
+        match roll {
+            0..=9 => Action::EditProfile {
+                name: Some(format!("n{}", rng.below(1_000))),
+                surname: None,
+                img_link: opt_text(rng, MAX_LINK_LEN),
+            },
+            10..=34 => {
+                let start = now + rng.below(3 * HOUR_MS);
+                let sender = scale_account(rng, 30);
+                let action = Action::NewStream {
+                    title: format!("s{}", rng.below(10_000)),
+                    description: opt_text(rng, MAX_DESCRIPTION_LEN),
+                    start_time: start,
+                    end_time: start + HOUR_MS + rng.below(DAY_MS),
+                    img_link: text(rng, MAX_LINK_LEN),
+                };
+                return (sender, action);
+            }
+            35..=64 => Action::Subscribe {
+                account_id: actor(scale_account(rng, 60)),
+            },
+            65..=89 => {
+                let targets = if rng.chance(60) && !popular_streams.is_empty() {
+                    &popular_streams[..]
+                } else {
+                    known
+                };
+                Action::Watch {
+                    stream_id: stream_id(rng, targets, gone),
+                }
+            }
+            90..=94 => Action::Unsubscribe {
+                account_id: actor(scale_account(rng, 0)),
+            },
+            _ => Action::Unwatch {
+                stream_id: stream_id(rng, known, gone),
+            },
+        }
+    } else {
+        match roll {
+            0..=34 => match rng_pick(rng, &reference.followed_by(actor(sender))) {
+                Some(account_id) => Action::Unsubscribe { account_id },
+                None => Action::Unsubscribe {
+                    account_id: actor(scale_account(rng, 100)),
+                },
+            },
+            35..=69 => match rng_pick(rng, &reference.marked_by(actor(sender))) {
+                Some(stream_id) => Action::Unwatch { stream_id },
+                None => Action::Unwatch {
+                    stream_id: stream_id(rng, known, gone),
+                },
+            },
+            70..=89 => {
+                // A stream of its own, when it has one, so that most deletions succeed.
+                let own = reference.stream_ids_by(|broadcaster| broadcaster == actor(sender));
+                Action::DeleteStream {
+                    stream_id: rng_pick(rng, &own).unwrap_or_else(|| stream_id(rng, known, gone)),
+                }
+            }
+            _ => Action::Subscribe {
+                account_id: actor(scale_account(rng, 0)),
+            },
+        }
+    };
+    (sender, action)
+}
+
+fn rng_pick<T: Clone>(rng: &mut Rng, items: &[T]) -> Option<T> {
+    (!items.is_empty()).then(|| rng.pick(items))
+}
+
+/// How often each index of a storage changed its number of chunks.
+#[derive(Default)]
+struct ChunkChanges {
+    last: Vec<usize>,
+    splits: Vec<usize>,
+    merges: Vec<usize>,
+    most: Vec<usize>,
+}
+
+impl ChunkChanges {
+    fn observe(&mut self, schedule: &Schedule) {
+        let counts: Vec<usize> = schedule.index_chunks().iter().map(|&(_, n)| n).collect();
+        if self.last.is_empty() {
+            self.splits = vec![0; counts.len()];
+            self.merges = vec![0; counts.len()];
+            self.most = counts.clone();
+        } else {
+            for (i, (&now, &before)) in counts.iter().zip(&self.last).enumerate() {
+                // A first chunk is an index begun, not a split; a count back to zero is
+                // an index emptied, not a merge.
+                self.splits[i] += usize::from(now > before && before > 0);
+                self.merges[i] += usize::from(now < before && now > 0);
+                self.most[i] = self.most[i].max(now);
+            }
+        }
+        self.last = counts;
+    }
+}
+
+fn run_at_scale(seed: u64, messages: usize) {
+    println!(
+        "model at scale: seed {seed:#x}, {messages} messages, {SCALE_ACCOUNTS} accounts \
+         (replay: MODEL_SCALE_SEED={seed:#x})"
+    );
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let env = Env::new();
+    for account in SCALE_FIRST_ACCOUNT..SCALE_FIRST_ACCOUNT + SCALE_ACCOUNTS {
+        env.system
+            .mint_to(account, 1_000_000 * gtest::constants::UNITS);
+    }
+    let mut reference = Reference::default();
+    // The program's own code on its own storage, natively: what shows the chunks.
+    let mut twin = Schedule::new();
+    let mut changes = ChunkChanges::default();
+    changes.observe(&twin);
+    let mut gone: Vec<String> = Vec::new();
+    let (mut accepted, mut most_streams, mut most_followers) = (0, 0, 0);
+    for step in 0..messages {
+        let growing = step < messages * 3 / 5;
+        if rng.chance(3) {
+            // Minutes to hours, so that streams go live and end; once the lists shrink,
+            // now and then days too, so that ended streams are pruned.
+            let later = match rng.below(10) {
+                0 if !growing => 8 * DAY_MS,
+                _ => rng.below(2 * HOUR_MS),
+            };
+            env.run_until(env.next_block_time() + later);
+        }
+        let now = env.next_block_time();
+        let known = reference.stream_ids();
+        let (sender, action) = scale_action(&mut rng, &reference, now, &known, &gone, growing);
+        let expected = reference.apply(actor(sender), now, &action);
+        let got = env.send(sender, action.clone());
+        let context = format!("seed {seed:#x} step {step}: {action:?} from {sender} at {now}");
+        assert_eq!(got, expected.clone().map_err(error_reply), "{context}");
+        // Gear discards a rejected message's changes, its pruning too; natively nothing
+        // would, so the copy takes only the messages the program accepted.
+        if expected.is_ok() {
+            let native = actions::apply(&mut twin, actor(sender), now, ActionRef::from(&action))
+                .map(Event::from);
+            assert_eq!(native, expected, "{context}: the native storage");
+            changes.observe(&twin);
+        }
+        accepted += usize::from(expected.is_ok());
+        gone.extend(no_longer_stored(known, &reference));
+        if step % SCALE_FULL_CHECK_EVERY == 0 || step + 1 == messages {
+            let (streams, users) = normalized(&env);
+            assert_eq!(streams, reference.streams(), "{context}: streams");
+            assert_eq!(users, reference.users(), "{context}: users");
+            most_streams = most_streams.max(streams.len());
+            let followers = users.iter().map(|(_, p)| p.subscribers.len()).max();
+            most_followers = most_followers.max(followers.unwrap_or(0));
+        }
+        // At the largest, when the lists start shrinking.
+        if step + 1 == messages * 3 / 5 {
+            check_invariants(&env, now);
+        }
+    }
+    check_invariants(&env, env.system.block_timestamp());
+    println!(
+        "  {accepted} accepted; at most {most_streams} streams and {most_followers} followers \
+         of one account at a full check; {} streams at the end",
+        reference.streams().len()
+    );
+    for (i, (name, _)) in twin.index_chunks().into_iter().enumerate() {
+        println!(
+            "  index {name}: {} splits, {} merges, at most {} chunks",
+            changes.splits[i], changes.merges[i], changes.most[i]
+        );
+        assert!(
+            changes.splits[i] > 0,
+            "the {name} index never split a chunk"
+        );
+        assert!(
+            changes.merges[i] > 0,
+            "the {name} index never merged chunks"
+        );
+    }
+}
+
+#[test]
+fn the_program_behaves_as_the_reference_at_scale() {
+    let messages = std::env::var("MODEL_SCALE_MESSAGES")
+        .map(|n| n.parse().expect("MODEL_SCALE_MESSAGES is a number"))
+        .unwrap_or(DEFAULT_SCALE_MESSAGES);
+    let seed = std::env::var("MODEL_SCALE_SEED").map_or(DEFAULT_SCALE_SEED, |seed| {
+        u64::from_str_radix(seed.trim_start_matches("0x"), 16)
+            .expect("MODEL_SCALE_SEED is hex, as printed")
+    });
+    run_at_scale(seed, messages);
 }
 
 #[test]

@@ -95,6 +95,12 @@ impl<K, V> ChunkedMap<K, V> {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+
+    /// How many chunks hold the entries: it rises when a chunk splits and falls when
+    /// chunks merge or empty, which is how tests tell that an index did both.
+    pub fn chunk_count(&self) -> usize {
+        self.chunks.len()
+    }
 }
 
 impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {

@@ -162,6 +162,18 @@ impl Schedule {
         self.watchers.len() >= self.capacity.watches
     }
 
+    /// Each index by name, with the number of chunks it is kept in.
+    pub fn index_chunks(&self) -> [(&'static str, usize); 6] {
+        [
+            ("by start", self.by_start.chunk_count()),
+            ("by broadcaster", self.by_broadcaster.chunk_count()),
+            ("followers", self.followers.chunk_count()),
+            ("follows", self.follows.chunk_count()),
+            ("watchers", self.watchers.chunk_count()),
+            ("marked", self.marked.chunk_count()),
+        ]
+    }
+
     /// Bytes of text stored in all records.
     pub fn text_bytes(&self) -> usize {
         self.text_bytes

@@ -78,6 +78,34 @@ impl Reference {
             .collect()
     }
 
+    /// The ids of the streams whose broadcaster `of` picks.
+    pub fn stream_ids_by(&self, of: impl Fn(ActorId) -> bool) -> Vec<String> {
+        self.streams
+            .values()
+            .filter(|entry| of(entry.stream.broadcaster))
+            .map(|entry| entry.id.clone())
+            .collect()
+    }
+
+    /// The accounts `follower` follows: what an `Unsubscribe` that succeeds names.
+    pub fn followed_by(&self, follower: ActorId) -> Vec<ActorId> {
+        self.follows
+            .keys()
+            .filter(|(from, _)| *from == follower)
+            .map(|&(_, followed)| followed)
+            .collect()
+    }
+
+    /// The ids of the streams `viewer` marked to watch: what an `Unwatch` that succeeds
+    /// names.
+    pub fn marked_by(&self, viewer: ActorId) -> Vec<String> {
+        self.streams
+            .values()
+            .filter(|entry| entry.stream.watchers.contains(&viewer))
+            .map(|entry| entry.id.clone())
+            .collect()
+    }
+
     /// The ids of the streams that end exactly at `time`: where `Watch` turns from
     /// allowed to refused.
     pub fn ids_ending_at(&self, time: u64) -> Vec<String> {
