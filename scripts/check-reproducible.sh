@@ -9,7 +9,7 @@ scripts/setup-toolchain.sh
 cargo build --release -p w3bstreaming --lib
 here=target/wasm32-gear/release/w3bstreaming.opt.wasm
 
-# A longer path than any checkout's, so that a path that leaks into the build changes
+# A path longer than most checkouts', so that a path that leaks into the build changes
 # its length too. Its own target directory: nothing is shared with this checkout's.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
