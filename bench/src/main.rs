@@ -54,7 +54,7 @@ fn main() {
 
 /// Ours beside the seed for the actions the seed has: `ours/seed = ratio`.
 fn print_beside_seed(columns: &[(usize, Measured)]) {
-    let sizes: Vec<String> = columns.iter().map(|(n, _)| format!("N={n}")).collect();
+    let sizes = size_labels(columns);
     println!();
     println!(
         "Beside the seed (the original program on gear 2.0): ours/seed Ggas = ratio [pages written by ours/the seed]"
@@ -81,6 +81,11 @@ fn print_beside_seed(columns: &[(usize, Measured)]) {
     }
 }
 
+/// The table's column heads: `N=<size>` for each size measured.
+fn size_labels(columns: &[(usize, Measured)]) -> Vec<String> {
+    columns.iter().map(|(n, _)| format!("N={n}")).collect()
+}
+
 fn print_table(columns: &[(usize, Measured)]) {
     type Cell = Option<(f64, f64, Option<usize>)>;
     let mut rows: BTreeMap<usize, (&str, Vec<Cell>)> = BTreeMap::new();
@@ -92,7 +97,7 @@ fn print_table(columns: &[(usize, Measured)]) {
             entry.1[column] = row.gas.map(|gas| (gas, gas / row.floor, row.written_pages));
         }
     }
-    let sizes: Vec<String> = columns.iter().map(|(n, _)| format!("N={n}")).collect();
+    let sizes = size_labels(columns);
     let (first, last) = (&sizes[0], &sizes[sizes.len() - 1]);
     println!();
     println!(
