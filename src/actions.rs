@@ -16,7 +16,8 @@ use w3bstreaming_state::{
 };
 
 /// Applies `action` from `sender` at block time `now` (milliseconds), after pruning
-/// up to [`PRUNED_PER_MESSAGE`] streams past their retention.
+/// up to [`PRUNED_PER_MESSAGE`] streams past their retention and dropping some marks
+/// of removed streams (see [`Schedule::drop_removed_marks`]).
 pub fn apply<'a>(
     schedule: &'a mut Schedule,
     sender: ActorId,
@@ -24,6 +25,7 @@ pub fn apply<'a>(
     action: ActionRef<'a>,
 ) -> Result<EventRef<'a>, Error> {
     schedule.prune_ended(now, PRUNED_PER_MESSAGE);
+    schedule.drop_removed_marks();
     match action {
         ActionRef::NewStream {
             title,
@@ -97,7 +99,7 @@ pub fn apply<'a>(
                 return Err(Error::AccountsFull);
             }
             let text = UserRecord::text_len_of(name, surname, img_link);
-            if !schedule.text_fits(current.map_or(0, UserRecord::text_len), text) {
+            if !schedule.text_fits(current.map_or(0, |user| user.text_len()), text) {
                 return Err(Error::TextFull);
             }
             schedule.set_profile(sender, name, surname, img_link);
@@ -117,7 +119,7 @@ pub fn apply<'a>(
             if record.broadcaster() == sender {
                 return Err(Error::OwnStream);
             }
-            if record.fields().end_time <= now {
+            if record.end_time() <= now {
                 return Err(Error::StreamEnded);
             }
             if schedule.is_watching(number, sender) {
@@ -175,14 +177,14 @@ fn delete_stream<'a>(
     Ok(EventRef::StreamDeleted { id: stream_id })
 }
 
-fn registered(schedule: &Schedule, account: ActorId) -> Result<&UserRecord, Error> {
+fn registered(schedule: &Schedule, account: ActorId) -> Result<UserRecord<'_>, Error> {
     schedule.user(account).ok_or(Error::NotRegistered)
 }
 
 fn stream<'a>(
     schedule: &'a Schedule,
     stream_id: &str,
-) -> Result<(StreamNumber, &'a StreamRecord), Error> {
+) -> Result<(StreamNumber, StreamRecord<'a>), Error> {
     schedule.stream(stream_id).ok_or(Error::StreamNotFound)
 }
 
@@ -191,7 +193,7 @@ fn own_stream<'a>(
     schedule: &'a Schedule,
     sender: ActorId,
     stream_id: &str,
-) -> Result<(StreamNumber, &'a StreamRecord), Error> {
+) -> Result<(StreamNumber, StreamRecord<'a>), Error> {
     registered(schedule, sender)?;
     let (number, record) = stream(schedule, stream_id)?;
     if record.broadcaster() != sender {
@@ -277,6 +279,32 @@ mod tests {
             end_time: NOW + 2 * HOUR,
             img_link: String::new(),
         }
+    }
+
+    /// The totals of accounts and streams, at sizes a test can reach; the program's own
+    /// figures are the same code with `Capacity::LIMITS` (tests/capacity.rs fills them
+    /// on demand).
+    #[test]
+    fn accounts_and_streams_are_refused_past_their_totals() {
+        let mut schedule = Schedule::with_capacity(Capacity {
+            accounts: 2,
+            streams: 2,
+            ..Capacity::LIMITS
+        });
+        let [a, b, c] = [1u64, 2, 3].map(ActorId::from);
+        send(&mut schedule, a, profile("A")).unwrap();
+        send(&mut schedule, b, profile("B")).unwrap();
+        rejects(&mut schedule, c, profile("C"), Error::AccountsFull);
+        send(&mut schedule, a, profile("A, edited")).unwrap();
+        send(&mut schedule, a, new_stream("One")).unwrap();
+        let Ok(Event::StreamIsScheduled { id }) = send(&mut schedule, b, new_stream("Two")) else {
+            panic!("scheduled")
+        };
+        rejects(&mut schedule, a, new_stream("Three"), Error::StreamsFull);
+        send(&mut schedule, b, Action::DeleteStream { stream_id: id }).unwrap();
+        send(&mut schedule, a, new_stream("Three")).unwrap();
+        assert_eq!(schedule.stored_stream_count(), 2);
+        assert_eq!(schedule.account_count(), 2);
     }
 
     /// The totals that protect the program's memory, at sizes a test can reach; the

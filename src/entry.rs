@@ -4,24 +4,16 @@ use gstd::{codec::DecodeAll, exec, msg, prelude::*};
 use w3bstreaming_io::{Error, StateQuery};
 use w3bstreaming_state::Schedule;
 
-/// The program's whole state, made by `init`. Gear runs one message at a time per
-/// program, and each export below takes the only reference for its duration.
-static mut SCHEDULE: Option<Schedule> = None;
-
-/// Allocates the schedule's tables at their full size once, so that no later message
-/// pays for growing them.
-#[no_mangle]
-extern "C" fn init() {
-    // SAFETY: the only reference to SCHEDULE during this message.
-    unsafe { *static_mut!(SCHEDULE) = Some(Schedule::new()) };
-}
+/// The program's whole state. It starts empty and grows with use, so `init` has
+/// nothing to do (the program exports none: Gear then runs no code for the init
+/// message). Gear runs one message at a time per program, and each export below takes
+/// the only reference for its duration.
+static mut SCHEDULE: Schedule = Schedule::new();
 
 #[no_mangle]
 extern "C" fn handle() {
     // SAFETY: the only reference to SCHEDULE during this message.
-    let schedule = unsafe { static_mut!(SCHEDULE) }
-        .as_mut()
-        .expect("init made the schedule");
+    let schedule = unsafe { static_mut!(SCHEDULE) };
     msg::with_read_on_stack_or_heap(|payload| {
         let payload: &[u8] = payload.unwrap_or_else(|_| reject(Error::MalformedAction));
         let action = ActionRef::decode(payload).unwrap_or_else(|| reject(Error::MalformedAction));
@@ -36,9 +28,7 @@ extern "C" fn handle() {
 extern "C" fn state() {
     let query: StateQuery = load().unwrap_or_else(|| reject(Error::MalformedQuery));
     // SAFETY: the only reference to SCHEDULE during this call.
-    let schedule = unsafe { static_ref!(SCHEDULE) }
-        .as_ref()
-        .expect("init made the schedule");
+    let schedule = unsafe { static_ref!(SCHEDULE) };
     match schedule.query(query) {
         Ok(reply) => msg::reply(reply, 0).expect("reply to state"),
         Err(error) => reject(error),

@@ -5,7 +5,7 @@ use gstd::ActorId;
 use gtest::{constants::UNITS, Program, System};
 use parity_scale_codec::{Decode, Encode};
 use std::{cell::Cell, collections::BTreeMap};
-use w3bstreaming_io::{Action, Event, StateQuery, StateReply};
+use w3bstreaming_io::{Action, Event, StateQuery};
 
 /// Runs of each action and query; the median is reported.
 const SAMPLES: u64 = 5;
@@ -77,7 +77,8 @@ pub struct Workload {
     /// Stream ids of the filled users, by user index.
     stream_ids: Vec<String>,
     messages_sent: Cell<usize>,
-    /// Gas the program's `init` burned (it allocates the fixed tables).
+    /// Gas the init message burned (the program exports no `init`: its state starts
+    /// empty).
     init_gas: u64,
 }
 
@@ -94,11 +95,15 @@ fn profile(name: String) -> Action {
 }
 
 fn new_stream(title: String, start_time: u64) -> Action {
+    stream_lasting(title, start_time, 2 * HOUR_MS)
+}
+
+fn stream_lasting(title: String, start_time: u64, duration: u64) -> Action {
     Action::NewStream {
         title,
         description: Some("A stream scheduled by the benchmark".into()),
         start_time,
-        end_time: start_time + 2 * HOUR_MS,
+        end_time: start_time + duration,
         img_link: "https://example.com/banner.png".into(),
     }
 }
@@ -129,11 +134,14 @@ impl Workload {
             workload.system.mint_to(filled_user(index), 1_000 * UNITS);
         }
         workload.send_all((0..size).map(|i| (filled_user(i), profile(format!("User {i}")))));
-        // Starts a minute apart from an hour ago: some streams are live when measured.
+        // Starts a minute apart from an hour ago, each lasting a day: some streams are
+        // live when measured, and at N=100000 none ends during the hours of block time
+        // the fill takes.
         let first_start = workload.system.block_timestamp() - HOUR_MS;
         let scheduled = workload.send_all((0..size).map(|i| {
             let start = first_start + i as u64 * MINUTE_MS;
-            (filled_user(i), new_stream(format!("Stream {i}"), start))
+            let stream = stream_lasting(format!("Stream {i}"), start, 24 * HOUR_MS);
+            (filled_user(i), stream)
         }));
         workload.stream_ids = scheduled
             .into_iter()
@@ -254,7 +262,7 @@ impl Workload {
     /// Every action and query, `SAMPLES` times, each by fresh accounts.
     pub fn measure(&self) -> Measured {
         let mut samples = Samples::default();
-        let fixture_start = self.add_fixture();
+        let (fixture_start, fixture_ids) = self.add_fixture();
         for sample in 0..SAMPLES {
             let broadcaster = SAMPLE_BROADCASTERS + sample;
             let viewer = SAMPLE_VIEWERS + sample;
@@ -323,10 +331,14 @@ impl Workload {
                 broadcaster,
                 Action::DeleteStream { stream_id: id },
             );
-            for (name, query) in self.targeted_queries(fixture_start) {
+            for (name, query) in self.targeted_queries(fixture_start, &fixture_ids) {
                 let (reply, gas) = self.read(self.program, &query);
                 let (_, floor) = self.read(self.floor, &query);
-                reply.unwrap_or_else(|error| panic!("{name}: {error}"));
+                // A state read fails once the program's memory is past what core-processor
+                // lets one have (32 MiB): the row then shows no figure.
+                if let Err(error) = reply {
+                    eprintln!("{name}: {error}");
+                }
                 samples.add(name, gas, floor.expect("the floor answers"), None);
             }
         }
@@ -349,7 +361,7 @@ impl Workload {
     /// A broadcaster with `FIXTURE_STREAMS` streams far in the future, all live at
     /// `FIXTURE_LIVE_AFTER_MS` past the first start, and as many followers: the same at
     /// every size, so that each targeted query answers with the same data at every size.
-    fn add_fixture(&self) -> u64 {
+    fn add_fixture(&self) -> (u64, Vec<String>) {
         let accounts: Vec<u64> = (0..=FIXTURE_STREAMS).map(|i| FIXTURE + i).collect();
         for &account in &accounts {
             self.system.mint_to(account, 1_000 * UNITS);
@@ -368,35 +380,31 @@ impl Workload {
             let account_id = FIXTURE.into();
             (follower, Action::Subscribe { account_id })
         }));
+        let ids: Vec<String> = scheduled
+            .into_iter()
+            .map(|event| match event {
+                Event::StreamIsScheduled { id } => id,
+                other => panic!("NewStream replied {other:?}"),
+            })
+            .collect();
         // The first follower marks every fixture stream, for `MarkedStreams`.
-        self.send_all(scheduled.into_iter().map(|event| match event {
-            Event::StreamIsScheduled { id } => (FIXTURE + 1, Action::Watch { stream_id: id }),
-            other => panic!("NewStream replied {other:?}"),
+        self.send_all(ids.iter().map(|id| {
+            let stream_id = id.clone();
+            (FIXTURE + 1, Action::Watch { stream_id })
         }));
-        first_start
+        (first_start, ids)
     }
 
     /// The targeted queries, each answering with the fixture's data.
-    fn targeted_queries(&self, first_start: u64) -> Vec<(&'static str, StateQuery)> {
+    fn targeted_queries(
+        &self,
+        first_start: u64,
+        ids: &[String],
+    ) -> Vec<(&'static str, StateQuery)> {
         let fixture = ActorId::from(FIXTURE);
         let limit = FIXTURE_STREAMS as u32;
-        let reply = self
-            .program(self.program)
-            .read_state(StateQuery::BroadcasterStreams {
-                broadcaster: fixture,
-                after: None,
-                limit,
-            });
-        let Ok(StateReply::StreamPage { streams, .. }) = reply else {
-            panic!("the fixture's streams: {reply:?}")
-        };
         vec![
-            (
-                "Stream",
-                StateQuery::Stream {
-                    id: streams[0].0.clone(),
-                },
-            ),
+            ("Stream", StateQuery::Stream { id: ids[0].clone() }),
             ("Profile", StateQuery::Profile { account: fixture }),
             (
                 "IsSubscribed",

@@ -19,26 +19,22 @@ pub const MAX_SCHEDULE_AHEAD_MS: u64 = 365 * DAY_MS;
 /// Most streams one broadcaster may have scheduled at once (ended streams count until
 /// they are pruned, see [`RETENTION_MS`]).
 pub const MAX_STREAMS_PER_BROADCASTER: usize = 100;
-/// Most accounts the program registers. Profiles sit in a table whose every slot is
-/// allocated when the program starts, so that registering or editing a profile costs the
-/// same gas whether it is the first or the last one; the table and the profiles' text
-/// must fit, with the streams and the indices, in a Gear program's 32 MiB of memory.
-pub const MAX_ACCOUNTS: usize = 24_000;
+/// Most accounts the program registers. Profiles are stored as they come, a memory page
+/// at a time, and these totals keep the program's data within the 2 GiB a Gear program
+/// has however they are reached (the memory budget in docs/design.md): an action past a
+/// total is refused instead of running out of memory.
+pub const MAX_ACCOUNTS: usize = 1_000_000;
 /// Most streams the program holds at once (ended streams count until they are pruned,
-/// see [`RETENTION_MS`]). Streams sit in a table allocated when the program starts, like
-/// the accounts (see [`MAX_ACCOUNTS`]).
-pub const MAX_STREAMS: usize = 24_000;
-/// Most follows (one account following another) the program stores in all. Like
-/// [`MAX_WATCHES`] and [`MAX_TEXT_BYTES`], it keeps the program's data within a Gear
-/// program's 32 MiB of memory however the totals are reached (see docs/program.md's
-/// Capacity): an action past a total is refused instead of running out of memory.
-pub const MAX_FOLLOWS: usize = 100_000;
+/// see [`RETENTION_MS`]); deleting or pruning one makes room for another.
+pub const MAX_STREAMS: usize = 1_000_000;
+/// Most follows (one account following another) the program stores in all.
+pub const MAX_FOLLOWS: usize = 10_000_000;
 /// Most marks to watch (an account marking a stream) the program stores at once; a
 /// stream's marks go with it.
-pub const MAX_WATCHES: usize = 100_000;
+pub const MAX_WATCHES: usize = 5_000_000;
 /// Most bytes of text the program stores in all: profiles' names, surnames and links,
 /// and streams' ids, titles, links and descriptions.
-pub const MAX_TEXT_BYTES: usize = 8 * 1024 * 1024;
+pub const MAX_TEXT_BYTES: usize = 128 * 1024 * 1024;
 /// Most items one page of a list query returns; a larger `limit` is read as this, and
 /// a `limit` of 0 as 1.
 pub const MAX_PAGE_LEN: u32 = 100;
@@ -48,6 +44,14 @@ pub const RETENTION_MS: u64 = 7 * DAY_MS;
 /// Most ended streams one message prunes, so that pruning costs every message a bounded
 /// amount of gas. Two per message outpaces `NewStream`, which adds one.
 pub const PRUNED_PER_MESSAGE: usize = 2;
+
+/// Most marks to watch of removed streams one message drops. A stream's marks lie in
+/// the lists of all its watchers, each possibly on a page of its own, so dropping them
+/// all at once could take a message past its gas limit; a removal drops this many of
+/// its stream's marks at once, and every later message this many of what is left,
+/// until none is. Marks waiting to be dropped are not shown, but count towards
+/// [`MAX_WATCHES`].
+pub const MARKS_DROPPED_PER_MESSAGE: usize = 32;
 
 /// One day in milliseconds, the unit of the day limits.
 pub const DAY_MS: u64 = 24 * 60 * 60 * 1_000;

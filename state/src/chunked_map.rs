@@ -81,6 +81,14 @@ impl<K: Ord + Copy, V: Copy> Chunk<K, V> {
 }
 
 impl<K, V> ChunkedMap<K, V> {
+    /// Most bytes of memory one entry takes: its share of a chunk at half full (a
+    /// chunk is never emptier, unless it is the only one), with the allocator's word in
+    /// front of the chunk and the chunk's directory entry, counted twice for the room
+    /// a growing `Vec` keeps.
+    pub const MOST_BYTES_PER_ENTRY: usize =
+        (size_of::<Chunk<K, V>>() + size_of::<usize>() + 2 * size_of::<(K, Box<Chunk<K, V>>)>())
+            .div_ceil(CHUNK_LEN / 2);
+
     pub const fn new() -> Self {
         Self {
             chunks: Vec::new(),
@@ -580,13 +588,7 @@ mod tests {
     fn agrees_with_a_btree_map_under_churn() {
         let mut map = ChunkedMap::new();
         let mut model = BTreeMap::new();
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::test_random::xorshift(0x9e37_79b9_7f4a_7c15);
         for step in 0..60_000u32 {
             let roll = next();
             // Phases of growth and shrinking, so chunks both split and merge.

@@ -13,18 +13,31 @@
 
 extern crate alloc;
 
+mod budget;
 mod chunked_map;
-mod fixed_map;
-mod hashing;
+mod paged_map;
 mod query;
 mod records;
 mod schedule;
 mod stream_number;
 mod text;
 
+#[cfg(test)]
+mod test_random {
+    /// A fixed xorshift sequence, for the maps' randomized tests.
+    pub fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+}
+
+pub use budget::{Budget, MESSAGE_ROOM, PROGRAM_MEMORY};
 pub use chunked_map::{ChunkedMap, Range, RevRange};
-pub use fixed_map::FixedMap;
-pub use hashing::{KeyHasher, KeyHashing};
+pub use paged_map::{PagedMap, ENTRY_HEADER, MAX_RECORD_BYTES, MIN_LEAF_BYTES, PAGE_BYTES};
 pub use query::{page_len, Page, SKIP_BUDGET};
 pub use records::{StreamEdit, StreamFields, StreamRecord, UserRecord};
 pub use schedule::{Capacity, Schedule, StartKey, UserNo};

@@ -2,7 +2,7 @@
 //! answers with, plus a bounded number of index entries.
 use crate::{
     schedule::{accounts_of, streams_of, watchers_of, StartKey},
-    ChunkedMap, Schedule, StreamFields, StreamNumber, StreamRecord, UserNo,
+    ChunkedMap, Schedule, StreamFields, StreamNumber, StreamRecord, UserNo, UserRecord,
 };
 use alloc::{string::String, vec::Vec};
 use core::{
@@ -119,13 +119,14 @@ impl Schedule {
     /// Every stream with its id, in id order. Reads the whole schedule, walking the
     /// watcher index once beside the streams (both are in number order).
     pub fn all_streams(&self) -> Vec<(String, Stream)> {
-        let mut records: Vec<(&StreamNumber, &StreamRecord)> = self.streams.iter().collect();
-        records.sort_unstable_by_key(|(number, _)| **number);
         let mut watchers = self.watchers.keys_in(..).peekable();
-        records
-            .into_iter()
-            .map(|(&number, record)| {
-                let viewers = iter::from_fn(|| watchers.next_if(|&(of, _)| of == number))
+        self.streams
+            .iter()
+            .map(|(number, bytes)| {
+                let record = StreamRecord::read(bytes);
+                // Marks of removed streams still waiting to be dropped come first.
+                while watchers.next_if(|&(of, _)| of.get() < number).is_some() {}
+                let viewers = iter::from_fn(|| watchers.next_if(|&(of, _)| of.get() == number))
                     .map(|(_, viewer)| self.account(viewer))
                     .collect();
                 (record.id().into(), stream_with(record, viewers))
@@ -141,9 +142,10 @@ impl Schedule {
         let mut follows = self.follows.iter().peekable();
         let mut users: Vec<(ActorId, Profile)> = self
             .users
-            .indexed()
-            .map(|(slot, &account, user)| {
-                let number = UserNo::of_slot(slot);
+            .iter()
+            .map(|(number, bytes)| {
+                let user = UserRecord::read(bytes);
+                let number = UserNo::new(number);
                 let profile = Profile {
                     name: user.name().map(String::from),
                     surname: user.surname().map(String::from),
@@ -161,7 +163,7 @@ impl Schedule {
                         })
                         .collect(),
                 };
-                (account, profile)
+                (user.account(), profile)
             })
             .collect();
         users.sort_unstable_by_key(|(account, _)| *account);
@@ -174,8 +176,8 @@ impl Schedule {
     }
 
     pub fn profile(&self, account: ActorId) -> Option<ProfileSummary> {
-        self.user(account)
-            .map(|user| user.to_summary(self.stream_count(account)))
+        self.registered(account)
+            .map(|(number, user)| user.to_summary(self.streams_by(number)))
     }
 
     pub fn is_subscribed(&self, subscriber: ActorId, broadcaster: ActorId) -> bool {
@@ -221,9 +223,10 @@ impl Schedule {
             Excluded((_, number)) => Excluded((account, number)),
             _ => Included(*all.start()),
         };
+        // A mark may name a removed stream whose marks are still being dropped.
         let keys = index
             .keys_in((lower, Included(*all.end())))
-            .map(|(_, number)| (self.record(number).start_time, number));
+            .filter_map(|(_, number)| Some((self.record_of(number)?.start_time(), number)));
         Ok(self.streams_page(keys, page_len(limit)))
     }
 
@@ -248,7 +251,7 @@ impl Schedule {
         };
         let upper = Included((at, StreamNumber::LAST));
         let keys = self.by_start.keys_in((lower, upper));
-        Ok(self.filtered_page(keys, page_len(limit), |record| record.end_time > at))
+        Ok(self.filtered_page(keys, page_len(limit), |record| record.end_time() > at))
     }
 
     /// Streams that ended at or before `at` (`end_time <= at`), the latest start first.
@@ -270,7 +273,7 @@ impl Schedule {
             .by_start
             .range_rev((Unbounded, upper))
             .map(|(&key, _)| key);
-        Ok(self.filtered_page(keys, page_len(limit), |record| record.end_time <= at))
+        Ok(self.filtered_page(keys, page_len(limit), |record| record.end_time() <= at))
     }
 
     /// Streams that start after `from`, in start-time order.
@@ -350,7 +353,7 @@ impl Schedule {
     }
 
     /// The stream as clients see it, watchers in account number order.
-    fn stream_view(&self, number: StreamNumber, record: &StreamRecord) -> Stream {
+    fn stream_view(&self, number: StreamNumber, record: StreamRecord<'_>) -> Stream {
         let watchers = self
             .watchers
             .keys_in(watchers_of(number))
@@ -360,8 +363,8 @@ impl Schedule {
     }
 
     /// The record of a stream an index names.
-    fn record(&self, number: StreamNumber) -> &StreamRecord {
-        self.streams.get(&number).expect("indexed stream exists")
+    fn record(&self, number: StreamNumber) -> StreamRecord<'_> {
+        self.record_of(number).expect("indexed stream exists")
     }
 
     fn streams_page(
@@ -389,7 +392,7 @@ impl Schedule {
         &self,
         keys: impl Iterator<Item = StartKey>,
         len: usize,
-        keep: impl Fn(&StreamRecord) -> bool,
+        keep: impl Fn(StreamRecord<'_>) -> bool,
     ) -> Page<(String, Stream), StreamCursor> {
         let mut items = Vec::new();
         let mut skipped = 0;
@@ -436,7 +439,7 @@ fn start_bound(after: Option<StreamCursor>) -> Result<Bound<StartKey>, Error> {
     }
 }
 
-fn stream_with(record: &StreamRecord, watchers: Vec<ActorId>) -> Stream {
+fn stream_with(record: StreamRecord<'_>, watchers: Vec<ActorId>) -> Stream {
     let StreamFields {
         start_time,
         end_time,
@@ -445,7 +448,7 @@ fn stream_with(record: &StreamRecord, watchers: Vec<ActorId>) -> Stream {
         description,
     } = record.fields();
     Stream {
-        broadcaster: record.broadcaster,
+        broadcaster: record.broadcaster(),
         start_time,
         end_time,
         title: title.into(),

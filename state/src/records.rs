@@ -1,7 +1,13 @@
-use crate::{PackedText, StreamNumber, UserNo};
+//! The bytes of a stored profile and of a stored stream, and the views that read them.
+//! A record is written whole into a buffer on the stack and stored as it is: storing
+//! allocates nothing, since every allocation writes the allocator's page.
+use crate::{text::text_len, PackedText, StreamNumber, UserNo, MAX_RECORD_BYTES};
 use alloc::string::String;
 use gstd::ActorId;
-use w3bstreaming_io::ProfileSummary;
+use w3bstreaming_io::{
+    limits::{MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_TITLE_LEN},
+    ProfileSummary,
+};
 
 /// What a broadcaster sets on a stream when scheduling or editing it, borrowed from the
 /// action that sets it.
@@ -25,56 +31,231 @@ pub struct StreamEdit<'a> {
     pub description: Option<&'a str>,
 }
 
-/// The parts of a stream's text: its id is the number's digits followed by the title
-/// it was scheduled with, which an edit of the title does not change.
-const ID_DIGITS: usize = 0;
-const ID_TITLE: usize = 1;
-const TITLE: usize = 2;
-const STREAM_IMG_LINK: usize = 3;
-const DESCRIPTION: usize = 4;
+/// A record being built, on the stack.
+pub(crate) type RecordBuffer = [u8; MAX_RECORD_BYTES];
 
-/// A stored stream. Its watchers are kept in the schedule's watcher index, not here,
-/// so that the record has a fixed size and sits in its slot of the streams table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StreamRecord {
-    /// The id (in two parts), the title, the image link and the description.
-    text: PackedText<5>,
-    pub(crate) broadcaster: ActorId,
-    pub(crate) broadcaster_no: UserNo,
-    pub(crate) start_time: u64,
-    pub(crate) end_time: u64,
+/// The longest stream record, every text at its limit, fits a record buffer (a profile's
+/// is shorter).
+const _: () = assert!(
+    stream::TEXT
+        + PackedText::<5>::HEADER
+        + StreamNumber::DIGITS
+        + 2 * MAX_TITLE_LEN
+        + MAX_LINK_LEN
+        + MAX_DESCRIPTION_LEN
+        <= MAX_RECORD_BYTES
+);
+
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
 }
 
-impl StreamRecord {
-    pub(crate) fn new(
+fn u64_at(bytes: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
+}
+
+fn account_at(bytes: &[u8], at: usize) -> ActorId {
+    ActorId::new(bytes[at..at + 32].try_into().expect("32 bytes"))
+}
+
+/// Where a profile's fields lie in its bytes: the account, its two counts, then the
+/// name, surname and avatar link packed.
+mod user {
+    pub const ACCOUNT: usize = 0;
+    pub const SUBSCRIBERS: usize = 32;
+    pub const SUBSCRIPTIONS: usize = 36;
+    pub const TEXT: usize = 40;
+}
+
+/// A stored profile. The account's streams, followers and follows are kept in the
+/// schedule's indices, not here; the two counts spare the profile query a walk of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserRecord<'a> {
+    bytes: &'a [u8],
+}
+
+/// One of the two counts a profile keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Count {
+    Subscribers,
+    Subscriptions,
+}
+
+impl<'a> UserRecord<'a> {
+    pub(crate) fn read(bytes: &'a [u8]) -> Self {
+        Self { bytes }
+    }
+
+    /// Writes a profile's bytes into `out`; how many.
+    pub(crate) fn write(
+        out: &mut RecordBuffer,
+        account: ActorId,
+        (subscribers, subscriptions): (u32, u32),
+        [name, surname, img_link]: [Option<&str>; 3],
+    ) -> usize {
+        out[user::ACCOUNT..user::SUBSCRIBERS].copy_from_slice(account.as_ref());
+        out[user::SUBSCRIBERS..user::SUBSCRIPTIONS].copy_from_slice(&subscribers.to_le_bytes());
+        out[user::SUBSCRIPTIONS..user::TEXT].copy_from_slice(&subscriptions.to_le_bytes());
+        user::TEXT + PackedText::write([name, surname, img_link], &mut out[user::TEXT..])
+    }
+
+    /// Adds one to a count in a profile's bytes, or takes one away.
+    pub(crate) fn bump(bytes: &mut [u8], count: Count, up: bool) {
+        let at = match count {
+            Count::Subscribers => user::SUBSCRIBERS,
+            Count::Subscriptions => user::SUBSCRIPTIONS,
+        };
+        let value = u32_at(bytes, at);
+        let value = if up { value + 1 } else { value - 1 };
+        bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+    }
+
+    fn text(&self) -> PackedText<'a, 3> {
+        PackedText::read(&self.bytes[user::TEXT..])
+    }
+
+    pub fn account(&self) -> ActorId {
+        account_at(self.bytes, user::ACCOUNT)
+    }
+
+    pub fn subscriber_count(&self) -> u32 {
+        u32_at(self.bytes, user::SUBSCRIBERS)
+    }
+
+    pub fn subscription_count(&self) -> u32 {
+        u32_at(self.bytes, user::SUBSCRIPTIONS)
+    }
+
+    pub(crate) fn counts(&self) -> (u32, u32) {
+        (self.subscriber_count(), self.subscription_count())
+    }
+
+    /// Bytes of text the record stores.
+    pub fn text_len(&self) -> usize {
+        self.text().len()
+    }
+
+    /// Bytes of text a profile with these fields stores.
+    pub fn text_len_of(name: Option<&str>, surname: Option<&str>, img_link: Option<&str>) -> usize {
+        text_len(&[name, surname, img_link])
+    }
+
+    pub fn name(&self) -> Option<&'a str> {
+        self.text().get(0)
+    }
+
+    pub fn surname(&self) -> Option<&'a str> {
+        self.text().get(1)
+    }
+
+    pub fn img_link(&self) -> Option<&'a str> {
+        self.text().get(2)
+    }
+
+    pub(crate) fn to_summary(self, stream_count: usize) -> ProfileSummary {
+        ProfileSummary {
+            name: self.name().map(String::from),
+            surname: self.surname().map(String::from),
+            img_link: self.img_link().map(String::from),
+            stream_count: u32::try_from(stream_count).unwrap_or(u32::MAX),
+            subscriber_count: self.subscriber_count(),
+            subscription_count: self.subscription_count(),
+        }
+    }
+}
+
+/// Where a stream's fields lie in its bytes: the broadcaster and its number, the two
+/// times, then the text packed: the id (in two parts: the number's digits and the
+/// title it was scheduled with, which an edit of the title does not change), the
+/// title, the image link and the description.
+mod stream {
+    pub const BROADCASTER: usize = 0;
+    pub const BROADCASTER_NO: usize = 32;
+    pub const START: usize = 40;
+    pub const END: usize = 48;
+    pub const TEXT: usize = 56;
+    pub const ID_DIGITS: usize = 0;
+    pub const ID_TITLE: usize = 1;
+    pub const TITLE: usize = 2;
+    pub const IMG_LINK: usize = 3;
+    pub const DESCRIPTION: usize = 4;
+}
+
+/// A stored stream. Its watchers are kept in the schedule's watcher index, not here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamRecord<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> StreamRecord<'a> {
+    pub(crate) fn read(bytes: &'a [u8]) -> Self {
+        Self { bytes }
+    }
+
+    /// Writes a stream's bytes into `out`; how many. `id` is the number's digits and
+    /// the title the id ends with.
+    pub(crate) fn write(
+        out: &mut RecordBuffer,
+        broadcaster: ActorId,
+        broadcaster_no: UserNo,
+        [digits, id_title]: [&str; 2],
+        fields: StreamFields<'_>,
+    ) -> usize {
+        out[stream::BROADCASTER..stream::BROADCASTER_NO].copy_from_slice(broadcaster.as_ref());
+        out[stream::BROADCASTER_NO..stream::START]
+            .copy_from_slice(&broadcaster_no.get().to_le_bytes());
+        out[stream::START..stream::END].copy_from_slice(&fields.start_time.to_le_bytes());
+        out[stream::END..stream::TEXT].copy_from_slice(&fields.end_time.to_le_bytes());
+        let text = [
+            Some(digits),
+            Some(id_title),
+            Some(fields.title),
+            Some(fields.img_link),
+            fields.description,
+        ];
+        stream::TEXT + PackedText::write(text, &mut out[stream::TEXT..])
+    }
+
+    /// Writes the bytes of a new stream with this number into `out`; how many.
+    pub(crate) fn write_new(
+        out: &mut RecordBuffer,
         number: StreamNumber,
         broadcaster: ActorId,
         broadcaster_no: UserNo,
         fields: StreamFields<'_>,
-    ) -> Self {
+    ) -> usize {
         let digits = number.digits();
         let digits = core::str::from_utf8(&digits).expect("digits are ASCII");
-        Self {
-            text: Self::text([digits, fields.title], fields),
+        Self::write(
+            out,
             broadcaster,
             broadcaster_no,
-            start_time: fields.start_time,
-            end_time: fields.end_time,
-        }
+            [digits, fields.title],
+            fields,
+        )
     }
 
-    /// Applies `edit`: what [`StreamRecord::edited`] says.
-    pub(crate) fn apply(&mut self, edit: &StreamEdit<'_>) {
-        let fields = self.edited(edit);
-        let (start_time, end_time) = (fields.start_time, fields.end_time);
-        let id = [self.id_part(ID_DIGITS), self.id_part(ID_TITLE)];
-        self.text = Self::text(id, fields);
-        self.start_time = start_time;
-        self.end_time = end_time;
+    /// Writes the bytes of this stream after `edit` into `out`; how many.
+    pub(crate) fn write_edited(&self, out: &mut RecordBuffer, edit: &StreamEdit<'_>) -> usize {
+        let id = [self.id_part(stream::ID_DIGITS), self.id_title()];
+        Self::write(
+            out,
+            self.broadcaster(),
+            self.broadcaster_no(),
+            id,
+            self.edited(edit),
+        )
+    }
+
+    fn text(&self) -> PackedText<'a, 5> {
+        PackedText::read(&self.bytes[stream::TEXT..])
     }
 
     /// The fields the stream would have after `edit`.
-    pub fn edited<'a>(&'a self, edit: &StreamEdit<'a>) -> StreamFields<'a> {
+    pub fn edited<'b>(&self, edit: &StreamEdit<'b>) -> StreamFields<'b>
+    where
+        'a: 'b,
+    {
         let current = self.fields();
         StreamFields {
             start_time: edit.start_time.unwrap_or(current.start_time),
@@ -85,130 +266,63 @@ impl StreamRecord {
         }
     }
 
-    fn text([digits, id_title]: [&str; 2], fields: StreamFields<'_>) -> PackedText<5> {
-        PackedText::new([
-            Some(digits),
-            Some(id_title),
-            Some(fields.title),
-            Some(fields.img_link),
-            fields.description,
-        ])
-    }
-
-    pub fn id(&self) -> &str {
-        self.text
-            .span(ID_DIGITS, ID_TITLE)
+    pub fn id(&self) -> &'a str {
+        self.text()
+            .span(stream::ID_DIGITS, stream::ID_TITLE)
             .expect("a stream has an id")
     }
 
     /// The title the stream was scheduled with, which its id ends with.
-    pub fn id_title(&self) -> &str {
-        self.id_part(ID_TITLE)
+    pub fn id_title(&self) -> &'a str {
+        self.id_part(stream::ID_TITLE)
+    }
+
+    fn id_part(&self, part: usize) -> &'a str {
+        self.text().get(part).expect("a stream has an id")
     }
 
     /// Bytes of text the record stores.
     pub fn text_len(&self) -> usize {
-        self.text.len()
+        self.text().len()
     }
 
     /// Bytes of text a stream scheduled with `id_title` and `fields` stores.
     pub fn text_len_of(id_title: &str, fields: &StreamFields<'_>) -> usize {
         StreamNumber::DIGITS
-            + id_title.len()
-            + fields.title.len()
-            + fields.img_link.len()
-            + fields.description.map_or(0, str::len)
-    }
-
-    fn id_part(&self, part: usize) -> &str {
-        self.text.get(part).expect("a stream has an id")
+            + text_len(&[
+                Some(id_title),
+                Some(fields.title),
+                Some(fields.img_link),
+                fields.description,
+            ])
     }
 
     pub fn broadcaster(&self) -> ActorId {
-        self.broadcaster
+        account_at(self.bytes, stream::BROADCASTER)
     }
 
-    pub fn fields(&self) -> StreamFields<'_> {
+    pub(crate) fn broadcaster_no(&self) -> UserNo {
+        UserNo::new(u64_at(self.bytes, stream::BROADCASTER_NO))
+    }
+
+    pub fn start_time(&self) -> u64 {
+        u64_at(self.bytes, stream::START)
+    }
+
+    pub fn end_time(&self) -> u64 {
+        u64_at(self.bytes, stream::END)
+    }
+
+    pub fn fields(&self) -> StreamFields<'a> {
+        let text = self.text();
         StreamFields {
-            start_time: self.start_time,
-            end_time: self.end_time,
-            title: self.text.get(TITLE).expect("a stream has a title"),
-            img_link: self
-                .text
-                .get(STREAM_IMG_LINK)
+            start_time: self.start_time(),
+            end_time: self.end_time(),
+            title: text.get(stream::TITLE).expect("a stream has a title"),
+            img_link: text
+                .get(stream::IMG_LINK)
                 .expect("a stream has an image link"),
-            description: self.text.get(DESCRIPTION),
-        }
-    }
-}
-
-const NAME: usize = 0;
-const SURNAME: usize = 1;
-const PROFILE_IMG_LINK: usize = 2;
-
-/// A stored profile. The account's streams, followers and follows are kept in the
-/// schedule's indices, not here, so that the record has a fixed size and sits in its
-/// slot of the users table; the two counts spare the profile query a walk of them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserRecord {
-    /// Name, surname and avatar link.
-    text: PackedText<3>,
-    pub(crate) subscriber_count: u32,
-    pub(crate) subscription_count: u32,
-}
-
-impl UserRecord {
-    pub(crate) fn new(name: Option<&str>, surname: Option<&str>, img_link: Option<&str>) -> Self {
-        Self {
-            text: PackedText::new([name, surname, img_link]),
-            subscriber_count: 0,
-            subscription_count: 0,
-        }
-    }
-
-    pub(crate) fn set_text(
-        &mut self,
-        name: Option<&str>,
-        surname: Option<&str>,
-        img_link: Option<&str>,
-    ) {
-        self.text = PackedText::new([name, surname, img_link]);
-    }
-
-    /// Bytes of text the record stores.
-    pub fn text_len(&self) -> usize {
-        self.text.len()
-    }
-
-    /// Bytes of text a profile with these fields stores.
-    pub fn text_len_of(name: Option<&str>, surname: Option<&str>, img_link: Option<&str>) -> usize {
-        [name, surname, img_link]
-            .iter()
-            .flatten()
-            .map(|text| text.len())
-            .sum()
-    }
-
-    pub fn name(&self) -> Option<&str> {
-        self.text.get(NAME)
-    }
-
-    pub fn surname(&self) -> Option<&str> {
-        self.text.get(SURNAME)
-    }
-
-    pub fn img_link(&self) -> Option<&str> {
-        self.text.get(PROFILE_IMG_LINK)
-    }
-
-    pub(crate) fn to_summary(&self, stream_count: usize) -> ProfileSummary {
-        ProfileSummary {
-            name: self.name().map(String::from),
-            surname: self.surname().map(String::from),
-            img_link: self.img_link().map(String::from),
-            stream_count: u32::try_from(stream_count).unwrap_or(u32::MAX),
-            subscriber_count: self.subscriber_count,
-            subscription_count: self.subscription_count,
+            description: text.get(stream::DESCRIPTION),
         }
     }
 }

@@ -1,28 +1,54 @@
 use crate::{
-    ChunkedMap, FixedMap, StreamEdit, StreamFields, StreamNumber, StreamRecord, UserRecord,
+    records::{Count, RecordBuffer},
+    ChunkedMap, PagedMap, StreamEdit, StreamFields, StreamNumber, StreamRecord, UserRecord,
+    MAX_RECORD_BYTES,
 };
+use alloc::collections::VecDeque;
 use core::ops::RangeInclusive;
 use gstd::ActorId;
 use w3bstreaming_io::limits::{
-    MAX_ACCOUNTS, MAX_FOLLOWS, MAX_STREAMS, MAX_TEXT_BYTES, MAX_WATCHES, RETENTION_MS,
+    MARKS_DROPPED_PER_MESSAGE, MAX_ACCOUNTS, MAX_FOLLOWS, MAX_STREAMS, MAX_TEXT_BYTES, MAX_WATCHES,
+    RETENTION_MS,
 };
 
 /// A stream's place in start-time order: start time, then number (creation order).
 pub type StartKey = (u64, StreamNumber);
 
-/// An account's number: the index of its slot in the users table. Accounts are never
-/// removed, so the slot and the number are the account's for good. The indices key on
-/// numbers rather than 32-byte account ids: their entries are four times smaller (more
-/// per memory page) and compare in one instruction.
+/// An account's number, which keys its profile and its entries in the indices: eight
+/// bytes instead of 32, so that index entries are small (more per memory page) and
+/// compare in one instruction.
+///
+/// It is the account id's four 8-byte words xor-ed together, or, if a registered
+/// account already has that number, the next free one after it. Accounts are never
+/// removed, so an account keeps its number for good, and the number of an id can be
+/// found again by the same steps. Ids are public keys or hashes, which nobody chooses,
+/// so two of them sharing a number is a chance of about one in 2^64 per pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct UserNo(u32);
+pub struct UserNo(u64);
 
 impl UserNo {
     const MIN: UserNo = UserNo(0);
-    const MAX: UserNo = UserNo(u32::MAX);
+    const MAX: UserNo = UserNo(u64::MAX);
 
-    pub(crate) fn of_slot(index: usize) -> Self {
-        UserNo(u32::try_from(index).expect("fewer slots than u32::MAX"))
+    pub(crate) fn new(number: u64) -> Self {
+        UserNo(number)
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+
+    /// The number an account gets if no registered account has it yet.
+    fn first_choice(account: ActorId) -> Self {
+        let words = account
+            .as_ref()
+            .chunks_exact(8)
+            .map(|word| u64::from_le_bytes(word.try_into().expect("8 bytes")));
+        UserNo(words.fold(0, |folded, word| folded ^ word))
+    }
+
+    fn next(self) -> Self {
+        UserNo(self.0.wrapping_add(1))
     }
 }
 
@@ -50,20 +76,23 @@ impl Capacity {
 /// Everything the program stores.
 ///
 /// The layout is chosen for gas, which a Gear program pays mostly per 16 KiB memory
-/// page a message reads or writes: profiles and streams sit in the slots of two
-/// [`FixedMap`]s, and every list (an account's streams, followers and follows, a
-/// stream's watchers, the start-time order) is one ordered index over the whole
-/// schedule. So an action writes a fixed handful of pages, whatever the number of
-/// accounts and streams and however long any one list grows: its record's slot, and
-/// one chunk of each index it changes.
+/// page a message reads or writes: profiles and streams, text included, are records
+/// in the page-sized leaves of two [`PagedMap`]s, and every list (an account's streams,
+/// followers and follows, a stream's watchers, the start-time order) is one ordered
+/// index over the whole schedule. So an action writes a fixed handful of pages,
+/// whatever the number of accounts and streams and however long any one list grows:
+/// its record's leaf, one chunk of each index it changes, and the page of the counts
+/// kept here. All of it grows with use: an empty schedule holds no page.
 ///
 /// Writes keep the records and indices consistent but do not judge whether an action
 /// is allowed: each write states the preconditions the caller has checked, and panics
 /// if one does not hold, since that is a bug in the caller, not bad input.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Schedule {
-    pub(crate) users: FixedMap<ActorId, UserRecord>,
-    pub(crate) streams: FixedMap<StreamNumber, StreamRecord>,
+    /// Profiles by account number.
+    pub(crate) users: PagedMap,
+    /// Streams by number.
+    pub(crate) streams: PagedMap,
     /// Every stream, in start-time order.
     pub(crate) by_start: ChunkedMap<StartKey, ()>,
     /// Every stream under its broadcaster, in the order they were scheduled (number
@@ -78,6 +107,10 @@ pub struct Schedule {
     /// (viewer, stream) for every stream marked to watch: the mirror of `watchers`,
     /// for a viewer's own list.
     pub(crate) marked: ChunkedMap<(UserNo, StreamNumber), ()>,
+    /// Removed streams whose marks are still in both mark indices, oldest removal
+    /// first: they are dropped [`MARKS_DROPPED_PER_MESSAGE`] at a time, and the
+    /// queries pass over them.
+    unmarking: VecDeque<StreamNumber>,
     last_number: Option<StreamNumber>,
     /// Bytes of text in all records, held within `capacity.text_bytes`.
     text_bytes: usize,
@@ -96,20 +129,21 @@ impl Default for Schedule {
 
 impl Schedule {
     /// A schedule with the program's capacity, [`Capacity::LIMITS`].
-    pub fn new() -> Self {
+    pub const fn new() -> Self {
         Self::with_capacity(Capacity::LIMITS)
     }
 
-    pub fn with_capacity(capacity: Capacity) -> Self {
+    pub const fn with_capacity(capacity: Capacity) -> Self {
         Self {
-            users: FixedMap::with_max_len(capacity.accounts),
-            streams: FixedMap::with_max_len(capacity.streams),
+            users: PagedMap::new(),
+            streams: PagedMap::new(),
             by_start: ChunkedMap::new(),
             by_broadcaster: ChunkedMap::new(),
             followers: ChunkedMap::new(),
             follows: ChunkedMap::new(),
             watchers: ChunkedMap::new(),
             marked: ChunkedMap::new(),
+            unmarking: VecDeque::new(),
             last_number: None,
             text_bytes: 0,
             capacity,
@@ -117,39 +151,71 @@ impl Schedule {
         }
     }
 
-    pub fn user(&self, account: ActorId) -> Option<&UserRecord> {
-        self.users.get(&account)
+    pub fn user(&self, account: ActorId) -> Option<UserRecord<'_>> {
+        self.registered(account).map(|(_, user)| user)
     }
 
     /// The number of a registered account.
     pub fn user_no(&self, account: ActorId) -> Option<UserNo> {
-        let index = self.users.index_of(&account)?;
-        Some(UserNo(
-            u32::try_from(index).expect("fewer slots than u32::MAX"),
-        ))
+        self.registered(account).map(|(number, _)| number)
+    }
+
+    /// A registered account's number and profile.
+    pub(crate) fn registered(&self, account: ActorId) -> Option<(UserNo, UserRecord<'_>)> {
+        self.place_of(account).ok()
+    }
+
+    /// `Ok` with a registered account's number and profile, or `Err` with the number
+    /// it would get: the first of its first choice and the numbers after it that is
+    /// either its own or free.
+    fn place_of(&self, account: ActorId) -> Result<(UserNo, UserRecord<'_>), UserNo> {
+        let mut number = UserNo::first_choice(account);
+        loop {
+            match self.users.get(number.0).map(UserRecord::read) {
+                None => return Err(number),
+                Some(user) if user.account() == account => return Ok((number, user)),
+                Some(_) => number = number.next(),
+            }
+        }
     }
 
     /// The account with this number. Precondition: the number came from this schedule.
     pub fn account(&self, number: UserNo) -> ActorId {
-        let (&account, _) = self
+        let bytes = self
             .users
-            .at(number.0 as usize)
-            .expect("an account's number names its slot");
-        account
+            .get(number.0)
+            .expect("an account's number names its profile");
+        UserRecord::read(bytes).account()
     }
 
     fn registered_no(&self, account: ActorId) -> UserNo {
         self.user_no(account).expect("account is registered")
     }
 
+    /// How many accounts are registered.
+    pub fn account_count(&self) -> usize {
+        self.users.len()
+    }
+
+    /// How many streams are stored.
+    pub fn stored_stream_count(&self) -> usize {
+        self.streams.len()
+    }
+
+    /// How many marks to watch are stored, those of removed streams still waiting to
+    /// be dropped included.
+    pub fn mark_count(&self) -> usize {
+        self.watchers.len()
+    }
+
     /// Whether no new account can be registered.
     pub fn accounts_full(&self) -> bool {
-        self.users.is_full()
+        self.users.len() >= self.capacity.accounts
     }
 
     /// Whether no new stream can be scheduled.
     pub fn streams_full(&self) -> bool {
-        self.streams.is_full()
+        self.streams.len() >= self.capacity.streams
     }
 
     /// Whether no new follow can be stored.
@@ -174,6 +240,11 @@ impl Schedule {
         ]
     }
 
+    /// How many pages hold the profiles and the streams.
+    pub fn record_pages(&self) -> (usize, usize) {
+        (self.users.leaf_count(), self.streams.leaf_count())
+    }
+
     /// Bytes of text stored in all records.
     pub fn text_bytes(&self) -> usize {
         self.text_bytes
@@ -186,18 +257,25 @@ impl Schedule {
     }
 
     /// The stream with this id, with its number.
-    pub fn stream(&self, id: &str) -> Option<(StreamNumber, &StreamRecord)> {
+    pub fn stream(&self, id: &str) -> Option<(StreamNumber, StreamRecord<'_>)> {
         let number = StreamNumber::parse_id(id)?;
-        let record = self.streams.get(&number)?;
+        let record = self.record_of(number)?;
         (record.id() == id).then_some((number, record))
+    }
+
+    pub(crate) fn record_of(&self, number: StreamNumber) -> Option<StreamRecord<'_>> {
+        self.streams.get(number.get()).map(StreamRecord::read)
     }
 
     /// How many streams `account` has scheduled (at most the per-broadcaster limit, so
     /// counting them reads one or two index leaves).
     pub fn stream_count(&self, account: ActorId) -> usize {
-        self.user_no(account).map_or(0, |account| {
-            self.by_broadcaster.range(streams_of(account)).count()
-        })
+        self.user_no(account)
+            .map_or(0, |account| self.streams_by(account))
+    }
+
+    pub(crate) fn streams_by(&self, account: UserNo) -> usize {
+        self.by_broadcaster.range(streams_of(account)).count()
     }
 
     pub fn follows(&self, follower: ActorId, account: ActorId) -> bool {
@@ -226,20 +304,18 @@ impl Schedule {
         surname: Option<&str>,
         img_link: Option<&str>,
     ) {
-        let user = match self.users.get_mut(&account) {
-            Some(user) => {
-                self.text_bytes -= user.text_len();
-                user.set_text(name, surname, img_link);
-                user
+        let (number, counts) = match self.place_of(account) {
+            Ok((number, current)) => {
+                let (text, counts) = (current.text_len(), current.counts());
+                self.text_bytes -= text;
+                (number, counts)
             }
-            None => {
-                let slot = self
-                    .users
-                    .insert(account, UserRecord::new(name, surname, img_link));
-                self.users.at_mut(slot).expect("just stored").1
-            }
+            Err(number) => (number, (0, 0)),
         };
-        self.text_bytes += user.text_len();
+        let mut record: RecordBuffer = [0; MAX_RECORD_BYTES];
+        let len = UserRecord::write(&mut record, account, counts, [name, surname, img_link]);
+        self.users.insert(number.0, &record[..len]);
+        self.text_bytes += UserRecord::text_len_of(name, surname, img_link);
     }
 
     /// Stores a stream under `number` and returns its id.
@@ -257,27 +333,28 @@ impl Schedule {
             "stream number {number:?} was already given out"
         );
         let broadcaster_no = self.registered_no(broadcaster);
-        let key = (fields.start_time, number);
-        let end_time = fields.end_time;
-        let record = StreamRecord::new(number, broadcaster, broadcaster_no, fields);
-        self.text_bytes += record.text_len();
-        let slot = self.streams.insert(number, record);
+        let mut record: RecordBuffer = [0; MAX_RECORD_BYTES];
+        let len = StreamRecord::write_new(&mut record, number, broadcaster, broadcaster_no, fields);
+        self.text_bytes += StreamRecord::text_len_of(fields.title, &fields);
+        self.streams.insert(number.get(), &record[..len]);
         self.by_broadcaster.insert((broadcaster_no, number), ());
-        self.index(key, end_time);
+        self.index((fields.start_time, number), fields.end_time);
         self.last_number = Some(number);
-        let (_, record) = self.streams.at(slot).expect("the stream was just stored");
-        record.id()
+        self.record_of(number)
+            .expect("the stream was just stored")
+            .id()
     }
 
     /// Edits a stored stream's fields. Precondition: the stream exists.
     pub fn edit_stream(&mut self, number: StreamNumber, edit: &StreamEdit<'_>) {
-        let record = self.streams.get_mut(&number).expect("stream exists");
-        let old_key = (record.start_time, number);
-        self.text_bytes -= record.text_len();
-        record.apply(edit);
-        self.text_bytes += record.text_len();
-        let new_key = (record.start_time, number);
-        let end_time = record.end_time;
+        let current = self.record_of(number).expect("stream exists");
+        let (old_key, old_text) = ((current.start_time(), number), current.text_len());
+        let mut record: RecordBuffer = [0; MAX_RECORD_BYTES];
+        let len = current.write_edited(&mut record, edit);
+        let edited = StreamRecord::read(&record[..len]);
+        self.text_bytes = self.text_bytes - old_text + edited.text_len();
+        let (new_key, end_time) = ((edited.start_time(), number), edited.end_time());
+        self.streams.insert(number.get(), &record[..len]);
         if old_key != new_key {
             self.unindex(old_key);
             self.index(new_key, end_time);
@@ -286,19 +363,61 @@ impl Schedule {
         }
     }
 
-    /// Removes a stream, from its broadcaster's list and the index too, and drops its
-    /// watchers. Precondition: the stream exists.
-    pub fn remove_stream(&mut self, number: StreamNumber) -> StreamRecord {
-        let record = self.streams.remove(&number).expect("stream exists");
-        self.text_bytes -= record.text_len();
-        self.by_broadcaster.remove(&(record.broadcaster_no, number));
-        self.unindex((record.start_time, number));
-        // The watchers come in viewer order, the order of the marks' index.
-        let marks = self.watchers.runs_in(watchers_of(number));
-        let marks = marks.flat_map(|run| run.iter().map(|&((_, viewer), ())| (viewer, number)));
-        self.marked.remove_sorted(marks);
-        self.watchers.remove_range(watchers_of(number));
-        record
+    /// Removes a stream, from its broadcaster's list and the index too, and drops up
+    /// to [`MARKS_DROPPED_PER_MESSAGE`] of its marks to watch; the rest wait for
+    /// [`Schedule::drop_removed_marks`]. Precondition: the stream exists.
+    pub fn remove_stream(&mut self, number: StreamNumber) {
+        let record = self.record_of(number).expect("stream exists");
+        let (broadcaster_no, start_time, text) = (
+            record.broadcaster_no(),
+            record.start_time(),
+            record.text_len(),
+        );
+        self.text_bytes -= text;
+        self.streams.remove(number.get());
+        self.by_broadcaster.remove(&(broadcaster_no, number));
+        self.unindex((start_time, number));
+        if self.drop_marks(number, MARKS_DROPPED_PER_MESSAGE) == MARKS_DROPPED_PER_MESSAGE
+            && self.watchers.range(watchers_of(number)).next().is_some()
+        {
+            self.unmarking.push_back(number);
+        }
+    }
+
+    /// Drops up to [`MARKS_DROPPED_PER_MESSAGE`] marks of removed streams, oldest
+    /// removal first: what every message does, so that a stream with many watchers
+    /// is forgotten over several messages instead of one that would not fit.
+    pub fn drop_removed_marks(&mut self) {
+        let mut left = MARKS_DROPPED_PER_MESSAGE;
+        while let Some(&number) = self.unmarking.front() {
+            let dropped = self.drop_marks(number, left);
+            if dropped < left {
+                self.unmarking.pop_front();
+            }
+            left -= dropped;
+            if left == 0 {
+                break;
+            }
+        }
+    }
+
+    /// Drops up to `at_most` (at most [`MARKS_DROPPED_PER_MESSAGE`]) of a removed
+    /// stream's marks from both mark indices; how many.
+    fn drop_marks(&mut self, number: StreamNumber, at_most: usize) -> usize {
+        let mut viewers = [UserNo::MIN; MARKS_DROPPED_PER_MESSAGE];
+        let mut count = 0;
+        for (_, viewer) in self.watchers.keys_in(watchers_of(number)).take(at_most) {
+            viewers[count] = viewer;
+            count += 1;
+        }
+        let Some((&first, &last)) = viewers[..count].first().zip(viewers[..count].last()) else {
+            return 0;
+        };
+        // The viewers come in viewer order, the order of the marks' index.
+        self.marked
+            .remove_sorted(viewers[..count].iter().map(|&viewer| (viewer, number)));
+        self.watchers.remove_range((number, first)..=(number, last));
+        count
     }
 
     /// Removes up to `at_most` streams that ended [`RETENTION_MS`] or longer before
@@ -334,8 +453,8 @@ impl Schedule {
             "follow is new"
         );
         self.follows.insert((follower_no, account_no), now);
-        self.user_mut(account_no).subscriber_count += 1;
-        self.user_mut(follower_no).subscription_count += 1;
+        self.count(account_no, Count::Subscribers, true);
+        self.count(follower_no, Count::Subscriptions, true);
     }
 
     /// Ends `follower` following `account`. Precondition: it follows it.
@@ -347,14 +466,14 @@ impl Schedule {
             "follower follows account"
         );
         self.follows.remove(&(follower_no, account_no));
-        self.user_mut(account_no).subscriber_count -= 1;
-        self.user_mut(follower_no).subscription_count -= 1;
+        self.count(account_no, Count::Subscribers, false);
+        self.count(follower_no, Count::Subscriptions, false);
     }
 
     /// Adds `viewer` to a stream's watchers. Preconditions: the stream exists and
     /// `viewer` is not yet a watcher.
     pub fn watch(&mut self, number: StreamNumber, viewer: ActorId) {
-        assert!(self.streams.contains_key(&number), "stream exists");
+        assert!(self.streams.contains_key(number.get()), "stream exists");
         let viewer = self.registered_no(viewer);
         assert!(
             self.watchers.insert((number, viewer), ()).is_none(),
@@ -373,12 +492,12 @@ impl Schedule {
         self.marked.remove(&(viewer, number));
     }
 
-    fn user_mut(&mut self, number: UserNo) -> &mut UserRecord {
-        let (_, user) = self
+    fn count(&mut self, number: UserNo, count: Count, up: bool) {
+        let bytes = self
             .users
-            .at_mut(number.0 as usize)
-            .expect("an account's number names its slot");
-        user
+            .get_mut(number.0)
+            .expect("an account's number names its profile");
+        UserRecord::bump(bytes, count, up);
     }
 
     /// Adds a stream to the start-time index.
@@ -394,8 +513,8 @@ impl Schedule {
         self.by_start.remove(&key);
         if self.oldest.is_some_and(|(oldest, _)| oldest == key) {
             self.oldest = self.by_start.first().map(|(&first, _)| {
-                let record = self.streams.get(&first.1).expect("indexed stream exists");
-                (first, record.end_time)
+                let record = self.record_of(first.1).expect("indexed stream exists");
+                (first, record.end_time())
             });
         }
     }

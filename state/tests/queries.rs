@@ -2,7 +2,7 @@
 //! natively: the same code the program's `state` export runs.
 use gstd::ActorId;
 use w3bstreaming_io::{
-    limits::{MAX_PAGE_LEN, MAX_STREAM_DURATION_MS, RETENTION_MS},
+    limits::{MARKS_DROPPED_PER_MESSAGE, MAX_PAGE_LEN, MAX_STREAM_DURATION_MS, RETENTION_MS},
     Error, StateQuery, StateReply, StreamCursor, Subscription,
 };
 use w3bstreaming_state::{Page, Schedule, StreamEdit, StreamFields, SKIP_BUDGET};
@@ -368,6 +368,97 @@ fn a_cursor_that_names_no_stream_id_is_rejected() {
     ] {
         assert_eq!(schedule.query(query), Err(Error::BadCursor));
     }
+}
+
+/// A stream with more watchers than one message drops: its marks vanish from every
+/// list at once, and leave the indices a batch per message.
+#[test]
+fn the_marks_of_a_removed_stream_are_dropped_over_several_messages() {
+    let viewers: Vec<u64> = (10..110).collect();
+    let mut schedule = registered(&[[1].as_slice(), &viewers].concat());
+    let id = add(&mut schedule, 1, "Crowded", T0 + HOUR, T0 + 2 * HOUR);
+    let kept = add(&mut schedule, 1, "Kept", T0 + HOUR, T0 + 2 * HOUR);
+    let (number, _) = schedule.stream(&id).unwrap();
+    let (kept_number, _) = schedule.stream(&kept).unwrap();
+    for &viewer in &viewers {
+        schedule.watch(number, account(viewer));
+    }
+    schedule.watch(kept_number, account(10));
+    schedule.remove_stream(number);
+    let batch = MARKS_DROPPED_PER_MESSAGE;
+    assert_eq!(schedule.mark_count(), 101 - batch);
+    let marked = |schedule: &Schedule| schedule.marked_streams(account(10), None, 10).unwrap();
+    assert_eq!(titles(&marked(&schedule)), ["Kept"]);
+    let shown = schedule.all_streams();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].1.watchers, [account(10)]);
+    let mut left = 100 - batch;
+    while left > 0 {
+        schedule.drop_removed_marks();
+        left = left.saturating_sub(batch);
+        assert_eq!(schedule.mark_count(), left + 1);
+    }
+    schedule.drop_removed_marks();
+    assert_eq!(schedule.mark_count(), 1);
+    assert_eq!(titles(&marked(&schedule)), ["Kept"]);
+}
+
+/// Two ids whose words xor to the same number: the second account gets the next free
+/// number, and each id still finds its own profile, follows and streams.
+#[test]
+fn accounts_whose_numbers_collide_keep_apart() {
+    let word = |at: usize| {
+        let mut id = [0u8; 32];
+        id[at * 8] = 7;
+        ActorId::new(id)
+    };
+    let (first, second, third) = (word(0), word(1), word(2));
+    let mut schedule = Schedule::new();
+    schedule.set_profile(first, Some("first"), None, None);
+    schedule.set_profile(second, Some("second"), None, None);
+    schedule.set_profile(third, Some("third"), None, None);
+    let numbers = [first, second, third].map(|a| schedule.user_no(a).unwrap().get());
+    assert_eq!(numbers, [7, 8, 9]);
+    schedule.set_profile(second, Some("second, edited"), None, None);
+    schedule.subscribe(third, second, T0);
+    let number = schedule.next_stream_number(T0).unwrap();
+    let fields = StreamFields {
+        start_time: T0 + HOUR,
+        end_time: T0 + 2 * HOUR,
+        title: "by the second",
+        img_link: "",
+        description: None,
+    };
+    let id: String = schedule.add_stream(number, second, fields).into();
+    assert_eq!(schedule.user(first).and_then(|u| u.name()), Some("first"));
+    assert_eq!(
+        schedule.user(second).and_then(|u| u.name()),
+        Some("second, edited")
+    );
+    assert_eq!(schedule.user(second).map(|u| u.subscriber_count()), Some(1));
+    assert_eq!(schedule.user(first).map(|u| u.subscriber_count()), Some(0));
+    assert_eq!(
+        schedule.stream(&id).map(|(_, s)| s.broadcaster()),
+        Some(second)
+    );
+    assert_eq!(
+        (schedule.stream_count(first), schedule.stream_count(second)),
+        (0, 1)
+    );
+    assert!(schedule.follows(third, second) && !schedule.follows(third, first));
+    let users = schedule.all_users();
+    assert_eq!(users.len(), 3);
+    assert_eq!(
+        users
+            .iter()
+            .filter(|(_, p)| p.stream_ids == [id.clone()])
+            .count(),
+        1
+    );
+    assert_eq!(
+        schedule.subscribers(second, None, 10).unwrap().items,
+        [third]
+    );
 }
 
 #[test]
