@@ -22,6 +22,15 @@ mod schedule;
 mod stream_number;
 mod text;
 
+pub use budget::{Budget, MESSAGE_ROOM, PROGRAM_MEMORY};
+pub use chunked_map::{ChunkedMap, Range, RevRange};
+pub use paged_map::{PagedMap, ENTRY_HEADER, MAX_RECORD_BYTES, MIN_LEAF_BYTES, PAGE_BYTES};
+pub use query::{page_len, Page, SKIP_BUDGET};
+pub use records::{StreamEdit, StreamFields, StreamRecord, UserRecord};
+pub use schedule::{Capacity, Schedule, StartKey, UserNo};
+pub use stream_number::StreamNumber;
+pub use text::PackedText;
+
 #[cfg(test)]
 mod test_random {
     /// A fixed xorshift sequence, for the maps' randomized tests.
@@ -34,12 +43,3 @@ mod test_random {
         }
     }
 }
-
-pub use budget::{Budget, MESSAGE_ROOM, PROGRAM_MEMORY};
-pub use chunked_map::{ChunkedMap, Range, RevRange};
-pub use paged_map::{PagedMap, ENTRY_HEADER, MAX_RECORD_BYTES, MIN_LEAF_BYTES, PAGE_BYTES};
-pub use query::{page_len, Page, SKIP_BUDGET};
-pub use records::{StreamEdit, StreamFields, StreamRecord, UserRecord};
-pub use schedule::{Capacity, Schedule, StartKey, UserNo};
-pub use stream_number::StreamNumber;
-pub use text::PackedText;

@@ -129,7 +129,7 @@ impl LeafPool {
             self.spare.extend(spare.map(LeafRef));
             LeafRef(first)
         });
-        // SAFETY: the leaf lies in a live block, and all zeros is a valid leaf (used 0).
+        // SAFETY: the leaf lies in a live block, and all zeros is a valid, empty leaf.
         // Zeroing it touches its page alone, which the caller writes anyway.
         unsafe { leaf.0.as_ptr().write_bytes(0, 1) };
         leaf
