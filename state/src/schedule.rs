@@ -240,11 +240,6 @@ impl Schedule {
         ]
     }
 
-    /// How many pages hold the profiles and the streams.
-    pub fn record_pages(&self) -> (usize, usize) {
-        (self.users.leaf_count(), self.streams.leaf_count())
-    }
-
     /// Bytes of text stored in all records.
     pub fn text_bytes(&self) -> usize {
         self.text_bytes
