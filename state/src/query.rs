@@ -124,7 +124,7 @@ impl Schedule {
             .iter()
             .map(|(number, bytes)| {
                 let record = StreamRecord::read(bytes);
-                // Marks of removed streams still waiting to be dropped come first.
+                // Marks of removed streams still waiting to be dropped are passed over.
                 while watchers.next_if(|&(of, _)| of.get() < number).is_some() {}
                 let viewers = iter::from_fn(|| watchers.next_if(|&(of, _)| of.get() == number))
                     .map(|(_, viewer)| self.account(viewer))
