@@ -5,7 +5,6 @@
 use crate::{
     paged_map::{LEAF_ALLOCATION, SPARE_LEAVES},
     Capacity, ChunkedMap, PackedText, StartKey, StreamNumber, UserNo, ENTRY_HEADER, MIN_LEAF_BYTES,
-    PAGE_BYTES,
 };
 
 /// Most bytes of a profile's record less its text: the account, two counts, the text's
@@ -64,8 +63,6 @@ impl Budget {
         self.records + self.stream_indices + self.follows + self.watches
     }
 }
-
-const _: () = assert!(PAGE_BYTES == 16 * 1024);
 
 #[cfg(test)]
 mod tests {

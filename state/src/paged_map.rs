@@ -359,11 +359,6 @@ impl PagedMap {
         self.len == 0
     }
 
-    /// How many leaves (pages) hold the records.
-    pub fn leaf_count(&self) -> usize {
-        self.leaves.len()
-    }
-
     /// The leaf that holds `key` if any does. Precondition: there is a leaf.
     fn leaf_for(&self, key: u64) -> usize {
         self.leaves
@@ -603,7 +598,7 @@ mod tests {
             map.insert(key, &[7; 90]);
         }
         let per_leaf = LEAF_BYTES / (ENTRY_HEADER + 90);
-        assert_eq!(map.leaf_count(), 10_000usize.div_ceil(per_leaf));
+        assert_eq!(map.leaves.len(), 10_000usize.div_ceil(per_leaf));
         check_shape(&map);
     }
 

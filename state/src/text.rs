@@ -15,11 +15,6 @@ impl<'a, const N: usize> PackedText<'a, N> {
     /// Bytes in front of the strings.
     pub const HEADER: usize = 1 + 2 * N;
 
-    /// Bytes `parts` take packed.
-    pub fn packed_len(parts: &[Option<&str>; N]) -> usize {
-        Self::HEADER + text_len(parts)
-    }
-
     /// Packs `parts` at the start of `out`; the bytes written. Panics if `out` is too
     /// short or `N` is over 8: records are sized for their limits, far below both.
     pub fn write(parts: [Option<&str>; N], out: &mut [u8]) -> usize {
@@ -101,7 +96,7 @@ mod tests {
         let parts = [Some("abc"), None, Some(""), Some("ü€")];
         let mut bytes = [0u8; 64];
         let written = PackedText::write(parts, &mut bytes);
-        assert_eq!(written, PackedText::<4>::packed_len(&parts));
+        assert_eq!(written, PackedText::<4>::HEADER + text_len(&parts));
         let text = PackedText::<4>::read(&bytes[..written]);
         assert_eq!(
             [text.get(0), text.get(1), text.get(2), text.get(3)],
