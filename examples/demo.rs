@@ -92,6 +92,7 @@ fn action_name(action: &Action) -> &'static str {
         Action::Unsubscribe { .. } => "Unsubscribe",
         Action::Watch { .. } => "Watch",
         Action::Unwatch { .. } => "Unwatch",
+        Action::Query(_) => "Query",
     }
 }
 

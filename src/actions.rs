@@ -205,7 +205,16 @@ fn own_stream<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::payload::Request;
     use w3bstreaming_io::{Action, Event};
+
+    /// The view `apply` takes of `action`, which is not a query.
+    fn view(action: &Action) -> ActionRef<'_> {
+        match Request::from(action) {
+            Request::Action(view) => view,
+            Request::Query(query) => panic!("{query:?} is not applied"),
+        }
+    }
 
     /// Needs a block time past the year 2286, which gtest's clock cannot reach.
     #[test]
@@ -221,14 +230,14 @@ mod tests {
             end_time: last_millisecond + 1,
             img_link: String::new(),
         };
-        let first = apply(&mut schedule, alice, last_millisecond, (&action).into());
+        let first = apply(&mut schedule, alice, last_millisecond, view(&action));
         assert_eq!(
             first,
             Ok(EventRef::StreamIsScheduled {
                 id: "9999999999999Last"
             })
         );
-        let second = apply(&mut schedule, alice, last_millisecond, (&action).into());
+        let second = apply(&mut schedule, alice, last_millisecond, view(&action));
         assert_eq!(second, Err(Error::StreamIdsExhausted));
         assert_eq!(schedule.stream_count(alice), 1);
     }
@@ -246,7 +255,7 @@ mod tests {
     }
 
     fn send(schedule: &mut Schedule, from: ActorId, action: Action) -> Result<Event, Error> {
-        apply(schedule, from, NOW, (&action).into()).map(Event::from)
+        apply(schedule, from, NOW, view(&action)).map(Event::from)
     }
 
     fn rejects(schedule: &mut Schedule, from: ActorId, action: Action, error: Error) {

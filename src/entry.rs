@@ -1,7 +1,7 @@
 //! The wasm exports: decode, call the plain functions of this crate, reply.
-use crate::{actions, payload::ActionRef};
+use crate::{actions, payload::Request};
 use gstd::{codec::DecodeAll, exec, msg, prelude::*};
-use w3bstreaming_io::{Error, StateQuery};
+use w3bstreaming_io::{Error, Event, StateQuery};
 use w3bstreaming_state::Schedule;
 
 /// The program's whole state. It starts empty and grows with use, so `init` has
@@ -16,10 +16,17 @@ extern "C" fn handle() {
     let schedule = unsafe { static_mut!(SCHEDULE) };
     msg::with_read_on_stack_or_heap(|payload| {
         let payload: &[u8] = payload.unwrap_or_else(|_| reject(Error::MalformedAction));
-        let action = ActionRef::decode(payload).unwrap_or_else(|| reject(Error::MalformedAction));
-        match actions::apply(schedule, msg::source(), exec::block_timestamp(), action) {
-            Ok(event) => msg::reply(event, 0).expect("reply to handle"),
-            Err(error) => reject(error),
+        match Request::decode(payload).unwrap_or_else(|| reject(Error::MalformedAction)) {
+            Request::Action(action) => {
+                match actions::apply(schedule, msg::source(), exec::block_timestamp(), action) {
+                    Ok(event) => msg::reply(event, 0).expect("reply to handle"),
+                    Err(error) => reject(error),
+                }
+            }
+            Request::Query(query) => match schedule.query(query) {
+                Ok(reply) => msg::reply(Event::QueryReply(reply), 0).expect("reply to handle"),
+                Err(error) => reject(error),
+            },
         };
     });
 }

@@ -6,8 +6,33 @@
 //! those copies afterwards scatters small free chunks over the heap, so later records
 //! land on more pages than they need. The views here decode and encode exactly as
 //! `Action` and `Event` do (the tests below hold them to it).
-use gstd::{prelude::*, ActorId};
-use w3bstreaming_io::{Action, Event};
+use gstd::{codec::DecodeAll, prelude::*, ActorId};
+use w3bstreaming_io::{Action, Event, StateQuery};
+
+/// What a message to `handle` asks for: an action that may change the schedule, or
+/// a query that only reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request<'a> {
+    Action(ActionRef<'a>),
+    /// [`Action::Query`]. Its few strings (a stream id, a cursor) are decoded into
+    /// the heap: a query stores nothing, and is usually run as a dry run.
+    Query(StateQuery),
+}
+
+/// The index of [`Action::Query`] in `Action`'s encoding.
+const QUERY_INDEX: u8 = 8;
+
+impl<'a> Request<'a> {
+    /// Decodes `payload` as `Action::decode_all` would: `None` exactly where it fails.
+    pub fn decode(payload: &'a [u8]) -> Option<Self> {
+        match payload.split_first()? {
+            (&QUERY_INDEX, mut query) => {
+                StateQuery::decode_all(&mut query).ok().map(Request::Query)
+            }
+            _ => ActionRef::decode(payload).map(Request::Action),
+        }
+    }
+}
 
 /// An [`Action`] whose strings borrow from the payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +75,9 @@ pub enum ActionRef<'a> {
 }
 
 impl<'a> ActionRef<'a> {
-    /// Decodes `payload` as `Action::decode_all` would: `None` exactly where it fails.
-    pub fn decode(payload: &'a [u8]) -> Option<Self> {
+    /// Decodes `payload` as `Action::decode_all` would for every action but
+    /// [`Action::Query`] (which [`Request::decode`] reads): `None` where it fails.
+    fn decode(payload: &'a [u8]) -> Option<Self> {
         let mut reader = Reader(payload);
         let action = match reader.byte()? {
             0 => ActionRef::NewStream {
@@ -95,9 +121,10 @@ impl<'a> ActionRef<'a> {
     }
 }
 
-impl<'a> From<&'a Action> for ActionRef<'a> {
+/// The request a payload holding `action` decodes to.
+impl<'a> From<&'a Action> for Request<'a> {
     fn from(action: &'a Action) -> Self {
-        match action {
+        Request::Action(match action {
             Action::NewStream {
                 title,
                 description,
@@ -144,7 +171,8 @@ impl<'a> From<&'a Action> for ActionRef<'a> {
             },
             Action::Watch { stream_id } => ActionRef::Watch { stream_id },
             Action::Unwatch { stream_id } => ActionRef::Unwatch { stream_id },
-        }
+            Action::Query(query) => return Request::Query(query.clone()),
+        })
     }
 }
 
@@ -299,6 +327,16 @@ mod tests {
             Action::Unwatch {
                 stream_id: "x".into(),
             },
+            Action::Query(StateQuery::Users),
+            Action::Query(StateQuery::Stream { id: long.clone() }),
+            Action::Query(StateQuery::UpcomingStreams {
+                from: 5,
+                after: Some(w3bstreaming_io::StreamCursor {
+                    start_time: 7,
+                    id: "1700000000000Live".into(),
+                }),
+                limit: 20,
+            }),
         ]
     }
 
@@ -306,7 +344,7 @@ mod tests {
     fn every_action_decodes_as_the_action_it_encodes() {
         for action in every_action() {
             let bytes = action.encode();
-            assert_eq!(ActionRef::decode(&bytes), Some(ActionRef::from(&action)));
+            assert_eq!(Request::decode(&bytes), Some(Request::from(&action)));
         }
     }
 
@@ -317,8 +355,8 @@ mod tests {
         let mut checked = 0;
         let mut check = |bytes: &[u8]| {
             let owned = Action::decode_all(&mut &bytes[..]).ok();
-            let view = ActionRef::decode(bytes);
-            assert_eq!(view, owned.as_ref().map(ActionRef::from), "{bytes:?}");
+            let view = Request::decode(bytes);
+            assert_eq!(view, owned.as_ref().map(Request::from), "{bytes:?}");
             checked += 1;
         };
         for action in every_action() {
@@ -338,6 +376,11 @@ mod tests {
             check(&longer);
         }
         assert!(checked > 5_000);
+    }
+
+    #[test]
+    fn a_query_is_told_by_its_variant_index() {
+        assert_eq!(Action::Query(StateQuery::Users).encode()[0], QUERY_INDEX);
     }
 
     #[test]

@@ -7,13 +7,14 @@ mod common;
 
 use common::*;
 use gtest::constants::{MAX_USER_GAS_LIMIT, UNITS};
+use parity_scale_codec::Encode;
 use std::time::Instant;
 use w3bstreaming_io::{
     limits::{
         MAX_ACCOUNTS, MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_STREAMS, MAX_STREAMS_PER_BROADCASTER,
         MAX_TEXT_BYTES, MAX_TITLE_LEN, RETENTION_MS,
     },
-    Action, Error, Event, ProfileSummary, StateQuery, StateReply,
+    Action, Error, Event, ProfileSummary, StateQuery, StateReply, Stream,
 };
 
 /// Messages per block while filling: few enough that a block's gas allowance (1,000
@@ -22,10 +23,29 @@ use w3bstreaming_io::{
 const BATCH: usize = 50;
 const FIRST: u64 = 1_000_000;
 
+/// The answer to `query`, asked as an `Action::Query` through `handle`: past 32 MiB
+/// of the program's memory a state read fails, and this still answers.
+fn answer(env: &Env, query: StateQuery) -> StateReply {
+    match env.ask(query.clone()) {
+        Ok(Event::QueryReply(reply)) => reply,
+        other => panic!("{query:?} replied {other:?}"),
+    }
+}
+
+fn stream(env: &Env, id: &str) -> Option<Stream> {
+    match answer(env, StateQuery::Stream { id: id.into() }) {
+        StateReply::Stream(stream) => stream,
+        other => panic!("Stream replied {other:?}"),
+    }
+}
+
 fn summary(env: &Env, account: u64) -> Option<ProfileSummary> {
-    match env.query(StateQuery::Profile {
-        account: actor(account),
-    }) {
+    match answer(
+        env,
+        StateQuery::Profile {
+            account: actor(account),
+        },
+    ) {
         StateReply::Profile(summary) => summary,
         other => panic!("Profile replied {other:?}"),
     }
@@ -66,7 +86,13 @@ fn stream_id(event: Event) -> String {
 /// `MAX_STREAMS_PER_BROADCASTER` streams from each of `broadcasters`, an hour each, one
 /// a minute from a day ahead on (the fill itself takes hours of block time at a million),
 /// titled by their number (padded to `title_len`); their ids.
-fn schedule_all(env: &Env, broadcasters: &[u64], title_len: usize, img_link: &str) -> Vec<String> {
+fn schedule_all(
+    env: &Env,
+    broadcasters: &[u64],
+    title_len: usize,
+    img_link: &str,
+    description: Option<&str>,
+) -> Vec<String> {
     let start = env.next_block_time() + 24 * HOUR_MS;
     let streams = broadcasters
         .iter()
@@ -77,7 +103,7 @@ fn schedule_all(env: &Env, broadcasters: &[u64], title_len: usize, img_link: &st
                 let start = start + n as u64 % 10_000 * 60_000;
                 let action = Action::NewStream {
                     title: format!("{n:0title_len$}"),
-                    description: None,
+                    description: description.map(Into::into),
                     start_time: start,
                     end_time: start + HOUR_MS,
                     img_link: img_link.into(),
@@ -89,15 +115,32 @@ fn schedule_all(env: &Env, broadcasters: &[u64], title_len: usize, img_link: &st
 }
 
 /// 25,000 accounts and 25,000 streams, past the 24,000 of each that the program's fixed
-/// tables held before its records grew with use: every one is stored and answered.
+/// tables held before its records grew with use: every one is stored and answered. The
+/// streams' texts are at their limits, so the program's memory passes the 32 MiB a
+/// state read may have: the state export fails, and queries through `handle` answer.
 #[test]
 fn more_accounts_and_streams_than_the_old_tables_held() {
     const COUNT: usize = 25_000;
     let env = Env::new();
     let accounts = register_new(&env, COUNT, Some("Many"));
     let broadcasters = &accounts[..COUNT / MAX_STREAMS_PER_BROADCASTER];
-    let ids = schedule_all(&env, broadcasters, 6, "");
+    let link = "i".repeat(MAX_LINK_LEN);
+    let description = "d".repeat(MAX_DESCRIPTION_LEN);
+    let ids = schedule_all(&env, broadcasters, MAX_TITLE_LEN, &link, Some(&description));
     assert_eq!(ids.len(), COUNT);
+    let read = env
+        .program()
+        .read_state_bytes(
+            StateQuery::Profile {
+                account: actor(accounts[0]),
+            }
+            .encode(),
+        )
+        .expect_err("a state read fails past 32 MiB");
+    assert!(
+        read.to_string().contains("MemorySizeExceedsMaxPages"),
+        "{read}"
+    );
 
     for &account in [accounts[0], accounts[COUNT / 2], accounts[COUNT - 1]].iter() {
         assert_eq!(
@@ -111,14 +154,18 @@ fn more_accounts_and_streams_than_the_old_tables_held() {
         Some(MAX_STREAMS_PER_BROADCASTER as u32)
     );
     for id in [&ids[0], &ids[COUNT / 2], &ids[COUNT - 1]] {
-        let stream = env.stream(id).unwrap_or_else(|| panic!("{id} is stored"));
+        let stream = stream(&env, id).unwrap_or_else(|| panic!("{id} is stored"));
         assert!(id.ends_with(&stream.title));
+        assert_eq!(stream.description.as_ref(), Some(&description));
     }
-    match env.query(StateQuery::BroadcasterStreams {
-        broadcaster: actor(last),
-        after: None,
-        limit: 100,
-    }) {
+    match answer(
+        &env,
+        StateQuery::BroadcasterStreams {
+            broadcaster: actor(last),
+            after: None,
+            limit: 100,
+        },
+    ) {
         StateReply::StreamPage { streams, next } => {
             let listed: Vec<&String> = streams.iter().map(|(id, _)| id).collect();
             assert_eq!(listed, ids[COUNT - 100..].iter().collect::<Vec<_>>());
@@ -132,7 +179,7 @@ fn more_accounts_and_streams_than_the_old_tables_held() {
             stream_id: ids[COUNT - 1].clone(),
         },
     );
-    assert!(env.stream(&ids[COUNT - 1]).is_none());
+    assert!(stream(&env, &ids[COUNT - 1]).is_none());
     env.ok(
         last,
         new_stream(
@@ -343,7 +390,7 @@ fn a_million_accounts_and_a_million_streams() {
     let title_len = 7;
     let link = "i".repeat(per_stream - 13 - 2 * title_len);
     let broadcasters = &accounts[..MAX_STREAMS / MAX_STREAMS_PER_BROADCASTER];
-    let ids = schedule_all(&env, broadcasters, title_len, &link);
+    let ids = schedule_all(&env, broadcasters, title_len, &link, None);
     println!(
         "{} streams scheduled after {:.0?}",
         ids.len(),
@@ -427,6 +474,11 @@ fn a_million_accounts_and_a_million_streams() {
         },
     );
     run("Unwatch", viewer, Action::Unwatch { stream_id: watched });
+    assert_eq!(
+        summary(&env, viewer).and_then(|s| s.name),
+        Some("Viewer".into())
+    );
+    assert_eq!(stream(&env, &id).map(|s| s.title), Some("Moved".into()));
     println!("done after {:.0?}", started.elapsed());
     for (what, gas) in figures {
         println!("| {what} | {:.3} |", gas as f64 / 1e9);

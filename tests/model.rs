@@ -20,7 +20,7 @@ mod reference;
 use common::*;
 use reference::Reference;
 use std::collections::BTreeSet;
-use w3bstreaming::{actions, payload::ActionRef};
+use w3bstreaming::{actions, payload::Request};
 use w3bstreaming_io::{
     limits::{MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_NAME_LEN, MAX_TITLE_LEN},
     Action, Error, Event, Profile, StateQuery, StateReply, Stream, StreamCursor,
@@ -572,8 +572,12 @@ fn run_at_scale(seed: u64, messages: usize) {
         // Gear discards a rejected message's changes, its pruning too; natively nothing
         // would, so the copy takes only the messages the program accepted.
         if expected.is_ok() {
-            let native = actions::apply(&mut twin, actor(sender), now, ActionRef::from(&action))
-                .map(Event::from);
+            let native = match Request::from(&action) {
+                Request::Action(view) => {
+                    actions::apply(&mut twin, actor(sender), now, view).map(Event::from)
+                }
+                Request::Query(query) => twin.query(query).map(Event::QueryReply),
+            };
             assert_eq!(native, expected, "{context}: the native storage");
             changes.observe(&twin);
         }

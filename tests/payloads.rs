@@ -3,7 +3,7 @@ mod common;
 
 use common::*;
 use parity_scale_codec::Encode;
-use w3bstreaming_io::{Action, Error, Event, StateQuery};
+use w3bstreaming_io::{Action, Error, Event, StateQuery, StateReply};
 
 #[test]
 fn malformed_action_payloads_are_rejected_without_changes() {
@@ -72,4 +72,28 @@ fn malformed_state_queries_are_rejected() {
             "{payload:x?}: {text}"
         );
     }
+}
+
+#[test]
+fn a_malformed_query_sent_as_an_action_is_rejected_as_a_malformed_action() {
+    let env = Env::new();
+    let before = env.snapshot();
+    let query = Action::Query(StateQuery::Stream { id: "x".into() }).encode();
+    for payload in [vec![8], vec![8, 0xff], query[..query.len() - 1].to_vec(), {
+        let mut longer = query.clone();
+        longer.push(0);
+        longer
+    }] {
+        let reply = env.send_bytes(ALICE, payload.clone());
+        assert_eq!(
+            reply,
+            Err(error_reply(Error::MalformedAction)),
+            "{payload:x?}"
+        );
+    }
+    assert_eq!(
+        env.send_bytes(ALICE, query),
+        Ok(Event::QueryReply(StateReply::Stream(None)).encode())
+    );
+    assert_eq!(env.snapshot(), before);
 }

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use w3bstreaming_io::{
     limits::{PRUNED_PER_MESSAGE, RETENTION_MS},
-    Action, Error, ProfileSummary, StateQuery, StateReply, StreamCursor, Subscription,
+    Action, Error, Event, ProfileSummary, StateQuery, StateReply, StreamCursor, Subscription,
 };
 
 fn titles(reply: &StateReply) -> Vec<String> {
@@ -48,6 +48,9 @@ fn alice_with_followers() -> (Env, u64) {
 #[test]
 fn one_stream_one_profile_and_who_follows_whom() {
     let (env, _) = alice_with_followers();
+    // The full reads, asked both ways (the snapshots of other tests only read).
+    env.query(StateQuery::Streams);
+    env.query(StateQuery::Users);
     let (id, stream) = env.streams().remove(0);
     assert_eq!(
         env.query(StateQuery::Stream { id: id.clone() }),
@@ -296,6 +299,13 @@ fn streams_past_retention_are_pruned_by_later_messages_a_few_at_a_time() {
 
     env.run_until(now + HOUR_MS + PRUNED_PER_MESSAGE as u64 + RETENTION_MS);
     assert_eq!(env.streams().len(), ended.len() + 1, "reads never prune");
+    let as_message = env.ok(BOB, Action::Query(StateQuery::Streams));
+    assert_eq!(as_message, Event::QueryReply(env.read(StateQuery::Streams)));
+    assert_eq!(
+        env.streams().len(),
+        ended.len() + 1,
+        "nor does a query sent as a message"
+    );
     // A rejected message prunes nothing: its changes are discarded with it.
     env.rejects(
         BOB,

@@ -85,6 +85,16 @@ pub enum Action {
     Watch { stream_id: String },
     /// Takes back a [`Action::Watch`]. Replies [`Event::WatchUnmarked`].
     Unwatch { stream_id: String },
+    /// Answers a [`StateQuery`] exactly as the `state` export does, and changes
+    /// nothing. Replies [`Event::QueryReply`], or is rejected as the `state` export
+    /// rejects the query.
+    ///
+    /// Ask it with `gear_calculateReplyForHandle` (`@gear-js/api`'s
+    /// `message.calculateReply`), a dry run that spends nothing. Unlike a state read
+    /// (`gear_readState`), which a node runs with at most 32 MiB of the program's
+    /// memory, it runs with all of it, so it answers at every size the program
+    /// grows to.
+    Query(StateQuery),
 }
 
 /// The reply to a successful [`Action`].
@@ -104,6 +114,9 @@ pub enum Event {
     Unsubscribed,
     WatchMarked,
     WatchUnmarked,
+    /// The answer to an [`Action::Query`]: the same bytes, after this variant's index,
+    /// as the `state` export's reply to the query.
+    QueryReply(StateReply),
 }
 
 /// A question to the program's `state` export.

@@ -391,6 +391,9 @@ impl Reference {
                 }
                 Ok(Event::WatchUnmarked)
             }
+            Action::Query(query) => {
+                panic!("the model sends no queries as actions, and got {query:?}")
+            }
         }
     }
 }
