@@ -62,18 +62,27 @@ async function send(from, action) {
   return answer.ok ? { event: meta.createType(handle.output, answer.ok).toJSON() } : answer;
 }
 
-/// Reads the state as a frontend does; the decoded StateReply (`toJSON` camel-cases
-/// field names: `start_time` reads `startTime`).
+/// Reads the state both ways a client can: through the `state` export, and as an
+/// `Action::Query` to `handle`, which must answer the same; the decoded StateReply
+/// (`toJSON` camel-cases field names: `start_time` reads `startTime`).
 async function read(query, form = 'toJSON') {
   const payload = meta.createType(state.input, query).toHex();
   const answer = await chain.request(`state ${payload}`);
   assert.ok(answer.ok, `state ${JSON.stringify(query)} failed: ${answer.error}`);
-  return meta.createType(state.output, answer.ok)[form]();
+  const reply = meta.createType(state.output, answer.ok);
+  const asked = await send(ALICE, { Query: query });
+  assert.deepEqual(asked.event?.queryReply, reply.toJSON(), `Query ${JSON.stringify(query)}`);
+  return reply[form]();
 }
 
+/// The error text of a rejected query, the same both ways.
 async function readRejected(query) {
   const payload = meta.createType(state.input, query).toHex();
-  return (await chain.request(`state ${payload}`)).error;
+  const { error } = await chain.request(`state ${payload}`);
+  assert.match(error, /panicked with '/);
+  const asked = await send(ALICE, { Query: query });
+  assert.ok(error.includes(asked.error), `${error} includes ${asked.error}`);
+  return error;
 }
 
 /// The signaling server's check, as it does it today: the whole `Users` state in human

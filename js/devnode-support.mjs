@@ -124,9 +124,20 @@ export async function reply(node, messageId) {
   }
 }
 
-/// Reads the state as a frontend does: the decoded StateReply.
+/// Reads the state through the `state` export, as the seed's clients do: the decoded
+/// StateReply.
 export async function read(node, query) {
   const payload = meta.createType(meta.types.state.input, query).toHex();
   const reply = await rpc(node.url, 'gear_readState', [node.programId, payload, null]);
   return meta.createType(meta.types.state.output, reply).toJSON();
+}
+
+/// Asks `query` as the web app and the signaling server do, as an `Action::Query` in a
+/// dry run of `handle`: the decoded StateReply.
+export async function ask(node, query) {
+  const payload = meta.createType(meta.types.handle.input, { Query: query }).toHex();
+  const origin = `0x${'00'.repeat(32)}`;
+  const reply = await rpc(node.url, 'gear_calculateReplyForHandle', [origin, node.programId, payload, 50_000_000_000, 0, null]);
+  if (!reply.code.startsWith('0x00')) throw new Error(`the query was refused: ${JSON.stringify(reply)}`);
+  return meta.createType(meta.types.handle.output, reply.payload).toJSON().queryReply;
 }

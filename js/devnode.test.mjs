@@ -1,6 +1,7 @@
 // The local chain (`w3bstreaming-devnode`) through its JSON-RPC, as the web app and the
 // signaling server use it: messages signed by their senders run in the next block and
-// their replies come back; `gear_readState` answers as a Vara node does; blocks follow
+// their replies come back; `gear_readState` and `gear_calculateReplyForHandle` answer as
+// a Vara node does; blocks follow
 // the wall clock; and every kind of bad input gets a JSON-RPC error, spends nothing and
 // changes nothing.
 import { test, before, after } from 'node:test';
@@ -104,6 +105,58 @@ test('gear_readState answers as a Vara node does', async () => {
   const notAQuery = await rpcCall(node.url, 'gear_readState', [node.programId, '0xff', null]);
   assert.equal(notAQuery.error.code, 8000);
   assert.match(notAQuery.error.data, /panicked with 'payload is not a valid StateQuery'/);
+});
+
+test('gear_calculateReplyForHandle dry-runs handle as a Vara node does', async () => {
+  const before = await snapshot();
+  const nobody = devKey('//Nobody');
+  const dryRun = (key, action, gas = 750_000_000_000, value = 0) => rpcCall(node.url, 'gear_calculateReplyForHandle', [
+    key.id, node.programId, meta.createType(meta.types.handle.input, action).toHex(), gas, value, null,
+  ]);
+  const stateQuery = { Stream: { id: node.demo.streamId } };
+
+  // A query as an action answers with the state read's bytes after the variant's index,
+  // from any origin, funded or not.
+  const asked = await dryRun(nobody, { Query: stateQuery });
+  assert.equal(asked.result.value, 0);
+  assert.match(asked.result.code, /^0x00[0-9a-f]{6}$/, 'a success code');
+  const read = await rpc(node.url, 'gear_readState', [
+    node.programId, meta.createType(meta.types.state.input, stateQuery).toHex(), null,
+  ]);
+  assert.equal(asked.result.payload, `0x08${read.slice(2)}`);
+  const event = meta.createType(meta.types.handle.output, asked.result.payload).toJSON();
+  assert.equal(event.queryReply.stream.title, 'Writing Gear programs, live');
+
+  // A rejection is a reply with an error code and the program's text.
+  const badCursor = await dryRun(alice, {
+    Query: { Subscribers: { broadcaster: alice.id, after: nobody.id, limit: 5 } },
+  });
+  assert.match(badCursor.result.code, /^0x01/, 'an error code');
+  assert.match(Buffer.from(badCursor.result.payload.slice(2), 'hex').toString(), /^panicked with '/);
+
+  // An action runs too, and is discarded: nothing changes, no nonce is spent.
+  const unsubscribe = await dryRun(bob, { Unsubscribe: { account_id: alice.id } });
+  const unsubscribed = meta.createType(meta.types.handle.output, unsubscribe.result.payload).toJSON();
+  assert.deepEqual(unsubscribed, { unsubscribed: null });
+  assert.deepEqual(await snapshot(), before);
+
+  const refusals = [
+    ['more gas than a message may have', dryRun(alice, { Query: stateQuery }, 750_000_000_001), -32602],
+    ['a value', dryRun(alice, { Query: stateQuery }, 1_000_000, 5), -32602],
+    ['too few params', rpcCall(node.url, 'gear_calculateReplyForHandle', [alice.id, node.programId, '0x00']), -32602],
+    ['the program as origin', rpcCall(node.url, 'gear_calculateReplyForHandle', [
+      node.programId, node.programId, '0x00', 1_000_000, 0,
+    ]), -32602],
+  ];
+  for (const [what, call, code] of refusals) {
+    const { error } = await call;
+    assert.equal(error?.code, code, what);
+  }
+  const unknown = await rpcCall(node.url, 'gear_calculateReplyForHandle', [
+    alice.id, `0x${'ee'.repeat(32)}`, '0x00', 1_000_000, 0,
+  ]);
+  assert.deepEqual(unknown.error, { code: 8000, message: 'Runtime error', data: 'Program not found' });
+  assert.deepEqual(await snapshot(), before);
 });
 
 test('bad input gets a JSON-RPC error, spends nothing and changes nothing', async () => {

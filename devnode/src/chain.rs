@@ -14,6 +14,8 @@ use tokio::sync::{oneshot, watch};
 use w3bstreaming_keys::AccountId;
 
 pub use gtest::constants::BLOCK_DURATION_IN_MSECS as BLOCK_MS;
+/// The most gas one message may be given: gtest's limit, as a Vara block's.
+pub use gtest::constants::MAX_USER_GAS_LIMIT as MAX_GAS_LIMIT;
 
 /// The account that deploys and initializes the program.
 const DEPLOYER: u64 = 1_000;
@@ -47,6 +49,15 @@ pub struct Reply {
     pub gas_burned: u64,
 }
 
+/// The program's reply to a dry run of `handle`, as `gear_calculateReplyForHandle`
+/// gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DryRunReply {
+    pub payload: Vec<u8>,
+    /// gear-core's `ReplyCode` bytes: the first is 0 for a success, 1 for an error.
+    pub code: [u8; 4],
+}
+
 /// Why a message was not queued.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitError {
@@ -64,6 +75,12 @@ enum Request {
     },
     Nonce(AccountId, oneshot::Sender<u64>),
     Reply(MessageId, oneshot::Sender<Option<Reply>>),
+    DryRun {
+        origin: AccountId,
+        payload: Vec<u8>,
+        gas_limit: u64,
+        reply: oneshot::Sender<Result<DryRunReply, String>>,
+    },
 }
 
 /// What the chain thread does before it serves anyone, with the program deployed and
@@ -141,6 +158,25 @@ impl ChainHandle {
     /// outer error says the chain has stopped.
     pub async fn read_state(&self, query: Vec<u8>) -> Result<Result<Vec<u8>, String>, String> {
         self.ask(|reply| Request::ReadState(query, reply)).await
+    }
+
+    /// The reply `handle` would give to `payload` from `origin` with `gas_limit`, run
+    /// on the latest state and then discarded: nothing is queued, spent or kept. The
+    /// caller checks that `origin` is not the program and that `gas_limit` is at most
+    /// [`MAX_GAS_LIMIT`] (gtest stops the chain thread otherwise).
+    pub async fn dry_run(
+        &self,
+        origin: AccountId,
+        payload: Vec<u8>,
+        gas_limit: u64,
+    ) -> Result<Result<DryRunReply, String>, String> {
+        self.ask(|reply| Request::DryRun {
+            origin,
+            payload,
+            gas_limit,
+            reply,
+        })
+        .await
     }
 
     /// Queues `payload` from `sender` for the next block, if `nonce` is the sender's
@@ -255,14 +291,21 @@ impl ChainState {
     /// Queues a message from `sender` for the next block, with no nonce or signature:
     /// for what the node itself sends (the demo world).
     pub fn send(&mut self, sender: AccountId, payload: Vec<u8>) -> MessageId {
-        let sender = ActorId::from(sender.0);
-        if self.system.balance_of(sender) < LOW_BALANCE {
-            self.system.mint_to(sender, FUNDING);
-        }
+        let sender = self.funded(sender);
         let program = self.system.get_program(self.program).expect("deployed");
         let id = program.send_bytes(sender, payload);
         self.pending.insert(id);
         id
+    }
+
+    /// `account` as gtest names it, funded again first if its balance is low: this
+    /// chain's accounts never run out of gas to pay with.
+    fn funded(&mut self, account: AccountId) -> ActorId {
+        let account = ActorId::from(account.0);
+        if self.system.balance_of(account) < LOW_BALANCE {
+            self.system.mint_to(account, FUNDING);
+        }
+        account
     }
 
     /// Runs blocks, each when it is due, until every message in `ids` has a reply;
@@ -396,6 +439,24 @@ impl ChainState {
             }
             Request::Reply(id, reply) => {
                 let _ = reply.send(self.replies.get(&id).cloned());
+            }
+            Request::DryRun {
+                origin,
+                payload,
+                gas_limit,
+                reply,
+            } => {
+                // A Vara node lends a dry run's origin the balance its gas needs; here
+                // the origin is funded as a sender is.
+                let origin = self.funded(origin);
+                let ran = self
+                    .system
+                    .calculate_reply_for_handle(origin, self.program, payload, gas_limit, 0)
+                    .map(|info| DryRunReply {
+                        payload: info.payload,
+                        code: info.code.to_bytes(),
+                    });
+                let _ = reply.send(ran);
             }
         }
     }

@@ -1,11 +1,11 @@
-//! The node's JSON-RPC 2.0 methods over one request object: `gear_readState` exactly
-//! as a Vara node answers it, and the `dev_*` methods a local chain needs in place of
+//! The node's JSON-RPC 2.0 methods over one request object: `gear_readState` and
+//! `gear_calculateReplyForHandle` exactly as a Vara node answers them, and the `dev_*` methods a local chain needs in place of
 //! extrinsics (docs/local-chain.md is the reference).
 //!
 //! Every failure is a JSON-RPC error that names the problem without echoing the input,
 //! and nothing is queued or spent unless the whole request is valid.
 use crate::{
-    chain::{ChainHandle, Reply, SubmitError, BLOCK_MS},
+    chain::{ChainHandle, Reply, SubmitError, BLOCK_MS, MAX_GAS_LIMIT},
     signing::message_text,
 };
 use gstd::MessageId;
@@ -20,8 +20,9 @@ pub const MAX_PAYLOAD_BYTES: usize = 8 * 1024 * 1024;
 pub const MAX_WAIT_MS: u64 = 30_000;
 
 /// Every method, as `rpc_methods` lists them.
-pub const METHODS: [&str; 7] = [
+pub const METHODS: [&str; 8] = [
     "gear_readState",
+    "gear_calculateReplyForHandle",
     "dev_info",
     "dev_nonce",
     "dev_sendMessage",
@@ -136,6 +137,7 @@ pub async fn handle(chain: &ChainHandle, body: &[u8]) -> Value {
 async fn call(chain: &ChainHandle, method: &str, params: Params<'_>) -> Result<Value, RpcError> {
     match method {
         "gear_readState" => read_state(chain, params).await,
+        "gear_calculateReplyForHandle" => calculate_reply(chain, params).await,
         "dev_info" => {
             params.count(0, 0)?;
             Ok(json!({
@@ -182,15 +184,7 @@ async fn read_state(chain: &ChainHandle, params: Params<'_>) -> Result<Value, Rp
     params.count(2, 3)?;
     let program = params.account(0, "program id")?;
     let payload = params.hex(1, "payload", MAX_PAYLOAD_BYTES)?;
-    match params.0.get(2) {
-        None | Some(Value::Null) => {}
-        Some(Value::String(hash)) if *hash == chain.block().hash => {}
-        Some(_) => {
-            return Err(RpcError::invalid_params(
-                "params[2] (at): this node keeps only its latest state; pass null or the latest block hash",
-            ))
-        }
-    }
+    params.latest(2, chain)?;
     if program != chain.program_id {
         return Err(RpcError::runtime("Program not found"));
     }
@@ -200,6 +194,47 @@ async fn read_state(chain: &ChainHandle, params: Params<'_>) -> Result<Value, Rp
         .map_err(internal)?
         .map_err(RpcError::runtime)?;
     Ok(json!(format!("0x{}", hex::encode(reply))))
+}
+
+/// `gear_calculateReplyForHandle [origin, destination, payload, gas limit, value, at]`:
+/// the reply `handle` would give, from a dry run on the latest state that changes
+/// nothing, as `{ payload, value, code }` (`code`: gear-core's `ReplyCode`, 4 bytes in
+/// `0x` hex). A rejection is a reply too, with an error code and its text as payload.
+async fn calculate_reply(chain: &ChainHandle, params: Params<'_>) -> Result<Value, RpcError> {
+    params.count(5, 6)?;
+    let origin = params.account(0, "origin")?;
+    let destination = params.account(1, "destination")?;
+    let payload = params.hex(2, "payload", MAX_PAYLOAD_BYTES)?;
+    let gas_limit = params.u64(3, "gas limit")?;
+    if gas_limit > MAX_GAS_LIMIT {
+        return Err(RpcError::invalid_params(format!(
+            "params[3] (gas limit) is more than a message may have ({MAX_GAS_LIMIT})"
+        )));
+    }
+    if params.u64(4, "value")? != 0 {
+        return Err(RpcError::invalid_params(
+            "params[4] (value): the program takes no value; pass 0",
+        ));
+    }
+    params.latest(5, chain)?;
+    if destination != chain.program_id {
+        return Err(RpcError::runtime("Program not found"));
+    }
+    if origin == chain.program_id {
+        return Err(RpcError::invalid_params(
+            "params[0] (origin) is the program; a message comes from a user",
+        ));
+    }
+    let reply = chain
+        .dry_run(origin, payload, gas_limit)
+        .await
+        .map_err(internal)?
+        .map_err(RpcError::runtime)?;
+    Ok(json!({
+        "payload": format!("0x{}", hex::encode(reply.payload)),
+        "value": 0,
+        "code": format!("0x{}", hex::encode(reply.code)),
+    }))
 }
 
 /// `dev_sendMessage [sender, payload, nonce, signature]`: queues the message for the
@@ -350,6 +385,17 @@ impl Params<'_> {
                 "params[{at}] ({name}) must be a whole number from 0"
             ))
         })
+    }
+
+    /// An optional block hash to read at: this node keeps only its latest state.
+    fn latest(&self, at: usize, chain: &ChainHandle) -> Result<(), RpcError> {
+        match self.0.get(at) {
+            None | Some(Value::Null) => Ok(()),
+            Some(Value::String(hash)) if *hash == chain.block().hash => Ok(()),
+            Some(_) => Err(RpcError::invalid_params(format!(
+                "params[{at}] (at): this node keeps only its latest state; pass null or the latest block hash"
+            ))),
+        }
     }
 
     /// An optional wait in milliseconds, at most [`MAX_WAIT_MS`]; none by default.
