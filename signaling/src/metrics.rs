@@ -135,10 +135,10 @@ pub struct Measured {
 }
 
 impl Chain for Measured {
-    fn read_state(&self, query: Vec<u8>) -> BoxFuture<'_, Result<Vec<u8>, ChainError>> {
+    fn answer(&self, query: Vec<u8>) -> BoxFuture<'_, Result<Vec<u8>, ChainError>> {
         Box::pin(async move {
             let start = Instant::now();
-            let answer = self.chain.read_state(query).await;
+            let answer = self.chain.answer(query).await;
             self.metrics
                 .chain_seconds
                 .observe(start.elapsed().as_secs_f64());

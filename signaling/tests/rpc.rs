@@ -18,7 +18,10 @@ use w3bstreaming_devnode::{
 };
 use w3bstreaming_io::{Action, StateQuery};
 use w3bstreaming_keys::{dev, signature, AccountId};
-use w3bstreaming_signaling::chain::{rpc::RpcChain, Authority, ChainError, Limits, StreamOwner};
+use w3bstreaming_signaling::chain::{
+    rpc::{RpcChain, QUERY_GAS_LIMIT, QUERY_ORIGIN},
+    Authority, ChainError, Limits, StreamOwner,
+};
 
 /// How the proxy answers.
 #[derive(Clone, Copy, PartialEq)]
@@ -26,6 +29,11 @@ enum Mode {
     Forward,
     HttpError,
     NotHex,
+    NotAReply,
+    /// A reply with an error code, as a rejection has.
+    Refused,
+    /// A success whose payload is not an `Event::QueryReply`.
+    OtherEvent,
     OtherId,
     /// A JSON-RPC error whose message is 50 KB long (an answer read whole).
     LongError,
@@ -60,10 +68,17 @@ async fn proxy(
     }
     match mode {
         Mode::HttpError => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({}))),
-        Mode::NotHex => (
+        Mode::NotAReply => (
             StatusCode::OK,
             Json(json!({ "jsonrpc": "2.0", "id": request["id"], "result": "nope" })),
         ),
+        Mode::NotHex => answer(&request, "nope", "0x00010000"),
+        Mode::Refused => answer(
+            &request,
+            &format!("0x{}", hex::encode("panicked with 'no'")),
+            "0x01000000",
+        ),
+        Mode::OtherEvent => answer(&request, "0x04", "0x00010000"),
         Mode::OtherId => (
             StatusCode::OK,
             Json(json!({ "jsonrpc": "2.0", "id": 999_999, "result": "0x" })),
@@ -84,6 +99,15 @@ async fn proxy(
         ),
         Mode::Forward | Mode::Slow => (StatusCode::OK, Json(call(&proxy.node, request).await)),
     }
+}
+
+/// A `gear_calculateReplyForHandle` result.
+fn answer(request: &Value, payload: &str, code: &str) -> (StatusCode, Json<Value>) {
+    let result = json!({ "payload": payload, "value": 0, "code": code });
+    (
+        StatusCode::OK,
+        Json(json!({ "jsonrpc": "2.0", "id": request["id"], "result": result })),
+    )
 }
 
 async fn call(url: &str, request: Value) -> Value {
@@ -213,15 +237,19 @@ async fn answers_through_the_node_are_the_programs() {
     assert_eq!(remote.follows(stranger, broadcaster).await, Ok(false));
     assert_eq!(remote.follows(broadcaster, follower).await, Ok(false));
 
-    // The request a Vara node's `gear_readState` takes: program id, query bytes, no block.
+    // The request a Vara node's `gear_calculateReplyForHandle` takes: origin, program
+    // id, the query as an action, gas limit, value, no block.
     let requests = setup.proxy.requests.lock().unwrap().clone();
-    let query = StateQuery::IsSubscribed {
+    let query = Action::Query(StateQuery::IsSubscribed {
         subscriber: follower.0.into(),
         broadcaster: broadcaster.0.into(),
-    };
+    });
     let expected = json!([
+        QUERY_ORIGIN.to_string(),
         setup.chain.program_id.to_string(),
         format!("0x{}", hex::encode(query.encode())),
+        QUERY_GAS_LIMIT,
+        0,
         null
     ]);
     let request = requests
@@ -229,9 +257,11 @@ async fn answers_through_the_node_are_the_programs() {
         .find(|request| request["params"] == expected)
         .expect("IsSubscribed was asked");
     assert_eq!(request["jsonrpc"], "2.0");
-    assert_eq!(request["method"], "gear_readState");
-    assert!(requests.iter().all(|request| request["params"][1]
-        != json!(format!("0x{}", hex::encode(StateQuery::Users.encode())))));
+    assert_eq!(request["method"], "gear_calculateReplyForHandle");
+    let users = Action::Query(StateQuery::Users).encode();
+    assert!(requests
+        .iter()
+        .all(|request| request["params"][2] != json!(format!("0x{}", hex::encode(&users)))));
 }
 
 #[tokio::test]
@@ -256,7 +286,19 @@ async fn every_failure_is_a_refusal() {
             Mode::HttpError,
             "the node answered HTTP 500 Internal Server Error",
         ),
-        (Mode::NotHex, "the node's result is not 0x-prefixed hex"),
+        (
+            Mode::NotAReply,
+            "the node's result is not a reply (payload, code)",
+        ),
+        (Mode::NotHex, "the node's reply is not 0x-prefixed hex"),
+        (
+            Mode::Refused,
+            "the program refused the query: panicked with 'no'",
+        ),
+        (
+            Mode::OtherEvent,
+            "the program's reply is not the reply to the query",
+        ),
         (Mode::OtherId, "the node answered another request"),
         (
             Mode::LongError,

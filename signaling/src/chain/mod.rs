@@ -12,10 +12,11 @@ use w3bstreaming_keys::AccountId;
 /// A future that can be awaited on any runtime thread.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// A place where the program's `state` export can be called.
+/// A place where the program can be asked a query.
 pub trait Chain: Send + Sync + 'static {
-    /// The `state` export's reply to the SCALE-encoded `query`.
-    fn read_state(&self, query: Vec<u8>) -> BoxFuture<'_, Result<Vec<u8>, ChainError>>;
+    /// The program's answer (a SCALE-encoded `StateReply`) to the SCALE-encoded
+    /// `StateQuery`.
+    fn answer(&self, query: Vec<u8>) -> BoxFuture<'_, Result<Vec<u8>, ChainError>>;
 }
 
 /// The chain could not answer; the server refuses rather than guess.
@@ -155,7 +156,7 @@ impl Authority {
             .await
             .map_err(|_| ChainError("too many queries are waiting for the node".into()))?
             .expect("the semaphore is never closed");
-        let bytes = self.chain.read_state(query).await?;
+        let bytes = self.chain.answer(query).await?;
         StateReply::decode(&mut bytes.as_slice())
             .map_err(|error| ChainError(format!("the program's reply does not decode: {error}")))
     }
@@ -174,6 +175,6 @@ where
 
 /// The program answered with the reply of another query: a different or broken
 /// program at that id.
-fn not_the_reply() -> ChainError {
+pub(crate) fn not_the_reply() -> ChainError {
     ChainError("the program's reply is not the reply to the query".into())
 }

@@ -1,6 +1,9 @@
-//! The production chain: a Vara node's JSON-RPC, method `gear_readState`
-//! (`[program id, query bytes, block hash or null]` -> reply bytes), the call
-//! `@gear-js/api`'s `programState.read` makes.
+//! The production chain: a Vara node's JSON-RPC, method `gear_calculateReplyForHandle`
+//! (`[origin, program id, payload, gas limit, value, block hash or null]` -> `{ payload,
+//! value, code }`), the dry run `@gear-js/api`'s `message.calculateReply` makes, with
+//! the query as an `Action::Query`. Unlike `gear_readState`, which a node runs with
+//! at most 32 MiB of the program's memory, it answers at every size the program
+//! grows to.
 use super::{BoxFuture, Chain, ChainError};
 use crate::echo::bounded;
 use serde::Deserialize;
@@ -10,6 +13,17 @@ use std::{
     time::Duration,
 };
 use w3bstreaming_keys::AccountId;
+
+/// The account a query is asked as. A dry run spends nothing and the program does
+/// not look at who asks, so the server needs no account of its own.
+pub const QUERY_ORIGIN: AccountId = AccountId([0; 32]);
+
+/// The gas a query may burn: about a hundred times what `Stream` or `IsSubscribed`
+/// cost at any size (docs/benchmark.md).
+pub const QUERY_GAS_LIMIT: u64 = 10_000_000_000;
+
+/// `Action::Query`'s index in `Action`, and `Event::QueryReply`'s in `Event`.
+const QUERY_INDEX: u8 = 8;
 
 /// The largest answer read from a node. The program's replies to the server's
 /// queries are a stream's record (texts of at most a few hundred bytes) or a yes/no;
@@ -38,14 +52,44 @@ impl RpcChain {
         }
     }
 
-    async fn read(&self, query: Vec<u8>) -> Result<Vec<u8>, ChainError> {
+    /// The program's `Event::QueryReply` to `query`, without its index: the bytes of
+    /// the `StateReply`.
+    async fn answer(&self, query: Vec<u8>) -> Result<Vec<u8>, ChainError> {
+        let payload = [&[QUERY_INDEX][..], &query].concat();
+        let params = json!([
+            QUERY_ORIGIN.to_string(),
+            self.program_id.to_string(),
+            format!("0x{}", hex::encode(payload)),
+            QUERY_GAS_LIMIT,
+            0,
+            null
+        ]);
+        let result = self.call("gear_calculateReplyForHandle", params).await?;
+        let reply: ReplyInfo = serde_json::from_value(result)
+            .map_err(|_| ChainError("the node's result is not a reply (payload, code)".into()))?;
+        let (Some(payload), Some(code)) = (hex_of(&reply.payload), hex_of(&reply.code)) else {
+            return Err(ChainError("the node's reply is not 0x-prefixed hex".into()));
+        };
+        match code.first() {
+            Some(0) => match payload.split_first() {
+                Some((&QUERY_INDEX, answer)) => Ok(answer.to_vec()),
+                _ => Err(super::not_the_reply()),
+            },
+            _ => Err(ChainError(format!(
+                "the program refused the query: {}",
+                bounded(&String::from_utf8_lossy(&payload))
+            ))),
+        }
+    }
+
+    /// The `result` of one JSON-RPC call.
+    async fn call(
+        &self,
+        method: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, ChainError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let request = json!({
-            "jsonrpc": "2.0",
-            "id": id,
-            "method": "gear_readState",
-            "params": [self.program_id.to_string(), format!("0x{}", hex::encode(query)), null],
-        });
+        let request = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
         let response = self
             .client
             .post(&self.url)
@@ -73,10 +117,7 @@ impl RpcChain {
             return Err(ChainError("the node answered another request".into()));
         }
         match (response.result, response.error) {
-            (Some(result), None) => result
-                .strip_prefix("0x")
-                .and_then(|digits| hex::decode(digits).ok())
-                .ok_or_else(|| ChainError("the node's result is not 0x-prefixed hex".into())),
+            (Some(result), None) => Ok(result),
             (None, Some(error)) => Err(ChainError(format!(
                 "the node refused the query: {} (code {}){}",
                 bounded(&error.message),
@@ -93,9 +134,14 @@ impl RpcChain {
     }
 }
 
+/// The bytes of `0x`-prefixed hex.
+fn hex_of(text: &str) -> Option<Vec<u8>> {
+    hex::decode(text.strip_prefix("0x")?).ok()
+}
+
 impl Chain for RpcChain {
-    fn read_state(&self, query: Vec<u8>) -> BoxFuture<'_, Result<Vec<u8>, ChainError>> {
-        Box::pin(self.read(query))
+    fn answer(&self, query: Vec<u8>) -> BoxFuture<'_, Result<Vec<u8>, ChainError>> {
+        Box::pin(self.answer(query))
     }
 }
 
@@ -127,8 +173,15 @@ async fn read_at_most(mut response: reqwest::Response, max: usize) -> Result<Vec
 #[derive(Deserialize)]
 struct Response {
     id: Option<u64>,
-    result: Option<String>,
+    result: Option<serde_json::Value>,
     error: Option<RpcError>,
+}
+
+/// gear-core's `ReplyInfo` as a node serializes it (`value` is always 0 here).
+#[derive(Deserialize)]
+struct ReplyInfo {
+    payload: String,
+    code: String,
 }
 
 #[derive(Deserialize)]
