@@ -3,7 +3,7 @@
 // object: the local chain's read and write latencies and its memory as messages pile
 // up, then the app's load times and the browser's memory on the schedule.
 import { performance } from 'node:perf_hooks';
-import { devKey, read, rpc, sendAll } from '../../js/devnode-support.mjs';
+import { ask, devKey, read, rpc, sendAll } from '../../js/devnode-support.mjs';
 import { memory } from '../../js/signaling-support.mjs';
 import { open, shown, startStack } from '../tests/support.mjs';
 
@@ -34,6 +34,11 @@ try {
     reads.push(await timed(() => read(node, { LiveStreams: { at, after: null, limit: 20 } })));
   }
   report.devnode.readStateMs = stats(reads);
+  const asks = [];
+  for (let i = 0; i < READS; i += 1) {
+    asks.push(await timed(() => ask(node, { LiveStreams: { at, after: null, limit: 20 } })));
+  }
+  report.devnode.calculateReplyMs = stats(asks);
 
   // MESSAGES registrations from as many new accounts, queued together.
   const keys = Array.from({ length: MESSAGES }, (_, i) => devKey(`//measure-${i}`));

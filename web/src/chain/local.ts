@@ -1,14 +1,21 @@
-// The local chain (`w3bstreaming-devnode`) over its JSON-RPC: reads with
-// `gear_readState` as from a Vara node; writes as `dev_sendMessage`, signed by the
+// The local chain (`w3bstreaming-devnode`) over its JSON-RPC: queries with
+// `gear_calculateReplyForHandle` as a Vara node answers it; writes as `dev_sendMessage`, signed by the
 // sender over a text naming the chain, the program, the sender, its nonce and the
 // payload (devnode/src/signing.rs), then the reply awaited with `dev_messageReply`.
-import { u8aToHex } from '@polkadot/util';
-import { decodeEvent, decodeReply, encodeAction, encodeQuery } from '../program/metadata';
+import { hexToU8a, u8aToHex } from '@polkadot/util';
+import { decodeEvent, encodeAction, queryReply } from '../program/metadata';
 import { rejectionText } from '../program/rules';
 import type { Action, Event, Hex, StateQuery, StateReply } from '../program/types';
 import { developmentAccounts } from './development';
 import { signText } from './sign';
-import { ChainError, ProgramError, type Account, type Chain } from './types';
+import {
+  ChainError,
+  ProgramError,
+  QUERY_GAS_LIMIT,
+  QUERY_ORIGIN,
+  type Account,
+  type Chain,
+} from './types';
 
 interface Info {
   chain: Hex;
@@ -21,6 +28,12 @@ interface Block {
 }
 
 type Reply = { ok: true; payload: Hex } | { ok: false; error: string };
+
+/** `gear_calculateReplyForHandle`'s result; `code` is 4 bytes, the first 0 on success. */
+interface ReplyInfo {
+  payload: Hex;
+  code: Hex;
+}
 
 interface RpcFailure {
   code: number;
@@ -57,17 +70,17 @@ export class LocalChain implements Chain {
   }
 
   async read(query: StateQuery): Promise<StateReply> {
-    const payload = u8aToHex(encodeQuery(query));
-    try {
-      const reply = await this.call<Hex>('gear_readState', [this.programId, payload, null]);
-      return decodeReply(reply);
-    } catch (error) {
-      const failure = (error as { rpc?: RpcFailure }).rpc;
-      if (failure?.code === 8000 && typeof failure.data === 'string') {
-        throw new ProgramError(rejectionText(programText(failure.data)));
-      }
-      throw error;
-    }
+    const payload = u8aToHex(encodeAction({ Query: query }));
+    const reply = await this.call<ReplyInfo>('gear_calculateReplyForHandle', [
+      QUERY_ORIGIN,
+      this.programId,
+      payload,
+      QUERY_GAS_LIMIT,
+      0,
+      null,
+    ]);
+    if (reply.code.startsWith('0x00')) return queryReply(reply.payload);
+    throw new ProgramError(rejectionText(new TextDecoder().decode(hexToU8a(reply.payload))));
   }
 
   async send(account: Account, action: Action): Promise<Event> {
@@ -166,10 +179,4 @@ export class LocalChain implements Chain {
     }
     return body.result as T;
   }
-}
-
-/** gtest's read failure names the program's panic text among its own words. */
-function programText(data: string): string {
-  const match = /panicked with '(.*)'/s.exec(data);
-  return match ? `panicked with '${match[1]}'` : data;
 }

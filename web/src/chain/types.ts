@@ -30,11 +30,24 @@ export class ChainError extends Error {
   }
 }
 
+/**
+ * The account queries are asked as: a query is a dry run of `handle`
+ * (`gear_calculateReplyForHandle`), which spends nothing, and the program does not
+ * look at who asks.
+ */
+export const QUERY_ORIGIN: Hex = `0x${'00'.repeat(32)}`;
+
+/** The gas a query may burn: far more than the largest page costs (docs/benchmark.md). */
+export const QUERY_GAS_LIMIT = 50_000_000_000;
+
 export interface Chain {
   readonly network: 'local' | 'vara';
   /** The program's id on this chain. */
   readonly programId: Hex;
-  /** The `state` export's reply to `query`. */
+  /**
+   * The program's answer to `query`, asked as an `Action::Query` in a dry run, which
+   * answers at any size of the program (a state read stops at 32 MiB of its memory).
+   */
   read(query: StateQuery): Promise<StateReply>;
   /**
    * Sends `action` from `account` and resolves with the program's reply, once it

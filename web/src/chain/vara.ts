@@ -1,14 +1,22 @@
-// A Vara node through `@gear-js/api`: reads with `programState.read`, writes as
+// A Vara node through `@gear-js/api`: queries with `message.calculateReply` (a dry run
+// of an `Action::Query`), writes as
 // `gear.sendMessage` extrinsics signed by a wallet extension, with the gas
 // `calculateGas` finds plus a margin, and the program's reply awaited from the
 // `UserMessageSent` event that answers the message.
 import { GearApi, type MessageQueuedData } from '@gear-js/api';
 import type { ISubmittableResult } from '@polkadot/types/types';
-import { meta, decodeEvent } from '../program/metadata';
+import { meta, decodeEvent, queryReply } from '../program/metadata';
 import { rejectionText } from '../program/rules';
 import type { Action, Event, Hex, StateQuery, StateReply } from '../program/types';
 import { extensionSigner } from './wallet';
-import { ChainError, ProgramError, type Account, type Chain } from './types';
+import {
+  ChainError,
+  ProgramError,
+  QUERY_GAS_LIMIT,
+  QUERY_ORIGIN,
+  type Account,
+  type Chain,
+} from './types';
 
 /** Gas limit = the node's estimate times this, for state that changes in between. */
 const GAS_MARGIN_PERCENT = 120n;
@@ -32,18 +40,24 @@ export class VaraChain implements Chain {
   }
 
   async read(query: StateQuery): Promise<StateReply> {
+    let reply;
     try {
-      const state = await this.api.programState.read(
-        { programId: this.programId, payload: query },
+      reply = await this.api.message.calculateReply(
+        {
+          origin: QUERY_ORIGIN,
+          destination: this.programId,
+          payload: { Query: query },
+          gasLimit: QUERY_GAS_LIMIT,
+          value: 0,
+        },
         meta,
       );
-      return state.toJSON() as unknown as StateReply;
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      const match = /panicked with '(.*)'/s.exec(text);
-      if (match?.[1] !== undefined) throw new ProgramError(match[1]);
-      throw new ChainError(text);
+      throw new ChainError(error instanceof Error ? error.message : String(error));
     }
+    const payload = reply.payload.toU8a(true);
+    if (reply.code.isSuccess) return queryReply(payload);
+    throw new ProgramError(rejectionText(new TextDecoder().decode(payload)));
   }
 
   async send(account: Account, action: Action): Promise<Event> {

@@ -2,7 +2,7 @@
 // with `@gear-js/api`'s `ProgramMetadata`: no hand-written codec.
 import { ProgramMetadata } from '@gear-js/api';
 import { metaHex } from 'virtual:program-artifacts';
-import type { Action, Event, StateQuery, StateReply } from './types';
+import type { Action, Event, StateReply } from './types';
 
 export const meta = ProgramMetadata.from(metaHex);
 
@@ -20,8 +20,6 @@ function typeIndex(types: unknown, side: keyof InOut, what: string): number {
 
 const actionType = typeIndex(meta.types.handle, 'input', 'handle input');
 const eventType = typeIndex(meta.types.handle, 'output', 'handle output');
-const queryType = typeIndex(meta.types.state, 'input', 'state input');
-const replyType = typeIndex(meta.types.state, 'output', 'state output');
 
 export const encodeAction = (action: Action): Uint8Array =>
   meta.createType(actionType, action).toU8a();
@@ -29,8 +27,9 @@ export const encodeAction = (action: Action): Uint8Array =>
 export const decodeEvent = (bytes: Uint8Array | string): Event =>
   meta.createType(eventType, bytes).toJSON() as unknown as Event;
 
-export const encodeQuery = (query: StateQuery): Uint8Array =>
-  meta.createType(queryType, query).toU8a();
-
-export const decodeReply = (bytes: Uint8Array | string): StateReply =>
-  meta.createType(replyType, bytes).toJSON() as unknown as StateReply;
+/** The answer in the reply to an `Action::Query`. */
+export function queryReply(bytes: Uint8Array | string): StateReply {
+  const event = decodeEvent(bytes);
+  if ('queryReply' in event) return event.queryReply;
+  throw new Error(`the program answered a query with ${JSON.stringify(event)}`);
+}

@@ -31,7 +31,8 @@ export type Action =
   | { EditProfile: { name: string | null; surname: string | null; img_link: string | null } }
   | { Unsubscribe: { account_id: Hex } }
   | { Watch: { stream_id: string } }
-  | { Unwatch: { stream_id: string } };
+  | { Unwatch: { stream_id: string } }
+  | { Query: StateQuery };
 
 export type Event =
   | { streamIsScheduled: { id: string } }
@@ -41,7 +42,8 @@ export type Event =
   | { profileEdited: null }
   | { unsubscribed: null }
   | { watchMarked: null }
-  | { watchUnmarked: null };
+  | { watchUnmarked: null }
+  | { queryReply: StateReply };
 
 /** Where a stream list continues, as a reply's `next` gives it. */
 export interface StreamCursor {
