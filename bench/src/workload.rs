@@ -331,15 +331,25 @@ impl Workload {
                 broadcaster,
                 Action::DeleteStream { stream_id: id },
             );
-            for (name, query) in self.targeted_queries(fixture_start, &fixture_ids) {
-                let (reply, gas) = self.read(self.program, &query);
+            for (name, asked, query) in self.targeted_queries(fixture_start, &fixture_ids) {
+                let (read, gas) = self.read(self.program, &query);
                 let (_, floor) = self.read(self.floor, &query);
                 // A state read fails once the program's memory is past what core-processor
                 // lets one have (32 MiB): the row then shows no figure.
-                if let Err(error) = reply {
+                if let Err(error) = &read {
                     eprintln!("{name}: {error}");
                 }
                 samples.add(name, gas, floor.expect("the floor answers"), None);
+                // Sent as a message, it burns what a client's dry run of it does.
+                let query = Action::Query(query);
+                let SideBySide { ours, floor, .. } = self.send_side_by_side(viewer, &query);
+                let answer = ours
+                    .reply
+                    .unwrap_or_else(|error| panic!("{query:?}: {error}"));
+                if let Ok(read) = &read {
+                    assert_eq!(answer.get(1..), Some(&read[..]), "{name}: two answers");
+                }
+                samples.add(asked, Some(ours.gas), floor, Some(ours.written_pages));
             }
         }
         let mut full_reads = Vec::new();
@@ -395,19 +405,29 @@ impl Workload {
         (first_start, ids)
     }
 
-    /// The targeted queries, each answering with the fixture's data.
+    /// The targeted queries, each answering with the fixture's data, with the names of
+    /// their rows as a state read and as an `Action::Query` through `handle`.
     fn targeted_queries(
         &self,
         first_start: u64,
         ids: &[String],
-    ) -> Vec<(&'static str, StateQuery)> {
+    ) -> Vec<(&'static str, &'static str, StateQuery)> {
         let fixture = ActorId::from(FIXTURE);
         let limit = FIXTURE_STREAMS as u32;
         vec![
-            ("Stream", StateQuery::Stream { id: ids[0].clone() }),
-            ("Profile", StateQuery::Profile { account: fixture }),
+            (
+                "Stream",
+                "Stream (asked)",
+                StateQuery::Stream { id: ids[0].clone() },
+            ),
+            (
+                "Profile",
+                "Profile (asked)",
+                StateQuery::Profile { account: fixture },
+            ),
             (
                 "IsSubscribed",
+                "IsSubscribed (asked)",
                 StateQuery::IsSubscribed {
                     subscriber: (FIXTURE + 1).into(),
                     broadcaster: fixture,
@@ -415,6 +435,7 @@ impl Workload {
             ),
             (
                 "BroadcasterStreams",
+                "BroadcasterStreams (asked)",
                 StateQuery::BroadcasterStreams {
                     broadcaster: fixture,
                     after: None,
@@ -423,6 +444,7 @@ impl Workload {
             ),
             (
                 "LiveStreams",
+                "LiveStreams (asked)",
                 StateQuery::LiveStreams {
                     at: first_start + FIXTURE_LIVE_AFTER_MS,
                     after: None,
@@ -431,6 +453,7 @@ impl Workload {
             ),
             (
                 "UpcomingStreams",
+                "UpcomingStreams (asked)",
                 StateQuery::UpcomingStreams {
                     from: first_start - 1,
                     after: None,
@@ -439,6 +462,7 @@ impl Workload {
             ),
             (
                 "Subscribers",
+                "Subscribers (asked)",
                 StateQuery::Subscribers {
                     broadcaster: fixture,
                     after: None,
@@ -447,6 +471,7 @@ impl Workload {
             ),
             (
                 "Subscriptions",
+                "Subscriptions (asked)",
                 StateQuery::Subscriptions {
                     subscriber: (FIXTURE + 1).into(),
                     after: None,
@@ -455,6 +480,7 @@ impl Workload {
             ),
             (
                 "MarkedStreams",
+                "MarkedStreams (asked)",
                 StateQuery::MarkedStreams {
                     watcher: (FIXTURE + 1).into(),
                     after: None,
@@ -463,6 +489,7 @@ impl Workload {
             ),
             (
                 "EndedStreams",
+                "EndedStreams (asked)",
                 StateQuery::EndedStreams {
                     at: first_start + FIXTURE_STREAMS * HOUR_MS + 2 * HOUR_MS,
                     after: None,
