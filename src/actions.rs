@@ -11,9 +11,7 @@ use w3bstreaming_io::{
 };
 #[cfg(test)]
 use w3bstreaming_state::Capacity;
-use w3bstreaming_state::{
-    Schedule, StreamEdit, StreamFields, StreamNumber, StreamRecord, UserRecord,
-};
+use w3bstreaming_state::{Schedule, StreamFields, StreamNumber, StreamRecord, UserRecord};
 
 /// Applies `action` from `sender` at block time `now` (milliseconds), after pruning
 /// up to [`PRUNED_PER_MESSAGE`] streams past their retention and dropping some marks
@@ -27,48 +25,11 @@ pub fn apply<'a>(
     schedule.prune_ended(now, PRUNED_PER_MESSAGE);
     schedule.drop_removed_marks();
     match action {
-        ActionRef::NewStream {
-            title,
-            description,
-            start_time,
-            end_time,
-            img_link,
-        } => new_stream(
-            schedule,
-            sender,
-            now,
-            StreamFields {
-                start_time,
-                end_time,
-                title,
-                img_link,
-                description,
-            },
-        ),
+        ActionRef::NewStream(fields) => new_stream(schedule, sender, now, fields),
         ActionRef::DeleteStream { stream_id } => delete_stream(schedule, sender, stream_id),
-        ActionRef::EditStream {
-            stream_id,
-            start_time,
-            end_time,
-            title,
-            img_link,
-            description,
-        } => {
-            let (number, record) = own_stream(schedule, sender, stream_id)?;
-            let edit = StreamEdit {
-                start_time,
-                end_time,
-                title,
-                img_link,
-                description,
-            };
-            let edited = record.edited(&edit);
-            check_stream(&edited, now)?;
-            let text = StreamRecord::text_len_of(record.id_title(), &edited);
-            if !schedule.text_fits(record.text_len(), text) {
-                return Err(Error::TextFull);
-            }
-            schedule.edit_stream(number, &edit);
+        ActionRef::EditStream { stream_id, edit } => {
+            let (number, _) = own_stream(schedule, sender, stream_id)?;
+            schedule.edit_stream(number, &edit, |edited| check_stream(edited, now))?;
             Ok(EventRef::StreamEdited)
         }
         ActionRef::Subscribe { account_id } => {
@@ -88,21 +49,12 @@ pub fn apply<'a>(
             schedule.subscribe(sender, account_id, now);
             Ok(EventRef::Subscribed)
         }
-        ActionRef::EditProfile {
-            name,
-            surname,
-            img_link,
-        } => {
-            check_profile(name, surname, img_link)?;
-            let current = schedule.user(sender);
-            if current.is_none() && schedule.accounts_full() {
+        ActionRef::EditProfile(profile) => {
+            check_profile(&profile)?;
+            if schedule.user(sender).is_none() && schedule.accounts_full() {
                 return Err(Error::AccountsFull);
             }
-            let text = UserRecord::text_len_of(name, surname, img_link);
-            if !schedule.text_fits(current.map_or(0, |user| user.text_len()), text) {
-                return Err(Error::TextFull);
-            }
-            schedule.set_profile(sender, name, surname, img_link);
+            schedule.set_profile(sender, profile)?;
             Ok(EventRef::ProfileEdited)
         }
         ActionRef::Unsubscribe { account_id } => {
@@ -157,13 +109,10 @@ fn new_stream<'a>(
     if schedule.streams_full() {
         return Err(Error::StreamsFull);
     }
-    if !schedule.text_fits(0, StreamRecord::text_len_of(fields.title, &fields)) {
-        return Err(Error::TextFull);
-    }
     let number = schedule
         .next_stream_number(now)
         .ok_or(Error::StreamIdsExhausted)?;
-    let id = schedule.add_stream(number, sender, fields);
+    let id = schedule.add_stream(number, sender, fields)?;
     Ok(EventRef::StreamIsScheduled { id })
 }
 
@@ -206,14 +155,22 @@ fn own_stream<'a>(
 mod tests {
     use super::*;
     use crate::payload::Request;
+    use gstd::codec::{Decode, Encode};
     use w3bstreaming_io::{Action, Event};
 
-    /// The view `apply` takes of `action`, which is not a query.
-    fn view(action: &Action) -> ActionRef<'_> {
-        match Request::from(action) {
-            Request::Action(view) => view,
-            Request::Query(query) => panic!("{query:?} is not applied"),
-        }
+    /// Applies `action` at block time `now` as `handle` does, decoded from its bytes.
+    fn apply_at(
+        schedule: &mut Schedule,
+        from: ActorId,
+        now: u64,
+        action: &Action,
+    ) -> Result<Event, Error> {
+        let bytes = action.encode();
+        let Some(Request::Action(view)) = Request::decode(&bytes) else {
+            panic!("{action:?} is not an action to apply")
+        };
+        let event = apply(schedule, from, now, view)?.encode();
+        Ok(Event::decode(&mut &event[..]).expect("an event's bytes"))
     }
 
     /// Needs a block time past the year 2286, which gtest's clock cannot reach.
@@ -222,7 +179,7 @@ mod tests {
         let last_millisecond = 9_999_999_999_999;
         let mut schedule = Schedule::new();
         let alice = ActorId::from(1u64);
-        schedule.set_profile(alice, None, None, None);
+        schedule.set_profile(alice, Default::default()).unwrap();
         let action = Action::NewStream {
             title: "Last".into(),
             description: None,
@@ -230,14 +187,14 @@ mod tests {
             end_time: last_millisecond + 1,
             img_link: String::new(),
         };
-        let first = apply(&mut schedule, alice, last_millisecond, view(&action));
+        let first = apply_at(&mut schedule, alice, last_millisecond, &action);
         assert_eq!(
             first,
-            Ok(EventRef::StreamIsScheduled {
-                id: "9999999999999Last"
+            Ok(Event::StreamIsScheduled {
+                id: "9999999999999Last".into()
             })
         );
-        let second = apply(&mut schedule, alice, last_millisecond, view(&action));
+        let second = apply_at(&mut schedule, alice, last_millisecond, &action);
         assert_eq!(second, Err(Error::StreamIdsExhausted));
         assert_eq!(schedule.stream_count(alice), 1);
     }
@@ -255,7 +212,7 @@ mod tests {
     }
 
     fn send(schedule: &mut Schedule, from: ActorId, action: Action) -> Result<Event, Error> {
-        apply(schedule, from, NOW, view(&action)).map(Event::from)
+        apply_at(schedule, from, NOW, &action)
     }
 
     fn rejects(schedule: &mut Schedule, from: ActorId, action: Action, error: Error) {

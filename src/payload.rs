@@ -2,24 +2,29 @@
 //! allocates nothing it does not store.
 //!
 //! Why: the program reads its payload into a stack buffer, and stack pages cost no gas.
-//! Decoding an [`Action`] the usual way copies each string into the heap, and freeing
+//! Decoding an [`Action`](w3bstreaming_io::Action) the usual way copies each string into the heap, and freeing
 //! those copies afterwards scatters small free chunks over the heap, so later records
 //! land on more pages than they need. The views here decode and encode exactly as
 //! `Action` and `Event` do (the tests below hold them to it).
-use gstd::{codec::DecodeAll, prelude::*, ActorId};
-use w3bstreaming_io::{Action, Event, StateQuery};
+use gstd::{
+    codec::{Compact, Decode, DecodeAll},
+    prelude::*,
+    ActorId,
+};
+use w3bstreaming_io::StateQuery;
+use w3bstreaming_state::{ProfileFields, StreamEdit, StreamFields};
 
 /// What a message to `handle` asks for: an action that may change the schedule, or
 /// a query that only reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request<'a> {
     Action(ActionRef<'a>),
-    /// [`Action::Query`]. Its few strings (a stream id, a cursor) are decoded into
+    /// [`Action::Query`](w3bstreaming_io::Action::Query). Its few strings (a stream id, a cursor) are decoded into
     /// the heap: a query stores nothing, and is usually run as a dry run.
     Query(StateQuery),
 }
 
-/// The index of [`Action::Query`] in `Action`'s encoding.
+/// The index of `Action::Query` in `Action`'s encoding.
 const QUERY_INDEX: u8 = 8;
 
 impl<'a> Request<'a> {
@@ -34,35 +39,22 @@ impl<'a> Request<'a> {
     }
 }
 
-/// An [`Action`] whose strings borrow from the payload.
+/// An `Action` whose strings borrow from the payload, its fields already the
+/// schedule's own structs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActionRef<'a> {
-    NewStream {
-        title: &'a str,
-        description: Option<&'a str>,
-        start_time: u64,
-        end_time: u64,
-        img_link: &'a str,
-    },
+    NewStream(StreamFields<'a>),
     DeleteStream {
         stream_id: &'a str,
     },
     EditStream {
         stream_id: &'a str,
-        start_time: Option<u64>,
-        end_time: Option<u64>,
-        title: Option<&'a str>,
-        img_link: Option<&'a str>,
-        description: Option<&'a str>,
+        edit: StreamEdit<'a>,
     },
     Subscribe {
         account_id: ActorId,
     },
-    EditProfile {
-        name: Option<&'a str>,
-        surname: Option<&'a str>,
-        img_link: Option<&'a str>,
-    },
+    EditProfile(ProfileFields<'a>),
     Unsubscribe {
         account_id: ActorId,
     },
@@ -76,38 +68,41 @@ pub enum ActionRef<'a> {
 
 impl<'a> ActionRef<'a> {
     /// Decodes `payload` as `Action::decode_all` would for every action but
-    /// [`Action::Query`] (which [`Request::decode`] reads): `None` where it fails.
+    /// `Action::Query` (which [`Request::decode`] reads): `None` where it fails.
+    /// Struct fields are read in the order written, which is the payload's order.
     fn decode(payload: &'a [u8]) -> Option<Self> {
         let mut reader = Reader(payload);
-        let action = match reader.byte()? {
-            0 => ActionRef::NewStream {
+        let action = match reader.decode::<u8>()? {
+            0 => ActionRef::NewStream(StreamFields {
                 title: reader.str()?,
-                description: reader.option(Reader::str)?,
-                start_time: reader.u64()?,
-                end_time: reader.u64()?,
+                description: reader.option_str()?,
+                start_time: reader.decode()?,
+                end_time: reader.decode()?,
                 img_link: reader.str()?,
-            },
+            }),
             1 => ActionRef::DeleteStream {
                 stream_id: reader.str()?,
             },
             2 => ActionRef::EditStream {
                 stream_id: reader.str()?,
-                start_time: reader.option(Reader::u64)?,
-                end_time: reader.option(Reader::u64)?,
-                title: reader.option(Reader::str)?,
-                img_link: reader.option(Reader::str)?,
-                description: reader.option(Reader::str)?,
+                edit: StreamEdit {
+                    start_time: reader.decode()?,
+                    end_time: reader.decode()?,
+                    title: reader.option_str()?,
+                    img_link: reader.option_str()?,
+                    description: reader.option_str()?,
+                },
             },
             3 => ActionRef::Subscribe {
-                account_id: reader.actor_id()?,
+                account_id: reader.decode()?,
             },
-            4 => ActionRef::EditProfile {
-                name: reader.option(Reader::str)?,
-                surname: reader.option(Reader::str)?,
-                img_link: reader.option(Reader::str)?,
-            },
+            4 => ActionRef::EditProfile(ProfileFields {
+                name: reader.option_str()?,
+                surname: reader.option_str()?,
+                img_link: reader.option_str()?,
+            }),
             5 => ActionRef::Unsubscribe {
-                account_id: reader.actor_id()?,
+                account_id: reader.decode()?,
             },
             6 => ActionRef::Watch {
                 stream_id: reader.str()?,
@@ -121,62 +116,7 @@ impl<'a> ActionRef<'a> {
     }
 }
 
-/// The request a payload holding `action` decodes to.
-impl<'a> From<&'a Action> for Request<'a> {
-    fn from(action: &'a Action) -> Self {
-        Request::Action(match action {
-            Action::NewStream {
-                title,
-                description,
-                start_time,
-                end_time,
-                img_link,
-            } => ActionRef::NewStream {
-                title,
-                description: description.as_deref(),
-                start_time: *start_time,
-                end_time: *end_time,
-                img_link,
-            },
-            Action::DeleteStream { stream_id } => ActionRef::DeleteStream { stream_id },
-            Action::EditStream {
-                stream_id,
-                start_time,
-                end_time,
-                title,
-                img_link,
-                description,
-            } => ActionRef::EditStream {
-                stream_id,
-                start_time: *start_time,
-                end_time: *end_time,
-                title: title.as_deref(),
-                img_link: img_link.as_deref(),
-                description: description.as_deref(),
-            },
-            Action::Subscribe { account_id } => ActionRef::Subscribe {
-                account_id: *account_id,
-            },
-            Action::EditProfile {
-                name,
-                surname,
-                img_link,
-            } => ActionRef::EditProfile {
-                name: name.as_deref(),
-                surname: surname.as_deref(),
-                img_link: img_link.as_deref(),
-            },
-            Action::Unsubscribe { account_id } => ActionRef::Unsubscribe {
-                account_id: *account_id,
-            },
-            Action::Watch { stream_id } => ActionRef::Watch { stream_id },
-            Action::Unwatch { stream_id } => ActionRef::Unwatch { stream_id },
-            Action::Query(query) => return Request::Query(query.clone()),
-        })
-    }
-}
-
-/// An [`Event`] whose id borrows from the payload or the schedule; it encodes to the
+/// An `Event` whose id borrows from the payload or the schedule; it encodes to the
 /// same bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode)]
 #[codec(crate = gstd::codec)]
@@ -191,81 +131,30 @@ pub enum EventRef<'a> {
     WatchUnmarked,
 }
 
-impl From<EventRef<'_>> for Event {
-    fn from(event: EventRef<'_>) -> Self {
-        match event {
-            EventRef::StreamIsScheduled { id } => Event::StreamIsScheduled { id: id.into() },
-            EventRef::StreamDeleted { id } => Event::StreamDeleted { id: id.into() },
-            EventRef::StreamEdited => Event::StreamEdited,
-            EventRef::Subscribed => Event::Subscribed,
-            EventRef::ProfileEdited => Event::ProfileEdited,
-            EventRef::Unsubscribed => Event::Unsubscribed,
-            EventRef::WatchMarked => Event::WatchMarked,
-            EventRef::WatchUnmarked => Event::WatchUnmarked,
-        }
-    }
-}
-
-/// The unread rest of a SCALE-encoded payload.
+/// The unread rest of a SCALE-encoded payload. parity-scale-codec reads what has a
+/// fixed size; only what borrows the payload, its strings, is read here.
 struct Reader<'a>(&'a [u8]);
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
-        if len > self.0.len() {
-            return None;
-        }
-        let (taken, rest) = self.0.split_at(len);
-        self.0 = rest;
-        Some(taken)
-    }
-
-    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        self.take(N)?.try_into().ok()
-    }
-
-    fn byte(&mut self) -> Option<u8> {
-        self.array::<1>().map(|[byte]| byte)
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        self.array().map(u64::from_le_bytes)
-    }
-
-    fn actor_id(&mut self) -> Option<ActorId> {
-        self.array().map(ActorId::new)
-    }
-
-    fn option<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
-        match self.byte()? {
-            0 => Some(None),
-            1 => read(self).map(Some),
-            _ => None,
-        }
+    fn decode<T: Decode>(&mut self) -> Option<T> {
+        T::decode(&mut self.0).ok()
     }
 
     fn str(&mut self) -> Option<&'a str> {
-        let len = self.compact_u32()?;
-        core::str::from_utf8(self.take(usize::try_from(len).ok()?)?).ok()
+        let Compact(len) = self.decode::<Compact<u32>>()?;
+        let len = usize::try_from(len)
+            .ok()
+            .filter(|&len| len <= self.0.len())?;
+        let (bytes, rest) = self.0.split_at(len);
+        self.0 = rest;
+        core::str::from_utf8(bytes).ok()
     }
 
-    /// A SCALE compact `u32`, refusing the non-canonical forms `Compact<u32>` refuses.
-    fn compact_u32(&mut self) -> Option<u32> {
-        let first = *self.0.first()?;
-        match first % 4 {
-            0 => self.byte().map(|byte| u32::from(byte >> 2)),
-            1 => {
-                let value = u16::from_le_bytes(self.array()?) >> 2;
-                (value > 0b0011_1111).then_some(u32::from(value))
-            }
-            2 => {
-                let value = u32::from_le_bytes(self.array()?) >> 2;
-                (value > 0b0011_1111_1111_1111).then_some(value)
-            }
-            _ => {
-                self.byte()?;
-                let value = u32::from_le_bytes(self.array()?);
-                (first >> 2 == 0 && value > u32::MAX >> 2).then_some(value)
-            }
+    fn option_str(&mut self) -> Option<Option<&'a str>> {
+        match self.decode::<u8>()? {
+            0 => Some(None),
+            1 => self.str().map(Some),
+            _ => None,
         }
     }
 }
@@ -275,7 +164,62 @@ mod tests {
     extern crate std;
 
     use super::*;
-    use gstd::codec::DecodeAll;
+    use w3bstreaming_io::{Action, Event};
+
+    /// The request a payload holding `action` should decode to.
+    fn view_of(action: &Action) -> Request<'_> {
+        Request::Action(match action {
+            Action::NewStream {
+                title,
+                description,
+                start_time,
+                end_time,
+                img_link,
+            } => ActionRef::NewStream(StreamFields {
+                title,
+                description: description.as_deref(),
+                start_time: *start_time,
+                end_time: *end_time,
+                img_link,
+            }),
+            Action::DeleteStream { stream_id } => ActionRef::DeleteStream { stream_id },
+            Action::EditStream {
+                stream_id,
+                start_time,
+                end_time,
+                title,
+                img_link,
+                description,
+            } => ActionRef::EditStream {
+                stream_id,
+                edit: StreamEdit {
+                    start_time: *start_time,
+                    end_time: *end_time,
+                    title: title.as_deref(),
+                    img_link: img_link.as_deref(),
+                    description: description.as_deref(),
+                },
+            },
+            Action::Subscribe { account_id } => ActionRef::Subscribe {
+                account_id: *account_id,
+            },
+            Action::EditProfile {
+                name,
+                surname,
+                img_link,
+            } => ActionRef::EditProfile(ProfileFields {
+                name: name.as_deref(),
+                surname: surname.as_deref(),
+                img_link: img_link.as_deref(),
+            }),
+            Action::Unsubscribe { account_id } => ActionRef::Unsubscribe {
+                account_id: *account_id,
+            },
+            Action::Watch { stream_id } => ActionRef::Watch { stream_id },
+            Action::Unwatch { stream_id } => ActionRef::Unwatch { stream_id },
+            Action::Query(query) => return Request::Query(query.clone()),
+        })
+    }
 
     fn every_action() -> Vec<Action> {
         let long = "ü".repeat(40);
@@ -344,7 +288,7 @@ mod tests {
     fn every_action_decodes_as_the_action_it_encodes() {
         for action in every_action() {
             let bytes = action.encode();
-            assert_eq!(Request::decode(&bytes), Some(Request::from(&action)));
+            assert_eq!(Request::decode(&bytes), Some(view_of(&action)));
         }
     }
 
@@ -356,7 +300,7 @@ mod tests {
         let mut check = |bytes: &[u8]| {
             let owned = Action::decode_all(&mut &bytes[..]).ok();
             let view = Request::decode(bytes);
-            assert_eq!(view, owned.as_ref().map(Request::from), "{bytes:?}");
+            assert_eq!(view, owned.as_ref().map(view_of), "{bytes:?}");
             checked += 1;
         };
         for action in every_action() {
@@ -384,39 +328,25 @@ mod tests {
     }
 
     #[test]
-    fn compact_lengths_accept_only_canonical_forms() {
-        for (bytes, expected) in [
-            (&[0x04][..], Some(1)),
-            (&[0x01, 0x01], Some(64)),
-            (&[0x05, 0x00], None),
-            (&[0x02, 0x00, 0x01, 0x00], Some(1 << 14)),
-            (&[0x02, 0x01, 0x00, 0x00], None),
-            (&[0x03, 0x00, 0x00, 0x00, 0x40], Some(1 << 30)),
-            (&[0x03, 0xff, 0xff, 0xff, 0x3f], None),
-            (&[0x07, 0x00, 0x00, 0x00, 0x40, 0x00], None),
-        ] {
-            let mut reader = Reader(bytes);
-            assert_eq!(reader.compact_u32(), expected, "{bytes:?}");
-            let owned = <gstd::codec::Compact<u32>>::decode(&mut &bytes[..]).ok();
-            assert_eq!(owned.map(|c| c.0), expected, "{bytes:?}");
-        }
-    }
-
-    #[test]
     fn every_event_encodes_as_the_event_it_stands_for() {
-        for event in [
-            EventRef::StreamIsScheduled {
-                id: "1700000000000Live",
-            },
-            EventRef::StreamDeleted { id: "ü" },
-            EventRef::StreamEdited,
-            EventRef::Subscribed,
-            EventRef::ProfileEdited,
-            EventRef::Unsubscribed,
-            EventRef::WatchMarked,
-            EventRef::WatchUnmarked,
+        let id = "1700000000000Live";
+        for (view, event) in [
+            (
+                EventRef::StreamIsScheduled { id },
+                Event::StreamIsScheduled { id: id.into() },
+            ),
+            (
+                EventRef::StreamDeleted { id: "ü" },
+                Event::StreamDeleted { id: "ü".into() },
+            ),
+            (EventRef::StreamEdited, Event::StreamEdited),
+            (EventRef::Subscribed, Event::Subscribed),
+            (EventRef::ProfileEdited, Event::ProfileEdited),
+            (EventRef::Unsubscribed, Event::Unsubscribed),
+            (EventRef::WatchMarked, Event::WatchMarked),
+            (EventRef::WatchUnmarked, Event::WatchUnmarked),
         ] {
-            assert_eq!(event.encode(), Event::from(event).encode(), "{event:?}");
+            assert_eq!(view.encode(), event.encode(), "{view:?}");
         }
     }
 }

@@ -5,7 +5,7 @@ use w3bstreaming_io::{
     limits::{MAX_SCHEDULE_AHEAD_MS, MAX_STREAM_DURATION_MS},
     Error, Field,
 };
-use w3bstreaming_state::StreamFields;
+use w3bstreaming_state::{ProfileFields, StreamFields};
 
 /// A stream as scheduled, or as it would be after an edit, at block time `now`.
 pub fn check_stream(fields: &StreamFields<'_>, now: u64) -> Result<(), Error> {
@@ -31,14 +31,10 @@ pub fn check_stream(fields: &StreamFields<'_>, now: u64) -> Result<(), Error> {
 }
 
 /// The three fields of `EditProfile`.
-pub fn check_profile(
-    name: Option<&str>,
-    surname: Option<&str>,
-    img_link: Option<&str>,
-) -> Result<(), Error> {
-    check_opt_len(Field::Name, name)?;
-    check_opt_len(Field::Surname, surname)?;
-    check_opt_len(Field::ImgLink, img_link)
+pub fn check_profile(profile: &ProfileFields<'_>) -> Result<(), Error> {
+    check_opt_len(Field::Name, profile.name)?;
+    check_opt_len(Field::Surname, profile.surname)?;
+    check_opt_len(Field::ImgLink, profile.img_link)
 }
 
 fn check_len(field: Field, text: &str) -> Result<(), Error> {

@@ -18,6 +18,7 @@ mod common;
 mod reference;
 
 use common::*;
+use parity_scale_codec::{Decode, Encode};
 use reference::Reference;
 use std::collections::BTreeSet;
 use w3bstreaming::{actions, payload::Request};
@@ -572,10 +573,10 @@ fn run_at_scale(seed: u64, messages: usize) {
         // Gear discards a rejected message's changes, its pruning too; natively nothing
         // would, so the copy takes only the messages the program accepted.
         if expected.is_ok() {
-            let native = match Request::from(&action) {
-                Request::Action(view) => {
-                    actions::apply(&mut twin, actor(sender), now, view).map(Event::from)
-                }
+            let bytes = action.encode();
+            let native = match Request::decode(&bytes).expect("the action decodes") {
+                Request::Action(view) => actions::apply(&mut twin, actor(sender), now, view)
+                    .map(|event| Event::decode(&mut &event.encode()[..]).expect("an event")),
                 Request::Query(query) => twin.query(query).map(Event::QueryReply),
             };
             assert_eq!(native, expected, "{context}: the native storage");

@@ -26,7 +26,7 @@ pub use budget::{Budget, MESSAGE_ROOM, PROGRAM_MEMORY};
 pub use chunked_map::{ChunkedMap, Range, RevRange};
 pub use paged_map::{PagedMap, ENTRY_HEADER, MAX_RECORD_BYTES, MIN_LEAF_BYTES, PAGE_BYTES};
 pub use query::{page_len, Page, SKIP_BUDGET};
-pub use records::{StreamEdit, StreamFields, StreamRecord, UserRecord};
+pub use records::{ProfileFields, StreamEdit, StreamFields, StreamRecord, UserRecord};
 pub use schedule::{Capacity, Schedule, StartKey, UserNo};
 pub use stream_number::StreamNumber;
 pub use text::PackedText;

@@ -1,7 +1,7 @@
 //! The bytes of a stored profile and of a stored stream, and the views that read them.
 //! A record is written whole into a buffer on the stack and stored as it is: storing
 //! allocates nothing, since every allocation writes the allocator's page.
-use crate::{text::text_len, PackedText, StreamNumber, UserNo, MAX_RECORD_BYTES};
+use crate::{PackedText, StreamNumber, UserNo, MAX_RECORD_BYTES};
 use alloc::string::String;
 use gstd::ActorId;
 use w3bstreaming_io::{
@@ -18,6 +18,15 @@ pub struct StreamFields<'a> {
     pub title: &'a str,
     pub img_link: &'a str,
     pub description: Option<&'a str>,
+}
+
+/// What an account sets on its profile, borrowed from the action that sets it: `None`
+/// leaves a field empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ProfileFields<'a> {
+    pub name: Option<&'a str>,
+    pub surname: Option<&'a str>,
+    pub img_link: Option<&'a str>,
 }
 
 /// A change to a stream's fields, borrowed from the action that asks for it: `None`
@@ -91,12 +100,13 @@ impl<'a> UserRecord<'a> {
         out: &mut RecordBuffer,
         account: ActorId,
         (subscribers, subscriptions): (u32, u32),
-        [name, surname, img_link]: [Option<&str>; 3],
+        profile: ProfileFields<'_>,
     ) -> usize {
+        let text = [profile.name, profile.surname, profile.img_link];
         out[user::ACCOUNT..user::SUBSCRIBERS].copy_from_slice(account.as_ref());
         out[user::SUBSCRIBERS..user::SUBSCRIPTIONS].copy_from_slice(&subscribers.to_le_bytes());
         out[user::SUBSCRIPTIONS..user::TEXT].copy_from_slice(&subscriptions.to_le_bytes());
-        user::TEXT + PackedText::write([name, surname, img_link], &mut out[user::TEXT..])
+        user::TEXT + PackedText::write(text, &mut out[user::TEXT..])
     }
 
     /// Adds one to a count in a profile's bytes, or takes one away.
@@ -133,11 +143,6 @@ impl<'a> UserRecord<'a> {
     /// Bytes of text the record stores.
     pub fn text_len(&self) -> usize {
         self.text().len()
-    }
-
-    /// Bytes of text a profile with these fields stores.
-    pub fn text_len_of(name: Option<&str>, surname: Option<&str>, img_link: Option<&str>) -> usize {
-        text_len(&[name, surname, img_link])
     }
 
     pub fn name(&self) -> Option<&'a str> {
@@ -235,16 +240,11 @@ impl<'a> StreamRecord<'a> {
         )
     }
 
-    /// Writes the bytes of this stream after `edit` into `out`; how many.
-    pub(crate) fn write_edited(&self, out: &mut RecordBuffer, edit: &StreamEdit<'_>) -> usize {
+    /// Writes the bytes of this stream with its fields replaced by `fields` into
+    /// `out`; how many. Its id, broadcaster and number stay.
+    pub(crate) fn write_edited(&self, out: &mut RecordBuffer, fields: StreamFields<'_>) -> usize {
         let id = [self.id_part(stream::ID_DIGITS), self.id_title()];
-        Self::write(
-            out,
-            self.broadcaster(),
-            self.broadcaster_no(),
-            id,
-            self.edited(edit),
-        )
+        Self::write(out, self.broadcaster(), self.broadcaster_no(), id, fields)
     }
 
     fn text(&self) -> PackedText<'a, 5> {
@@ -284,17 +284,6 @@ impl<'a> StreamRecord<'a> {
     /// Bytes of text the record stores.
     pub fn text_len(&self) -> usize {
         self.text().len()
-    }
-
-    /// Bytes of text a stream scheduled with `id_title` and `fields` stores.
-    pub fn text_len_of(id_title: &str, fields: &StreamFields<'_>) -> usize {
-        StreamNumber::DIGITS
-            + text_len(&[
-                Some(id_title),
-                Some(fields.title),
-                Some(fields.img_link),
-                fields.description,
-            ])
     }
 
     pub fn broadcaster(&self) -> ActorId {

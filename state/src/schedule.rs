@@ -1,14 +1,17 @@
 use crate::{
     records::{Count, RecordBuffer},
-    ChunkedMap, PagedMap, StreamEdit, StreamFields, StreamNumber, StreamRecord, UserRecord,
-    MAX_RECORD_BYTES,
+    ChunkedMap, PagedMap, ProfileFields, StreamEdit, StreamFields, StreamNumber, StreamRecord,
+    UserRecord, MAX_RECORD_BYTES,
 };
 use alloc::collections::VecDeque;
 use core::ops::RangeInclusive;
 use gstd::ActorId;
-use w3bstreaming_io::limits::{
-    MARKS_DROPPED_PER_MESSAGE, MAX_ACCOUNTS, MAX_FOLLOWS, MAX_STREAMS, MAX_TEXT_BYTES, MAX_WATCHES,
-    RETENTION_MS,
+use w3bstreaming_io::{
+    limits::{
+        MARKS_DROPPED_PER_MESSAGE, MAX_ACCOUNTS, MAX_FOLLOWS, MAX_STREAMS, MAX_TEXT_BYTES,
+        MAX_WATCHES, RETENTION_MS,
+    },
+    Error,
 };
 
 /// A stream's place in start-time order: start time, then number (creation order).
@@ -245,10 +248,15 @@ impl Schedule {
         self.text_bytes
     }
 
-    /// Whether replacing a record's `old` bytes of text with `new` ones stays within
-    /// the capacity.
-    pub fn text_fits(&self, old: usize, new: usize) -> bool {
-        self.text_bytes - old + new <= self.capacity.text_bytes
+    /// Counts a record's `new` bytes of text in place of its `old` ones, or refuses
+    /// with [`Error::TextFull`] if they would not fit the capacity.
+    fn replace_text(&mut self, old: usize, new: usize) -> Result<(), Error> {
+        let total = self.text_bytes - old + new;
+        if total > self.capacity.text_bytes {
+            return Err(Error::TextFull);
+        }
+        self.text_bytes = total;
+        Ok(())
     }
 
     /// The stream with this id, with its number.
@@ -290,30 +298,27 @@ impl Schedule {
         StreamNumber::next(now, self.last_number)
     }
 
-    /// Registers `account` or replaces the three fields of its profile.
+    /// Registers `account` or replaces the three fields of its profile, or refuses
+    /// with [`Error::TextFull`] and changes nothing.
     /// Precondition: `account` is registered, or [`Schedule::accounts_full`] is false.
     pub fn set_profile(
         &mut self,
         account: ActorId,
-        name: Option<&str>,
-        surname: Option<&str>,
-        img_link: Option<&str>,
-    ) {
-        let (number, counts) = match self.place_of(account) {
-            Ok((number, current)) => {
-                let (text, counts) = (current.text_len(), current.counts());
-                self.text_bytes -= text;
-                (number, counts)
-            }
-            Err(number) => (number, (0, 0)),
+        profile: ProfileFields<'_>,
+    ) -> Result<(), Error> {
+        let (number, counts, old_text) = match self.place_of(account) {
+            Ok((number, current)) => (number, current.counts(), current.text_len()),
+            Err(number) => (number, (0, 0), 0),
         };
         let mut record: RecordBuffer = [0; MAX_RECORD_BYTES];
-        let len = UserRecord::write(&mut record, account, counts, [name, surname, img_link]);
+        let len = UserRecord::write(&mut record, account, counts, profile);
+        self.replace_text(old_text, UserRecord::read(&record[..len]).text_len())?;
         self.users.insert(number.0, &record[..len]);
-        self.text_bytes += UserRecord::text_len_of(name, surname, img_link);
+        Ok(())
     }
 
-    /// Stores a stream under `number` and returns its id.
+    /// Stores a stream under `number` and returns its id, or refuses with
+    /// [`Error::TextFull`] and changes nothing.
     ///
     /// Preconditions: `number` came from [`Schedule::next_stream_number`],
     /// `broadcaster` is registered, and [`Schedule::streams_full`] is false.
@@ -322,7 +327,7 @@ impl Schedule {
         number: StreamNumber,
         broadcaster: ActorId,
         fields: StreamFields<'_>,
-    ) -> &str {
+    ) -> Result<&str, Error> {
         assert!(
             self.last_number < Some(number),
             "stream number {number:?} was already given out"
@@ -330,25 +335,34 @@ impl Schedule {
         let broadcaster_no = self.registered_no(broadcaster);
         let mut record: RecordBuffer = [0; MAX_RECORD_BYTES];
         let len = StreamRecord::write_new(&mut record, number, broadcaster, broadcaster_no, fields);
-        self.text_bytes += StreamRecord::text_len_of(fields.title, &fields);
+        self.replace_text(0, StreamRecord::read(&record[..len]).text_len())?;
         self.streams.insert(number.get(), &record[..len]);
         self.by_broadcaster.insert((broadcaster_no, number), ());
         self.index((fields.start_time, number), fields.end_time);
         self.last_number = Some(number);
-        self.record_of(number)
+        Ok(self
+            .record_of(number)
             .expect("the stream was just stored")
-            .id()
+            .id())
     }
 
-    /// Edits a stored stream's fields. Precondition: the stream exists.
-    pub fn edit_stream(&mut self, number: StreamNumber, edit: &StreamEdit<'_>) {
+    /// Edits a stored stream's fields, or refuses and changes nothing: with the error
+    /// `check` gives for the fields as `edit` leaves them, or with
+    /// [`Error::TextFull`]. Precondition: the stream exists.
+    pub fn edit_stream(
+        &mut self,
+        number: StreamNumber,
+        edit: &StreamEdit<'_>,
+        check: impl FnOnce(&StreamFields<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         let current = self.record_of(number).expect("stream exists");
+        let fields = current.edited(edit);
+        check(&fields)?;
         let (old_key, old_text) = ((current.start_time(), number), current.text_len());
         let mut record: RecordBuffer = [0; MAX_RECORD_BYTES];
-        let len = current.write_edited(&mut record, edit);
-        let edited = StreamRecord::read(&record[..len]);
-        self.text_bytes = self.text_bytes - old_text + edited.text_len();
-        let (new_key, end_time) = ((edited.start_time(), number), edited.end_time());
+        let len = current.write_edited(&mut record, fields);
+        let (new_key, end_time) = ((fields.start_time, number), fields.end_time);
+        self.replace_text(old_text, StreamRecord::read(&record[..len]).text_len())?;
         self.streams.insert(number.get(), &record[..len]);
         if old_key != new_key {
             self.unindex(old_key);
@@ -356,6 +370,7 @@ impl Schedule {
         } else if self.oldest.is_some_and(|(oldest, _)| oldest == new_key) {
             self.oldest = Some((new_key, end_time));
         }
+        Ok(())
     }
 
     /// Removes a stream, from its broadcaster's list and the index too, and drops up

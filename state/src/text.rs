@@ -76,11 +76,6 @@ impl<'a, const N: usize> PackedText<'a, N> {
     }
 }
 
-/// Bytes of text in `parts`, the unit of the program's text budget.
-pub fn text_len<const N: usize>(parts: &[Option<&str>; N]) -> usize {
-    parts.iter().flatten().map(|part| part.len()).sum()
-}
-
 impl<const N: usize> fmt::Debug for PackedText<'_, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries((0..N).map(|i| self.get(i))).finish()
@@ -96,7 +91,7 @@ mod tests {
         let parts = [Some("abc"), None, Some(""), Some("ü€")];
         let mut bytes = [0u8; 64];
         let written = PackedText::write(parts, &mut bytes);
-        assert_eq!(written, PackedText::<4>::HEADER + text_len(&parts));
+        assert_eq!(written, PackedText::<4>::HEADER + "abcü€".len());
         let text = PackedText::<4>::read(&bytes[..written]);
         assert_eq!(
             [text.get(0), text.get(1), text.get(2), text.get(3)],

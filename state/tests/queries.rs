@@ -5,7 +5,7 @@ use w3bstreaming_io::{
     limits::{MARKS_DROPPED_PER_MESSAGE, MAX_PAGE_LEN, MAX_STREAM_DURATION_MS, RETENTION_MS},
     Error, StateQuery, StateReply, StreamCursor, Subscription,
 };
-use w3bstreaming_state::{Page, Schedule, StreamEdit, StreamFields, SKIP_BUDGET};
+use w3bstreaming_state::{Page, ProfileFields, Schedule, StreamEdit, StreamFields, SKIP_BUDGET};
 
 const T0: u64 = 1_700_000_000_000;
 const HOUR: u64 = 3_600_000;
@@ -17,7 +17,16 @@ fn account(n: u64) -> ActorId {
 fn registered(accounts: &[u64]) -> Schedule {
     let mut schedule = Schedule::new();
     for &n in accounts {
-        schedule.set_profile(account(n), Some(&format!("user {n}")), None, None);
+        schedule
+            .set_profile(
+                account(n),
+                ProfileFields {
+                    name: Some(&format!("user {n}")),
+                    surname: None,
+                    img_link: None,
+                },
+            )
+            .unwrap();
     }
     schedule
 }
@@ -37,6 +46,7 @@ fn add(schedule: &mut Schedule, broadcaster: u64, title: &str, start: u64, end: 
                 description: None,
             },
         )
+        .unwrap()
         .into()
 }
 
@@ -51,7 +61,7 @@ fn retime(schedule: &mut Schedule, id: &str, start_time: Option<u64>, end_time: 
         img_link: None,
         description: None,
     };
-    schedule.edit_stream(number, &edit);
+    schedule.edit_stream(number, &edit, |_| Ok(())).unwrap();
 }
 
 fn titles<C>(page: &Page<(String, w3bstreaming_io::Stream), C>) -> Vec<&str> {
@@ -414,12 +424,48 @@ fn accounts_whose_numbers_collide_keep_apart() {
     };
     let (first, second, third) = (word(0), word(1), word(2));
     let mut schedule = Schedule::new();
-    schedule.set_profile(first, Some("first"), None, None);
-    schedule.set_profile(second, Some("second"), None, None);
-    schedule.set_profile(third, Some("third"), None, None);
+    schedule
+        .set_profile(
+            first,
+            ProfileFields {
+                name: Some("first"),
+                surname: None,
+                img_link: None,
+            },
+        )
+        .unwrap();
+    schedule
+        .set_profile(
+            second,
+            ProfileFields {
+                name: Some("second"),
+                surname: None,
+                img_link: None,
+            },
+        )
+        .unwrap();
+    schedule
+        .set_profile(
+            third,
+            ProfileFields {
+                name: Some("third"),
+                surname: None,
+                img_link: None,
+            },
+        )
+        .unwrap();
     let numbers = [first, second, third].map(|a| schedule.user_no(a).unwrap().get());
     assert_eq!(numbers, [7, 8, 9]);
-    schedule.set_profile(second, Some("second, edited"), None, None);
+    schedule
+        .set_profile(
+            second,
+            ProfileFields {
+                name: Some("second, edited"),
+                surname: None,
+                img_link: None,
+            },
+        )
+        .unwrap();
     schedule.subscribe(third, second, T0);
     let number = schedule.next_stream_number(T0).unwrap();
     let fields = StreamFields {
@@ -429,7 +475,7 @@ fn accounts_whose_numbers_collide_keep_apart() {
         img_link: "",
         description: None,
     };
-    let id: String = schedule.add_stream(number, second, fields).into();
+    let id: String = schedule.add_stream(number, second, fields).unwrap().into();
     assert_eq!(schedule.user(first).and_then(|u| u.name()), Some("first"));
     assert_eq!(
         schedule.user(second).and_then(|u| u.name()),

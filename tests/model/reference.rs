@@ -238,17 +238,17 @@ impl Reference {
                 if self.streams.len() >= MAX_STREAMS {
                     return Err(Error::StreamsFull);
                 }
-                let text = 13
-                    + 2 * title.len()
-                    + img_link.len()
-                    + description.as_ref().map_or(0, String::len);
-                self.text_fits(0, text)?;
                 let number = now
                     .max(self.last_number.map_or(FIRST_NUMBER, |last| last + 1))
                     .max(FIRST_NUMBER);
                 if number > LAST_NUMBER {
                     return Err(Error::StreamIdsExhausted);
                 }
+                let text = 13
+                    + 2 * title.len()
+                    + img_link.len()
+                    + description.as_ref().map_or(0, String::len);
+                self.text_fits(0, text)?;
                 let id = format!("{number}{title}");
                 self.last_number = Some(number);
                 let stream = Stream {
