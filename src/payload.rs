@@ -2,9 +2,9 @@
 //! allocates nothing it does not store.
 //!
 //! Why: the program reads its payload into a stack buffer, and stack pages cost no gas.
-//! Decoding an [`Action`](w3bstreaming_io::Action) the usual way copies each string into the heap, and freeing
-//! those copies afterwards scatters small free chunks over the heap, so later records
-//! land on more pages than they need. The views here decode and encode exactly as
+//! Decoding an [`Action`](w3bstreaming_io::Action) the usual way copies each string
+//! into the heap, and freeing those copies afterwards scatters small free chunks over
+//! the heap, so later records land on more pages than they need. The views here decode and encode exactly as
 //! `Action` and `Event` do (the tests below hold them to it).
 use gstd::{
     codec::{Compact, Decode, DecodeAll},
@@ -19,8 +19,9 @@ use w3bstreaming_state::{ProfileFields, StreamEdit, StreamFields};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request<'a> {
     Action(ActionRef<'a>),
-    /// [`Action::Query`](w3bstreaming_io::Action::Query). Its few strings (a stream id, a cursor) are decoded into
-    /// the heap: a query stores nothing, and is usually run as a dry run.
+    /// [`Action::Query`](w3bstreaming_io::Action::Query). Its few strings (a stream
+    /// id, a cursor) are decoded into the heap: a query stores nothing, and is usually
+    /// run as a dry run.
     Query(StateQuery),
 }
 

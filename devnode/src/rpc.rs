@@ -1,6 +1,7 @@
 //! The node's JSON-RPC 2.0 methods over one request object: `gear_readState` and
-//! `gear_calculateReplyForHandle` exactly as a Vara node answers them, and the `dev_*` methods a local chain needs in place of
-//! extrinsics (docs/local-chain.md is the reference).
+//! `gear_calculateReplyForHandle` exactly as a Vara node answers them, and the `dev_*`
+//! methods a local chain needs in place of extrinsics (docs/local-chain.md is the
+//! reference).
 //!
 //! Every failure is a JSON-RPC error that names the problem without echoing the input,
 //! and nothing is queued or spent unless the whole request is valid.
