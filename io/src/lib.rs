@@ -119,6 +119,12 @@ pub enum Event {
     QueryReply(StateReply),
 }
 
+/// The first byte of an [`Action::Query`]'s encoding and of an [`Event::QueryReply`]'s.
+/// The rest is the [`StateQuery`] or the [`StateReply`] as the `state` export takes and
+/// gives them, so a client that speaks the state queries wraps and unwraps them with
+/// this byte alone.
+pub const QUERY_INDEX: u8 = 8;
+
 /// A question to the program's `state` export.
 ///
 /// `Streams` and `Users` answer with everything and cost gas in proportion to the whole
@@ -300,4 +306,25 @@ pub struct Subscription {
     pub account_id: ActorId,
     /// Block time at which the follow happened, in milliseconds since the Unix epoch.
     pub sub_date: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_and_its_reply_begin_with_the_query_index() {
+        let query = StateQuery::Users;
+        let reply = StateReply::Users(Vec::new());
+        let asked = Action::Query(query.clone()).encode();
+        let answered = Event::QueryReply(reply.clone()).encode();
+        assert_eq!(
+            asked.split_first(),
+            Some((&QUERY_INDEX, &query.encode()[..]))
+        );
+        assert_eq!(
+            answered.split_first(),
+            Some((&QUERY_INDEX, &reply.encode()[..]))
+        );
+    }
 }

@@ -12,6 +12,7 @@ use std::{
     sync::atomic::{AtomicU64, Ordering},
     time::Duration,
 };
+use w3bstreaming_io::QUERY_INDEX;
 use w3bstreaming_keys::AccountId;
 
 /// The account a query is asked as. A dry run spends nothing and the program does
@@ -21,9 +22,6 @@ pub const QUERY_ORIGIN: AccountId = AccountId([0; 32]);
 /// The gas a query may burn: about a hundred times what `Stream` or `IsSubscribed`
 /// cost at any size (docs/benchmark.md).
 pub const QUERY_GAS_LIMIT: u64 = 10_000_000_000;
-
-/// `Action::Query`'s index in `Action`, and `Event::QueryReply`'s in `Event`.
-const QUERY_INDEX: u8 = 8;
 
 /// The largest answer read from a node. The program's replies to the server's
 /// queries are a stream's record (texts of at most a few hundred bytes) or a yes/no;
