@@ -1,9 +1,10 @@
 // The local chain (`w3bstreaming-devnode`) over its JSON-RPC: queries with
-// `gear_calculateReplyForHandle` as a Vara node answers it; writes as `dev_sendMessage`, signed by the
-// sender over a text naming the chain, the program, the sender, its nonce and the
-// payload (devnode/src/signing.rs), then the reply awaited with `dev_messageReply`.
+// `gear_calculateReplyForHandle` as a Vara node answers it; writes as
+// `dev_sendMessage`, signed by the sender over a text naming the chain, the program,
+// the sender, its nonce and the payload (devnode/src/signing.rs), then the reply
+// awaited with `dev_messageReply`.
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { decodeEvent, encodeAction, queryReply } from '../program/metadata';
+import { decodeEvent, encodeAction } from '../program/metadata';
 import { rejectionText } from '../program/rules';
 import type { Action, Event, Hex, StateQuery, StateReply } from '../program/types';
 import { developmentAccounts } from './development';
@@ -13,6 +14,7 @@ import {
   ProgramError,
   QUERY_GAS_LIMIT,
   QUERY_ORIGIN,
+  queryAnswer,
   type Account,
   type Chain,
 } from './types';
@@ -79,8 +81,7 @@ export class LocalChain implements Chain {
       0,
       null,
     ]);
-    if (reply.code.startsWith('0x00')) return queryReply(reply.payload);
-    throw new ProgramError(rejectionText(new TextDecoder().decode(hexToU8a(reply.payload))));
+    return queryAnswer(reply.code.startsWith('0x00'), hexToU8a(reply.payload));
   }
 
   async send(account: Account, action: Action): Promise<Event> {

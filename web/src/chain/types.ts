@@ -1,5 +1,7 @@
 // One small interface to the program, whichever way it is reached: a Vara node
 // through `@gear-js/api` (vara.ts) or the local chain's JSON-RPC (local.ts).
+import { queryReply } from '../program/metadata';
+import { rejectionText } from '../program/rules';
 import type { Action, Event, Hex, StateQuery, StateReply } from '../program/types';
 
 /** An account that can sign, from a wallet extension or the local chain's list. */
@@ -22,6 +24,11 @@ export class ProgramError extends Error {
   }
 }
 
+/** The program's error reply, whose bytes are its text, as the error a chain throws. */
+export function programError(reply: Uint8Array): ProgramError {
+  return new ProgramError(rejectionText(new TextDecoder().decode(reply)));
+}
+
 /** The node or the wallet failed before the program answered. */
 export class ChainError extends Error {
   constructor(message: string) {
@@ -39,6 +46,12 @@ export const QUERY_ORIGIN: Hex = `0x${'00'.repeat(32)}`;
 
 /** The gas a query may burn: far more than the largest page costs (docs/benchmark.md). */
 export const QUERY_GAS_LIMIT = 50_000_000_000;
+
+/** The answer in the reply to an `Action::Query`, or the program's refusal thrown. */
+export function queryAnswer(succeeded: boolean, reply: Uint8Array): StateReply {
+  if (succeeded) return queryReply(reply);
+  throw programError(reply);
+}
 
 export interface Chain {
   readonly network: 'local' | 'vara';

@@ -5,15 +5,15 @@
 // `UserMessageSent` event that answers the message.
 import { GearApi, type MessageQueuedData } from '@gear-js/api';
 import type { ISubmittableResult } from '@polkadot/types/types';
-import { meta, decodeEvent, queryReply } from '../program/metadata';
-import { rejectionText } from '../program/rules';
+import { meta, decodeEvent } from '../program/metadata';
 import type { Action, Event, Hex, StateQuery, StateReply } from '../program/types';
 import { extensionSigner } from './wallet';
 import {
   ChainError,
-  ProgramError,
+  programError,
   QUERY_GAS_LIMIT,
   QUERY_ORIGIN,
+  queryAnswer,
   type Account,
   type Chain,
 } from './types';
@@ -55,9 +55,7 @@ export class VaraChain implements Chain {
     } catch (error) {
       throw new ChainError(error instanceof Error ? error.message : String(error));
     }
-    const payload = reply.payload.toU8a(true);
-    if (reply.code.isSuccess) return queryReply(payload);
-    throw new ProgramError(rejectionText(new TextDecoder().decode(payload)));
+    return queryAnswer(reply.code.isSuccess, reply.payload.toU8a(true));
   }
 
   async send(account: Account, action: Action): Promise<Event> {
@@ -100,7 +98,7 @@ export class VaraChain implements Chain {
     const reply = await this.api.message.getReplyEvent(this.programId, messageId, blockHash);
     const { details, payload } = reply.data.message;
     if (details.isSome && details.unwrap().code.isSuccess) return decodeEvent(payload.toU8a(true));
-    throw new ProgramError(rejectionText(new TextDecoder().decode(payload.toU8a(true))));
+    throw programError(payload.toU8a(true));
   }
 
   private dispatchErrorText(result: ISubmittableResult): string {
