@@ -77,6 +77,38 @@ test('more than 100 upcoming streams, page by page until the list ends', async (
   await gone(loadMore);
 });
 
+test('a list read again after a change keeps its cards and its Load more button', async () => {
+  const page = await open(stack, '/');
+  const upcoming = page.getByRole('region', { name: /^Upcoming/ });
+  const cards = upcoming.getByRole('article');
+  const loadMore = upcoming.getByRole('button', { name: 'Load more upcoming streams' });
+  await shown(loadMore);
+  assert.equal(await cards.count(), 20);
+
+  // Hold every query the page asks from now on, so the read after the change stays
+  // under way while the page is looked at.
+  const held = [];
+  let holding = true;
+  const isQuery = (request) => request.postDataJSON()?.method === 'gear_calculateReplyForHandle';
+  const toNode = (url) => url.origin === new URL(stack.devnode.url).origin;
+  await page.route(toNode, (route) =>
+    holding && isQuery(route.request()) ? held.push(route) : route.continue(),
+  );
+  const { event } = await send(stack.devnode, devKey('//Charlie'), {
+    EditProfile: { name: 'Charlie', surname: null, img_link: null },
+  });
+  assert.deepEqual(event, { profileEdited: null });
+  await until(() => held.length > 0, 'the list read again');
+
+  assert.equal(await cards.count(), 20, 'the cards stay while they are read again');
+  assert.equal(await loadMore.count(), 1, 'and so does the button');
+  holding = false;
+  await Promise.all(held.map((route) => route.continue()));
+  await loadMore.click();
+  await until(async () => (await cards.count()) === 40, 'the second page');
+  assert.deepEqual(page.errors, []);
+});
+
 test('a broadcaster’s 100 streams on the channel, page by page', async () => {
   const page = await open(stack, `/channel/${devKey('//Alice').address}`);
   const streams = page.getByRole('region', { name: 'Streams' });

@@ -60,6 +60,11 @@ export interface Page<T, C> {
 export interface Pages<T> {
   items: T[];
   error: string | null;
+  /**
+   * Whether the list is being read to more than it shows: its first pages, or the
+   * page `loadMore` asked for. Reading the shown pages again after a change is not
+   * loading: the list stays as it is, with its button, until the new read replaces it.
+   */
   loading: boolean;
   /** Whether the list goes on past what is loaded. */
   more: boolean;
@@ -81,14 +86,14 @@ export function usePages<T, C>(
   const [wanted, setWanted] = useState({ key, pages: 1 });
   const pages = wanted.key === key ? wanted.pages : 1;
   const [state, setState] = useState<{
-    /** What was read: the list, at a state version, this many pages deep. */
-    read: string;
+    /** What was read: which list, and how many pages deep. */
+    key: string | null;
+    pages: number;
     items: T[];
     next: C | null;
     error: string | null;
-  }>({ read: '', items: [], next: null, error: null });
+  }>({ key: null, pages: 0, items: [], next: null, error: null });
   const fetchPage = useEffectEvent((after: C | null) => fetch(chain, after));
-  const reading = `${key}@${version}.${refresh}x${pages}`;
 
   useEffect(() => {
     if (key === null) return;
@@ -104,22 +109,27 @@ export function usePages<T, C>(
           next = page.next;
           read += 1;
         } while (next !== null && read < pages);
-        if (current) setState({ read: reading, items, next, error: null });
+        if (current) setState({ key, pages, items, next, error: null });
       } catch (error) {
-        if (current) setState((old) => ({ ...old, read: reading, error: message(error) }));
+        if (!current) return;
+        setState((old) =>
+          old.key === key
+            ? { ...old, pages, error: message(error) }
+            : { key, pages, items: [], next: null, error: message(error) },
+        );
       }
     })();
     return () => {
       current = false;
     };
-  }, [chain, key, version, refresh, pages, reading]);
+  }, [chain, key, version, refresh, pages]);
 
   const loadMore = useCallback(() => setWanted({ key, pages: pages + 1 }), [key, pages]);
-  const sameList = state.read.startsWith(`${key}@`);
+  const sameList = key !== null && state.key === key;
   return {
     items: sameList ? state.items : [],
     error: sameList ? state.error : null,
-    loading: key !== null && state.read !== reading,
+    loading: key !== null && (!sameList || state.pages < pages),
     more: sameList && state.next !== null,
     loadMore,
   };
