@@ -6,4 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup-toolchain.sh
-cargo run --release --quiet -p w3bstreaming-bench -- "$@"
+# Built with the whole workspace, so that the dependencies keep the features the tests
+# built them with: `cargo run -p` alone would compile gtest's runtime a second time.
+cargo build --release --quiet --workspace --bins
+exec target/release/w3bstreaming-bench "$@"
