@@ -3,7 +3,7 @@
 //! be. The program's totals are chosen so that this leaves room for a message's own
 //! work in a Gear program's 2 GiB (see docs/design.md, "Memory budget").
 use crate::{
-    paged_map::{LEAF_ALLOCATION, SPARE_LEAVES},
+    paged_map::{LEAF_ALLOCATION, LEAF_DIRECTORY_BYTES, SPARE_LEAVES},
     Capacity, ChunkedMap, PackedText, StartKey, StreamNumber, UserNo, ENTRY_HEADER, MIN_LEAF_BYTES,
 };
 
@@ -44,9 +44,8 @@ impl Budget {
         // Every leaf but the last of each map holds MIN_LEAF_BYTES or more; each map
         // may keep the rest of a block spare.
         let leaves = record_bytes.div_ceil(MIN_LEAF_BYTES) + 2 * (1 + SPARE_LEAVES);
-        let directory = 2 * 16;
         Budget {
-            records: leaves * (LEAF_ALLOCATION + directory),
+            records: leaves * (LEAF_ALLOCATION + LEAF_DIRECTORY_BYTES),
             stream_indices: capacity.streams
                 * (ChunkedMap::<StartKey, ()>::MOST_BYTES_PER_ENTRY
                     + ChunkedMap::<(UserNo, StreamNumber), ()>::MOST_BYTES_PER_ENTRY),

@@ -1,3 +1,4 @@
+use crate::directory::Directory;
 use alloc::{boxed::Box, vec::Vec};
 use core::{
     fmt, iter,
@@ -23,7 +24,7 @@ pub struct ChunkedMap<K, V> {
     /// below the second one's bound. Every chunk but a lone one is at least half full,
     /// as in a B-tree, so the chunks take at most twice the entries' memory whatever
     /// the order of inserts and removals.
-    chunks: Vec<(K, Box<Chunk<K, V>>)>,
+    chunks: Directory<K, Box<Chunk<K, V>>>,
     len: usize,
 }
 
@@ -83,15 +84,15 @@ impl<K: Ord + Copy, V: Copy> Chunk<K, V> {
 impl<K, V> ChunkedMap<K, V> {
     /// Most bytes of memory one entry takes: its share of a chunk at half full (a
     /// chunk is never emptier, unless it is the only one), with the allocator's word in
-    /// front of the chunk and the chunk's directory entry, counted twice for the room
-    /// a growing `Vec` keeps.
-    pub const MOST_BYTES_PER_ENTRY: usize =
-        (size_of::<Chunk<K, V>>() + size_of::<usize>() + 2 * size_of::<(K, Box<Chunk<K, V>>)>())
-            .div_ceil(CHUNK_LEN / 2);
+    /// front of the chunk and the chunk's share of the directory.
+    pub const MOST_BYTES_PER_ENTRY: usize = (size_of::<Chunk<K, V>>()
+        + size_of::<usize>()
+        + Directory::<K, Box<Chunk<K, V>>>::MOST_BYTES_PER_ENTRY)
+        .div_ceil(CHUNK_LEN / 2);
 
     pub const fn new() -> Self {
         Self {
-            chunks: Vec::new(),
+            chunks: Directory::new(),
             len: 0,
         }
     }
@@ -114,9 +115,12 @@ impl<K, V> ChunkedMap<K, V> {
 impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
     /// The chunk that holds `key` if anything does. Precondition: there is a chunk.
     fn chunk_for(&self, key: &K) -> usize {
-        self.chunks
-            .partition_point(|(bound, _)| bound <= key)
-            .saturating_sub(1)
+        self.chunks.position_for(key)
+    }
+
+    /// The entries of the chunk at position `at`, if there is one.
+    fn chunk_entries(&self, at: usize) -> Option<&[(K, V)]> {
+        Some(self.chunks.get(at)?.1.entries())
     }
 
     pub fn get(&self, key: &K) -> Option<&V> {
@@ -135,7 +139,7 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
             self.chunks.push((key, Chunk::new((key, value))));
         }
         let at = self.chunk_for(&key);
-        let chunk = &mut self.chunks[at].1;
+        let chunk = self.chunks.item_mut(at).expect("a chunk for every key");
         match chunk.search(&key) {
             Ok(index) => Some(core::mem::replace(&mut chunk.entries[index].1, value)),
             Err(index) if chunk.len < CHUNK_LEN => {
@@ -155,7 +159,7 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
     /// neighbour when it drops below half full.
     pub fn remove(&mut self, key: &K) -> Option<V> {
         let at = self.chunk_for(key);
-        let chunk = &mut self.chunks.get_mut(at)?.1;
+        let chunk = self.chunks.item_mut(at)?;
         let index = chunk.search(key).ok()?;
         let (_, value) = chunk.remove_at(index);
         self.len -= 1;
@@ -173,6 +177,7 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         Range {
             map: self,
             chunk,
+            entries: self.chunk_entries(chunk).unwrap_or_default(),
             index,
             end: range.end_bound().cloned(),
         }
@@ -185,6 +190,7 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         RevRange {
             map: self,
             chunk,
+            entries: self.chunk_entries(chunk).unwrap_or_default(),
             end,
             start: range.start_bound().cloned(),
         }
@@ -197,7 +203,7 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         let (first, mut from) = self.position(range.start_bound());
         let mut at = first;
         let mut removed = 0;
-        while let Some((_, chunk)) = self.chunks.get_mut(at) {
+        while let Some(chunk) = self.chunks.item_mut(at) {
             let len = chunk.len;
             let to = from
                 + chunk.entries()[from..]
@@ -228,7 +234,7 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         let drop_from = if kept(first) { first + 1 } else { first };
         let drop_to = if kept(last) { last } else { last + 1 };
         if drop_from < drop_to {
-            self.chunks.drain(drop_from..drop_to);
+            self.chunks.remove_run(drop_from..drop_to);
         }
         if self.len == 0 {
             self.chunks.clear();
@@ -266,7 +272,7 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
             here.extend(iter::from_fn(|| {
                 keys.next_if(|key| next_bound.is_none_or(|bound| *key < bound))
             }));
-            let chunk = &mut self.chunks[at].1;
+            let chunk = self.chunks.item_mut(at).expect("a chunk for every key");
             // Entries before the first key's place stay where they are, unwritten.
             let (Ok(from) | Err(from)) = chunk.search(&here[0]);
             let (mut wanted, mut kept) = (0, from);
@@ -300,10 +306,9 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         }
         // Each thinned chunk below half full takes entries from the next chunk that has
         // any (or gives them to the previous one, at the end); chunks left empty stay
-        // in place until one pass over the directory drops them all, instead of a
-        // directory shift each. Only thinned and merged chunks are looked into: every
-        // other chunk's page stays untouched.
-        let is_empty = |chunks: &[(K, Box<Chunk<K, V>>)], at: usize| chunks[at].1.len == 0;
+        // in place until one removal from the directory drops them all. Only thinned
+        // and merged chunks are looked into: every other chunk's page stays untouched.
+        let is_empty = |chunks: &Directory<K, Box<Chunk<K, V>>>, at: usize| chunks[at].1.len == 0;
         let emptied: Vec<usize> = thinned
             .iter()
             .copied()
@@ -331,18 +336,14 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
                 if !self.balance(left, right) {
                     break;
                 }
-                self.chunks[right].1.len = 0;
+                self.chunks.item_mut(right).expect("a chunk").len = 0;
                 merged.push(right);
             }
         }
-        let mut emptied = emptied.into_iter().peekable();
-        let mut merged = merged.into_iter().peekable();
-        let mut at = 0;
-        self.chunks.retain(|_| {
-            let gone = emptied.next_if_eq(&at).is_some() | merged.next_if_eq(&at).is_some();
-            at += 1;
-            !gone
-        });
+        let mut gone = emptied;
+        gone.extend(merged);
+        gone.sort_unstable();
+        self.chunks.remove_sorted(gone);
         removed
     }
 
@@ -358,8 +359,8 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
             Bound::Excluded(end) => key < end,
         };
         let mut done = false;
-        self.chunks[first.min(self.chunks.len())..]
-            .iter()
+        self.chunks
+            .iter_from(first.min(self.chunks.len()))
             .enumerate()
             .map_while(move |(i, (_, chunk))| {
                 if done {
@@ -441,9 +442,7 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
     /// of `right`'s entries move into `left` if they fit (then true: the caller drops
     /// `right`, or marks it empty), else they share their entries evenly.
     fn balance(&mut self, left: usize, right: usize) -> bool {
-        let (head, tail) = self.chunks.split_at_mut(right);
-        let (_, first) = &mut head[left];
-        let (bound, second) = &mut tail[0];
+        let (first, second) = self.chunks.pair_mut(left, right);
         let total = first.len + second.len;
         if total <= CHUNK_LEN {
             first.append(second);
@@ -461,7 +460,8 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         }
         first.len = keep;
         second.len = total - keep;
-        *bound = second.entries[0].0;
+        let bound = second.entries[0].0;
+        self.chunks.set_bound(right, bound);
         false
     }
 }
@@ -469,7 +469,10 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
 /// The entries of a [`ChunkedMap::range`].
 pub struct Range<'a, K, V> {
     map: &'a ChunkedMap<K, V>,
+    /// The position of the chunk being walked, and its entries: the directory is
+    /// searched once per chunk, not once per entry.
     chunk: usize,
+    entries: &'a [(K, V)],
     index: usize,
     end: Bound<K>,
 }
@@ -479,9 +482,9 @@ impl<'a, K: Ord + Copy, V: Copy> Iterator for Range<'a, K, V> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let (_, chunk) = self.map.chunks.get(self.chunk)?;
-            let Some((key, value)) = chunk.entries().get(self.index) else {
+            let Some((key, value)) = self.entries.get(self.index) else {
                 self.chunk += 1;
+                self.entries = self.map.chunk_entries(self.chunk)?;
                 self.index = 0;
                 continue;
             };
@@ -492,6 +495,7 @@ impl<'a, K: Ord + Copy, V: Copy> Iterator for Range<'a, K, V> {
             };
             if !within {
                 self.chunk = self.map.chunks.len();
+                self.entries = &[];
                 return None;
             }
             self.index += 1;
@@ -503,8 +507,10 @@ impl<'a, K: Ord + Copy, V: Copy> Iterator for Range<'a, K, V> {
 /// The entries of a [`ChunkedMap::range_rev`], from the last one down.
 pub struct RevRange<'a, K, V> {
     map: &'a ChunkedMap<K, V>,
+    /// As in [`Range`]: the chunk being walked and its entries.
     chunk: usize,
-    /// One past the next entry to yield in `chunk`.
+    entries: &'a [(K, V)],
+    /// One past the next entry to yield in `entries`.
     end: usize,
     start: Bound<K>,
 }
@@ -519,11 +525,11 @@ impl<'a, K: Ord + Copy, V: Copy> Iterator for RevRange<'a, K, V> {
                     return None;
                 }
                 self.chunk -= 1;
-                self.end = self.map.chunks[self.chunk].1.len;
+                self.entries = self.map.chunk_entries(self.chunk)?;
+                self.end = self.entries.len();
                 continue;
             }
-            let (_, chunk) = self.map.chunks.get(self.chunk)?;
-            let (key, value) = &chunk.entries()[self.end - 1];
+            let (key, value) = &self.entries[self.end - 1];
             let within = match &self.start {
                 Bound::Unbounded => true,
                 Bound::Included(start) => key >= start,
@@ -671,6 +677,40 @@ mod tests {
         }
         assert!(map.is_empty() && map.chunks.is_empty() && map.first().is_none());
         assert_eq!(map.range_rev(..).next(), None);
+    }
+
+    /// Enough entries for a directory of several nodes, removed one by one, by ranges
+    /// and by sorted runs.
+    #[test]
+    fn a_directory_of_several_nodes() {
+        let mut map = ChunkedMap::new();
+        let mut model = BTreeMap::new();
+        let mut next = crate::test_random::xorshift(0x0123_4567_89ab_cdef);
+        for step in 0..100_000u32 {
+            let key = (next() % 400_000) as u32;
+            assert_eq!(map.insert(key, step), model.insert(key, step));
+        }
+        let most_nodes = map.chunks.node_count();
+        check_shape(&map);
+        assert!(most_nodes > 2, "{most_nodes} nodes");
+        for _ in 0..20 {
+            let low = (next() % 400_000) as u32;
+            let high = low + (next() % 20_000) as u32;
+            let before = model.len();
+            model.retain(|key, _| !(low..high).contains(key));
+            assert_eq!(map.remove_range(low..high), before - model.len());
+            let wanted: Vec<u32> = model.keys().copied().filter(|_| next() % 3 == 0).collect();
+            assert_eq!(map.remove_sorted(wanted.iter().copied()), wanted.len());
+            model.retain(|key, _| wanted.binary_search(key).is_err());
+            for _ in 0..500 {
+                let key = (next() % 400_000) as u32;
+                assert_eq!(map.remove(&key), model.remove(&key));
+            }
+            check_shape(&map);
+            assert!(map.iter().eq(model.iter()));
+            assert!(map.range_rev(..).eq(model.iter().rev()));
+        }
+        assert!(map.chunks.node_count() < most_nodes);
     }
 
     #[test]

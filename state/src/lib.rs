@@ -15,6 +15,7 @@ extern crate alloc;
 
 mod budget;
 mod chunked_map;
+mod directory;
 mod paged_map;
 mod query;
 mod records;

@@ -1,3 +1,4 @@
+use crate::directory::Directory;
 use alloc::{boxed::Box, vec::Vec};
 use core::{
     fmt,
@@ -15,6 +16,9 @@ const LEAVES_PER_BLOCK: usize = 16;
 
 /// Most bytes of memory one leaf takes: its page and its share of its block's waste.
 pub(crate) const LEAF_ALLOCATION: usize = PAGE_BYTES + PAGE_BYTES / LEAVES_PER_BLOCK;
+
+/// Most bytes of memory a leaf's entry in its map's directory takes.
+pub(crate) const LEAF_DIRECTORY_BYTES: usize = Directory::<u64, LeafRef>::MOST_BYTES_PER_ENTRY;
 
 /// Leaves a map may hold beyond those in use: the rest of its last block.
 pub(crate) const SPARE_LEAVES: usize = LEAVES_PER_BLOCK;
@@ -51,7 +55,7 @@ pub struct PagedMap {
     /// Each leaf with the least key it may hold; the first leaf also holds every key
     /// below the second one's bound. Every leaf but the last holds at least
     /// [`MIN_LEAF_BYTES`], so the leaves take at most about 2.5 times the records' bytes.
-    leaves: Vec<(u64, LeafRef)>,
+    leaves: Directory<u64, LeafRef>,
     len: usize,
     pool: LeafPool,
 }
@@ -345,7 +349,7 @@ impl Leaf {
 impl PagedMap {
     pub const fn new() -> Self {
         Self {
-            leaves: Vec::new(),
+            leaves: Directory::new(),
             len: 0,
             pool: LeafPool::new(),
         }
@@ -361,9 +365,7 @@ impl PagedMap {
 
     /// The leaf that holds `key` if any does. Precondition: there is a leaf.
     fn leaf_for(&self, key: u64) -> usize {
-        self.leaves
-            .partition_point(|&(bound, _)| bound <= key)
-            .saturating_sub(1)
+        self.leaves.position_for(&key)
     }
 
     fn locate(&self, key: u64) -> Option<(usize, usize)> {
@@ -383,7 +385,7 @@ impl PagedMap {
     /// The record under `key`, to change in place (its length stays).
     pub fn get_mut(&mut self, key: u64) -> Option<&mut [u8]> {
         let (at, slot) = self.locate(key)?;
-        let leaf = &mut self.leaves[at].1;
+        let leaf = self.leaf_mut(at);
         let range = leaf.range(slot);
         Some(&mut leaf.bytes[range])
     }
@@ -399,11 +401,13 @@ impl PagedMap {
     pub fn insert(&mut self, key: u64, record: &[u8]) {
         assert!(record.len() <= MAX_RECORD_BYTES, "record within the limit");
         if self.leaves.is_empty() {
-            self.leaves.push((key, self.pool.take()));
+            let leaf = self.pool.take();
+            self.leaves.push((key, leaf));
         }
         let at = self.leaf_for(key);
         let last = at + 1 == self.leaves.len();
-        let leaf = &mut self.leaves[at].1;
+        // The field itself, not `leaf_mut`: the pool is borrowed beside the leaf.
+        let leaf = self.leaves.item_mut(at).expect("a leaf for every key");
         let new = ENTRY_HEADER + record.len();
         match leaf.find(key) {
             Ok(slot) => {
@@ -445,10 +449,10 @@ impl PagedMap {
         let Some((at, slot)) = self.locate(key) else {
             return false;
         };
-        self.leaves[at].1.remove_range(slot..slot + 1);
+        self.leaf_mut(at).remove_range(slot..slot + 1);
         self.len -= 1;
         if self.len == 0 {
-            for (_, leaf) in self.leaves.drain(..) {
+            for (_, leaf) in self.leaves.take_all() {
                 self.pool.give(leaf);
             }
         } else {
@@ -475,9 +479,7 @@ impl PagedMap {
         } else {
             at - 1
         };
-        let (head, tail) = self.leaves.split_at_mut(left + 1);
-        let first = &mut head[left].1;
-        let (bound, second) = &mut tail[0];
+        let (first, second) = self.leaves.pair_mut(left, left + 1);
         let total = first.used() + second.used();
         if total <= LEAF_BYTES {
             let all = second.count();
@@ -493,7 +495,15 @@ impl PagedMap {
             let cut = first.cut_near(total / 2);
             first.move_tail_to(cut, second);
         }
-        *bound = second.first_key().expect("a shared leaf keeps records");
+        let bound = second.first_key().expect("a shared leaf keeps records");
+        self.leaves.set_bound(left + 1, bound);
+    }
+
+    /// The leaf at position `at` of the directory, which holds that many.
+    fn leaf_mut(&mut self, at: usize) -> &mut Leaf {
+        self.leaves
+            .item_mut(at)
+            .expect("a leaf at a position found")
     }
 }
 
@@ -589,6 +599,40 @@ mod tests {
             blocks * LEAVES_PER_BLOCK,
             "every leaf is back"
         );
+    }
+
+    /// Enough records for a directory of several nodes: leaves split and merge across
+    /// node boundaries as the nodes split and merge.
+    #[test]
+    fn a_directory_of_several_nodes() {
+        let mut map = PagedMap::new();
+        let mut model = BTreeMap::new();
+        let mut next = crate::test_random::xorshift(0x0123_4567_89ab_cdef);
+        let mut most_nodes = 0;
+        for step in 0..100_000u64 {
+            let key = next() % 100_000;
+            if step < 80_000 || next() % 4 == 0 {
+                let bytes = record(key, step);
+                map.insert(key, &bytes);
+                model.insert(key, bytes);
+            } else {
+                assert_eq!(map.remove(key), model.remove(&key).is_some(), "step {step}");
+            }
+            most_nodes = most_nodes.max(map.leaves.node_count());
+        }
+        check_shape(&map);
+        assert!(map.iter().eq(model.iter().map(|(&k, v)| (k, v.as_slice()))));
+        for key in model.keys().copied().step_by(7).collect::<Vec<_>>() {
+            assert!(map.remove(key));
+        }
+        model.retain(|&key, _| map.contains_key(key));
+        assert_eq!(map.len(), model.len());
+        check_shape(&map);
+        assert!(most_nodes > 2, "{most_nodes} nodes");
+        for key in model.keys().copied().collect::<Vec<_>>() {
+            assert!(map.remove(key));
+        }
+        assert!(map.is_empty() && map.leaves.node_count() == 0);
     }
 
     #[test]
