@@ -16,6 +16,7 @@ fn main() {
     fs::write(out_dir.join("metahash"), metadata.hash()).expect("write metahash");
 
     name_crates_by_what_they_are();
+    rerun_only_when_the_program_changes();
     // `None` inside the builder's own nested wasm build, and when a check skips the wasm
     // (`__GEAR_WASM_BUILDER_NO_BUILD`): there are no artifacts to point at.
     let Some((_, opt_wasm)) = gear_wasm_builder::build() else {
@@ -52,6 +53,27 @@ fn name_crates_by_what_they_are() {
     }
     env::set_var("RUSTC_WRAPPER", wrapper);
     env::set_var("W3BSTREAMING_ROOT", &root);
+}
+
+/// gear-wasm-builder has cargo rerun its build script on every build (a stamp file it
+/// rewrites each time, in case features or the toolchain changed: cargo tracks both
+/// itself), which recompiles every crate depending on this one, the servers and the
+/// bench among them, minutes each time. The wasm is made of these files alone.
+fn rerun_only_when_the_program_changes() {
+    env::set_var("__GEAR_WASM_BUILDER_NO_FEATURES_TRACKING", "1");
+    for path in [
+        "src",
+        "io",
+        "state",
+        "Cargo.toml",
+        "Cargo.lock",
+        "rust-toolchain.toml",
+        "scripts/wasm-rustc.sh",
+    ] {
+        println!("cargo:rerun-if-changed={path}");
+    }
+    println!("cargo:rerun-if-env-changed=__GEAR_WASM_BUILDER_NO_BUILD");
+    println!("cargo:rerun-if-env-changed=RUSTC_WRAPPER");
 }
 
 /// Tells native builds of the crate where the artifacts are (empty: not built).

@@ -1,3 +1,9 @@
 fn main() {
+    // As the program's build.rs says: without this, every build reruns the wasm build
+    // and recompiles the bench after it. The wasm is made of these files alone.
+    std::env::set_var("__GEAR_WASM_BUILDER_NO_FEATURES_TRACKING", "1");
+    for path in ["src", "Cargo.toml", "../../Cargo.lock"] {
+        println!("cargo:rerun-if-changed={path}");
+    }
     gear_wasm_builder::build();
 }
