@@ -340,9 +340,14 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
                 merged.push(right);
             }
         }
-        let mut gone = emptied;
-        gone.extend(merged);
-        gone.sort_unstable();
+        // Both lists ascend, and no chunk is in both: merge them into one ascending.
+        let mut emptied = emptied.into_iter().peekable();
+        let mut merged = merged.into_iter().peekable();
+        let gone = iter::from_fn(|| match (emptied.peek(), merged.peek()) {
+            (Some(e), Some(m)) if e < m => emptied.next(),
+            (Some(_), None) => emptied.next(),
+            _ => merged.next(),
+        });
         self.chunks.remove_sorted(gone);
         removed
     }
@@ -699,7 +704,11 @@ mod tests {
             let before = model.len();
             model.retain(|key, _| !(low..high).contains(key));
             assert_eq!(map.remove_range(low..high), before - model.len());
-            let wanted: Vec<u32> = model.keys().copied().filter(|_| next() % 3 == 0).collect();
+            let wanted: Vec<u32> = model
+                .keys()
+                .copied()
+                .filter(|_| next().is_multiple_of(3))
+                .collect();
             assert_eq!(map.remove_sorted(wanted.iter().copied()), wanted.len());
             model.retain(|key, _| wanted.binary_search(key).is_err());
             for _ in 0..500 {

@@ -239,52 +239,20 @@ impl<K: Ord + Copy, T> Directory<K, T> {
         entry
     }
 
-    /// Takes out the entries at `positions`, given in ascending order: each node that
-    /// holds some of them is rewritten once, and nodes no position falls in are left
-    /// unread.
+    /// Takes out the entries at `positions`, given in ascending order. Positions do
+    /// not move when nodes split, merge or share, so each later one is only lowered by
+    /// the removals before it.
     pub(crate) fn remove_sorted(&mut self, positions: impl IntoIterator<Item = usize>) {
-        let mut positions = positions.into_iter().peekable();
-        // Positions are counted before any removal; `start` is the original position of
-        // node `index`'s first entry.
-        let (mut index, mut start) = (0, 0);
-        let mut touched = Vec::new();
-        while let Some(&at) = positions.peek() {
-            while index < self.nodes.len() && at >= start + self.nodes[index].entries.len() {
-                start += self.nodes[index].entries.len();
-                index += 1;
-            }
-            let Some(node) = self.nodes.get_mut(index) else {
-                break;
-            };
-            let end = start + node.entries.len();
-            let mut place = 0;
-            node.entries.retain(|_| {
-                let gone = positions
-                    .next_if(|&at| at < end && at == start + place)
-                    .is_some();
-                place += 1;
-                !gone
-            });
-            if let Some(&(first, _)) = node.entries.first() {
-                node.bound = first;
-            }
-            self.len -= end - start - node.entries.len();
-            touched.push(index);
-            start = end;
-            index += 1;
-        }
-        // From the last touched node down, so that merges never move a node still to
-        // be looked at.
-        for index in touched.into_iter().rev() {
-            if index < self.nodes.len() {
-                self.refill(index);
-            }
+        for (removed, at) in positions.into_iter().enumerate() {
+            self.remove(at - removed);
         }
     }
 
     /// Takes out the entries at positions `range`.
     pub(crate) fn remove_run(&mut self, range: Range<usize>) {
-        self.remove_sorted(range);
+        for _ in range.clone() {
+            self.remove(range.start);
+        }
     }
 
     /// Brings node `index` back to half full if it fell below (or drops it if empty),
@@ -302,20 +270,24 @@ impl<K: Ord + Copy, T> Directory<K, T> {
         let (first, second) = (&mut head[left], &mut tail[0]);
         let total = first.entries.len() + second.entries.len();
         if total <= Self::NODE_LEN {
-            first
-                .entries
-                .reserve_exact(total.saturating_sub(first.entries.capacity()));
+            first.entries.reserve_exact(second.entries.len());
             first.entries.append(&mut second.entries);
             self.nodes.remove(left + 1);
             return;
         }
+        // Both ways by splitting and appending, which allocate exactly what they
+        // keep, so that no node's room passes a node.
         let keep = total / 2;
         if first.entries.len() > keep {
-            let moved = first.entries.split_off(keep);
-            second.entries.splice(0..0, moved);
+            let mut entries = first.entries.split_off(keep);
+            entries.reserve_exact(second.entries.len());
+            entries.append(&mut second.entries);
+            second.entries = entries;
         } else {
-            let moved = keep - first.entries.len();
-            first.entries.extend(second.entries.drain(..moved));
+            let rest = second.entries.split_off(keep - first.entries.len());
+            first.entries.reserve_exact(keep - first.entries.len());
+            first.entries.append(&mut second.entries);
+            second.entries = rest;
         }
         second.bound = second.entries[0].0;
     }

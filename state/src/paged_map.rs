@@ -611,7 +611,7 @@ mod tests {
         let mut most_nodes = 0;
         for step in 0..100_000u64 {
             let key = next() % 100_000;
-            if step < 80_000 || next() % 4 == 0 {
+            if step < 80_000 || next().is_multiple_of(4) {
                 let bytes = record(key, step);
                 map.insert(key, &bytes);
                 model.insert(key, bytes);
