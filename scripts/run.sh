@@ -13,12 +13,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup-toolchain.sh
+# One build of everything the system runs, with the whole workspace's features (as the
+# tests build it), so that later runs rebuild nothing: `cargo run --example` alone
+# would compile gtest's runtime again with other features.
+cargo build --release --quiet --workspace --bins --examples
 if [ "${1:-}" = --scenario ]; then
-  exec cargo run --release --quiet --example demo -- --scenario
+  exec target/release/examples/demo --scenario
 fi
 scripts/setup-web.sh
-# One build of everything the system runs, so that later runs rebuild nothing.
-cargo build --release --quiet --workspace --bins --examples
 target/release/examples/demo
 (cd web && npx vite build --logLevel error)
 
