@@ -9,16 +9,16 @@ use core::{
 /// 1.5 KiB: a small part of one 16 KiB page.
 const CHUNK_LEN: usize = 64;
 
-/// An ordered map kept as a sorted directory of chunks of up to [`CHUNK_LEN`] sorted
-/// entries: a B-tree of height two.
+/// An ordered map kept as a sorted `Directory` of chunks of up to [`CHUNK_LEN`]
+/// sorted entries: a B-tree of height three.
 ///
 /// Why not `BTreeMap`: a Gear message pays for every 16 KiB memory page it touches,
 /// and `BTreeMap` nodes are small separate allocations. Finding a key reads a node per
 /// level (five levels for 40,000 entries), and splitting a node rewrites the parent
 /// link of every child it moves, each in a page of its own. Here a lookup reads the
-/// directory (one page per ~700 chunks) and one chunk, and an insert or removal writes
-/// that chunk, plus a neighbour and the directory when a chunk splits, merges or
-/// shares entries (about one change in thirty).
+/// directory's list of nodes, one of its nodes and one chunk, and an insert or removal
+/// writes that chunk, plus a neighbour and a directory node when a chunk splits, merges
+/// or shares entries (about one change in thirty).
 pub struct ChunkedMap<K, V> {
     /// Each chunk with the least key it may hold; the first chunk also holds every key
     /// below the second one's bound. Every chunk but a lone one is at least half full,

@@ -43,8 +43,8 @@ pub const MIN_LEAF_BYTES: usize = LEAF_BYTES / 2 - (ENTRY_HEADER + MAX_RECORD_BY
 pub const MAX_RECORD_BYTES: usize = 1_536;
 
 /// Records of varying length under `u64` keys, kept in key order in leaves of one
-/// memory page each, with a sorted directory of the leaves: a B-tree of height two
-/// whose leaves are pages.
+/// memory page each, with a sorted `Directory` of the leaves: a B-tree of height
+/// three whose leaves are pages.
 ///
 /// Why: a Gear message pays for every 16 KiB page it touches. A record here, its
 /// text included, lies on one page, and changing it writes that page alone (the
