@@ -234,7 +234,7 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
         let drop_from = if kept(first) { first + 1 } else { first };
         let drop_to = if kept(last) { last } else { last + 1 };
         if drop_from < drop_to {
-            self.chunks.remove_run(drop_from..drop_to);
+            self.chunks.remove_sorted(drop_from..drop_to);
         }
         if self.len == 0 {
             self.chunks.clear();

@@ -1,5 +1,5 @@
 use alloc::vec::Vec;
-use core::ops::{Index, Range};
+use core::ops::Index;
 
 /// Bytes a node's entries take when it is full: half a memory page, so that shifting a
 /// node's entries (an insert or removal in it) touches at most two pages.
@@ -239,19 +239,12 @@ impl<K: Ord + Copy, T> Directory<K, T> {
         entry
     }
 
-    /// Takes out the entries at `positions`, given in ascending order. Positions do
-    /// not move when nodes split, merge or share, so each later one is only lowered by
-    /// the removals before it.
+    /// Takes out the entries at `positions`, given in ascending order (a range among
+    /// them). Positions do not move when nodes split, merge or share, so each later one
+    /// is only lowered by the removals before it.
     pub(crate) fn remove_sorted(&mut self, positions: impl IntoIterator<Item = usize>) {
         for (removed, at) in positions.into_iter().enumerate() {
             self.remove(at - removed);
-        }
-    }
-
-    /// Takes out the entries at positions `range`.
-    pub(crate) fn remove_run(&mut self, range: Range<usize>) {
-        for _ in range.clone() {
-            self.remove(range.start);
         }
     }
 
@@ -297,9 +290,7 @@ impl<K, T> Index<usize> for Directory<K, T> {
     type Output = (K, T);
 
     fn index(&self, at: usize) -> &(K, T) {
-        assert!(at < self.len, "a position within the directory");
-        let (node, place) = self.locate(at);
-        &self.nodes[node].entries[place]
+        self.get(at).expect("a position within the directory")
     }
 }
 
@@ -369,7 +360,7 @@ mod tests {
             if step % 2_003 == 0 && !model.is_empty() {
                 let from = (next() as usize) % model.len();
                 let to = (from + (next() as usize) % 700).min(model.len());
-                directory.remove_run(from..to);
+                directory.remove_sorted(from..to);
                 model.drain(from..to);
                 check(&directory, &model);
             }
