@@ -6,9 +6,12 @@
 //! profile and one stream, following `FOLLOWS` others and (ours only: the seed has no
 //! marks) watching one stream, then measures `SAMPLES` runs of every action and query
 //! and prints medians in Ggas (1e9 gas), each also as a ratio to the floor, and ours
-//! beside the seed for the seed's actions.
+//! beside the seed for the seed's actions. It first prints what every message pays
+//! before the program's own work: the node's charge for any message and the charge
+//! for each program's code.
 //!
 //! Usage: `scripts/bench.sh [N ...]` (default sizes 0 100 1000 10000).
+mod base_cost;
 mod probe;
 #[path = "../../tests/support/reply.rs"]
 mod reply;
@@ -31,8 +34,7 @@ fn main() {
         sizes
     };
 
-    let wasm_size = w3bstreaming::WASM_BINARY_OPT.len();
-    println!("w3bstreaming.opt.wasm: {wasm_size} bytes");
+    print_base_cost();
     let mut columns = Vec::new();
     for &n in &sizes {
         let started = std::time::Instant::now();
@@ -50,6 +52,30 @@ fn main() {
     }
     print_table(&columns);
     print_beside_seed(&columns);
+}
+
+/// What every message pays before any work of the program's own, in Ggas.
+fn print_base_cost() {
+    println!(
+        "Any message, to an empty program: {:.3} Ggas",
+        base_cost::empty_message_gas() as f64 / 1e9
+    );
+    println!();
+    println!("| code | .opt.wasm bytes | instrumented bytes | charged each message |");
+    println!("|---|---:|---:|---:|");
+    for (name, wasm) in [
+        ("w3bstreaming", w3bstreaming::WASM_BINARY_OPT),
+        ("the seed", w3bstreaming_seed::WASM_BINARY_OPT),
+        ("the floor", w3bstreaming_floor::WASM_BINARY_OPT),
+    ] {
+        let charge = base_cost::code_charge(wasm);
+        println!(
+            "| {name} | {} | {} | {:.3} Ggas |",
+            charge.original_bytes,
+            charge.instrumented_bytes,
+            charge.gas as f64 / 1e9
+        );
+    }
 }
 
 /// Ours beside the seed for the actions the seed has: `ours/seed = ratio`.
