@@ -2,10 +2,8 @@
 //! charges for any message, measured on an empty program, and what it charges for the
 //! program's code, computed as core-processor's precharge does. At N=0 these are most
 //! of a message's gas, and the second grows with every byte of the program.
-use gear_core::{
-    code::{Code, SyscallKind},
-    gas_metering::Schedule,
-};
+use crate::instrument::instrument;
+use gear_core::gas_metering::Schedule;
 use gtest::{constants::UNITS, Program, System};
 
 /// `(module (import "env" "memory" (memory 1)) (func (export "handle")))`: the least a
@@ -32,17 +30,7 @@ pub struct CodeCharge {
 /// (per byte, each section at its own weight).
 pub fn code_charge(wasm: &[u8]) -> CodeCharge {
     let schedule = Schedule::default();
-    let code = Code::try_new(
-        wasm.to_vec(),
-        schedule.instruction_weights.version,
-        |module| schedule.rules(module),
-        schedule.limits.stack_height,
-        schedule.limits.data_segments_amount.into(),
-        schedule.limits.type_section_len.into(),
-        schedule.limits.parameters.into(),
-        SyscallKind::Vara,
-    )
-    .expect("the program instruments as on the node");
+    let code = instrument(wasm);
     let instrumented = code.instrumented_code();
     let sections = instrumented.instantiated_section_sizes();
     let weights = &schedule.instantiation_weights;
