@@ -42,14 +42,15 @@ pub fn code_charge(wasm: &[u8]) -> CodeCharge {
         (sections.element_section(), weights.element_section_per_byte),
         (sections.type_section(), weights.type_section_per_byte),
     ];
-    let read = schedule.db_weights.read_per_byte.ref_time() * instrumented.bytes().len() as u64;
+    let instrumented_bytes = instrumented.bytes().len();
+    let read = schedule.db_weights.read_per_byte.ref_time() * instrumented_bytes as u64;
     let instantiate: u64 = per_section
         .iter()
         .map(|(bytes, weight)| u64::from(*bytes) * weight.ref_time())
         .sum();
     CodeCharge {
         original_bytes: wasm.len(),
-        instrumented_bytes: instrumented.bytes().len(),
+        instrumented_bytes,
         gas: read + instantiate,
     }
 }
