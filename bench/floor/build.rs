@@ -1,4 +1,11 @@
 fn main() {
+    // Without `std` this is the wasm build itself: nothing to do (see the manifest).
+    #[cfg(feature = "std")]
+    build_wasm();
+}
+
+#[cfg(feature = "std")]
+fn build_wasm() {
     // As the program's build.rs says: without this, every build reruns the wasm build
     // and recompiles the bench after it. The wasm is made of these files alone.
     std::env::set_var("__GEAR_WASM_BUILDER_NO_FEATURES_TRACKING", "1");
