@@ -49,6 +49,10 @@ mod native {
         // bench among them: minutes each time. `rerun_only_when_the_program_changes` names
         // what the wasm is made of instead.
         env::set_var("__GEAR_WASM_BUILDER_NO_FEATURES_TRACKING", "1");
+        // CI lints this repository's crates while it compiles them, with clippy-driver
+        // as cargo's workspace wrapper (.ci/run); clippy-driver compiles with MIR
+        // optimizations off, and the wasm must come out of rustc as it does everywhere.
+        env::remove_var("RUSTC_WORKSPACE_WRAPPER");
         // `None` when a check skips the wasm (`__GEAR_WASM_BUILDER_NO_BUILD`): there are
         // no artifacts to point at.
         let Some((_, opt_wasm)) = gear_wasm_builder::build() else {
