@@ -6,9 +6,9 @@ fn main() {
 
 #[cfg(feature = "std")]
 fn build_wasm() {
-    // As the program's build.rs says: without this, every build reruns the wasm build
-    // and recompiles the bench after it (the wasm is made of the files below alone);
-    // and the wasm comes out of rustc, not out of the clippy-driver CI lints with.
+    // As the program's build.rs says: without the first line, every build reruns the
+    // wasm build and recompiles the bench after it (the wasm is made of the files below
+    // alone); without the second, the clippy-driver CI lints with would compile the wasm.
     std::env::set_var("__GEAR_WASM_BUILDER_NO_FEATURES_TRACKING", "1");
     std::env::remove_var("RUSTC_WORKSPACE_WRAPPER");
     for path in ["src", "Cargo.toml", "../../Cargo.lock"] {
