@@ -138,6 +138,6 @@ export async function ask(node, query) {
   const payload = meta.createType(meta.types.handle.input, { Query: query }).toHex();
   const origin = `0x${'00'.repeat(32)}`;
   const reply = await rpc(node.url, 'gear_calculateReplyForHandle', [origin, node.programId, payload, 50_000_000_000, 0, null]);
-  if (!reply.code.startsWith('0x00')) throw new Error(`the query was refused: ${JSON.stringify(reply)}`);
+  if (!('Success' in Object(reply.code))) throw new Error(`the query was refused: ${JSON.stringify(reply)}`);
   return meta.createType(meta.types.handle.output, reply.payload).toJSON().queryReply;
 }

@@ -12,6 +12,7 @@ use std::{
 };
 use tokio::sync::{oneshot, watch};
 use w3bstreaming_keys::AccountId;
+use w3bstreaming_node_rpc::ReplyInfo;
 
 pub use gtest::constants::BLOCK_DURATION_IN_MSECS as BLOCK_MS;
 /// The most gas one message may be given: gtest's limit, as a Vara block's.
@@ -49,15 +50,6 @@ pub struct Reply {
     pub gas_burned: u64,
 }
 
-/// The program's reply to a dry run of `handle`, as `gear_calculateReplyForHandle`
-/// gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DryRunReply {
-    pub payload: Vec<u8>,
-    /// gear-core's `ReplyCode` bytes: the first is 0 for a success, 1 for an error.
-    pub code: [u8; 4],
-}
-
 /// Why a message was not queued.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitError {
@@ -79,7 +71,7 @@ enum Request {
         origin: AccountId,
         payload: Vec<u8>,
         gas_limit: u64,
-        reply: oneshot::Sender<Result<DryRunReply, String>>,
+        reply: oneshot::Sender<Result<ReplyInfo, String>>,
     },
 }
 
@@ -169,7 +161,7 @@ impl ChainHandle {
         origin: AccountId,
         payload: Vec<u8>,
         gas_limit: u64,
-    ) -> Result<Result<DryRunReply, String>, String> {
+    ) -> Result<Result<ReplyInfo, String>, String> {
         self.ask(|reply| Request::DryRun {
             origin,
             payload,
@@ -452,9 +444,10 @@ impl ChainState {
                 let ran = self
                     .system
                     .calculate_reply_for_handle(origin, self.program, payload, gas_limit, 0)
-                    .map(|info| DryRunReply {
+                    .map(|info| ReplyInfo {
                         payload: info.payload,
-                        code: info.code.to_bytes(),
+                        value: info.value,
+                        code: info.code,
                     });
                 let _ = reply.send(ran);
             }

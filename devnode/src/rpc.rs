@@ -1,7 +1,7 @@
 //! The node's JSON-RPC 2.0 methods over one request object: `gear_readState` and
-//! `gear_calculateReplyForHandle` exactly as a Vara node answers them, and the `dev_*`
-//! methods a local chain needs in place of extrinsics (docs/local-chain.md is the
-//! reference).
+//! `gear_calculateReplyForHandle` in a Vara node's JSON (its types, from
+//! `w3bstreaming-node-rpc`, and its runtime errors), and the `dev_*` methods a local
+//! chain needs in place of extrinsics (docs/local-chain.md is the reference).
 //!
 //! Every failure is a JSON-RPC error that names the problem without echoing the input,
 //! and nothing is queued or spent unless the whole request is valid.
@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tracing::info;
 use w3bstreaming_keys::{signature, AccountId, VARA_SS58};
+use w3bstreaming_node_rpc::{self as node_rpc, reasons, ReplyInfo};
 
 /// The largest payload a Gear message carries.
 pub const MAX_PAYLOAD_BYTES: usize = 8 * 1024 * 1024;
@@ -45,9 +46,9 @@ impl RpcError {
     pub const INVALID_REQUEST: i64 = -32600;
     pub const METHOD_NOT_FOUND: i64 = -32601;
     pub const INVALID_PARAMS: i64 = -32602;
-    /// What a Vara node answers when the runtime fails a read, the program's own
-    /// rejection among them; the reason is in `data`.
-    pub const RUNTIME_ERROR: i64 = 8000;
+    /// What a Vara node answers when the runtime refuses or fails a call; the reason
+    /// is in `data`, as the node writes it.
+    pub const RUNTIME_ERROR: i64 = node_rpc::RUNTIME_ERROR;
     pub const BAD_SIGNATURE: i64 = 1001;
     pub const BAD_NONCE: i64 = 1002;
     pub const PAYLOAD_TOO_LARGE: i64 = 1003;
@@ -68,10 +69,10 @@ impl RpcError {
         Self::new(Self::INVALID_PARAMS, message)
     }
 
-    fn runtime(reason: impl Into<String>) -> Self {
+    fn runtime(reason: &str) -> Self {
         Self {
-            data: Some(Value::String(reason.into())),
-            ..Self::new(Self::RUNTIME_ERROR, "Runtime error")
+            data: Some(Value::String(node_rpc::runtime_error_data(reason))),
+            ..Self::new(Self::RUNTIME_ERROR, node_rpc::RUNTIME_ERROR_MESSAGE)
         }
     }
 
@@ -187,31 +188,27 @@ async fn read_state(chain: &ChainHandle, params: Params<'_>) -> Result<Value, Rp
     let payload = params.hex(1, "payload", MAX_PAYLOAD_BYTES)?;
     params.latest(2, chain)?;
     if program != chain.program_id {
-        return Err(RpcError::runtime("Program not found"));
+        return Err(RpcError::runtime(reasons::PROGRAM_NOT_FOUND));
     }
     let reply = chain
         .read_state(payload)
         .await
         .map_err(internal)?
-        .map_err(RpcError::runtime)?;
+        .map_err(|reason| RpcError::runtime(&reason))?;
     Ok(json!(format!("0x{}", hex::encode(reply))))
 }
 
 /// `gear_calculateReplyForHandle [origin, destination, payload, gas limit, value, at]`:
 /// the reply `handle` would give, from a dry run on the latest state that changes
-/// nothing, as `{ payload, value, code }` (`code`: gear-core's `ReplyCode`, 4 bytes in
-/// `0x` hex). A rejection is a reply too, with an error code and its text as payload.
+/// nothing, as the node's [`ReplyInfo`]. A rejection is a reply too, with an error code
+/// and its text as payload. The runtime's refusals come in the order a node checks
+/// them: the destination, then the gas limit.
 async fn calculate_reply(chain: &ChainHandle, params: Params<'_>) -> Result<Value, RpcError> {
     params.count(5, 6)?;
     let origin = params.account(0, "origin")?;
     let destination = params.account(1, "destination")?;
     let payload = params.hex(2, "payload", MAX_PAYLOAD_BYTES)?;
     let gas_limit = params.u64(3, "gas limit")?;
-    if gas_limit > MAX_GAS_LIMIT {
-        return Err(RpcError::invalid_params(format!(
-            "params[3] (gas limit) is more than a message may have ({MAX_GAS_LIMIT})"
-        )));
-    }
     if params.u64(4, "value")? != 0 {
         return Err(RpcError::invalid_params(
             "params[4] (value): the program takes no value; pass 0",
@@ -219,23 +216,22 @@ async fn calculate_reply(chain: &ChainHandle, params: Params<'_>) -> Result<Valu
     }
     params.latest(5, chain)?;
     if destination != chain.program_id {
-        return Err(RpcError::runtime("Program not found"));
+        return Err(RpcError::runtime(reasons::NO_MESSAGE_QUEUED));
+    }
+    if gas_limit > MAX_GAS_LIMIT {
+        return Err(RpcError::runtime(reasons::GAS_LIMIT_TOO_HIGH));
     }
     if origin == chain.program_id {
         return Err(RpcError::invalid_params(
             "params[0] (origin) is the program; a message comes from a user",
         ));
     }
-    let reply = chain
+    let reply: ReplyInfo = chain
         .dry_run(origin, payload, gas_limit)
         .await
         .map_err(internal)?
-        .map_err(RpcError::runtime)?;
-    Ok(json!({
-        "payload": format!("0x{}", hex::encode(reply.payload)),
-        "value": 0,
-        "code": format!("0x{}", hex::encode(reply.code)),
-    }))
+        .map_err(|reason| RpcError::runtime(&reason))?;
+    serde_json::to_value(reply).map_err(|error| internal(error.to_string()))
 }
 
 /// `dev_sendMessage [sender, payload, nonce, signature]`: queues the message for the

@@ -1,14 +1,18 @@
 //! The chain behind the JSON-RPC (js/devnode.test.mjs tests the methods): the demo
 //! world is what its documentation says, messages queued with nonces run in the next
-//! block, and a program that cannot start is an error, not a hang.
+//! block, a program that cannot start is an error, not a hang, and the calls recorded
+//! from a Vara node are answered as the node answered them.
 use parity_scale_codec::{Decode, Encode};
+use serde_json::Value;
 use std::time::Duration;
 use w3bstreaming_devnode::{
     chain::{ChainHandle, ChainState, SubmitError, BLOCK_MS},
     demo::{self, Demo},
+    rpc,
 };
 use w3bstreaming_io::{Action, Event, StateQuery, StateReply};
 use w3bstreaming_keys::AccountId;
+use w3bstreaming_node_rpc::fixtures;
 
 fn start() -> (ChainHandle, Demo) {
     let setup = |state: &mut ChainState| demo::setup(state, 2);
@@ -131,4 +135,27 @@ fn a_program_that_cannot_start_is_an_error() {
     let nothing = |_: &mut ChainState| Ok(());
     let started = ChainHandle::start(b"not wasm".to_vec(), Box::new(nothing));
     assert!(started.is_err());
+}
+
+#[tokio::test]
+async fn the_calls_recorded_from_a_node_are_answered_as_the_node_answered() {
+    // As on the node: the program just uploaded, nothing sent to it yet.
+    let nothing = |_: &mut ChainState| Ok(());
+    let wasm = w3bstreaming::WASM_BINARY_OPT.to_vec();
+    let (chain, ()) = ChainHandle::start(wasm, Box::new(nothing)).unwrap();
+    for (name, fixture) in fixtures::ALL {
+        let fixture: Value = serde_json::from_str(fixture).unwrap();
+        let mut request = fixture["request"].clone();
+        for param in request["params"].as_array_mut().unwrap() {
+            if *param == fixtures::PROGRAM {
+                *param = Value::String(chain.program_id.to_string());
+            }
+        }
+        let body = serde_json::to_vec(&request).unwrap();
+        assert_eq!(
+            rpc::handle(&chain, &body).await,
+            fixture["response"],
+            "{name}: the local chain's answer, then the node's"
+        );
+    }
 }

@@ -1,8 +1,8 @@
 //! The chain client (`RpcChain`) against the local chain (`w3bstreaming-devnode`,
 //! in this process, with its demo world), through a loopback proxy that records each
-//! request and can answer as a broken node would: the answers the program gives, the
-//! request shaped as a Vara node expects it, and every failure a refusal (fail
-//! closed), never a guess.
+//! request and can answer as a broken node would, or with an answer recorded from a
+//! Vara node: the answers the program gives, the request shaped as a Vara node expects
+//! it, and every failure a refusal (fail closed), never a guess.
 use axum::{extract::State, http::StatusCode, routing::post, Json, Router};
 use parity_scale_codec::Encode;
 use serde_json::{json, Value};
@@ -16,11 +16,12 @@ use w3bstreaming_devnode::{
     server,
     signing::message_text,
 };
-use w3bstreaming_io::{Action, StateQuery};
+use w3bstreaming_io::{Action, StateQuery, StateReply};
 use w3bstreaming_keys::{dev, signature, AccountId};
+use w3bstreaming_node_rpc::fixtures;
 use w3bstreaming_signaling::chain::{
     rpc::{RpcChain, QUERY_GAS_LIMIT, QUERY_ORIGIN},
-    Authority, ChainError, Limits, StreamOwner,
+    Authority, Chain, ChainError, Limits, StreamOwner,
 };
 
 /// How the proxy answers.
@@ -41,6 +42,8 @@ enum Mode {
     Huge,
     /// Forwarded after 300 ms.
     Slow,
+    /// The response of an answer recorded from a Vara node (`node-rpc/fixtures/`).
+    Recorded(&'static str),
 }
 
 struct Proxy {
@@ -72,13 +75,19 @@ async fn proxy(
             StatusCode::OK,
             Json(json!({ "jsonrpc": "2.0", "id": request["id"], "result": "nope" })),
         ),
-        Mode::NotHex => answer(&request, "nope", "0x00010000"),
+        Mode::NotHex => answer(&request, "nope", json!({ "Success": "Manual" })),
         Mode::Refused => answer(
             &request,
             &format!("0x{}", hex::encode("panicked with 'no'")),
-            "0x01000000",
+            json!({ "Error": { "Execution": "UserspacePanic" } }),
         ),
-        Mode::OtherEvent => answer(&request, "0x04", "0x00010000"),
+        Mode::OtherEvent => answer(&request, "0x04", json!({ "Success": "Manual" })),
+        Mode::Recorded(fixture) => {
+            let fixture: Value = serde_json::from_str(fixture).unwrap();
+            let mut response = fixture["response"].clone();
+            response["id"] = request["id"].clone();
+            (StatusCode::OK, Json(response))
+        }
         Mode::OtherId => (
             StatusCode::OK,
             Json(json!({ "jsonrpc": "2.0", "id": 999_999, "result": "0x" })),
@@ -102,7 +111,7 @@ async fn proxy(
 }
 
 /// A `gear_calculateReplyForHandle` result.
-fn answer(request: &Value, payload: &str, code: &str) -> (StatusCode, Json<Value>) {
+fn answer(request: &Value, payload: &str, code: Value) -> (StatusCode, Json<Value>) {
     let result = json!({ "payload": payload, "value": 0, "code": code });
     (
         StatusCode::OK,
@@ -276,7 +285,7 @@ async fn every_failure_is_a_refusal() {
     assert_eq!(
         wrong_program.follows(follower, broadcaster).await,
         Err(ChainError(
-            "the node refused the query: Runtime error (code 8000): Program not found".into()
+            "the node refused the query: Runtime error (code 8000): \"Internal error: entered unreachable code 'Failed to get last message from the queue'\" (the account at --program-id holds no program)".into()
         ))
     );
 
@@ -288,9 +297,12 @@ async fn every_failure_is_a_refusal() {
         ),
         (
             Mode::NotAReply,
-            "the node's result is not a reply (payload, code)",
+            "the node's result is not a reply (payload, value, code): invalid type: string \"nope\", expected struct ReplyInfo",
         ),
-        (Mode::NotHex, "the node's reply is not 0x-prefixed hex"),
+        (
+            Mode::NotHex,
+            "the node's result is not a reply (payload, value, code): bytes must be 0x-prefixed hex",
+        ),
         (
             Mode::Refused,
             "the program refused the query: panicked with 'no'",
@@ -470,4 +482,26 @@ async fn a_failure_is_remembered_for_its_ttl() {
     assert_eq!(setup.proxy.requests.lock().unwrap().len(), 1, "asked once");
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(remote.follows(follower, broadcaster).await, Ok(true));
+}
+
+#[tokio::test]
+async fn the_answers_recorded_from_a_node_are_read() {
+    let setup = start().await;
+    let remote = RpcChain::new(
+        &setup.proxy_url,
+        setup.chain.program_id,
+        Duration::from_secs(5),
+    );
+    *setup.proxy.mode.lock().unwrap() = Mode::Recorded(fixtures::CALCULATE_REPLY_SUCCESS);
+    assert_eq!(
+        Chain::answer(&remote, StateQuery::Streams.encode()).await,
+        Ok(StateReply::Streams(Vec::new()).encode())
+    );
+    *setup.proxy.mode.lock().unwrap() = Mode::Recorded(fixtures::CALCULATE_REPLY_PANIC);
+    assert_eq!(
+        Chain::answer(&remote, StateQuery::Streams.encode()).await,
+        Err(ChainError(
+            "the program refused the query: panicked with 'sender has no profile: register with EditProfile first'".into()
+        ))
+    );
 }

@@ -17,6 +17,7 @@ import {
   queryAnswer,
   type Account,
   type Chain,
+  type ReplyEnd,
 } from './types';
 
 interface Info {
@@ -31,10 +32,31 @@ interface Block {
 
 type Reply = { ok: true; payload: Hex } | { ok: false; error: string };
 
-/** `gear_calculateReplyForHandle`'s result; `code` is 4 bytes, the first 0 on success. */
+/**
+ * `gear_calculateReplyForHandle`'s result as a Vara node writes it: `code` is gear-core's
+ * `ReplyCode` in JSON, such as `{ "Success": "Manual" }` or
+ * `{ "Error": { "Execution": "UserspacePanic" } }` (node-rpc/fixtures/ has recorded ones).
+ */
 interface ReplyInfo {
   payload: Hex;
-  code: Hex;
+  value: number;
+  code: unknown;
+}
+
+function replyEnd(code: unknown): ReplyEnd {
+  if (typeof code === 'object' && code !== null) {
+    if ('Success' in code) return 'replied';
+    if ('Error' in code) {
+      const reason = code.Error;
+      const panicked =
+        typeof reason === 'object' &&
+        reason !== null &&
+        'Execution' in reason &&
+        reason.Execution === 'UserspacePanic';
+      return panicked ? 'panicked' : { failed: JSON.stringify(reason) };
+    }
+  }
+  return { failed: `the node's reply code ${JSON.stringify(code)} is not one gear 2.0 writes` };
 }
 
 interface RpcFailure {
@@ -81,7 +103,7 @@ export class LocalChain implements Chain {
       0,
       null,
     ]);
-    return queryAnswer(reply.code.startsWith('0x00'), hexToU8a(reply.payload));
+    return queryAnswer(replyEnd(reply.code), hexToU8a(reply.payload));
   }
 
   async send(account: Account, action: Action): Promise<Event> {

@@ -47,10 +47,17 @@ export const QUERY_ORIGIN: Hex = `0x${'00'.repeat(32)}`;
 /** The gas a query may burn: far more than the largest page costs (docs/benchmark.md). */
 export const QUERY_GAS_LIMIT = 50_000_000_000;
 
-/** The answer in the reply to an `Action::Query`, or the program's refusal thrown. */
-export function queryAnswer(succeeded: boolean, reply: Uint8Array): StateReply {
-  if (succeeded) return queryReply(reply);
-  throw programError(reply);
+/**
+ * How a dry run ended, from gear-core's `ReplyCode`: the program replied, the program
+ * panicked (its refusal, with its text as the reply), or it could not answer, and why.
+ */
+export type ReplyEnd = 'replied' | 'panicked' | { failed: string };
+
+/** The answer in the reply to an `Action::Query`; the program's refusal, or a failure, thrown. */
+export function queryAnswer(end: ReplyEnd, reply: Uint8Array): StateReply {
+  if (end === 'replied') return queryReply(reply);
+  if (end === 'panicked') throw programError(reply);
+  throw new ChainError(`The program could not answer (${end.failed})`);
 }
 
 export interface Chain {

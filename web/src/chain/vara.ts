@@ -3,7 +3,7 @@
 // `gear.sendMessage` extrinsics signed by a wallet extension, with the gas
 // `calculateGas` finds plus a margin, and the program's reply awaited from the
 // `UserMessageSent` event that answers the message.
-import { GearApi, type MessageQueuedData } from '@gear-js/api';
+import { GearApi, type GearCoreErrorsSimpleReplyCode, type MessageQueuedData } from '@gear-js/api';
 import type { ISubmittableResult } from '@polkadot/types/types';
 import { meta, decodeEvent } from '../program/metadata';
 import type { Action, Event, Hex, StateQuery, StateReply } from '../program/types';
@@ -16,6 +16,7 @@ import {
   queryAnswer,
   type Account,
   type Chain,
+  type ReplyEnd,
 } from './types';
 
 /** Gas limit = the node's estimate times this, for state that changes in between. */
@@ -55,7 +56,7 @@ export class VaraChain implements Chain {
     } catch (error) {
       throw new ChainError(error instanceof Error ? error.message : String(error));
     }
-    return queryAnswer(reply.code.isSuccess, reply.payload.toU8a(true));
+    return queryAnswer(replyEnd(reply.code), reply.payload.toU8a(true));
   }
 
   async send(account: Account, action: Action): Promise<Event> {
@@ -135,4 +136,11 @@ export class VaraChain implements Chain {
   close(): void {
     void this.api.disconnect();
   }
+}
+
+function replyEnd(code: GearCoreErrorsSimpleReplyCode): ReplyEnd {
+  if (code.isSuccess) return 'replied';
+  const panicked =
+    code.isError && code.asError.isExecution && code.asError.asExecution.isUserspacePanic;
+  return panicked ? 'panicked' : { failed: code.toString() };
 }
