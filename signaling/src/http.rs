@@ -1,11 +1,11 @@
 //! The HTTP side: the public router (socket.io, `/healthz`, `/is-already-having-stream`)
 //! with its origin guard, CORS, body timeout and per-address request limit, and the
-//! operator's router (`/metrics`).
+//! operator's router (`/metrics`). The routes see the server only through [`Status`].
 use crate::{
     config::Config,
     connections::ClientAddr,
-    limits::{PerKey, Rate},
-    server::{account, Signaling},
+    rates::{PerKey, Rate},
+    wire,
 };
 use axum::{
     extract::{Query, Request, State},
@@ -24,11 +24,22 @@ use tower_http::{
     timeout::RequestBodyTimeoutLayer,
 };
 use tracing::info;
+use w3bstreaming_keys::AccountId;
+
+/// What the routes ask of the server.
+pub trait Status: Send + Sync + 'static {
+    /// Whether `account` is broadcasting now.
+    fn is_broadcasting(&self, account: AccountId) -> bool;
+    /// Every metric, in the Prometheus text format, brought up to date.
+    fn metrics_text(&self) -> String;
+}
+
+type Server = Arc<dyn Status>;
 
 /// The public router, and the per-address request limit of its own routes (whose idle
 /// keys the server forgets now and then).
-pub(crate) fn router(
-    signaling: Arc<Signaling>,
+pub fn router(
+    server: Server,
     socket_io: SocketIoLayer,
     config: &Config,
 ) -> (Router, Arc<PerKey<IpAddr>>) {
@@ -52,7 +63,7 @@ pub(crate) fn router(
             requests_by_address.clone(),
             limit_requests,
         ))
-        .with_state(signaling)
+        .with_state(server)
         .layer(socket_io)
         .layer(RequestBodyTimeoutLayer::new(Duration::from_millis(
             config.body_timeout_ms,
@@ -66,10 +77,10 @@ pub(crate) fn router(
 }
 
 /// The operator's router: `/metrics` in the Prometheus text format.
-pub(crate) fn metrics_router(signaling: Arc<Signaling>) -> Router {
+pub fn metrics_router(server: Server) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
-        .with_state(signaling)
+        .with_state(server)
 }
 
 /// That the server answers; how much it serves is in `/metrics`, for its operator only.
@@ -77,14 +88,13 @@ async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-async fn metrics(State(signaling): State<Arc<Signaling>>) -> Response {
-    signaling.measure();
+async fn metrics(State(server): State<Server>) -> Response {
     (
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        signaling.metrics.encode(),
+        server.metrics_text(),
     )
         .into_response()
 }
@@ -96,11 +106,11 @@ struct AddressQuery {
 
 /// Whether `address` is broadcasting now: what the frontend asks before going live.
 async fn is_already_having_stream(
-    State(signaling): State<Arc<Signaling>>,
+    State(server): State<Server>,
     Query(query): Query<AddressQuery>,
 ) -> Response {
-    match account(&query.address) {
-        Ok(account) => Json(signaling.is_broadcasting(account)).into_response(),
+    match wire::account(&query.address) {
+        Ok(account) => Json(server.is_broadcasting(account)).into_response(),
         Err(refusal) => (StatusCode::BAD_REQUEST, refusal.to_string()).into_response(),
     }
 }

@@ -1,24 +1,30 @@
 //! WebRTC signaling for w3bstreaming: introduces a broadcaster to the viewers the
 //! program says follow it, over socket.io, wire-compatible with the existing frontend.
 //!
-//! [`auth`] proves who is on a connection, [`chain`] asks the program (through a
-//! node's JSON-RPC), [`hub`] holds who is live and who watches whom, [`server`]
-//! ties them to socket.io events ([`wire`] has the event shapes, [`refusal`] every
-//! reason to refuse one, [`outgoing`] what waits to be sent) and [`http`] to HTTP
-//! routes; [`connections`] and [`limits`] bound what clients may hold, [`metrics`]
-//! tells the operator, and [`cluster`] lets several instances share one hub.
+//! From the top: [`app`] puts the server together. [`events`] handles each socket.io
+//! event ([`wire`] has their shapes, [`refusal`] every reason to refuse one) and
+//! [`http`] the HTTP routes. [`server`] holds the state they share and the one way
+//! the hub changes, which [`cluster`] carries to the other instances through Redis.
+//! Below them: [`hub`], who is live and who watches whom; [`auth`], who is on a
+//! connection; [`chain`], what the program says (through a node's JSON-RPC);
+//! [`conn`], one connection's own state, and [`outgoing`], what waits to be sent to
+//! it; [`connections`] and [`rates`], what clients may hold; [`metrics`], what the
+//! operator is told.
+pub mod app;
 pub mod auth;
 pub mod chain;
 pub mod cluster;
 pub mod config;
+mod conn;
 pub mod connections;
 pub mod echo;
+mod events;
 pub mod http;
 pub mod hub;
-pub mod limits;
 pub mod metrics;
 pub mod outgoing;
+pub mod rates;
 pub mod refusal;
-pub mod server;
+mod server;
 pub mod turn;
 pub mod wire;

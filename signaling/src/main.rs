@@ -6,10 +6,10 @@ use tokio::net::TcpListener;
 use tracing::info;
 use tracing_subscriber::EnvFilter;
 use w3bstreaming_signaling::{
+    app,
     chain::rpc::RpcChain,
     config::Config,
     connections::{self, Admission, Caps},
-    server,
 };
 
 /// Open files kept for what is not a client connection: the log, the chain client's
@@ -60,7 +60,7 @@ async fn run(config: Config) -> Result<(), String> {
         .filter(|url| !url.is_empty())
         .collect();
     public_urls.push(format!("http://{address}"));
-    let server = server::build(&config, public_urls, chain).await?;
+    let server = app::build(&config, public_urls, chain).await?;
     let mut started = json!({ "listening": address.to_string() });
     if let Some(metrics_address) = config.metrics_listen {
         let listener = TcpListener::bind(metrics_address)

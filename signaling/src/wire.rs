@@ -1,9 +1,19 @@
 //! The socket.io events as the existing w3bstreaming frontend sends and reads them:
 //! every client event is `(user id, message object)`; these are the message objects
 //! and the shapes of everything the server emits ([`Packet`]).
-use crate::{auth::Challenge, echo::bounded, hub::Notice, refusal::Refusal, turn::IceServer};
-use serde::{de::DeserializeOwned, Deserialize};
+use crate::{
+    auth::Challenge,
+    echo::{bounded, Echo},
+    hub::Notice,
+    refusal::Refusal,
+    turn::IceServer,
+};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::{json, Value};
+use w3bstreaming_keys::AccountId;
+
+/// Stream ids the program makes are a timestamp and a title of at most 100 bytes.
+pub const MAX_STREAM_ID_BYTES: usize = 256;
 
 /// The user id and the message object of a client `event` whose two arguments
 /// (`None` when it did not send two) are `args`.
@@ -20,6 +30,21 @@ pub fn message<T: DeserializeOwned>(
         problem: bounded(&error.to_string()),
     })?;
     Ok((first, message))
+}
+
+/// The account `text` names.
+pub fn account(text: &str) -> Result<AccountId, Refusal> {
+    AccountId::parse(text).ok_or_else(|| Refusal::NotAnAccount(Echo::of(text)))
+}
+
+/// `id`, if it may be a stream's id.
+pub fn stream_id(id: &str) -> Result<&str, Refusal> {
+    if id.len() > MAX_STREAM_ID_BYTES {
+        return Err(Refusal::StreamIdTooLong {
+            max: MAX_STREAM_ID_BYTES,
+        });
+    }
+    Ok(id)
 }
 
 /// `watch` and `broadcast`: the stream, and the signature proving the user id.
@@ -69,6 +94,21 @@ pub struct CandidateMsg {
     pub candidate: Value,
 }
 
+/// What a client must keep within, told on connect: the one place a client learns
+/// the server's caps, whatever flags it runs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientCaps {
+    /// Streams one `listen` may name.
+    pub max_listened: usize,
+    /// Bytes of a stream id.
+    pub max_stream_id_bytes: usize,
+    /// Bytes of an offer's or an answer's SDP description, as JSON.
+    pub max_sdp_bytes: usize,
+    /// Bytes of an ICE candidate, as JSON.
+    pub max_candidate_bytes: usize,
+}
+
 /// One event the server emits: its name and its one or two arguments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Packet {
@@ -86,14 +126,23 @@ impl Packet {
         }
     }
 
+    /// On connect, first: what the client must keep within.
+    pub fn caps(caps: &ClientCaps) -> Self {
+        Self::one("caps", json!(caps))
+    }
+
     /// On connect, and with an [`Refusal::Expired`]: what to sign.
     pub fn challenge(challenge: &Challenge) -> Self {
         Self::one("challenge", json!(challenge))
     }
 
-    /// Why the client's last event was turned down.
+    /// Why the client's last event was turned down: the text for people, and the
+    /// reason's code for programs.
     pub fn refusal(refusal: &Refusal) -> Self {
-        Self::one("error", json!({ "message": refusal.to_string() }))
+        Self::one(
+            "error",
+            json!({ "message": refusal.to_string(), "reason": refusal.reason() }),
+        )
     }
 
     /// To a connection just let into a stream: the ICE servers to use.
@@ -182,5 +231,53 @@ fn notice_event(notice: Notice) -> (&'static str, Value, Option<Value>) {
             json!(from.to_string()),
             Some(json!({ "streamId": stream_id, "candidate": candidate })),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_carries_its_reason_code_beside_its_text() {
+        let packet = Packet::refusal(&Refusal::NotSubscribed);
+        assert_eq!(packet.event, "error");
+        assert_eq!(
+            packet.first,
+            json!({ "message": "You aren't subscribed to this speaker", "reason": "not_subscribed" })
+        );
+        assert_eq!(packet.second, None);
+    }
+
+    #[test]
+    fn caps_are_told_in_camel_case() {
+        let caps = ClientCaps {
+            max_listened: 200,
+            max_stream_id_bytes: 256,
+            max_sdp_bytes: 16_384,
+            max_candidate_bytes: 2_048,
+        };
+        assert_eq!(
+            Packet::caps(&caps).first,
+            json!({ "maxListened": 200, "maxStreamIdBytes": 256, "maxSdpBytes": 16_384, "maxCandidateBytes": 2_048 })
+        );
+    }
+
+    #[test]
+    fn an_account_and_a_stream_id_are_checked_before_use() {
+        let alice = "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
+        assert_eq!(account(alice).unwrap().to_string(), alice);
+        assert_eq!(
+            account("nope").unwrap_err().to_string(),
+            "\"nope\" is not an account id"
+        );
+        let longest = "s".repeat(MAX_STREAM_ID_BYTES);
+        assert_eq!(stream_id(&longest), Ok(longest.as_str()));
+        assert_eq!(
+            stream_id(&format!("{longest}s")),
+            Err(Refusal::StreamIdTooLong {
+                max: MAX_STREAM_ID_BYTES
+            })
+        );
     }
 }

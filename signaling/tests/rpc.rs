@@ -21,7 +21,7 @@ use w3bstreaming_keys::{dev, signature, AccountId};
 use w3bstreaming_node_rpc::fixtures;
 use w3bstreaming_signaling::chain::{
     rpc::{RpcChain, QUERY_GAS_LIMIT, QUERY_ORIGIN},
-    Authority, Chain, ChainError, Limits, StreamOwner,
+    Authority, Chain, ChainError, Settings, StreamOwner,
 };
 
 /// How the proxy answers.
@@ -171,10 +171,10 @@ fn account(id: &str) -> AccountId {
 
 /// An authority that keeps answers for `ttl` and no failure.
 fn authority(url: &str, program: AccountId, ttl: Duration) -> Authority {
-    authority_with(url, program, Limits { ttl, ..LIMITS })
+    authority_with(url, program, Settings { ttl, ..SETTINGS })
 }
 
-const LIMITS: Limits = Limits {
+const SETTINGS: Settings = Settings {
     ttl: Duration::ZERO,
     failure_ttl: Duration::ZERO,
     capacity: 16,
@@ -182,9 +182,9 @@ const LIMITS: Limits = Limits {
     wait: Duration::from_secs(5),
 };
 
-fn authority_with(url: &str, program: AccountId, limits: Limits) -> Authority {
+fn authority_with(url: &str, program: AccountId, settings: Settings) -> Authority {
     let chain = Arc::new(RpcChain::new(url, program, Duration::from_secs(5)));
-    Authority::new(chain, limits)
+    Authority::new(chain, settings)
 }
 
 /// Sends `action` from the development account `uri` as a client of the local chain
@@ -397,14 +397,14 @@ async fn a_follow_is_kept_for_its_ttl_and_a_refusal_not_at_all() {
 async fn equal_questions_share_one_query_and_all_wait_their_turn() {
     let setup = start().await;
     *setup.proxy.mode.lock().unwrap() = Mode::Slow;
-    let limits = Limits {
+    let settings = Settings {
         concurrent: 3,
-        ..LIMITS
+        ..SETTINGS
     };
     let remote = Arc::new(authority_with(
         &setup.proxy_url,
         setup.chain.program_id,
-        limits,
+        settings,
     ));
     let (broadcaster, follower) = (
         account(&setup.demo.broadcaster.id),
@@ -435,10 +435,10 @@ async fn equal_questions_share_one_query_and_all_wait_their_turn() {
     let impatient = Arc::new(authority_with(
         &setup.proxy_url,
         setup.chain.program_id,
-        Limits {
+        Settings {
             concurrent: 1,
             wait: Duration::from_millis(100),
-            ..LIMITS
+            ..SETTINGS
         },
     ));
     let first = {
@@ -461,9 +461,9 @@ async fn a_failure_is_remembered_for_its_ttl() {
     let remote = authority_with(
         &setup.proxy_url,
         setup.chain.program_id,
-        Limits {
+        Settings {
             failure_ttl: Duration::from_millis(500),
-            ..LIMITS
+            ..SETTINGS
         },
     );
     let (broadcaster, follower) = (

@@ -39,7 +39,7 @@ pub struct StreamOwner {
 
 /// How much the server asks the chain, and how long it keeps the answers.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub struct Settings {
     /// How long an answer is reused.
     pub ttl: Duration,
     /// How long a failed query is answered with its failure instead of asked again.
@@ -79,14 +79,14 @@ enum NoFollow {
 }
 
 impl Authority {
-    pub fn new(chain: Arc<dyn Chain>, limits: Limits) -> Self {
+    pub fn new(chain: Arc<dyn Chain>, settings: Settings) -> Self {
         Self {
             chain,
-            streams: cache(limits.capacity, limits.ttl),
-            follows: cache(limits.capacity, limits.ttl),
-            failures: cache(limits.capacity, limits.failure_ttl),
-            turns: Semaphore::new(limits.concurrent),
-            wait: limits.wait,
+            streams: cache(settings.capacity, settings.ttl),
+            follows: cache(settings.capacity, settings.ttl),
+            failures: cache(settings.capacity, settings.failure_ttl),
+            turns: Semaphore::new(settings.concurrent),
+            wait: settings.wait,
         }
     }
 

@@ -1,4 +1,4 @@
-//! Abuse limits: how fast a connection may send, how much one address may have going.
+//! Rates: how fast a connection may send, and how much one address may have going at once.
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::{
     collections::HashMap,

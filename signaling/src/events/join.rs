@@ -1,0 +1,177 @@
+//! Going live, watching and leaving: `broadcast` and `watch` sign the connection in
+//! (or use the account it signed in as), ask the program whether the account may, and
+//! join it to the stream; `stopBroadcasting` and `stopWatching` leave.
+use super::{signed_in, Outcome};
+use crate::{
+    auth::Credentials,
+    chain::ChainError,
+    conn::Conn,
+    hub::Op,
+    rates::Entered,
+    refusal::Refusal,
+    server::{now_ms, Signaling},
+    wire::{self, JoinMsg, Packet, StreamMsg},
+};
+use socketioxide::extract::SocketRef;
+use std::{net::IpAddr, sync::Arc};
+use tracing::{info, warn};
+use w3bstreaming_keys::AccountId;
+
+pub(super) async fn broadcast(
+    signaling: Arc<Signaling>,
+    socket: SocketRef,
+    claimed: String,
+    message: JoinMsg,
+) -> Outcome {
+    let stream_id = wire::stream_id(&message.stream_id)?;
+    let (account, _turn) = authenticate(&signaling, &socket, &claimed, &message)?;
+    let owner = signaling
+        .authority
+        .stream(stream_id)
+        .await
+        .map_err(chain_unavailable)?;
+    match owner {
+        None => return Err(Refusal::NotScheduled(stream_id.into())),
+        Some(owner) if owner.broadcaster != account => {
+            return Err(Refusal::NotTheBroadcaster(stream_id.into()))
+        }
+        Some(owner) if owner.end_time <= now_ms() => return Err(Refusal::Ended(stream_id.into())),
+        Some(_) => {}
+    }
+    signaling
+        .change(Op::Broadcast {
+            conn: signaling.conn_id(&socket),
+            broadcaster: account,
+            stream_id: stream_id.into(),
+        })
+        .await?;
+    info!(sid = %socket.id, %account, stream_id, "broadcasting");
+    Ok(())
+}
+
+pub(super) async fn watch(
+    signaling: Arc<Signaling>,
+    socket: SocketRef,
+    claimed: String,
+    message: JoinMsg,
+) -> Outcome {
+    let stream_id = wire::stream_id(&message.stream_id)?;
+    let (viewer, _turn) = authenticate(&signaling, &socket, &claimed, &message)?;
+    let broadcaster = signaling
+        .lock()
+        .broadcaster(stream_id)
+        .ok_or_else(|| Refusal::NotStarted(stream_id.into()))?;
+    if !signaling
+        .authority
+        .follows(viewer, broadcaster)
+        .await
+        .map_err(chain_unavailable)?
+    {
+        return Err(Refusal::NotSubscribed);
+    }
+    signaling
+        .change(Op::Join {
+            conn: signaling.conn_id(&socket),
+            viewer,
+            stream_id: stream_id.into(),
+            broadcaster,
+        })
+        .await?;
+    info!(sid = %socket.id, %viewer, stream_id, "watching");
+    Ok(())
+}
+
+pub(super) async fn stop_broadcasting(
+    signaling: Arc<Signaling>,
+    socket: SocketRef,
+    claimed: String,
+    message: StreamMsg,
+) -> Outcome {
+    signed_in(&socket, Some(&claimed))?;
+    let conn = signaling.conn_id(&socket);
+    let stream_id = message.stream_id;
+    info!(sid = %socket.id, stream_id, "stopping broadcasting");
+    signaling
+        .change(Op::StopBroadcast { conn, stream_id })
+        .await
+}
+
+/// Leaving is idempotent: frontends send it whenever a player closes, watching or not.
+pub(super) async fn stop_watching(
+    signaling: Arc<Signaling>,
+    socket: SocketRef,
+    _claimed: String,
+    message: StreamMsg,
+) -> Outcome {
+    let conn = signaling.conn_id(&socket);
+    let stream_id = message.stream_id;
+    match signaling.change(Op::Leave { conn, stream_id }).await {
+        Err(Refusal::NotWatching(_)) => Ok(()),
+        outcome => outcome,
+    }
+}
+
+/// The account behind `claimed` for a join, proven by the credentials or bound
+/// earlier, if its address and then the account may join again so soon, with a place
+/// among its address's chain queries for the checks the join needs.
+fn authenticate(
+    signaling: &Signaling,
+    socket: &SocketRef,
+    claimed: &str,
+    message: &JoinMsg,
+) -> Result<(AccountId, Entered<IpAddr>), Refusal> {
+    let conn = Conn::of(socket);
+    if !signaling.joins_by_address.allow(&conn.address) {
+        return Err(Refusal::TooManyJoinsFromAddress);
+    }
+    let account = prove(signaling, socket, &conn, claimed, message)?;
+    if !signaling.joins_by_account.allow(&account) {
+        return Err(Refusal::TooManyJoinsByAccount);
+    }
+    let turn = signaling
+        .chain_queries
+        .enter(conn.address)
+        .ok_or(Refusal::TooManyChainQueriesFromAddress)?;
+    Ok((account, turn))
+}
+
+fn prove(
+    signaling: &Signaling,
+    socket: &SocketRef,
+    conn: &Conn,
+    claimed: &str,
+    message: &JoinMsg,
+) -> Result<AccountId, Refusal> {
+    let credentials = Credentials {
+        claimed,
+        signature: message.signed_msg.as_deref(),
+        signer: message.encoded_id.as_deref(),
+    };
+    let mut state = conn.lock();
+    let first_time = state.session.account().is_none();
+    match state
+        .session
+        .authenticate(credentials, now_ms(), &signaling.auth)
+    {
+        Ok(account) => {
+            if first_time {
+                info!(sid = %socket.id, %account, "signed in");
+                signaling.metrics.sign_ins.inc();
+            }
+            Ok(account)
+        }
+        Err(refusal) => {
+            if refusal == Refusal::Expired {
+                let challenge = Packet::challenge(state.session.challenge());
+                drop(state);
+                signaling.send(socket, challenge);
+            }
+            Err(refusal)
+        }
+    }
+}
+
+fn chain_unavailable(error: ChainError) -> Refusal {
+    warn!(%error, "chain query failed");
+    Refusal::ChainUnavailable(error.to_string())
+}

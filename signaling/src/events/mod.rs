@@ -1,0 +1,233 @@
+//! The socket.io events, by what they do: [`join`] goes live, watches and leaves,
+//! [`relay`] passes offers, answers and candidates between peers, [`listen`] tells
+//! anyone whether a stream is live. On connect every client event gets its own typed
+//! handler, behind the connection's event limit ([`RateLimited`]), and a refusal
+//! reaches its sender in one place ([`conclude`]). A connection that signs in to
+//! nothing and listens to nothing, or falls silent while it takes part in nothing, is
+//! closed ([`close_when_idle`]).
+mod join;
+mod listen;
+mod relay;
+
+use crate::{
+    auth::Session,
+    conn::Conn,
+    connections::ClientAddr,
+    hub::{Op, MAX_LISTENED},
+    rates::RateLimit,
+    refusal::Refusal,
+    server::{now_ms, Signaling},
+    wire::{self, ClientCaps, Packet},
+};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use socketioxide::{
+    adapter::LocalAdapter,
+    extract::{SocketRef, TryData},
+    handler::{self, MessageHandler},
+    socket::{Sid, Socket},
+};
+use std::{
+    future::Future,
+    net::{IpAddr, Ipv4Addr},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+use tracing::{info, warn};
+use w3bstreaming_keys::AccountId;
+
+/// What waits behind socket.io's full buffer for a connection that broadcasts nothing.
+const QUEUED_PACKETS: usize = 128;
+
+type Outcome = Result<(), Refusal>;
+
+/// Takes a new connection: its state, its handlers, and then its challenge.
+pub(crate) async fn connect(signaling: Arc<Signaling>, socket: SocketRef) {
+    let session = Session::new(
+        signaling.public_url(&socket).to_string(),
+        now_ms(),
+        &signaling.auth,
+    );
+    let challenge = Packet::challenge(session.challenge());
+    let address = socket
+        .req_parts()
+        .extensions
+        .get::<ClientAddr>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |client| client.0);
+    let rate = RateLimit::new(
+        signaling.config.rate_per_sec,
+        signaling.config.rate_burst,
+        Instant::now(),
+    );
+    let conn = Conn::new(address, session, rate, QUEUED_PACKETS);
+    socket.extensions.insert(Arc::new(conn));
+    signaling.metrics.connections.inc();
+    info!(sid = %socket.id, "connected");
+    on(&signaling, &socket, "broadcast", join::broadcast);
+    on(&signaling, &socket, "watch", join::watch);
+    on(
+        &signaling,
+        &socket,
+        "stopBroadcasting",
+        join::stop_broadcasting,
+    );
+    on(&signaling, &socket, "stopWatching", join::stop_watching);
+    on(&signaling, &socket, "offer", relay::offer);
+    on(&signaling, &socket, "answer", relay::answer);
+    on(&signaling, &socket, "candidate", relay::candidate);
+    on(
+        &signaling,
+        &socket,
+        "getWatchersCount",
+        listen::watchers_count,
+    );
+    on(&signaling, &socket, "getIsStreaming", listen::is_streaming);
+    on(&signaling, &socket, "listen", listen::listen);
+    let on_disconnect = signaling.clone();
+    socket.on_disconnect(move |socket: SocketRef| async move {
+        let signaling = on_disconnect;
+        signaling.metrics.connections.dec();
+        Conn::of(&socket).outgoing.close();
+        let conn = signaling.conn_id(&socket);
+        if let Err(refusal) = signaling.change(Op::Disconnect { conn }).await {
+            warn!(sid = %socket.id, %refusal, "the hub has not heard of the disconnect");
+        }
+        info!(sid = %socket.id, "disconnected");
+    });
+    // Last, so that a client answering at once finds its handlers in place.
+    signaling.send(&socket, Packet::caps(&caps(&signaling)));
+    signaling.send(&socket, challenge);
+    tokio::spawn(close_when_idle(signaling, socket.id));
+}
+
+/// What a client must keep within, as this server runs.
+fn caps(signaling: &Signaling) -> ClientCaps {
+    ClientCaps {
+        max_listened: MAX_LISTENED,
+        max_stream_id_bytes: wire::MAX_STREAM_ID_BYTES,
+        max_sdp_bytes: signaling.config.max_sdp_bytes,
+        max_candidate_bytes: signaling.config.max_candidate_bytes,
+    }
+}
+
+/// Registers `handler` for the client `event`, whose message object is an `M`,
+/// behind the event limit.
+fn on<M, F, Fut>(signaling: &Arc<Signaling>, socket: &SocketRef, event: &'static str, handler: F)
+where
+    M: DeserializeOwned + Send + 'static,
+    F: Fn(Arc<Signaling>, SocketRef, String, M) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Outcome> + Send + 'static,
+{
+    let shared = signaling.clone();
+    let typed = move |socket: SocketRef, TryData(args): TryData<(Value, Value)>| {
+        let signaling = shared.clone();
+        async move {
+            let outcome = match wire::message::<M>(event, args.ok()) {
+                Ok((first, message)) => {
+                    handler(signaling.clone(), socket.clone(), first, message).await
+                }
+                Err(refusal) => Err(refusal),
+            };
+            conclude(&signaling, &socket, event, outcome);
+        }
+    };
+    socket.on(
+        event,
+        RateLimited {
+            signaling: signaling.clone(),
+            event,
+            handler: typed,
+        },
+    );
+}
+
+/// Tells the sender of an event why it was refused, if it was.
+fn conclude(signaling: &Signaling, socket: &SocketRef, event: &'static str, outcome: Outcome) {
+    if let Err(refusal) = outcome {
+        signaling.refuse(socket, event, refusal);
+    }
+}
+
+/// The per-connection event limit, in front of an event's handler: an event over it
+/// is refused before its message is parsed.
+struct RateLimited<H> {
+    signaling: Arc<Signaling>,
+    event: &'static str,
+    handler: H,
+}
+
+impl<T, H> MessageHandler<LocalAdapter, T> for RateLimited<H>
+where
+    T: Send + Sync + 'static,
+    H: MessageHandler<LocalAdapter, T>,
+{
+    fn call(&self, socket: Arc<Socket<LocalAdapter>>, value: handler::Value, ack: Option<i64>) {
+        let peers = self.signaling.lock().peers(self.signaling.conn_id(&socket));
+        let allowed = {
+            let conn = Conn::of(&socket);
+            let mut state = conn.lock();
+            state.last_event = Instant::now();
+            let now = state.last_event;
+            state.rate.allow(now, peers)
+        };
+        if allowed {
+            self.handler.call(socket, value, ack);
+        } else {
+            let socket = SocketRef::from(socket);
+            self.signaling
+                .refuse(&socket, self.event, Refusal::TooManyMessages);
+        }
+    }
+}
+
+/// Closes the connection `sid` once it is idle: neither signed in nor listening by
+/// the sign-in deadline, or later silent for the idle timeout while it takes part in
+/// nothing. It holds only the id, so a connection that left is freed at once.
+async fn close_when_idle(signaling: Arc<Signaling>, sid: Sid) {
+    let sign_in = Duration::from_millis(signaling.config.sign_in_deadline_ms);
+    let idle = Duration::from_millis(signaling.config.idle_timeout_ms);
+    tokio::time::sleep(sign_in).await;
+    loop {
+        let Some(socket) = signaling.io.get_socket(sid) else {
+            return;
+        };
+        let (signed_in, listened, silent) = {
+            let conn = Conn::of(&socket);
+            let state = conn.lock();
+            let signed_in = state.session.account().is_some();
+            (signed_in, state.listened, state.last_event.elapsed())
+        };
+        let reason = if !signed_in && !listened {
+            "neither signed in nor listening in time"
+        } else if silent >= idle && !signaling.lock().takes_part(signaling.conn_id(&socket)) {
+            "idle"
+        } else {
+            drop(socket);
+            let until_idle = idle.saturating_sub(silent);
+            tokio::time::sleep(if until_idle.is_zero() {
+                idle
+            } else {
+                until_idle
+            })
+            .await;
+            continue;
+        };
+        signaling.close(&socket, reason);
+        return;
+    }
+}
+
+/// The account this connection signed in as; it must be the one it names.
+fn signed_in(socket: &SocketRef, claimed: Option<&str>) -> Result<AccountId, Refusal> {
+    let account = Conn::of(socket)
+        .lock()
+        .session
+        .account()
+        .ok_or(Refusal::SignInFirst)?;
+    match claimed {
+        Some(claimed) if AccountId::parse(claimed) != Some(account) => {
+            Err(Refusal::SignedInAsOther(account))
+        }
+        _ => Ok(account),
+    }
+}

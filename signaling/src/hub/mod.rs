@@ -1,0 +1,345 @@
+//! Who is live and who watches whom: the signaling state, as plain data and rules.
+//! Every operation takes authenticated accounts and connection ids, and returns what
+//! must be sent to which connection; the server only delivers it. [`streams`] holds
+//! going live, joining and leaving, [`relay`] what passes between peers, and
+//! [`listeners`] who hears which stream's status.
+use crate::refusal::Refusal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::Hash;
+use w3bstreaming_keys::AccountId;
+
+mod listeners;
+mod relay;
+mod streams;
+#[cfg(test)]
+mod tests;
+
+pub use listeners::MAX_LISTENED;
+
+/// A change to who is live and who watches, made by the connection `conn`. Every
+/// change goes through [`Hub::apply`], so that instances sharing one log of changes
+/// hold the same hub.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum Op<C> {
+    /// See [`Hub::broadcast`].
+    Broadcast {
+        conn: C,
+        broadcaster: AccountId,
+        stream_id: String,
+    },
+    /// `viewer` joins `stream_id` if `broadcaster`, whom the chain says it follows,
+    /// still broadcasts it ([`Hub::join`]).
+    Join {
+        conn: C,
+        viewer: AccountId,
+        stream_id: String,
+        broadcaster: AccountId,
+    },
+    /// See [`Hub::leave`].
+    Leave { conn: C, stream_id: String },
+    /// See [`Hub::stop_broadcast`].
+    StopBroadcast { conn: C, stream_id: String },
+    /// See [`Hub::offer`].
+    Offer {
+        conn: C,
+        viewer: AccountId,
+        description: Value,
+    },
+    /// See [`Hub::answer`].
+    Answer {
+        conn: C,
+        broadcaster: AccountId,
+        description: Value,
+    },
+    /// See [`Hub::candidate`].
+    Candidate {
+        conn: C,
+        to: AccountId,
+        candidate: Value,
+    },
+    /// See [`Hub::disconnect`].
+    Disconnect { conn: C },
+}
+
+/// What one connection is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    IsStreaming(bool),
+    WatchersCount(usize),
+    /// To a broadcaster: `viewer` joined its stream.
+    Watch {
+        viewer: AccountId,
+        stream_id: String,
+    },
+    /// To a viewer: the broadcaster ended the stream.
+    StopBroadcasting {
+        broadcaster: AccountId,
+        stream_id: String,
+        viewer: AccountId,
+    },
+    /// To a broadcaster: `viewer` left.
+    StopWatching {
+        viewer: AccountId,
+        stream_id: String,
+    },
+    /// To a viewer, from its stream's broadcaster.
+    Offer {
+        broadcaster: AccountId,
+        stream_id: String,
+        viewer: AccountId,
+        description: serde_json::Value,
+    },
+    /// To a broadcaster, from one of its viewers.
+    Answer {
+        broadcaster: AccountId,
+        stream_id: String,
+        viewer: AccountId,
+        description: serde_json::Value,
+    },
+    /// To either end of a broadcaster-viewer pair, from the other.
+    Candidate {
+        from: AccountId,
+        stream_id: String,
+        candidate: serde_json::Value,
+    },
+    /// To a connection listening to `stream_id` ([`Hub::listen`]): whether it is live and
+    /// how many watch it.
+    Status {
+        stream_id: String,
+        live: bool,
+        watchers: usize,
+    },
+}
+
+impl<C> Op<C> {
+    /// The change's name, as it is tagged in the log.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Broadcast { .. } => "broadcast",
+            Self::Join { .. } => "join",
+            Self::Leave { .. } => "leave",
+            Self::StopBroadcast { .. } => "stopBroadcast",
+            Self::Offer { .. } => "offer",
+            Self::Answer { .. } => "answer",
+            Self::Candidate { .. } => "candidate",
+            Self::Disconnect { .. } => "disconnect",
+        }
+    }
+}
+
+/// Notices to deliver, in order.
+pub type Outbox<C> = Vec<(C, Notice)>;
+
+// What is serialized is what instances share (a snapshot of it starts a new instance);
+// what each tells its own connections, and when, is its own.
+#[derive(Debug, Serialize, Deserialize)]
+struct Live<C> {
+    broadcaster: AccountId,
+    broadcaster_conn: C,
+    /// Ordered so that notices go out in a repeatable order.
+    viewers: BTreeMap<AccountId, Seat<C>>,
+    /// Whether some viewer may not have heard the current count
+    /// ([`Hub::flush_counts`]).
+    #[serde(skip)]
+    count_changed: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Seat<C> {
+    conn: C,
+    /// The watcher count this viewer was last told.
+    #[serde(skip)]
+    told: usize,
+}
+
+/// What one connection takes part in: the index by connection, so that its events
+/// and its disconnect find their streams without looking through every live one.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Part {
+    /// The stream it broadcasts (one account per connection, one stream per account).
+    broadcasts: Option<String>,
+    /// The streams it watches, with the account watching.
+    watches: BTreeMap<String, AccountId>,
+    /// The streams whose status it hears.
+    #[serde(skip)]
+    listens: Vec<String>,
+}
+
+impl Part {
+    fn is_empty(&self) -> bool {
+        self.broadcasts.is_none() && self.watches.is_empty() && self.listens.is_empty()
+    }
+}
+
+/// The parts other instances share: broadcasting or watching, not listening.
+fn shared_parts<C: Serialize, S: serde::Serializer>(
+    parts: &HashMap<C, Part>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(
+        parts
+            .iter()
+            .filter(|(_, part)| part.broadcasts.is_some() || !part.watches.is_empty()),
+    )
+}
+
+/// The live streams, keyed by stream id, who takes part in them on which connection,
+/// and who listens to which stream's status.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(bound(
+    serialize = "C: Serialize + Eq + Hash",
+    deserialize = "C: Deserialize<'de> + Eq + Hash"
+))]
+pub struct Hub<C> {
+    live: HashMap<String, Live<C>>,
+    /// Only connections that take part in something have an entry.
+    #[serde(serialize_with = "shared_parts")]
+    parts: HashMap<C, Part>,
+    /// The stream each live broadcaster broadcasts.
+    broadcasting: HashMap<AccountId, String>,
+    #[serde(skip)]
+    listeners: HashMap<String, HashSet<C>>,
+    #[serde(skip)]
+    max_viewers: usize,
+}
+
+impl<C: Copy + Eq + Hash> Hub<C> {
+    /// A hub admitting at most `max_viewers` viewers to one stream.
+    pub fn new(max_viewers: usize) -> Self {
+        Self {
+            live: HashMap::new(),
+            parts: HashMap::new(),
+            broadcasting: HashMap::new(),
+            listeners: HashMap::new(),
+            max_viewers,
+        }
+    }
+
+    /// Admits at most `max_viewers` to one stream from now on (a hub read from a
+    /// snapshot has no cap of its own).
+    pub fn set_max_viewers(&mut self, max_viewers: usize) {
+        self.max_viewers = max_viewers;
+    }
+
+    /// Applies `op`: what it changes, and what each connection must be told.
+    pub fn apply(&mut self, op: Op<C>) -> Result<Outbox<C>, Refusal> {
+        match op {
+            Op::Broadcast {
+                conn,
+                broadcaster,
+                stream_id,
+            } => self.broadcast(conn, broadcaster, &stream_id),
+            Op::Join {
+                conn,
+                viewer,
+                stream_id,
+                broadcaster,
+            } => {
+                // The stream may have stopped, or another broadcast started, while the
+                // chain answered.
+                if self.broadcaster(&stream_id) != Some(broadcaster) {
+                    return Err(Refusal::NotStarted(stream_id));
+                }
+                self.join(conn, viewer, &stream_id)
+            }
+            Op::Leave { conn, stream_id } => self.leave(conn, &stream_id),
+            Op::StopBroadcast { conn, stream_id } => self.stop_broadcast(conn, &stream_id),
+            Op::Offer {
+                conn,
+                viewer,
+                description,
+            } => self.offer(conn, viewer, description),
+            Op::Answer {
+                conn,
+                broadcaster,
+                description,
+            } => self.answer(conn, broadcaster, description),
+            Op::Candidate {
+                conn,
+                to,
+                candidate,
+            } => self.candidate(conn, to, candidate),
+            Op::Disconnect { conn } => Ok(self.disconnect(conn)),
+        }
+    }
+
+    /// Disconnects every connection `gone` says is gone (an instance's, when it stops
+    /// answering).
+    pub fn disconnect_where(&mut self, gone: impl Fn(&C) -> bool) -> Outbox<C> {
+        let conns: Vec<C> = self
+            .parts
+            .keys()
+            .copied()
+            .filter(|conn| gone(conn))
+            .collect();
+        conns
+            .into_iter()
+            .flat_map(|conn| self.disconnect(conn))
+            .collect()
+    }
+
+    /// The connections that take part in something.
+    pub fn conns(&self) -> impl Iterator<Item = &C> {
+        self.parts.keys()
+    }
+
+    /// Changes what `conn` takes part in, and drops its entry once it is part of nothing.
+    fn with_part<T>(&mut self, conn: C, change: impl FnOnce(&mut Part) -> T) -> T {
+        let part = self.parts.entry(conn).or_default();
+        let result = change(part);
+        if part.is_empty() {
+            self.parts.remove(&conn);
+        }
+        result
+    }
+    /// The broadcaster of stream `stream_id`, if it is live.
+    pub fn broadcaster(&self, stream_id: &str) -> Option<AccountId> {
+        self.live.get(stream_id).map(|live| live.broadcaster)
+    }
+
+    pub fn is_streaming(&self, stream_id: &str) -> bool {
+        self.live.contains_key(stream_id)
+    }
+
+    /// Viewers of a live stream; 0 when it is not live.
+    pub fn viewers(&self, stream_id: &str) -> usize {
+        self.live
+            .get(stream_id)
+            .map_or(0, |live| live.viewers.len())
+    }
+
+    /// Whether `account` is broadcasting any stream.
+    pub fn is_broadcasting(&self, account: AccountId) -> bool {
+        self.broadcasting.contains_key(&account)
+    }
+
+    /// How many others the connection `conn` signals with: the viewers of the stream
+    /// it broadcasts and the broadcasters of the streams it watches.
+    pub fn peers(&self, conn: C) -> usize {
+        self.parts.get(&conn).map_or(0, |part| {
+            let viewers = part
+                .broadcasts
+                .as_deref()
+                .map_or(0, |stream_id| self.viewers(stream_id));
+            viewers + part.watches.len()
+        })
+    }
+
+    /// Whether `conn` broadcasts, watches or listens to anything.
+    pub fn takes_part(&self, conn: C) -> bool {
+        self.parts.contains_key(&conn)
+    }
+
+    /// Live streams.
+    pub fn live_streams(&self) -> usize {
+        self.live.len()
+    }
+
+    /// Viewers of all live streams together.
+    pub fn all_viewers(&self) -> usize {
+        self.live.values().map(|live| live.viewers.len()).sum()
+    }
+}
