@@ -3,8 +3,14 @@
 //! be. The program's totals are chosen so that this leaves room for a message's own
 //! work in a Gear program's 2 GiB (see docs/design.md, "Memory budget").
 use crate::{
-    paged_map::{LEAF_ALLOCATION, LEAF_DIRECTORY_BYTES, SPARE_LEAVES},
-    Capacity, ChunkedMap, PackedText, StartKey, StreamNumber, UserNo, ENTRY_HEADER, MIN_LEAF_BYTES,
+    collections::{
+        paged_map::{LEAF_ALLOCATION, LEAF_DIRECTORY_BYTES, SPARE_LEAVES},
+        ChunkedMap, ENTRY_HEADER, MIN_LEAF_BYTES,
+    },
+    schedule::{Capacity, StartKey},
+    stream_number::StreamNumber,
+    text::PackedText,
+    user_no::UserNo,
 };
 
 /// Most bytes of a profile's record less its text: the account, two counts, the text's

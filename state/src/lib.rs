@@ -1,6 +1,12 @@
 //! The w3bstreaming program's storage, [`Schedule`], its indices, and the queries over
 //! it: the full `Streams`/`Users` reads and the targeted, paginated ones.
 //!
+//! From the top: `query.rs` answers the queries over `schedule.rs`, which keeps the
+//! records (`records.rs`: profiles and streams, their texts in `text.rs`, their keys
+//! `stream_number.rs` and `user_no.rs`) and the indices; `budget.rs` is the memory
+//! they may take. All of it is built on `collections/`, the generic maps, which know
+//! nothing of the domain.
+//!
 //! Plain `no_std` Rust with no message I/O: the program keeps one `Schedule` in a
 //! static and answers its `state` export with [`Schedule::query`]; Rust clients and
 //! tests can build a `Schedule` and ask it the same questions natively.
@@ -14,23 +20,25 @@
 extern crate alloc;
 
 mod budget;
-mod chunked_map;
-mod directory;
-mod paged_map;
+mod collections;
 mod query;
 mod records;
 mod schedule;
 mod stream_number;
 mod text;
+mod user_no;
 
 pub use budget::{Budget, MESSAGE_ROOM, PROGRAM_MEMORY};
-pub use chunked_map::{ChunkedMap, Range, RevRange};
-pub use paged_map::{PagedMap, ENTRY_HEADER, MAX_RECORD_BYTES, MIN_LEAF_BYTES, PAGE_BYTES};
+pub use collections::{
+    ChunkedMap, PagedMap, Range, RevRange, ENTRY_HEADER, MAX_RECORD_BYTES, MIN_LEAF_BYTES,
+    PAGE_BYTES,
+};
 pub use query::{page_len, Page, SKIP_BUDGET};
 pub use records::{ProfileFields, StreamEdit, StreamFields, StreamRecord, UserRecord};
-pub use schedule::{Capacity, Schedule, StartKey, UserNo};
+pub use schedule::{Capacity, Schedule, StartKey};
 pub use stream_number::StreamNumber;
 pub use text::PackedText;
+pub use user_no::UserNo;
 
 #[cfg(test)]
 mod test_random {

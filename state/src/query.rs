@@ -1,8 +1,11 @@
 //! The answers to `state` queries. Each targeted query reads only the records it
 //! answers with, plus a bounded number of index entries.
 use crate::{
-    schedule::{accounts_of, streams_of, watchers_of, StartKey},
-    ChunkedMap, Schedule, StreamFields, StreamNumber, StreamRecord, UserNo, UserRecord,
+    collections::ChunkedMap,
+    records::{StreamFields, StreamRecord, UserRecord},
+    schedule::{accounts_of, streams_of, watchers_of, Schedule, StartKey},
+    stream_number::StreamNumber,
+    user_no::UserNo,
 };
 use alloc::{string::String, vec::Vec};
 use core::{

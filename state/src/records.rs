@@ -1,7 +1,9 @@
 //! The bytes of a stored profile and of a stored stream, and the views that read them.
 //! A record is written whole into a buffer on the stack and stored as it is: storing
 //! allocates nothing, since every allocation writes the allocator's page.
-use crate::{PackedText, StreamNumber, UserNo, MAX_RECORD_BYTES};
+use crate::{
+    collections::MAX_RECORD_BYTES, stream_number::StreamNumber, text::PackedText, user_no::UserNo,
+};
 use alloc::string::String;
 use gstd::ActorId;
 use w3bstreaming_io::{

@@ -1,7 +1,10 @@
 use crate::{
-    records::{Count, RecordBuffer},
-    ChunkedMap, PagedMap, ProfileFields, StreamEdit, StreamFields, StreamNumber, StreamRecord,
-    UserRecord, MAX_RECORD_BYTES,
+    collections::{ChunkedMap, PagedMap, MAX_RECORD_BYTES},
+    records::{
+        Count, ProfileFields, RecordBuffer, StreamEdit, StreamFields, StreamRecord, UserRecord,
+    },
+    stream_number::StreamNumber,
+    user_no::UserNo,
 };
 use alloc::collections::VecDeque;
 use core::ops::RangeInclusive;
@@ -16,44 +19,6 @@ use w3bstreaming_io::{
 
 /// A stream's place in start-time order: start time, then number (creation order).
 pub type StartKey = (u64, StreamNumber);
-
-/// An account's number, which keys its profile and its entries in the indices: eight
-/// bytes instead of 32, so that index entries are small (more per memory page) and
-/// compare in one instruction.
-///
-/// It is the account id's four 8-byte words xor-ed together, or, if a registered
-/// account already has that number, the next free one after it. Accounts are never
-/// removed, so an account keeps its number for good, and the number of an id can be
-/// found again by the same steps. Ids are public keys or hashes, which nobody chooses,
-/// so two of them sharing a number is a chance of about one in 2^64 per pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct UserNo(u64);
-
-impl UserNo {
-    const MIN: UserNo = UserNo(0);
-    const MAX: UserNo = UserNo(u64::MAX);
-
-    pub(crate) fn new(number: u64) -> Self {
-        UserNo(number)
-    }
-
-    pub fn get(self) -> u64 {
-        self.0
-    }
-
-    /// The number an account gets if no registered account has it yet.
-    fn first_choice(account: ActorId) -> Self {
-        let words = account
-            .as_ref()
-            .chunks_exact(8)
-            .map(|word| u64::from_le_bytes(word.try_into().expect("8 bytes")));
-        UserNo(words.fold(0, |folded, word| folded ^ word))
-    }
-
-    fn next(self) -> Self {
-        UserNo(self.0.wrapping_add(1))
-    }
-}
 
 /// The totals a [`Schedule`] holds at most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,7 +139,7 @@ impl Schedule {
     fn place_of(&self, account: ActorId) -> Result<(UserNo, UserRecord<'_>), UserNo> {
         let mut number = UserNo::first_choice(account);
         loop {
-            match self.users.get(number.0).map(UserRecord::read) {
+            match self.users.get(number.get()).map(UserRecord::read) {
                 None => return Err(number),
                 Some(user) if user.account() == account => return Ok((number, user)),
                 Some(_) => number = number.next(),
@@ -186,7 +151,7 @@ impl Schedule {
     pub fn account(&self, number: UserNo) -> ActorId {
         let bytes = self
             .users
-            .get(number.0)
+            .get(number.get())
             .expect("an account's number names its profile");
         UserRecord::read(bytes).account()
     }
@@ -313,7 +278,7 @@ impl Schedule {
         let mut record: RecordBuffer = [0; MAX_RECORD_BYTES];
         let len = UserRecord::write(&mut record, account, counts, profile);
         self.replace_text(old_text, UserRecord::read(&record[..len]).text_len())?;
-        self.users.insert(number.0, &record[..len]);
+        self.users.insert(number.get(), &record[..len]);
         Ok(())
     }
 
@@ -505,7 +470,7 @@ impl Schedule {
     fn count(&mut self, number: UserNo, count: Count, up: bool) {
         let bytes = self
             .users
-            .get_mut(number.0)
+            .get_mut(number.get())
             .expect("an account's number names its profile");
         UserRecord::bump(bytes, count, up);
     }

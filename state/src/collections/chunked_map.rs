@@ -1,4 +1,4 @@
-use crate::directory::Directory;
+use super::directory::Directory;
 use alloc::{boxed::Box, vec::Vec};
 use core::{
     fmt, iter,
