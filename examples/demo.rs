@@ -2,10 +2,11 @@
 //! then a short scenario on the embedded gtest runtime and the resulting schedule.
 use blake2::{digest::consts::U32, Blake2b, Digest};
 use gstd::ActorId;
-use gtest::{constants::UNITS, Program, System};
+use gtest::{constants::UNITS, System};
 use parity_scale_codec::Decode;
 use std::{fs, path::Path};
 use w3bstreaming_io::{Action, Event, Profile, StateQuery, StateReply, Stream};
+use w3bstreaming_testkit::{deploy_initialized, reply};
 
 const ALICE: u64 = 100;
 const BOB: u64 = 101;
@@ -57,21 +58,11 @@ impl Demo {
         let program = self.system.get_program(self.program).expect("deployed");
         let id = program.send(who.1, action.clone());
         let result = self.system.run_next_block();
-        let reply = result
-            .log()
-            .iter()
-            .find(|log| log.reply_to() == Some(id))
-            .expect("every message gets a reply");
         let gas = result.gas_burned[&id] as f64 / 1e9;
         let name = action_name(&action);
-        if !reply.reply_code().is_some_and(|code| code.is_success()) {
-            panic!(
-                "{name} from {} failed: {}",
-                who.0,
-                String::from_utf8_lossy(reply.payload())
-            );
-        }
-        let event = Event::decode(&mut reply.payload()).expect("reply is an Event");
+        let payload = reply(&result, id)
+            .unwrap_or_else(|error| panic!("{name} from {} failed: {error}", who.0));
+        let event = Event::decode(&mut payload.as_slice()).expect("reply is an Event");
         println!("  {:<6} {name:<12} -> {event:?}  ({gas:.3} Ggas)", who.0);
         event
     }
@@ -109,13 +100,8 @@ fn run_scenario() {
     for account in [ALICE, BOB, CAROL] {
         system.mint_to(account, 1_000 * UNITS);
     }
-    let program = Program::from_binary_with_id(&system, 1, w3bstreaming::WASM_BINARY_OPT);
-    program.send_bytes(ALICE, []);
-    system.run_next_block();
-    let demo = Demo {
-        program: program.id(),
-        system,
-    };
+    let program = deploy_initialized(&system, 1, w3bstreaming::WASM_BINARY_OPT, ALICE).id();
+    let demo = Demo { program, system };
     println!("Scenario on the embedded gtest runtime:");
     let (alice, bob, carol) = (("Alice", ALICE), ("Bob", BOB), ("Carol", CAROL));
     demo.send(alice, profile("Alice"));

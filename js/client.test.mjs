@@ -1,16 +1,15 @@
 // Drives the program the way a @gear-js/api frontend and the signaling server do: every
 // payload is encoded from plain JSON through the built .meta.txt, sent as those exact
-// bytes to the program running on gtest (the `bridge` example, over a line protocol),
-// and every reply is decoded back through the same metadata. If `io` changes without
-// the metadata being rebuilt (META_TXT pointing at an older .meta.txt shows it), the
-// bytes no longer mean the same on both sides and these checks fail.
-import { test, after } from 'node:test';
+// bytes to the program on the local chain (signed, as the web app sends on it), and
+// every reply is decoded back through the same metadata. If `io` changes without the
+// metadata being rebuilt (META_TXT pointing at an older .meta.txt shows it), the bytes
+// no longer mean the same on both sides and these checks fail.
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { ProgramMetadata, generateCodeHash } from '@gear-js/api';
-import { builtBinary, root } from './built.mjs';
+import { root } from 'w3bstreaming-testkit/built';
+import { devKey, messageText, rpc, rpcCall, signText, startDevnode } from 'w3bstreaming-testkit/devnode';
 
 const metaPath = process.env.META_TXT
   ?? `${root}target/wasm32-gear/release/w3bstreaming.meta.txt`;
@@ -18,48 +17,44 @@ const metaHex = `0x${readFileSync(metaPath, 'utf8').trim()}`;
 const meta = ProgramMetadata.from(metaHex);
 const { handle, state } = meta.types;
 
-/// The program on gtest behind the `bridge` example: one request line, one answer
-/// line.
-class Chain {
-  constructor() {
-    this.child = spawn(builtBinary('examples/bridge'), [], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-    this.pending = [];
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
-      const [status, hex = ''] = line.split(' ');
-      const bytes = Buffer.from(hex, 'hex');
-      this.pending.shift()(status === 'ok'
-        ? { ok: `0x${hex}` }
-        : { error: bytes.toString('utf8') });
-    });
-  }
+let node;
+let ALICE;
+let BOB;
+let CAROL;
 
-  request(line) {
-    return new Promise((resolve) => {
-      this.pending.push(resolve);
-      this.child.stdin.write(`${line}\n`);
-    });
-  }
+// Blocks every 100 ms instead of 3 s: the messages here go one after another.
+before(async () => {
+  node = await startDevnode(['--block-interval-ms', '100']);
+  [ALICE, BOB, CAROL] = ['//client-Alice', '//client-Bob', '//client-Carol'].map(devKey);
+});
 
-  close() {
-    this.child.stdin.end();
+after(async () => {
+  assert.equal(await node?.stop(), 0);
+});
+
+/// Sends an action as a frontend does; the decoded Event, or the error text.
+async function send(key, action) {
+  const payload = meta.createType(handle.input, action).toHex();
+  const nonce = await rpc(node.url, 'dev_nonce', [key.id]);
+  const signature = signText(key, messageText(node, key.id, nonce, payload));
+  const { messageId } = await rpc(node.url, 'dev_sendMessage', [key.id, payload, nonce, signature]);
+  for (;;) {
+    const answer = await rpc(node.url, 'dev_messageReply', [messageId, 25_000]);
+    if (answer === null) continue;
+    return answer.ok ? { event: meta.createType(handle.output, answer.payload).toJSON() } : { error: answer.error };
   }
 }
 
-const chain = new Chain();
-after(() => chain.close());
-
-/// gtest names test accounts by a u64; this is the account id it gives them.
-const account = (n) => {
-  const le = Buffer.alloc(8);
-  le.writeBigUInt64LE(BigInt(n));
-  return `0x${'00'.repeat(12)}${le.toString('hex')}${'00'.repeat(12)}`;
-};
-
-/// Sends an action as a frontend does; the decoded Event, or the error text.
-async function send(from, action) {
-  const payload = meta.createType(handle.input, action).toHex();
-  const answer = await chain.request(`handle ${from} ${payload}`);
-  return answer.ok ? { event: meta.createType(handle.output, answer.ok).toJSON() } : answer;
+/// Asks `query` as an `Action::Query` in a dry run of `handle`, as the web app and the
+/// signaling server do: the decoded Event, or the error text.
+async function ask(query) {
+  const payload = meta.createType(handle.input, { Query: query }).toHex();
+  const reply = await rpc(node.url, 'gear_calculateReplyForHandle', [
+    `0x${'00'.repeat(32)}`, node.programId, payload, 50_000_000_000, 0, null,
+  ]);
+  return 'Success' in Object(reply.code)
+    ? { event: meta.createType(handle.output, reply.payload).toJSON() }
+    : { error: Buffer.from(reply.payload.slice(2), 'hex').toString('utf8') };
 }
 
 /// Reads the state both ways a client can: through the `state` export, and as an
@@ -67,10 +62,8 @@ async function send(from, action) {
 /// (`toJSON` camel-cases field names: `start_time` reads `startTime`).
 async function read(query, form = 'toJSON') {
   const payload = meta.createType(state.input, query).toHex();
-  const answer = await chain.request(`state ${payload}`);
-  assert.ok(answer.ok, `state ${JSON.stringify(query)} failed: ${answer.error}`);
-  const reply = meta.createType(state.output, answer.ok);
-  const asked = await send(ALICE, { Query: query });
+  const reply = meta.createType(state.output, await rpc(node.url, 'gear_readState', [node.programId, payload, null]));
+  const asked = await ask(query);
   assert.deepEqual(asked.event?.queryReply, reply.toJSON(), `Query ${JSON.stringify(query)}`);
   return reply[form]();
 }
@@ -78,11 +71,12 @@ async function read(query, form = 'toJSON') {
 /// The error text of a rejected query, the same both ways.
 async function readRejected(query) {
   const payload = meta.createType(state.input, query).toHex();
-  const { error } = await chain.request(`state ${payload}`);
-  assert.match(error, /panicked with '/);
-  const asked = await send(ALICE, { Query: query });
-  assert.ok(error.includes(asked.error), `${error} includes ${asked.error}`);
-  return error;
+  const { error } = await rpcCall(node.url, 'gear_readState', [node.programId, payload, null]);
+  assert.equal(error.code, 8000);
+  assert.match(error.data, /panicked with '/);
+  const asked = await ask(query);
+  assert.ok(error.data.includes(asked.error), `${error.data} includes ${asked.error}`);
+  return error.data;
 }
 
 /// The signaling server's check, as it does it today: the whole `Users` state in human
@@ -93,7 +87,7 @@ async function signalingAllows(viewer, broadcaster) {
   return Boolean(entry && entry[1].subscribers.includes(viewer));
 }
 
-const [ALICE, BOB, CAROL] = [100, 101, 102];
+const account = (key) => key.id;
 const HOUR = 3_600_000;
 const start = Date.now() + HOUR;
 const end = start + 2 * HOUR;
@@ -200,24 +194,24 @@ test('every action and query, encoded from JSON and decoded back', async () => {
   assert.deepEqual(subscriptionPage.subscriptions.map((s) => s.accountId), [account(ALICE)]);
   assert.ok(Math.abs(subscriptionPage.subscriptions[0].subDate - Date.now()) < HOUR);
 
-  // A rejected read fails with the error's text inside the node's (here gtest's) message.
+  // A rejected read fails with the error's text inside the node's message.
   assert.match(
-    await readRejected({ Subscribers: { broadcaster: account(ALICE), after: account(999), limit: 10 } }),
+    await readRejected({ Subscribers: { broadcaster: account(ALICE), after: devKey('//client-stranger').id, limit: 10 } }),
     /panicked with 'cursor account has no profile'/,
   );
 });
 
 test('the signaling server admits a follower, not a stranger nor a former follower', async () => {
-  const [DAVE, ERIN, FRANK] = [200, 201, 202];
+  const [DAVE, ERIN, FRANK] = ['//client-Dave', '//client-Erin', '//client-Frank'].map(devKey);
   for (const who of [DAVE, ERIN, FRANK]) {
-    await send(who, { EditProfile: { name: `user ${who}`, surname: null, img_link: null } });
+    await send(who, { EditProfile: { name: `user ${who.uri}`, surname: null, img_link: null } });
   }
   await send(ERIN, { Subscribe: { account_id: account(DAVE) } });
   await send(FRANK, { Subscribe: { account_id: account(DAVE) } });
   assert.equal(await signalingAllows(account(ERIN), account(DAVE)), true);
   assert.equal(await signalingAllows(account(FRANK), account(DAVE)), true);
   assert.equal(await signalingAllows(account(DAVE), account(ERIN)), false, 'follows the other way only');
-  assert.equal(await signalingAllows(account(999), account(DAVE)), false, 'an unregistered stranger');
+  assert.equal(await signalingAllows(devKey('//client-stranger').id, account(DAVE)), false, 'an unregistered stranger');
   await send(FRANK, { Unsubscribe: { account_id: account(DAVE) } });
   assert.equal(await signalingAllows(account(FRANK), account(DAVE)), false, 'after unsubscribing');
   assert.equal(await signalingAllows(account(ERIN), account(DAVE)), true);
@@ -225,6 +219,5 @@ test('the signaling server admits a follower, not a stranger nor a former follow
 
 // Gear IDEA and @gear-js/api hash metadata bytes as they hash code: blake2b-256.
 test('metahash of .meta.txt as @gear-js/api computes it is what the program exports', async () => {
-  const exported = await chain.request('metahash');
-  assert.equal(exported.ok, generateCodeHash(metaHex));
+  assert.equal(await rpc(node.url, 'gear_readMetahash', [node.programId, null]), generateCodeHash(metaHex));
 });

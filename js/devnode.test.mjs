@@ -1,14 +1,16 @@
 // The local chain (`w3bstreaming-devnode`) through its JSON-RPC, as the web app and the
 // signaling server use it: messages signed by their senders run in the next block and
-// their replies come back; `gear_readState` and `gear_calculateReplyForHandle` answer as
-// a Vara node does; blocks follow
-// the wall clock; and every kind of bad input gets a JSON-RPC error, spends nothing and
-// changes nothing.
+// their replies come back; `gear_readState`, `gear_calculateReplyForHandle` and
+// `gear_readMetahash` answer as a Vara node does; blocks follow the wall clock; and
+// every kind of bad input gets a JSON-RPC error, spends nothing and changes nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { generateCodeHash } from '@gear-js/api';
+import { root } from 'w3bstreaming-testkit/built';
 import {
   devKey, messageText, meta, read, reply, rpc, rpcCall, send, signedMessage, signText, startDevnode,
-} from './devnode-support.mjs';
+} from 'w3bstreaming-testkit/devnode';
 
 let node;
 let alice;
@@ -106,6 +108,17 @@ test('gear_readState answers as a Vara node does', async () => {
   const notAQuery = await rpcCall(node.url, 'gear_readState', [node.programId, '0xff', null]);
   assert.equal(notAQuery.error.code, 8000);
   assert.match(notAQuery.error.data, /panicked with 'payload is not a valid StateQuery'/);
+});
+
+// Gear IDEA and @gear-js/api hash metadata bytes as they hash code: blake2b-256.
+test('gear_readMetahash answers the hash of the .meta.txt, as the program exports it', async () => {
+  const metaHex = `0x${readFileSync(`${root}target/wasm32-gear/release/w3bstreaming.meta.txt`, 'utf8').trim()}`;
+  assert.equal(await rpc(node.url, 'gear_readMetahash', [node.programId, null]), generateCodeHash(metaHex));
+  assert.equal(await rpc(node.url, 'gear_readMetahash', [node.programId]), generateCodeHash(metaHex));
+  const unknown = await rpcCall(node.url, 'gear_readMetahash', [`0x${'ee'.repeat(32)}`]);
+  assert.deepEqual(unknown.error, { code: 8000, message: 'Runtime error', data: '"Program not found"' });
+  const malformed = await rpcCall(node.url, 'gear_readMetahash', ['program']);
+  assert.equal(malformed.error.code, -32602);
 });
 
 test('gear_calculateReplyForHandle dry-runs handle as a Vara node does', async () => {

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startDevnode, startServer, startRedis, devKey, connect, next, nextError, join,
-} from './signaling-support.mjs';
+} from 'w3bstreaming-testkit/signaling';
 
 let devnode;
 let redis;

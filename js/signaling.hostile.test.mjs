@@ -9,7 +9,7 @@ import http from 'node:http';
 import net from 'node:net';
 import {
   startDevnode, startServer, devKey, connect, next, join, settle, memory, rawSocket, closeOf,
-} from './signaling-support.mjs';
+} from 'w3bstreaming-testkit/signaling';
 
 const PER_ADDRESS = 20;
 let devnode;

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import {
   startDevnode, startServer, startRedis, devKey, connect, next, join, receivedOf, memory,
-} from './signaling-support.mjs';
+} from 'w3bstreaming-testkit/signaling';
 
 const VIEWERS = Number(process.env.SIGNALING_LOAD_VIEWERS ?? 200);
 // What a browser gathers per connection on a typical host: a few host, srflx and

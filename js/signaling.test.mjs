@@ -5,9 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startDevnode, startServer, devKey, signRaw, connect, next, nextError, receivedOf, settle, join,
-} from './signaling-support.mjs';
-import { send } from './devnode-support.mjs';
+  startDevnode, startServer, devKey, signRaw, connect, next, nextError, nextRefusal, receivedOf, settle, join,
+} from 'w3bstreaming-testkit/signaling';
+import { send } from 'w3bstreaming-testkit/devnode';
 
 const CHALLENGE_TTL_MS = 1_500;
 let broadcaster;
@@ -403,6 +403,34 @@ test('anyone listening hears a stream go live, its count change and its end, wit
   const malformed = nextError(listener);
   listener.emit('listen', '', { streamIds: 'all' });
   assert.match(await malformed, /^Malformed listen message: /);
+});
+
+test('a connection is told its caps first, and every refusal names its reason code beside its text', async () => {
+  const socket = await open();
+  assert.deepEqual(socket.received.slice(0, 2).map(({ event }) => event), ['caps', 'challenge']);
+  const [caps] = socket.received[0].args;
+  // As the server runs: --max-sdp-bytes 4096, the other caps at their defaults.
+  assert.deepEqual(caps, { maxListened: 200, maxStreamIdBytes: 256, maxSdpBytes: 4096, maxCandidateBytes: 2048 });
+  const cases = [
+    [() => socket.emit('offer', follower.id, { userId: broadcaster.id, description: offer }), 'sign_in_first',
+      "Sign in first: watch or broadcast with this connection's signed challenge"],
+    [() => socket.emit('watch', { streamId }), 'malformed', 'Malformed watch: expected a user id and a message object'],
+    [() => socket.emit('listen', '', { streamIds: Array.from({ length: caps.maxListened + 1 }, (_, i) => String(i)) }),
+      'too_many_listened', 'Listen to at most 200 streams on one connection'],
+    [() => socket.emit('listen', '', { streamIds: ['x'.repeat(caps.maxStreamIdBytes + 1)] }), 'stream_id_too_long',
+      'Stream id is longer than 256 bytes'],
+    [() => join(socket, 'broadcast', follower, 'no such stream'), 'not_scheduled',
+      'Stream with id no such stream is not scheduled on chain'],
+    [() => join(socket, 'watch', follower, 'no such stream'), 'not_started', "Stream with id no such stream hasn't started yet"],
+  ];
+  for (const [attempt, reason, message] of cases) {
+    const refusal = nextRefusal(socket);
+    attempt();
+    assert.deepEqual(await refusal, { message, reason });
+  }
+  const many = Array.from({ length: caps.maxListened }, (_, i) => `stream ${i}`);
+  socket.emit('listen', '', { streamIds: many });
+  assert.deepEqual(await next(socket, 'streamStatus'), [{ streamId: many[0], live: false, watchers: 0 }], 'the cap itself is allowed');
 });
 
 test('a non-follower told to follow, who does, can watch at once', async () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the pinned npm packages of js/ (package-lock.json) when they are missing or
-# the lock changed, and Debian's redis-server when it is missing; returns at once
-# otherwise.
+# Installs the pinned npm packages of the JavaScript test kit (testkit/js/) and of js/
+# (each folder's package-lock.json) when they are missing or a lock changed, and
+# Debian's redis-server when it is missing; returns at once otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/../js"
 
@@ -17,8 +17,6 @@ if ! command -v redis-server >/dev/null; then
     --no-install-recommends redis-server >/dev/null ||
     { echo "[setup] error: apt-get install redis-server failed" >&2; exit 1; }
 fi
-if [ node_modules/.package-lock.json -nt package-lock.json ]; then
-  exit 0
-fi
-echo "[setup] npm ci in js/ (@gear-js/api and its polkadot.js peers)" >&2
-npm ci --no-audit --no-fund --loglevel=error >&2 || { echo "[setup] error: npm ci failed" >&2; exit 1; }
+# js/ links the test kit, whose own packages npm leaves to its folder.
+../scripts/npm-ci.sh testkit/js "the test kit: @polkadot/keyring, socket.io-client, ws"
+../scripts/npm-ci.sh js "@gear-js/api and its polkadot.js peers"

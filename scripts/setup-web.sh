@@ -11,15 +11,14 @@ die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are required for the web app"
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
   die "the web app's build (Vite 8) needs Node.js 20.19 or later; this is $(node --version)"
-if [ ! node_modules/.package-lock.json -nt package-lock.json ]; then
-  say "npm ci in web/ (Vite, React, @gear-js/api, playwright-core)"
-  npm ci --no-audit --no-fund --loglevel=error >&2 || die "npm ci in web/ failed"
-fi
+../scripts/npm-ci.sh web "Vite, React, @gear-js/api, playwright-core"
 
 # The browser tests need Chromium, and `ip` (iproute2) to bring up the loopback of the
 # network namespace the video tests run in.
 missing=()
 if [ "${1:-}" = --browser ]; then
+  # The browser tests start the servers through the test kit, which web/ links.
+  ../scripts/npm-ci.sh testkit/js "the test kit: @polkadot/keyring, socket.io-client, ws"
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v ip >/dev/null || missing+=(iproute2)
 fi

@@ -248,7 +248,7 @@ mod tests {
     }
 
     /// The totals of accounts and streams, at sizes a test can reach; the program's own
-    /// figures are the same code with `Capacity::LIMITS` (tests/capacity.rs fills them
+    /// figures are the same code with `Capacity::LIMITS` (tests/program/capacity.rs fills them
     /// on demand).
     #[test]
     fn accounts_and_streams_are_refused_past_their_totals() {

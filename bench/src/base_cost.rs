@@ -2,9 +2,9 @@
 //! charges for any message, measured on an empty program, and what it charges for the
 //! program's code, computed as core-processor's precharge does. At N=0 these are most
 //! of a message's gas, and the second grows with every byte of the program.
-use crate::instrument::instrument;
 use gear_core::gas_metering::Schedule;
-use gtest::{constants::UNITS, Program, System};
+use gtest::System;
+use w3bstreaming_testkit::{deploy, export::instrument};
 
 /// `(module (import "env" "memory" (memory 1)) (func (export "handle")))`: the least a
 /// Gear program can be.
@@ -30,7 +30,7 @@ pub struct CodeCharge {
 /// (per byte, each section at its own weight).
 pub fn code_charge(wasm: &[u8]) -> CodeCharge {
     let schedule = Schedule::default();
-    let code = instrument(wasm);
+    let code = instrument(wasm).expect("the program is valid Gear code");
     let instrumented = code.instrumented_code();
     let sections = instrumented.instantiated_section_sizes();
     let weights = &schedule.instantiation_weights;
@@ -60,9 +60,7 @@ pub fn code_charge(wasm: &[u8]) -> CodeCharge {
 pub fn empty_message_gas() -> u64 {
     const SENDER: u64 = 100;
     let system = System::new();
-    system.mint_to(SENDER, 1_000 * UNITS);
-    let program = Program::from_binary_with_id(&system, 1, EMPTY_PROGRAM);
-    program.send_bytes(SENDER, []);
+    let (program, _) = deploy(&system, 1, &EMPTY_PROGRAM, SENDER);
     system.run_next_block();
     let id = program.send_bytes(SENDER, []);
     let burned = system.run_next_block().gas_burned[&id];

@@ -12,11 +12,7 @@
 //!
 //! Usage: `scripts/bench.sh [N ...]` (default sizes 0 100 1000 10000).
 mod base_cost;
-#[path = "../../tests/support/instrument.rs"]
-mod instrument;
 mod probe;
-#[path = "../../tests/support/reply.rs"]
-mod reply;
 mod workload;
 
 use std::collections::BTreeMap;

@@ -1,11 +1,12 @@
 //! The benchmark's chain: the program, the floor and the seed (the original program) on
 //! one gtest runtime, filled to a size through real messages, then measured.
-use crate::{probe, reply::reply};
+use crate::probe;
 use gstd::ActorId;
 use gtest::{constants::UNITS, Program, System};
 use parity_scale_codec::{Decode, Encode};
 use std::{cell::Cell, collections::BTreeMap};
 use w3bstreaming_io::{Action, Event, StateQuery};
+use w3bstreaming_testkit::{deploy, reply};
 
 /// Runs of each action and query; the median is reported.
 const SAMPLES: u64 = 5;
@@ -113,13 +114,14 @@ impl Workload {
     /// others and watching the next user's stream.
     pub fn filled(size: usize) -> Self {
         let system = System::new();
-        let program = Program::from_binary_with_id(&system, 1, w3bstreaming::WASM_BINARY_OPT);
-        let floor = Program::from_binary_with_id(&system, 2, w3bstreaming_floor::WASM_BINARY_OPT);
-        let seed = Program::from_binary_with_id(&system, 3, w3bstreaming_seed::WASM_BINARY_OPT);
-        system.mint_to(FILLED_USERS, 1_000 * UNITS);
-        let init = program.send_bytes(FILLED_USERS, []);
-        floor.send_bytes(FILLED_USERS, []);
-        seed.send_bytes(FILLED_USERS, []);
+        let (program, init) = deploy(&system, 1, w3bstreaming::WASM_BINARY_OPT, FILLED_USERS);
+        let (floor, _) = deploy(
+            &system,
+            2,
+            w3bstreaming_floor::WASM_BINARY_OPT,
+            FILLED_USERS,
+        );
+        let (seed, _) = deploy(&system, 3, w3bstreaming_seed::WASM_BINARY_OPT, FILLED_USERS);
         let init_gas = system.run_next_block().gas_burned[&init];
         let mut workload = Self {
             program: program.id(),

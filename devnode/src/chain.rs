@@ -1,8 +1,9 @@
 //! The chain: the program on gtest, on a thread of its own (gtest's `System` cannot
 //! leave the thread that made it), running a block every [`BLOCK_MS`] so that block
-//! time follows the wall clock. Everything else reaches it through a [`ChainHandle`].
+//! time follows the wall clock (or, for tests, every so many milliseconds, block time
+//! then running ahead). Everything else reaches it through a [`ChainHandle`].
 use gstd::{ActorId, MessageId};
-use gtest::{constants::UNITS, BlockRunResult, Program, System};
+use gtest::{BlockRunResult, System};
 use serde::Serialize;
 use std::{
     collections::{HashMap, HashSet, VecDeque},
@@ -13,6 +14,7 @@ use std::{
 use tokio::sync::{oneshot, watch};
 use w3bstreaming_keys::AccountId;
 use w3bstreaming_node_rpc::ReplyInfo;
+use w3bstreaming_testkit::{deploy, export::call_export, fund, outcome};
 
 pub use gtest::constants::BLOCK_DURATION_IN_MSECS as BLOCK_MS;
 /// The most gas one message may be given: gtest's limit, as a Vara block's.
@@ -20,9 +22,6 @@ pub use gtest::constants::MAX_USER_GAS_LIMIT as MAX_GAS_LIMIT;
 
 /// The account that deploys and initializes the program.
 const DEPLOYER: u64 = 1_000;
-/// An account whose balance falls below this is funded again before it sends.
-const LOW_BALANCE: u128 = 100 * UNITS;
-const FUNDING: u128 = 1_000 * UNITS;
 /// Replies kept for `dev_messageReply`; older ones are forgotten first.
 pub const KEPT_REPLIES: usize = 10_000;
 
@@ -89,21 +88,37 @@ pub struct ChainHandle {
     /// run of the node is accepted by another.
     pub genesis: [u8; 32],
     pub program_id: AccountId,
+    /// The program's `metahash` export's reply, as `gear_readMetahash` gives it, or why
+    /// there is none.
+    pub metahash: Result<[u8; 32], String>,
 }
 
 impl ChainHandle {
     /// Starts the chain thread: deploys `wasm`, initializes it, runs `setup`, then
-    /// produces blocks until every handle is dropped.
+    /// produces a block every [`BLOCK_MS`] until every handle is dropped.
     pub fn start<T: Send + 'static>(wasm: Vec<u8>, setup: Setup<T>) -> Result<(Self, T), String> {
+        Self::start_every(BLOCK_MS, wasm, setup)
+    }
+
+    /// As [`ChainHandle::start`], with a block every `interval_ms` of the wall clock.
+    /// Block time still advances [`BLOCK_MS`] a block, so with a shorter interval it
+    /// runs ahead of the clock: for tests that send many messages one after another.
+    pub fn start_every<T: Send + 'static>(
+        interval_ms: u64,
+        wasm: Vec<u8>,
+        setup: Setup<T>,
+    ) -> Result<(Self, T), String> {
+        let interval = interval_ms.max(1);
         let mut genesis = [0u8; 32];
         getrandom::getrandom(&mut genesis).map_err(|error| error.to_string())?;
         let program_id = program_id();
+        let metahash = metahash_of(&wasm);
         let (requests, inbox) = mpsc::channel();
         let (ready_tx, ready) = std::sync::mpsc::channel();
         thread::Builder::new()
             .name("gtest-chain".into())
             .spawn(move || {
-                let (mut state, init) = ChainState::deploy(&wasm, genesis);
+                let (mut state, init) = ChainState::deploy(&wasm, genesis, interval);
                 // The setup's first block is also the one that initializes the program.
                 let made = setup(&mut state);
                 let made = match state.run_until_replied(&[init]).remove(0).outcome {
@@ -127,6 +142,7 @@ impl ChainHandle {
                 blocks,
                 genesis,
                 program_id,
+                metahash,
             },
             made,
         ))
@@ -232,6 +248,18 @@ impl ChainHandle {
     }
 }
 
+/// The reply of the `metahash` export of `wasm`, which a node decodes as a 32-byte hash.
+/// It runs on a gtest runtime of its own, so on a thread that holds no other.
+fn metahash_of(wasm: &[u8]) -> Result<[u8; 32], String> {
+    let wasm = wasm.to_vec();
+    let reply = thread::spawn(move || call_export(&wasm, "metahash"))
+        .join()
+        .map_err(|_| "the metahash export could not be called".to_string())??;
+    reply
+        .try_into()
+        .map_err(|_| "Failed to decode hash".to_string())
+}
+
 /// The program's id on this chain: the same on every run, so a web app or a signaling
 /// server configured once keeps working.
 pub fn program_id() -> AccountId {
@@ -244,8 +272,11 @@ pub struct ChainState {
     system: System,
     program: ActorId,
     genesis: [u8; 32],
-    /// Block time of block 0: block `n` is due at `start + n * BLOCK_MS`.
-    start: u64,
+    /// The wall clock at block 0: block `n` is due at `started + n * interval`.
+    started: u64,
+    /// Milliseconds of wall clock between blocks: [`BLOCK_MS`], so that block time
+    /// follows the clock, unless a test asks for blocks sooner.
+    interval: u64,
     nonces: HashMap<AccountId, u64>,
     pending: HashSet<MessageId>,
     replies: HashMap<MessageId, Reply>,
@@ -255,17 +286,17 @@ pub struct ChainState {
 
 impl ChainState {
     /// Deploys the program with its `init` message queued for the first block.
-    fn deploy(wasm: &[u8], genesis: [u8; 32]) -> (Self, MessageId) {
+    fn deploy(wasm: &[u8], genesis: [u8; 32], interval: u64) -> (Self, MessageId) {
         let system = System::new();
-        let start = system.block_timestamp();
-        system.mint_to(DEPLOYER, FUNDING);
-        let program = Program::from_binary_with_id(&system, program_id().0, wasm);
-        let init = program.send_bytes(DEPLOYER, []);
+        let started = system.block_timestamp();
+        let (program, init) = deploy(&system, program_id().0, wasm, DEPLOYER);
+        let program = program.id();
         let state = Self {
-            program: program.id(),
+            program,
             system,
             genesis,
-            start,
+            started,
+            interval,
             nonces: HashMap::new(),
             pending: HashSet::from([init]),
             replies: HashMap::new(),
@@ -293,11 +324,7 @@ impl ChainState {
     /// `account` as gtest names it, funded again first if its balance is low: this
     /// chain's accounts never run out of gas to pay with.
     fn funded(&mut self, account: AccountId) -> ActorId {
-        let account = ActorId::from(account.0);
-        if self.system.balance_of(account) < LOW_BALANCE {
-            self.system.mint_to(account, FUNDING);
-        }
-        account
+        fund(&self.system, account.0)
     }
 
     /// Runs blocks, each when it is due, until every message in `ids` has a reply;
@@ -322,15 +349,20 @@ impl ChainState {
         }
     }
 
-    /// Runs the next block when it is due by the wall clock (block `n` at `start + n *
-    /// BLOCK_MS`, as its block time says), waiting until then. After a stall (a
-    /// suspended machine) it first skips the blocks it missed, so that block time
-    /// catches up with the clock.
+    /// When block `height + 1` is due by the wall clock.
+    fn due(&self, height: u64) -> u64 {
+        self.started + (height + 1) * self.interval
+    }
+
+    /// Runs the next block when it is due by the wall clock (block `n` at `started + n *
+    /// interval`, so with 3 s blocks as its block time says), waiting until then. After
+    /// a stall (a suspended machine) it first skips the blocks it missed, so that block
+    /// time catches up with the clock.
     fn run_block(&mut self) {
         let height = u64::from(self.system.block_height());
-        let due = self.start + (height + 1) * BLOCK_MS;
+        let due = self.due(height);
         thread::sleep(Duration::from_millis(due.saturating_sub(wall_clock())));
-        let current = wall_clock().saturating_sub(self.start) / BLOCK_MS;
+        let current = wall_clock().saturating_sub(self.started) / self.interval;
         let missed = current.saturating_sub(height + 1);
         if missed > 0 {
             let missed = u32::try_from(missed).unwrap_or(u32::MAX);
@@ -354,14 +386,7 @@ impl ChainState {
             if !self.pending.remove(&id) {
                 continue;
             }
-            let code = log.reply_code().expect("a reply has a reply code");
-            let outcome = if code.is_success() {
-                Ok(log.payload().to_vec())
-            } else if log.payload().is_empty() {
-                Err(format!("{code:?}"))
-            } else {
-                Err(String::from_utf8_lossy(log.payload()).into_owned())
-            };
+            let outcome = outcome(log);
             let gas_burned = result.gas_burned.get(&id).copied().unwrap_or(0);
             self.remember(
                 id,
@@ -388,8 +413,7 @@ impl ChainState {
     fn serve(&mut self, inbox: &mpsc::Receiver<Request>, blocks: &watch::Sender<Block>) {
         loop {
             let height = u64::from(self.system.block_height());
-            let due = self.start + (height + 1) * BLOCK_MS;
-            let wait = due.saturating_sub(wall_clock());
+            let wait = self.due(height).saturating_sub(wall_clock());
             match inbox.recv_timeout(Duration::from_millis(wait)) {
                 Ok(request) => self.answer(request),
                 Err(mpsc::RecvTimeoutError::Timeout) => {

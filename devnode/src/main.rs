@@ -5,7 +5,7 @@ use tokio::net::TcpListener;
 use tracing::info;
 use tracing_subscriber::EnvFilter;
 use w3bstreaming_devnode::{
-    chain::{ChainHandle, ChainState},
+    chain::{ChainHandle, ChainState, BLOCK_MS},
     demo, server,
 };
 
@@ -37,6 +37,11 @@ struct Config {
     /// With `--demo`: this many more followers of Alice (`//viewer-0`, ...).
     #[arg(long, default_value_t = 0, requires = "demo")]
     demo_viewers: usize,
+    /// Milliseconds of wall clock between blocks. Block time advances 3 s a block
+    /// whatever this is, so anything shorter than 3000 makes it run ahead of the
+    /// clock: for tests that send many messages one after another.
+    #[arg(long, env = "DEVNODE_BLOCK_INTERVAL_MS", default_value_t = BLOCK_MS)]
+    block_interval_ms: u64,
 }
 
 #[tokio::main]
@@ -67,12 +72,16 @@ async fn run(config: Config) -> Result<(), String> {
         )
     })?;
     let viewers = config.demo_viewers;
+    let interval = config.block_interval_ms;
     let (chain, demo) = match config.demo {
         true => {
             let setup = move |state: &mut ChainState| demo::setup(state, viewers).map(Some);
-            ChainHandle::start(wasm, Box::new(setup))?
+            ChainHandle::start_every(interval, wasm, Box::new(setup))?
         }
-        false => ChainHandle::start(wasm, Box::new(|_: &mut ChainState| Ok(None)))?,
+        false => {
+            let setup = |_: &mut ChainState| Ok(None);
+            ChainHandle::start_every(interval, wasm, Box::new(setup))?
+        }
     };
     let router = server::router(chain.clone(), &config.allowed_origins)?;
     let listener = TcpListener::bind(config.listen)

@@ -22,9 +22,10 @@ pub const MAX_PAYLOAD_BYTES: usize = 8 * 1024 * 1024;
 pub const MAX_WAIT_MS: u64 = 30_000;
 
 /// Every method, as `rpc_methods` lists them.
-pub const METHODS: [&str; 8] = [
+pub const METHODS: [&str; 9] = [
     "gear_readState",
     "gear_calculateReplyForHandle",
+    "gear_readMetahash",
     "dev_info",
     "dev_nonce",
     "dev_sendMessage",
@@ -140,6 +141,7 @@ async fn call(chain: &ChainHandle, method: &str, params: Params<'_>) -> Result<V
     match method {
         "gear_readState" => read_state(chain, params).await,
         "gear_calculateReplyForHandle" => calculate_reply(chain, params).await,
+        "gear_readMetahash" => read_metahash(chain, params),
         "dev_info" => {
             params.count(0, 0)?;
             Ok(json!({
@@ -196,6 +198,22 @@ async fn read_state(chain: &ChainHandle, params: Params<'_>) -> Result<Value, Rp
         .map_err(internal)?
         .map_err(|reason| RpcError::runtime(&reason))?;
     Ok(json!(format!("0x{}", hex::encode(reply))))
+}
+
+/// `gear_readMetahash [program id, at]`: the `metahash` export's reply, a 32-byte hash
+/// as `0x` hex, which Gear IDEA compares with the hash of the `.meta.txt` it is given.
+fn read_metahash(chain: &ChainHandle, params: Params<'_>) -> Result<Value, RpcError> {
+    params.count(1, 2)?;
+    let program = params.account(0, "program id")?;
+    params.latest(1, chain)?;
+    if program != chain.program_id {
+        return Err(RpcError::runtime(reasons::PROGRAM_NOT_FOUND));
+    }
+    let hash = chain
+        .metahash
+        .as_ref()
+        .map_err(|reason| RpcError::runtime(reason))?;
+    Ok(json!(format!("0x{}", hex::encode(hash))))
 }
 
 /// `gear_calculateReplyForHandle [origin, destination, payload, gas limit, value, at]`:

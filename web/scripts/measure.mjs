@@ -3,8 +3,8 @@
 // object: the local chain's read and write latencies and its memory as messages pile
 // up, then the app's load times and the browser's memory on the schedule.
 import { performance } from 'node:perf_hooks';
-import { ask, devKey, read, rpc, sendAll } from '../../js/devnode-support.mjs';
-import { memory } from '../../js/signaling-support.mjs';
+import { ask, devKey, read, rpc, sendAll } from 'w3bstreaming-testkit/devnode';
+import { memory } from 'w3bstreaming-testkit/signaling';
 import { open, shown, startStack } from '../tests/support.mjs';
 
 const READS = 200;

@@ -7,10 +7,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { hexToU8a, u8aToHex, u8aWrapBytes } from '@polkadot/util';
 import { chromium } from 'playwright-core';
-import { startDevnode } from '../../js/devnode-support.mjs';
-import { startServer } from '../../js/signaling-support.mjs';
+import { startDevnode } from 'w3bstreaming-testkit/devnode';
+import { startServer } from 'w3bstreaming-testkit/signaling';
 
-export { devKey, read, send, sendAll, startDevnode } from '../../js/devnode-support.mjs';
+export { devKey, read, send, sendAll, startDevnode } from 'w3bstreaming-testkit/devnode';
 
 const web = fileURLToPath(new URL('..', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';

@@ -1,17 +1,12 @@
 //! A w3bstreaming program deployed on the gtest runtime, and the helpers every test
-//! file shares: sending actions block by block, reading the state, and checking that
+//! module shares: sending actions block by block, reading the state, and checking that
 //! a rejected action leaves the state exactly as it was.
-#![allow(dead_code)] // each test file uses its own subset
-
 use gtest::{constants::UNITS, Program, System};
 use parity_scale_codec::{Decode, Encode};
 use w3bstreaming_io::{Action, Error, Event, Profile, StateQuery, StateReply, Stream};
+use w3bstreaming_testkit::{deploy_initialized, reply};
 
 pub use gtest::constants::BLOCK_DURATION_IN_MSECS as BLOCK_MS;
-
-#[path = "../support/reply.rs"]
-mod reply;
-use reply::reply;
 
 pub type ActorId = gstd::ActorId;
 
@@ -45,11 +40,7 @@ impl Env {
         for account in ACCOUNTS {
             system.mint_to(account, 1_000_000 * UNITS);
         }
-        let program = Program::from_binary_with_id(&system, 1, w3bstreaming::WASM_BINARY_OPT);
-        let init = program.send_bytes(ALICE, []);
-        let result = system.run_next_block();
-        assert!(result.succeed.contains(&init), "init failed: {result:?}");
-        let program_id = program.id();
+        let program_id = deploy_initialized(&system, 1, w3bstreaming::WASM_BINARY_OPT, ALICE).id();
         Self { system, program_id }
     }
 

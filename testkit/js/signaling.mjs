@@ -10,9 +10,9 @@ import WebSocket from 'ws';
 import { stringToU8a, u8aToHex, u8aWrapBytes } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { builtBinary, root } from './built.mjs';
-import { devKey } from './devnode-support.mjs';
+import { devKey } from './devnode.mjs';
 
-export { startDevnode } from './devnode-support.mjs';
+export { startDevnode } from './devnode.mjs';
 export { devKey };
 
 export const ORIGIN = 'http://localhost:3000';
@@ -143,8 +143,13 @@ export function next(socket, event, timeoutMs = 10_000) {
 
 /// The message of the next `error` event.
 export async function nextError(socket) {
-  const [{ message }] = await next(socket, 'error');
-  return message;
+  return (await nextRefusal(socket)).message;
+}
+
+/// The next `error` event's refusal: `{ message, reason }`.
+export async function nextRefusal(socket) {
+  const [refusal] = await next(socket, 'error');
+  return refusal;
 }
 
 /// Events of these names the socket has received so far.

@@ -3,9 +3,8 @@
 //! on demand, a million accounts and a million streams. The refusals at the totals are
 //! checked natively too, with small totals (`src/actions.rs`), since the program's own
 //! are too large to reach in a CI run.
-mod common;
 
-use common::*;
+use crate::common::*;
 use gtest::constants::{MAX_USER_GAS_LIMIT, UNITS};
 use parity_scale_codec::Encode;
 use std::time::Instant;
@@ -372,7 +371,7 @@ fn text_is_refused_past_its_total() {
 /// refused, deleting a stream makes room, and every action still fits
 /// well within a message; prints the time taken and each action's gas at the end. About
 /// two million messages, so it runs on demand:
-/// `cargo test --release --test capacity -- --ignored --nocapture`.
+/// `cargo test --release --test program capacity:: -- --ignored --nocapture`.
 /// What deleting a stream costs by where it lies in the indices, in 100,000 streams
 /// (1,000 broadcasters with 100 each): a deletion that leaves an index chunk or a leaf
 /// below half full merges it with a neighbour, which changes the directory above them.

@@ -1,7 +1,6 @@
 //! NewStream, EditStream and DeleteStream.
-mod common;
 
-use common::*;
+use crate::common::*;
 use w3bstreaming_io::{limits::*, Action, Error, Event, Field, Stream};
 
 #[test]

@@ -1,7 +1,6 @@
 //! The two scenarios the original w3bstreaming documentation walks through.
-mod common;
 
-use common::*;
+use crate::common::*;
 use w3bstreaming_io::{Action, Error, Event};
 
 /// Register, schedule, edit, delete: the documented lifecycle of a stream.

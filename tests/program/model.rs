@@ -13,11 +13,9 @@
 //! storage fed the same messages. There the replies are compared after every message
 //! and the whole state every `SCALE_FULL_CHECK_EVERY` messages (`MODEL_SCALE_MESSAGES`
 //! sets its length, `MODEL_SCALE_SEED` its seed).
-mod common;
-#[path = "model/reference.rs"]
 mod reference;
 
-use common::*;
+use crate::common::*;
 use parity_scale_codec::{Decode, Encode};
 use reference::Reference;
 use std::collections::BTreeSet;

@@ -1,7 +1,6 @@
 //! Watch and Unwatch: viewers marking the streams they will watch.
-mod common;
 
-use common::*;
+use crate::common::*;
 use w3bstreaming_io::{Action, Error, Event};
 
 fn watch(id: &str) -> Action {

@@ -3,10 +3,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const root = fileURLToPath(new URL('..', import.meta.url));
+export const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /// The path of a binary under target/release (`w3bstreaming-signaling`,
-/// `examples/bridge`); throws if it has not been built.
+/// `w3bstreaming-devnode`); throws if it has not been built.
 export function builtBinary(name) {
   const path = `${root}target/release/${name}`;
   if (!existsSync(path)) {

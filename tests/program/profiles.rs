@@ -1,7 +1,6 @@
 //! EditProfile, Subscribe and Unsubscribe.
-mod common;
 
-use common::*;
+use crate::common::*;
 use w3bstreaming_io::{limits::*, Action, Error, Event, Field, Profile, Subscription};
 
 #[test]

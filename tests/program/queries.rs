@@ -1,8 +1,7 @@
 //! The targeted `state` queries through the program's `state` export, and the pruning
 //! of ended streams by later messages.
-mod common;
 
-use common::*;
+use crate::common::*;
 use w3bstreaming_io::{
     limits::{PRUNED_PER_MESSAGE, RETENTION_MS},
     Action, Error, Event, ProfileSummary, StateQuery, StateReply, StreamCursor, Subscription,

@@ -1,7 +1,6 @@
 //! Payloads that are not what an entry point expects.
-mod common;
 
-use common::*;
+use crate::common::*;
 use parity_scale_codec::Encode;
 use w3bstreaming_io::{Action, Error, Event, StateQuery, StateReply};
 

@@ -1,15 +1,12 @@
 //! The deployable artifacts: the `.opt.wasm` and `.meta.txt` the build leaves side by
 //! side, and the `metahash` export Gear IDEA uses to match them.
-mod common;
-#[path = "support/export.rs"]
-mod export;
 
+use crate::common::*;
 use blake2::{digest::consts::U32, Blake2b, Digest};
-use common::*;
-use export::call_export;
 use gmeta::{Metadata, MetadataRepr};
 use std::{fs, path::Path};
 use w3bstreaming_io::ProgramMetadata;
+use w3bstreaming_testkit::export::call_export;
 
 fn blake2b_256(bytes: &[u8]) -> [u8; 32] {
     Blake2b::<U32>::digest(bytes).into()
@@ -39,7 +36,7 @@ fn artifacts_lie_side_by_side_under_wasm32_gear_release() {
 #[test]
 fn metahash_export_replies_the_hash_of_the_written_meta_txt() {
     let bytes = hex::decode(meta_txt().trim()).expect(".meta.txt is hex");
-    let reply = call_export("metahash");
+    let reply = call_export(w3bstreaming::WASM_BINARY_OPT, "metahash").unwrap();
     assert_eq!(reply.len(), 32);
     assert_eq!(reply, blake2b_256(&bytes));
 }
