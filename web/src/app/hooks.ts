@@ -3,6 +3,7 @@
 // pages a person loaded.
 import { useCallback, useEffect, useEffectEvent, useState } from 'react';
 import { ProgramError, type Account, type Chain } from '../chain/types';
+import type { Page } from '../program/messages';
 import type { Action, Event } from '../program/types';
 import { useChain, useChainState } from './chain';
 
@@ -50,11 +51,6 @@ export function useRead<T>(key: string | null, read: (chain: Chain) => Promise<T
     error: fresh ? state.error : null,
     loading: !fresh || state.version !== version,
   };
-}
-
-export interface Page<T, C> {
-  items: T[];
-  next: C | null;
 }
 
 export interface Pages<T> {

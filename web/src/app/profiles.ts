@@ -1,7 +1,7 @@
 // Who an account is, as people read it: its profile's name, else its address.
 import { decodeAddress, encodeAddress } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
-import { profileOf } from '../program/replies';
+import { queries } from '../program/messages';
 import type { Hex, ProfileSummary } from '../program/types';
 import { useRead } from './hooks';
 
@@ -34,9 +34,7 @@ export function useProfiles(ids: Hex[]): Map<Hex, ProfileSummary | null> {
   const unique = [...new Set(ids)].sort();
   const { data } = useRead(unique.length ? `profiles:${unique.join(',')}` : null, async (chain) => {
     const profiles = await Promise.all(
-      unique.map(
-        async (id) => [id, profileOf(await chain.read({ Profile: { account: id } }))] as const,
-      ),
+      unique.map(async (id) => [id, await queries.profile(chain, id)] as const),
     );
     return new Map(profiles);
   });

@@ -1,5 +1,5 @@
 // Follow or unfollow a broadcaster, as the program says the account does now.
-import { isSubscribedOf } from '../program/replies';
+import { actions, events, queries } from '../program/messages';
 import type { Hex } from '../program/types';
 import type { Account } from '../chain/types';
 import { useAction, useRead } from '../app/hooks';
@@ -15,8 +15,8 @@ export function FollowButton({
   /** Called once the program confirms a follow. */
   onFollowed?: () => void;
 }) {
-  const { data: following } = useRead(`follows:${account.id}:${broadcaster}`, async (chain) =>
-    isSubscribedOf(await chain.read({ IsSubscribed: { subscriber: account.id, broadcaster } })),
+  const { data: following } = useRead(`follows:${account.id}:${broadcaster}`, (chain) =>
+    queries.follows(chain, account.id, broadcaster),
   );
   const [state, send] = useAction();
   if (following === undefined) return null;
@@ -29,11 +29,9 @@ export function FollowButton({
         onClick={() =>
           void send(
             account,
-            following
-              ? { Unsubscribe: { account_id: broadcaster } }
-              : { Subscribe: { account_id: broadcaster } },
+            following ? actions.unfollow(broadcaster) : actions.follow(broadcaster),
           ).then((event) => {
-            if (event && 'subscribed' in event) onFollowed?.();
+            if (event && events.followed(event)) onFollowed?.();
           })
         }
       >
@@ -41,7 +39,9 @@ export function FollowButton({
       </ActionButton>
       <ActionOutcome
         state={state}
-        done={state.status === 'done' && 'subscribed' in state.event ? 'Following.' : 'Unfollowed.'}
+        done={
+          state.status === 'done' && events.followed(state.event) ? 'Following.' : 'Unfollowed.'
+        }
       />
     </div>
   );

@@ -7,7 +7,7 @@ import type { Hex } from '../program/types';
 import { counted, formatCountdown } from '../app/format';
 import { useNow } from '../app/hooks';
 import { Link, paths } from '../app/router';
-import { Watch, type WatchState } from '../live/watch';
+import { Viewing, type ViewingState } from '../live/viewing';
 import type { LiveStatus } from '../live/protocol';
 import { FollowButton } from './FollowButton';
 import { VideoView } from './VideoView';
@@ -31,17 +31,17 @@ export function Player({
   status: LiveStatus | undefined;
 }) {
   const id = useId();
-  const [state, setState] = useState<WatchState | null>(null);
+  const [state, setState] = useState<ViewingState | null>(null);
   const [media, setMedia] = useState<MediaStream | null>(null);
-  const [watchers, setWatchers] = useState<number | null>(null);
-  const watch = useRef<Watch | null>(null);
+  const [viewers, setViewers] = useState<number | null>(null);
+  const viewing = useRef<Viewing | null>(null);
 
   const leave = () => {
     sessionStorage.removeItem(WATCHING_KEY);
-    watch.current?.leave();
-    watch.current = null;
+    viewing.current?.leave();
+    viewing.current = null;
     setState(null);
-    setWatchers(null);
+    setViewers(null);
   };
   // Leaving the page leaves the stream; so does picking another account, which is
   // another viewer. (A reload runs no cleanup: the tab watches again after it.)
@@ -49,8 +49,8 @@ export function Player({
   useEffect(
     () => () => {
       sessionStorage.removeItem(WATCHING_KEY);
-      watch.current?.leave();
-      watch.current = null;
+      viewing.current?.leave();
+      viewing.current = null;
     },
     [accountId],
   );
@@ -58,10 +58,10 @@ export function Player({
   const start = useCallback(() => {
     if (!account) return;
     sessionStorage.setItem(WATCHING_KEY, streamId);
-    watch.current?.leave();
-    watch.current = new Watch(url, account, streamId, {
+    viewing.current?.leave();
+    viewing.current = new Viewing(url, account, streamId, {
       onState: setState,
-      onWatchers: setWatchers,
+      onViewers: setViewers,
       onMedia: (stream) => setMedia(stream && new MediaStream(stream.getTracks())),
     });
   }, [account, streamId, url]);
@@ -74,7 +74,7 @@ export function Player({
     if (sessionStorage.getItem(WATCHING_KEY) === streamId) start();
   }, [account, streamId, start]);
 
-  const count = watchers ?? (status?.live ? status.watchers : null);
+  const count = viewers ?? (status?.live ? status.watchers : null);
   return (
     <section className="section player" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>
@@ -90,14 +90,14 @@ export function Player({
         <>
           <VideoView media={media} label={`${broadcasterName}’s stream`} empty={emptyText(state)} />
           <p className="live-line" role="status">
-            <WatchLine state={state} />
+            <ViewingLine state={state} />
           </p>
           {state.phase === 'not-follower' && account && (
             <div className="actions">
               <FollowButton
                 account={account}
                 broadcaster={broadcaster}
-                onFollowed={() => watch.current?.retry()}
+                onFollowed={() => viewing.current?.retry()}
               />
             </div>
           )}
@@ -106,7 +106,7 @@ export function Player({
               <button
                 type="button"
                 className="button primary"
-                onClick={() => watch.current?.retry()}
+                onClick={() => viewing.current?.retry()}
               >
                 Try again
               </button>
@@ -139,7 +139,7 @@ export function Player({
   );
 }
 
-function emptyText(state: WatchState): string {
+function emptyText(state: ViewingState): string {
   switch (state.phase) {
     case 'ended':
       return 'The stream has ended.';
@@ -153,7 +153,7 @@ function emptyText(state: WatchState): string {
   }
 }
 
-function WatchLine({ state }: { state: WatchState }) {
+function ViewingLine({ state }: { state: ViewingState }) {
   const now = useNow(1_000);
   switch (state.phase) {
     case 'joining':

@@ -42,7 +42,7 @@ export function Studio({
   const [cameraOff, setCameraOff] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [state, setState] = useState<BroadcastState | null>(null);
-  const [watchers, setWatchers] = useState(0);
+  const [viewers, setViewers] = useState(0);
   const [upload, setUpload] = useState<number | null>(null);
   const broadcast = useRef<Broadcast | null>(null);
   // What the cleanup on leaving must stop, whatever the last render saw.
@@ -120,13 +120,13 @@ export function Studio({
   useEffect(() => setEnabled(tracks.camera, !cameraOff), [tracks.camera, cameraOff]);
 
   const goLive = () => {
-    setWatchers(0);
+    setViewers(0);
     broadcast.current = new Broadcast(
       url,
       account,
       streamId,
       { video, audio: tracks.microphone },
-      { onState: setState, onWatchers: setWatchers },
+      { onState: setState, onViewers: setViewers },
     );
   };
   const end = () => {
@@ -222,7 +222,7 @@ export function Studio({
             )}
           </div>
           <p className="live-line" role="status">
-            <BroadcastLine state={state} watchers={watchers} upload={upload} />
+            <BroadcastLine state={state} viewers={viewers} upload={upload} />
           </p>
           {problem && (
             <p className="outcome error" role="alert">
@@ -284,11 +284,11 @@ function Toggle({
 
 function BroadcastLine({
   state,
-  watchers,
+  viewers,
   upload,
 }: {
   state: BroadcastState | null;
-  watchers: number;
+  viewers: number;
   upload: number | null;
 }) {
   switch (state?.phase) {
@@ -300,7 +300,7 @@ function BroadcastLine({
       return (
         <>
           <span className="badge live">LIVE</span>{' '}
-          <span className="watchers">{counted(watchers, 'viewer')} watching</span>
+          <span className="watchers">{counted(viewers, 'viewer')} watching</span>
           {upload !== null && <span className="muted"> · sending {formatRate(upload)}</span>}
         </>
       );

@@ -4,7 +4,7 @@ import type { Account } from '../chain/types';
 import type { Hex } from '../program/types';
 import { Joiner } from './join';
 import { CandidateInbox, bytesSent } from './peer';
-import { openSignaling, refusals, type SignalingSocket } from './protocol';
+import { openSignaling, reasons, type Refusal, type SignalingSocket } from './protocol';
 
 export type BroadcastState =
   | { phase: 'joining' }
@@ -16,7 +16,7 @@ export type BroadcastState =
 
 export interface BroadcastEvents {
   onState: (state: BroadcastState) => void;
-  onWatchers: (count: number) => void;
+  onViewers: (count: number) => void;
 }
 
 const STALE_RETRY_MS = 2_000;
@@ -64,21 +64,21 @@ export class Broadcast {
       this.wasLive = true;
       this.events.onState({ phase: 'live' });
     });
-    socket.on('watchersCount', (count) => this.events.onWatchers(count));
+    socket.on('watchersCount', (count) => this.events.onViewers(count));
     socket.on('watch', (viewer) => void this.offerTo(viewer));
     socket.on('answer', (_, { userId, description }) => void this.answered(userId, description));
     socket.on('candidate', (from, { candidate }) => this.viewers.get(from)?.inbox.add(candidate));
     socket.on('stopWatching', (viewer) => this.drop(viewer));
     // Once live, an error answers a relay (an offer to a viewer who just left): the
     // stream goes on.
-    socket.on('error', ({ message }) => {
+    socket.on('error', (refusal) => {
       // A new challenge comes with this refusal, and the join is sent again with it.
-      if (this.joining && !refusals.expired.test(message)) this.refused(message);
+      if (this.joining && refusal.reason !== reasons.expired) this.refused(refusal);
     });
     socket.on('disconnect', (reason) => {
       // The server ended the stream for every viewer; they rejoin when it is back.
       this.closeViewers();
-      this.events.onWatchers(0);
+      this.events.onViewers(0);
       if (!this.ended && reason !== 'io client disconnect') {
         this.joining = true;
         this.events.onState({ phase: 'reconnecting' });
@@ -113,10 +113,10 @@ export class Broadcast {
     this.stop({ phase: 'ended' });
   }
 
-  private refused(text: string): void {
+  private refused({ message: text, reason }: Refusal): void {
     // Back after a drop the server has not noticed yet: it still holds the old
     // connection's stream, and lets this one in once it lets that one go.
-    if (this.wasLive && text === refusals.alreadyBroadcasting) {
+    if (this.wasLive && reason === reasons.alreadyBroadcasting) {
       clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(() => this.joiner.join(), STALE_RETRY_MS);
       return;

@@ -34,9 +34,19 @@ interface StreamRef {
   streamId: string;
 }
 
+/** What a client must keep within, as the server tells it on connect. */
+export interface Caps {
+  /** Streams one `listen` may name. */
+  maxListened: number;
+  maxStreamIdBytes: number;
+  maxSdpBytes: number;
+  maxCandidateBytes: number;
+}
+
 export interface ServerEvents {
+  caps: (caps: Caps) => void;
   challenge: (challenge: Challenge) => void;
-  error: (refusal: { message: string }) => void;
+  error: (refusal: Refusal) => void;
   iceServers: (servers: RTCIceServer[]) => void;
   isStreaming: (live: boolean) => void;
   watchersCount: (count: number) => void;
@@ -82,9 +92,6 @@ export interface ClientEvents {
 
 export type SignalingSocket = Socket<ServerEvents, ClientEvents>;
 
-/** Streams one connection may listen to (the server's limit). */
-export const MAX_LISTENED = 200;
-
 /**
  * A connection to the signaling server at `url`. Websocket only, so that any server
  * process behind one address can take it; it reconnects by itself, with backoff,
@@ -108,12 +115,19 @@ export function openSignaling(url: string, wanted: () => boolean): SignalingSock
 
 const RESTART_DELAY_MS = 2_000;
 
-/** The server's refusal texts that need their own answer in the page. */
-export const refusals = {
-  notFollower: "You aren't subscribed to this speaker",
-  alreadyBroadcasting: 'You already have a stream running',
-  notStarted: /^Stream with id .* hasn't started yet$/s,
-  full: /^Stream with id .* has reached its limit of \d+ watchers$/s,
-  expired: /^Your challenge has expired/,
-  chainBusy: /^Cannot check the chain right now/,
-};
+/** Why the server turned an event down: its text for people, its reason's code for programs. */
+export interface Refusal {
+  message: string;
+  /** One of the codes signaling/src/refusal.rs names (`Refusal::reason`). */
+  reason: string;
+}
+
+/** The reason codes of the refusals that need their own answer in the page. */
+export const reasons = {
+  notFollower: 'not_subscribed',
+  alreadyBroadcasting: 'already_broadcasting',
+  notStarted: 'not_started',
+  full: 'full',
+  expired: 'expired',
+  chainBusy: 'chain_unavailable',
+} as const;

@@ -1,7 +1,7 @@
 // Which streams are live and how many watch them, for every stream a page shows: one
 // anonymous signaling connection listening to the union of what the mounted
 // components ask for, told of every change by the server (no polling).
-import { MAX_LISTENED, openSignaling, type LiveStatus, type SignalingSocket } from './protocol';
+import { openSignaling, type LiveStatus, type SignalingSocket } from './protocol';
 
 export class LiveStatuses {
   private readonly socket: SignalingSocket;
@@ -11,12 +11,17 @@ export class LiveStatuses {
   private readonly subscribers = new Set<() => void>();
   private sendQueued = false;
   private closed = false;
+  /** Streams one `listen` may name, as this connection's server said; none before it did. */
+  private maxListened: number | null = null;
   /** Grows on every change, for `useSyncExternalStore`. */
   version = 0;
 
   constructor(url: string) {
     this.socket = openSignaling(url, () => !this.closed);
-    this.socket.on('connect', () => this.send());
+    this.socket.on('caps', ({ maxListened }) => {
+      this.maxListened = maxListened;
+      this.send();
+    });
     this.socket.on('streamStatus', (status) => {
       if (!this.wanted.has(status.streamId)) return;
       this.known.set(status.streamId, status);
@@ -24,6 +29,7 @@ export class LiveStatuses {
     });
     this.socket.on('disconnect', () => {
       // Unknown until the server tells again, after reconnecting.
+      this.maxListened = null;
       this.known.clear();
       this.changed();
     });
@@ -76,9 +82,9 @@ export class LiveStatuses {
   }
 
   private send(): void {
-    if (!this.socket.connected) return;
+    if (!this.socket.connected || this.maxListened === null) return;
     // The first streams asked for: a page showing more shows the rest without a badge.
-    const streamIds = [...this.wanted.keys()].slice(0, MAX_LISTENED);
+    const streamIds = [...this.wanted.keys()].slice(0, this.maxListened);
     this.socket.emit('listen', '', { streamIds });
   }
 }

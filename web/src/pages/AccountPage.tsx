@@ -15,9 +15,9 @@ import { TextField } from '../components/TextField';
 import { DEVELOPMENT } from '../chain/development';
 import { DEV_PHRASE } from '@polkadot/keyring';
 import type { Account } from '../chain/types';
-import { profileOf, streamPageOf } from '../program/replies';
+import { actions, events, queries } from '../program/messages';
 import { limits, profileProblem, type StreamFields } from '../program/rules';
-import { after, type ProfileSummary, type StreamCursor, type StreamEntry } from '../program/types';
+import type { ProfileSummary, StreamCursor, StreamEntry } from '../program/types';
 
 export function AccountPage() {
   const { selected } = useAccounts();
@@ -40,8 +40,8 @@ function Unselected() {
 }
 
 function Acting({ account }: { account: Account }) {
-  const { data: profile, error } = useRead(`profile:${account.id}`, async (chain) =>
-    profileOf(await chain.read({ Profile: { account: account.id } })),
+  const { data: profile, error } = useRead(`profile:${account.id}`, (chain) =>
+    queries.profile(chain, account.id),
   );
   return (
     <>
@@ -95,9 +95,7 @@ function ProfileForm({ account, profile }: { account: Account; profile: ProfileS
     setProblem(found);
     if (found) return;
     setRegistering(!registered);
-    void send(account, {
-      EditProfile: { name: fields.name, surname: fields.surname, img_link: fields.imgLink },
-    });
+    void send(account, actions.editProfile(fields));
   };
 
   return (
@@ -147,21 +145,10 @@ function ScheduleSection({ account }: { account: Account }) {
   const [form, setForm] = useState(0);
   const now = useNow(60_000);
   const schedule = async (fields: StreamFields) => {
-    const event = await send(account, {
-      NewStream: {
-        title: fields.title,
-        description: fields.description,
-        start_time: fields.startTime,
-        end_time: fields.endTime,
-        img_link: fields.imgLink,
-      },
-    });
+    const event = await send(account, actions.scheduleStream(fields));
     if (event) setForm((n) => n + 1);
   };
-  const scheduled =
-    state.status === 'done' && 'streamIsScheduled' in state.event
-      ? state.event.streamIsScheduled.id
-      : null;
+  const scheduled = state.status === 'done' ? events.scheduled(state.event) : null;
   return (
     <section className="section" aria-labelledby="schedule-heading">
       <h2 id="schedule-heading">Schedule a stream</h2>
@@ -191,14 +178,8 @@ function ScheduleSection({ account }: { account: Account }) {
 
 function MarkedStreams({ account }: { account: Account }) {
   const now = useNow(1_000);
-  const marked = usePages<StreamEntry, StreamCursor>(
-    `marked:${account.id}`,
-    async (chain, cursor) =>
-      streamPageOf(
-        await chain.read({
-          MarkedStreams: { watcher: account.id, after: after(cursor), limit: 20 },
-        }),
-      ),
+  const marked = usePages<StreamEntry, StreamCursor>(`marked:${account.id}`, (chain, cursor) =>
+    queries.markedStreams(chain, account.id, cursor, 20),
   );
   const broadcasters = useProfiles(marked.items.map(([, stream]) => stream.broadcaster));
   return (

@@ -9,14 +9,8 @@ import { Banner } from '../components/Banner';
 import { FollowButton } from '../components/FollowButton';
 import { ListFooter } from '../components/ListFooter';
 import { StreamCard } from '../components/StreamCard';
-import { accountPageOf, profileOf, streamPageOf, subscriptionPageOf } from '../program/replies';
-import {
-  after,
-  type Hex,
-  type StreamCursor,
-  type StreamEntry,
-  type Subscription,
-} from '../program/types';
+import { queries } from '../program/messages';
+import type { Hex, StreamCursor, StreamEntry, Subscription } from '../program/types';
 
 const PAGE = 20;
 
@@ -38,27 +32,15 @@ export function ChannelPage({ account }: { account: string }) {
 function Channel({ id }: { id: Hex }) {
   const now = useNow(1_000);
   const { selected } = useAccounts();
-  const { data: profile, error } = useRead(`profile:${id}`, async (chain) =>
-    profileOf(await chain.read({ Profile: { account: id } })),
+  const { data: profile, error } = useRead(`profile:${id}`, (chain) => queries.profile(chain, id));
+  const streams = usePages<StreamEntry, StreamCursor>(`channel-streams:${id}`, (chain, cursor) =>
+    queries.broadcasterStreams(chain, id, cursor, PAGE),
   );
-  const streams = usePages<StreamEntry, StreamCursor>(
-    `channel-streams:${id}`,
-    async (chain, cursor) =>
-      streamPageOf(
-        await chain.read({
-          BroadcasterStreams: { broadcaster: id, after: after(cursor), limit: PAGE },
-        }),
-      ),
+  const followers = usePages<Hex, Hex>(`followers:${id}`, (chain, cursor) =>
+    queries.followers(chain, id, cursor, PAGE),
   );
-  const followers = usePages<Hex, Hex>(`followers:${id}`, async (chain, cursor) =>
-    accountPageOf(
-      await chain.read({ Subscribers: { broadcaster: id, after: cursor, limit: PAGE } }),
-    ),
-  );
-  const follows = usePages<Subscription, Hex>(`follows:${id}`, async (chain, cursor) =>
-    subscriptionPageOf(
-      await chain.read({ Subscriptions: { subscriber: id, after: cursor, limit: PAGE } }),
-    ),
+  const follows = usePages<Subscription, Hex>(`follows:${id}`, (chain, cursor) =>
+    queries.followed(chain, id, cursor, PAGE),
   );
   const names = useProfiles([
     ...followers.items,

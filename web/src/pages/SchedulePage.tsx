@@ -7,27 +7,25 @@ import { usePages, useNow, type Pages } from '../app/hooks';
 import { displayName, useProfiles } from '../app/profiles';
 import { ListFooter } from '../components/ListFooter';
 import { StreamCard } from '../components/StreamCard';
-import { streamPageOf } from '../program/replies';
-import {
-  after,
-  type StateQuery,
-  type ProfileSummary,
-  type Hex,
-  type StreamCursor,
-  type StreamEntry,
-} from '../program/types';
+import { queries, type Page, type Reader } from '../program/messages';
+import type { ProfileSummary, Hex, StreamCursor, StreamEntry } from '../program/types';
 
 const PAGE = 20;
 /** Lists are read again this often, so streams move from upcoming to live to ended. */
 const REFRESH_MS = 60_000;
 
-type ListQuery = (at: number, cursor: StreamCursor | null) => StateQuery;
+type ListQuery = (
+  chain: Reader,
+  at: number,
+  cursor: StreamCursor | null,
+  limit: number,
+) => Promise<Page<StreamEntry, StreamCursor>>;
 
 /** A stream list as of `at`, kept as deep as the person loaded it when `at` moves on. */
 function useStreams(name: string, at: number, query: ListQuery): Pages<StreamEntry> {
   return usePages<StreamEntry, StreamCursor>(
     name,
-    async (chain, cursor) => streamPageOf(await chain.read(query(at, cursor))),
+    (chain, cursor) => query(chain, at, cursor, PAGE),
     at,
   );
 }
@@ -36,15 +34,9 @@ export function SchedulePage() {
   const now = useNow(1_000);
   // The lists are read at one moment per minute; the countdowns tick every second.
   const at = Math.floor(now / REFRESH_MS) * REFRESH_MS;
-  const live = useStreams('live', at, (time, cursor) => ({
-    LiveStreams: { at: time, after: after(cursor), limit: PAGE },
-  }));
-  const upcoming = useStreams('upcoming', at, (time, cursor) => ({
-    UpcomingStreams: { from: time, after: after(cursor), limit: PAGE },
-  }));
-  const ended = useStreams('ended', at, (time, cursor) => ({
-    EndedStreams: { at: time, after: after(cursor), limit: PAGE },
-  }));
+  const live = useStreams('live', at, queries.liveStreams);
+  const upcoming = useStreams('upcoming', at, queries.upcomingStreams);
+  const ended = useStreams('ended', at, queries.endedStreams);
   const broadcasters = useProfiles(
     [...live.items, ...upcoming.items, ...ended.items].map(([, stream]) => stream.broadcaster),
   );

@@ -17,9 +17,9 @@ import { Studio } from '../components/Studio';
 import { StreamForm } from '../components/StreamForm';
 import { StreamStatus } from '../components/StreamStatus';
 import type { Account } from '../chain/types';
-import { streamOf } from '../program/replies';
+import { actions, events, queries } from '../program/messages';
 import type { StreamFields } from '../program/rules';
-import type { Action, Stream } from '../program/types';
+import type { Stream } from '../program/types';
 
 export function StreamPage({ id }: { id: string }) {
   const now = useNow(1_000);
@@ -27,7 +27,7 @@ export function StreamPage({ id }: { id: string }) {
     data: stream,
     error,
     loading,
-  } = useRead(`stream:${id}`, async (chain) => streamOf(await chain.read({ Stream: { id } })));
+  } = useRead(`stream:${id}`, (chain) => queries.stream(chain, id));
   const profiles = useProfiles(stream ? [stream.broadcaster, ...stream.watchers] : []);
   const { selected } = useAccounts();
   const signaling = useSignalingUrl();
@@ -172,7 +172,7 @@ function ViewerActions({
 }) {
   const [mark, send] = useAction();
   const watching = stream.watchers.includes(account.id);
-  const action: Action = watching ? { Unwatch: { stream_id: id } } : { Watch: { stream_id: id } };
+  const action = watching ? actions.unmark(id) : actions.markToWatch(id);
   return (
     <div className="actions">
       {!own && <FollowButton account={account} broadcaster={stream.broadcaster} />}
@@ -189,9 +189,7 @@ function ViewerActions({
           <ActionOutcome
             state={mark}
             done={
-              mark.status === 'done' && 'watchMarked' in mark.event
-                ? 'Marked to watch.'
-                : 'Unmarked.'
+              mark.status === 'done' && events.marked(mark.event) ? 'Marked to watch.' : 'Unmarked.'
             }
           />
         </div>
@@ -207,21 +205,12 @@ function OwnerActions({ account, id, stream }: { account: Account; id: string; s
   const [removal, sendRemoval] = useAction();
 
   const save = async (fields: StreamFields) => {
-    const event = await sendEdit(account, {
-      EditStream: {
-        stream_id: id,
-        start_time: fields.startTime === stream.startTime ? null : fields.startTime,
-        end_time: fields.endTime === stream.endTime ? null : fields.endTime,
-        title: fields.title === stream.title ? null : fields.title,
-        img_link: fields.imgLink === stream.imgLink ? null : fields.imgLink,
-        description: fields.description,
-      },
-    });
+    const event = await sendEdit(account, actions.editStream(id, stream, fields));
     if (event) setEditing(false);
   };
   const remove = async () => {
     setConfirming(false);
-    const event = await sendRemoval(account, { DeleteStream: { stream_id: id } });
+    const event = await sendRemoval(account, actions.deleteStream(id));
     if (event) navigate(paths.account());
   };
 

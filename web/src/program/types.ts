@@ -99,8 +99,3 @@ export type StateReply =
   | { streamPage: { streams: StreamEntry[]; next: StreamCursor | null } }
   | { accountPage: { accounts: Hex[]; next: Hex | null } }
   | { subscriptionPage: { subscriptions: Subscription[]; next: Hex | null } };
-
-/** The `after` of the page that follows a reply whose `next` is `cursor`. */
-export function after(cursor: StreamCursor | null): After {
-  return cursor && { start_time: cursor.startTime, id: cursor.id };
-}

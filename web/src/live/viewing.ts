@@ -6,9 +6,9 @@ import type { Account } from '../chain/types';
 import type { Hex } from '../program/types';
 import { Joiner } from './join';
 import { CandidateInbox } from './peer';
-import { openSignaling, refusals, type SignalingSocket } from './protocol';
+import { openSignaling, reasons, type Refusal, type SignalingSocket } from './protocol';
 
-export type WatchState =
+export type ViewingState =
   | { phase: 'joining' }
   /** Refused for a reason that may pass (not live yet, full, the chain busy): trying again. */
   | { phase: 'waiting'; text: string; retryAt: number }
@@ -22,9 +22,9 @@ export type WatchState =
   | { phase: 'ended' }
   | { phase: 'left' };
 
-export interface WatchEvents {
-  onState: (state: WatchState) => void;
-  onWatchers: (count: number) => void;
+export interface ViewingEvents {
+  onState: (state: ViewingState) => void;
+  onViewers: (count: number) => void;
   /** The broadcaster's tracks, as they arrive; `null` once they are gone. */
   onMedia: (media: MediaStream | null) => void;
 }
@@ -38,12 +38,12 @@ interface Peer {
   inbox: CandidateInbox;
 }
 
-export class Watch {
+export class Viewing {
   private readonly socket: SignalingSocket;
   private readonly joiner: Joiner;
   private iceServers: RTCIceServer[] = [];
   private peer: Peer | null = null;
-  private phase: WatchState['phase'] = 'joining';
+  private phase: ViewingState['phase'] = 'joining';
   private retries = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -51,7 +51,7 @@ export class Watch {
     url: string,
     private readonly account: Account,
     private readonly streamId: string,
-    private readonly events: WatchEvents,
+    private readonly events: ViewingEvents,
   ) {
     this.socket = openSignaling(url, () => this.phase !== 'left');
     this.joiner = new Joiner(this.socket, url, account, streamId, 'watch', (text) =>
@@ -67,7 +67,7 @@ export class Watch {
     });
     socket.on('streamStatus', ({ streamId: id, live, watchers }) => {
       if (id !== streamId) return;
-      if (live) this.events.onWatchers(watchers);
+      if (live) this.events.onViewers(watchers);
       // Waiting for the stream (or for the broadcaster to come back): join now.
       if (live && (this.phase === 'waiting' || this.phase === 'ended')) this.rejoin();
     });
@@ -77,7 +77,7 @@ export class Watch {
     socket.on('isStreaming', (live) => {
       if (live && this.phase !== 'playing') this.set({ phase: 'connecting' });
     });
-    socket.on('watchersCount', (count) => this.events.onWatchers(count));
+    socket.on('watchersCount', (count) => this.events.onViewers(count));
     socket.on(
       'offer',
       (broadcaster, { description }) => void this.answer(broadcaster, description),
@@ -89,7 +89,7 @@ export class Watch {
       this.closePeer();
       this.set({ phase: 'ended' });
     });
-    socket.on('error', ({ message }) => this.refused(message));
+    socket.on('error', (refusal) => this.refused(refusal));
     socket.on('disconnect', () => {
       this.closePeer();
       // The join goes out again with the next connection's challenge.
@@ -118,7 +118,7 @@ export class Watch {
     this.socket.close();
   }
 
-  private set(state: WatchState): void {
+  private set(state: ViewingState): void {
     this.phase = state.phase;
     this.events.onState(state);
   }
@@ -130,15 +130,15 @@ export class Watch {
     this.joiner.join();
   }
 
-  private refused(text: string): void {
+  private refused({ message: text, reason }: Refusal): void {
     // A new challenge comes with this refusal, and the join goes out again with it.
-    if (refusals.expired.test(text)) return;
+    if (reason === reasons.expired) return;
     // Once let in, an error answers a relay (a late candidate to a broadcaster who
     // just stopped): the join stands.
     if (this.phase !== 'joining') return;
-    if (text === refusals.notFollower) return this.set({ phase: 'not-follower', text });
+    if (reason === reasons.notFollower) return this.set({ phase: 'not-follower', text });
     const passing =
-      refusals.notStarted.test(text) || refusals.full.test(text) || refusals.chainBusy.test(text);
+      reason === reasons.notStarted || reason === reasons.full || reason === reasons.chainBusy;
     if (!passing) return this.set({ phase: 'refused', text });
     const delay = Math.min(LAST_RETRY_MS, FIRST_RETRY_MS * 2 ** this.retries);
     this.retries += 1;
