@@ -6,9 +6,11 @@
 //! with the sender's signature of a canonical text ([`signing`]).
 //!
 //! [`chain`] runs the program and produces blocks, [`rpc`] holds the methods,
-//! [`server`] serves them over HTTP, [`demo`] fills a demo world.
+//! [`server`] serves them over HTTP, [`demo`] fills a demo world, and [`node`] runs it
+//! all as a process.
 pub mod chain;
 pub mod demo;
+pub mod node;
 pub mod rpc;
 pub mod server;
 pub mod signing;

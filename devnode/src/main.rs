@@ -1,12 +1,9 @@
+//! The local chain's flags and logs; `node::run` does the rest.
 use clap::Parser;
-use serde_json::json;
-use std::{io::IsTerminal, net::SocketAddr, path::PathBuf, process::ExitCode};
-use tokio::net::TcpListener;
-use tracing::info;
-use tracing_subscriber::EnvFilter;
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 use w3bstreaming_devnode::{
-    chain::{ChainHandle, ChainState, BLOCK_MS},
-    demo, server,
+    chain::BLOCK_MS,
+    node::{self, Options},
 };
 
 /// A local chain for w3bstreaming: the program on gtest behind a Vara-like JSON-RPC.
@@ -44,76 +41,21 @@ struct Config {
     block_interval_ms: u64,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let config = Config::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("w3bstreaming_devnode=info,warn")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
-    match run(config).await {
+    node::log_to_stderr();
+    let options = Options {
+        listen: config.listen,
+        program_wasm: config.program_wasm,
+        allowed_origins: config.allowed_origins,
+        demo_viewers: config.demo.then_some(config.demo_viewers),
+        block_interval_ms: config.block_interval_ms,
+    };
+    match node::run(options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::FAILURE
         }
     }
-}
-
-async fn run(config: Config) -> Result<(), String> {
-    let wasm = std::fs::read(&config.program_wasm).map_err(|error| {
-        format!(
-            "cannot read the program {}: {error} (build it with cargo build --release)",
-            config.program_wasm.display()
-        )
-    })?;
-    let viewers = config.demo_viewers;
-    let interval = config.block_interval_ms;
-    let (chain, demo) = match config.demo {
-        true => {
-            let setup = move |state: &mut ChainState| demo::setup(state, viewers).map(Some);
-            ChainHandle::start_every(interval, wasm, Box::new(setup))?
-        }
-        false => {
-            let setup = |_: &mut ChainState| Ok(None);
-            ChainHandle::start_every(interval, wasm, Box::new(setup))?
-        }
-    };
-    let router = server::router(chain.clone(), &config.allowed_origins)?;
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
-    let address = listener.local_addr().map_err(|error| error.to_string())?;
-    // One line on stdout, for scripts and tests that start the node.
-    println!(
-        "{}",
-        json!({
-            "rpc": format!("http://{address}"),
-            "programId": chain.program_id.to_string(),
-            "chain": format!("0x{}", hex::encode(chain.genesis)),
-            "demo": demo,
-        })
-    );
-    info!(%address, "listening");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|error| error.to_string())?;
-    info!("stopped");
-    Ok(())
-}
-
-async fn shutdown() {
-    let interrupt = tokio::signal::ctrl_c();
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("install the SIGTERM handler");
-    tokio::select! {
-        _ = interrupt => {}
-        _ = terminate.recv() => {}
-    }
-    info!("shutting down");
 }

@@ -1,11 +1,13 @@
 //! The server put together: socket.io with its caps, the hub (joined to the other
 //! instances' when Redis is configured), the chain behind its cache, the event
-//! handlers, the HTTP routers, and the tasks that run for as long as the server does.
+//! handlers, the HTTP routers, and the tasks that run for as long as the server does
+//! ([`build`]); and the process around it: its listeners and its shutdown ([`run`]).
 use crate::{
     auth::AuthPolicy,
-    chain::{self, Authority, Chain},
+    chain::{self, rpc::RpcChain, Authority, Chain},
     cluster::{replica, InstanceId},
     config::Config,
+    connections::{self, Admission, Caps},
     events, http,
     hub::Hub,
     metrics::{Measured, Metrics},
@@ -13,12 +15,17 @@ use crate::{
     server::Signaling,
 };
 use axum::Router;
+use serde_json::json;
 use socketioxide::{extract::SocketRef, SocketIo, TransportType};
 use std::{
+    io::IsTerminal,
     net::IpAddr,
     sync::{Arc, Mutex},
     time::Duration,
 };
+use tokio::net::TcpListener;
+use tracing::info;
+use tracing_subscriber::EnvFilter;
 
 /// Largest socket.io packet accepted (an SDP description and its envelope), on every
 /// transport: a websocket frame or message over it closes the connection before it
@@ -29,6 +36,9 @@ const MAX_PACKET_BYTES: usize = 64 * 1024;
 const BUFFERED_PACKETS: usize = 512;
 /// Chain answers kept of each kind (stream owners, follows): a few MiB at most.
 const CACHED_ANSWERS: u64 = 100_000;
+/// Open files kept for what is not a client connection: the log, the chain client's
+/// sockets, the runtime.
+const RESERVED_FILES: u64 = 64;
 
 /// The server: the public router, the operator's (`/metrics`), and the socket.io
 /// handle to close on shutdown.
@@ -147,4 +157,97 @@ async fn forget_idle_keys(signaling: Arc<Signaling>, requests: Arc<PerKey<IpAddr
         signaling.joins_by_account.forget_idle();
         requests.forget_idle();
     }
+}
+
+/// Logs to stderr, at `RUST_LOG`'s levels (this crate's info and everyone's warnings
+/// by default). Logs name accounts, streams and outcomes; never signatures or SDP.
+pub fn log_to_stderr() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("w3bstreaming_signaling=info,warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+/// Serves the server `config` describes on a runtime of its own, until Ctrl-C or
+/// SIGTERM: prints one line on stdout once it listens, for scripts and tests that
+/// start it. It polls the server here, so that the future's code is compiled in this
+/// crate, once, and not again in the binary that calls it.
+pub fn run(config: Config) -> Result<(), String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| format!("cannot start the runtime: {error}"))?
+        .block_on(serve(config))
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let timeout = Duration::from_millis(config.rpc_timeout_ms);
+    let chain = Arc::new(RpcChain::new(&config.rpc_url, config.program_id, timeout));
+    let caps = Caps {
+        total: config.max_connections.min(connection_limit()),
+        per_address: config.max_connections_per_address,
+    };
+    let admission = Admission::new(caps);
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
+    let address = listener.local_addr().map_err(|error| error.to_string())?;
+    let mut public_urls: Vec<String> = config
+        .public_urls
+        .iter()
+        .map(|url| url.trim().trim_end_matches('/').to_string())
+        .filter(|url| !url.is_empty())
+        .collect();
+    public_urls.push(format!("http://{address}"));
+    let server = build(&config, public_urls, chain).await?;
+    let mut started = json!({ "listening": address.to_string() });
+    if let Some(metrics_address) = config.metrics_listen {
+        let listener = TcpListener::bind(metrics_address)
+            .await
+            .map_err(|error| format!("cannot listen on {metrics_address}: {error}"))?;
+        let bound = listener.local_addr().map_err(|error| error.to_string())?;
+        started["metrics"] = json!(bound.to_string());
+        info!(address = %bound, "serving metrics");
+        let metrics = server.metrics;
+        tokio::spawn(async move { axum::serve(listener, metrics).await });
+    }
+    // One line on stdout, for scripts and tests that start the server.
+    println!("{started}");
+    info!(%address, program = %config.program_id, max_connections = caps.total, "listening");
+    connections::serve(
+        listener,
+        server.router,
+        admission,
+        Duration::from_millis(config.header_timeout_ms),
+        Box::pin(shutdown(server.io)),
+    )
+    .await;
+    info!("stopped");
+    Ok(())
+}
+
+/// Waits for Ctrl-C or SIGTERM, then closes every socket so clients see a clean
+/// disconnect before the listener stops.
+async fn shutdown(io: SocketIo) {
+    let interrupt = tokio::signal::ctrl_c();
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("install the SIGTERM handler");
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate.recv() => {}
+    }
+    info!("shutting down");
+    io.close().await;
+}
+
+/// How many client connections the open-file limit allows, after raising it as far as
+/// the system lets a process: with the common default of 1,024, a thousand sockets
+/// from anyone would otherwise leave the server unable to accept any more.
+fn connection_limit() -> usize {
+    let files = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1_024);
+    usize::try_from(files.saturating_sub(RESERVED_FILES)).unwrap_or(usize::MAX)
 }

@@ -155,9 +155,8 @@ pub async fn serve(
     router: Router,
     admission: Admission,
     header_timeout: Duration,
-    shutdown: impl Future<Output = ()>,
+    mut shutdown: Pin<Box<dyn Future<Output = ()> + Send>>,
 ) {
-    let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
