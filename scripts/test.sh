@@ -10,6 +10,8 @@ scripts/setup-toolchain.sh
 scripts/setup-js.sh
 scripts/setup-web.sh --browser
 cargo test --release --workspace
-(cd js && node --test)
+# Two test files at a time: most of their time is waiting for blocks and browsers,
+# and two at a time halves it on two cores (docs/building.md, "The tests").
+(cd js && node --test --test-concurrency=2)
 # The browser tests, video among them, see only loopback (scripts/loopback-only.sh).
-(cd web && npm run --silent build && ../scripts/loopback-only.sh node --test tests/)
+(cd web && npm run --silent build && ../scripts/loopback-only.sh node --test --test-concurrency=2 tests/)
