@@ -246,10 +246,17 @@ test('bad input gets a JSON-RPC error, spends nothing and changes nothing', asyn
   const tooLarge = await rpcCall(node.url, 'dev_sendMessage', [sender, huge, nonce + 1, signature]);
   assert.equal(tooLarge.error.code, 1003);
   assert.ok(JSON.stringify(tooLarge).length < 300);
+  // The node reads an oversized body to its end before refusing it: closed on unread
+  // bytes, the connection would be reset and a client still sending would lose the 413.
   const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'dev_sendMessage', params: [`0x${'00'.repeat(10 * 1024 * 1024)}`] });
-  const { status, json } = await post(body);
-  assert.equal(status, 413);
-  assert.equal(json.error.code, -32600);
+  for (let round = 0; round < 5; round += 1) {
+    const answers = await Promise.all([post(body), post(body), post(body), post(body)]);
+    for (const { status, json } of answers) {
+      assert.equal(status, 413);
+      assert.equal(json.error.code, -32600);
+      assert.match(json.error.message, /^the request body is larger than \d+ bytes$/);
+    }
+  }
 
   assert.equal(await rpc(node.url, 'dev_messageReply', [`0x${'12'.repeat(32)}`]), null, 'an unknown message has no reply');
   assert.equal((await rpcCall(node.url, 'dev_messageReply', ['0x12'])).error.code, -32602);

@@ -5,19 +5,25 @@ use crate::{
     rpc::{self, RpcError, MAX_PAYLOAD_BYTES},
 };
 use axum::{
-    body::{to_bytes, Body},
+    body::{Body, HttpBody},
     extract::{DefaultBodyLimit, State},
     http::{header, HeaderValue, Method, StatusCode},
-    response::IntoResponse,
+    response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
 };
 use serde_json::{json, Value};
+use std::{future::poll_fn, pin::pin};
 use tower_http::cors::CorsLayer;
 
 /// The largest request body: a payload of [`MAX_PAYLOAD_BYTES`] in hex, with room for
 /// the rest of a `dev_sendMessage` request.
 pub const MAX_BODY_BYTES: usize = 2 * MAX_PAYLOAD_BYTES + 64 * 1024;
+
+/// How much more than [`MAX_BODY_BYTES`] is read and dropped before a body is refused.
+/// Closing a connection with bytes unread resets it, and a client still sending then
+/// loses the refusal (fetch fails with EPIPE); read to the end, the 413 arrives.
+const MAX_DRAINED_BYTES: usize = 4 * MAX_BODY_BYTES;
 
 /// The node's routes, serving `chain`, open to browsers on `allowed_origins`.
 pub fn router(chain: ChainHandle, allowed_origins: &[String]) -> Result<Router, String> {
@@ -39,19 +45,64 @@ pub fn router(chain: ChainHandle, allowed_origins: &[String]) -> Result<Router, 
         .with_state(chain))
 }
 
-async fn call(State(chain): State<ChainHandle>, body: Body) -> impl IntoResponse {
-    match to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(body) => (StatusCode::OK, Json(rpc::handle(&chain, &body).await)),
-        Err(_) => {
-            let error = RpcError::invalid_request(format!(
-                "the request body is larger than {MAX_BODY_BYTES} bytes"
-            ));
-            (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                Json(rpc::response(Value::Null, Err(error))),
-            )
+async fn call(State(chain): State<ChainHandle>, body: Body) -> Response {
+    match read_body(body).await {
+        Ok(body) => Json(rpc::handle(&chain, &body).await).into_response(),
+        Err(reason) => (
+            reason.status(),
+            [(header::CONNECTION, "close")],
+            Json(rpc::response(
+                Value::Null,
+                Err(RpcError::invalid_request(reason.text())),
+            )),
+        )
+            .into_response(),
+    }
+}
+
+/// Why a request body was not read.
+enum BodyRefusal {
+    TooLarge,
+    Broken,
+}
+
+impl BodyRefusal {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Broken => StatusCode::BAD_REQUEST,
         }
     }
+
+    fn text(&self) -> String {
+        match self {
+            Self::TooLarge => format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+            Self::Broken => "the request body could not be read".into(),
+        }
+    }
+}
+
+/// The body, if it holds at most [`MAX_BODY_BYTES`]; a larger one is read on, up to
+/// [`MAX_DRAINED_BYTES`] more, and dropped, so that its refusal reaches the client.
+async fn read_body(body: Body) -> Result<Vec<u8>, BodyRefusal> {
+    let mut body = pin!(body);
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
+        let Ok(data) = frame.map_err(|_| BodyRefusal::Broken)?.into_data() else {
+            continue;
+        };
+        seen = seen.saturating_add(data.len());
+        if seen <= MAX_BODY_BYTES {
+            kept.extend_from_slice(&data);
+        } else if seen > MAX_BODY_BYTES + MAX_DRAINED_BYTES {
+            break;
+        }
+    }
+    if seen > MAX_BODY_BYTES {
+        return Err(BodyRefusal::TooLarge);
+    }
+    Ok(kept)
 }
 
 async fn health(State(chain): State<ChainHandle>) -> Json<Value> {
