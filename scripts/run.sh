@@ -13,10 +13,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup-toolchain.sh
-# One build of everything the system runs, with the whole workspace's features (as the
-# tests build it), so that later runs rebuild nothing: `cargo run --example` alone
-# would compile gtest's runtime again with other features.
-cargo build --release --quiet --workspace --bins --examples
+# What the system runs, built with the whole workspace's features (as the tests build
+# it), so that later runs rebuild nothing: `cargo run --example` or `-p` alone would
+# compile gtest's runtime again with other features. The bench is not needed here.
+cargo build --release --quiet --workspace --bin w3bstreaming-devnode \
+  --bin w3bstreaming-signaling --example demo
 if [ "${1:-}" = --scenario ]; then
   exec target/release/examples/demo --scenario
 fi
