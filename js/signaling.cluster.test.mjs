@@ -5,8 +5,9 @@
 // instance").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
-  startDevnode, startServer, startRedis, devKey, connect, next, nextError, join,
+  startDevnode, startServer, startRedis, devKey, connect, next, nextError, join, rawSocket, settle,
 } from 'w3bstreaming-testkit/signaling';
 
 let devnode;
@@ -141,6 +142,85 @@ test("an instance killed mid-stream: its stream ends for the viewers on the othe
   again.emit('stopBroadcasting', broadcaster.id, { streamId });
   assert.deepEqual(await next(again, 'isStreaming'), [false]);
   await b.stop();
+});
+
+/// Asks the test's redis-server `command`; its answer as text.
+const redisCli = (...command) => execFileSync('redis-cli', ['-p', String(redis.port), ...command]).toString().trim();
+const LOG = 'w3bstreaming:signaling:log';
+
+test('strangers write nothing to the shared log: what the hub would refuse is refused before it', async (t) => {
+  const [a, b] = await Promise.all([instance(), instance()]);
+  const entriesBefore = Number(redisCli('XLEN', LOG));
+  const bytesBefore = Number(redisCli('MEMORY', 'USAGE', LOG, 'SAMPLES', '0') || 0);
+
+  // Strangers on both instances from five addresses, none signed in: they listen (so
+  // they stay), then leave, end and relay what they are not part of, with stream ids
+  // short and far too long, and close. Two of them sign in with keys that follow
+  // nobody (their watch is refused) and relay to the honest accounts.
+  const long = 'x'.repeat(4096);
+  const strangers = await Promise.all(Array.from({ length: 20 }, (_, n) => rawSocket(
+    (n % 2 ? a : b).url, { localAddress: `127.0.0.${2 + (n % 5)}` },
+  )));
+  const packet = (event, ...args) => `42${JSON.stringify([event, ...args])}`;
+  let sent = 0;
+  const flood = setInterval(() => {
+    strangers.forEach((ws, n) => {
+      const id = n % 3 ? `stream-${sent}` : long;
+      for (const frame of [
+        packet('listen', '', { streamIds: [streamId] }),
+        packet('stopWatching', '', { streamId: id }),
+        packet('stopWatching', follower.id, { streamId }),
+        packet('stopBroadcasting', broadcaster.id, { streamId: id }),
+        packet('offer', broadcaster.id, { description: offer, userId: follower.id, streamId }),
+        packet('answer', broadcaster.id, { description: answer }),
+        packet('candidate', follower.id, { candidate }),
+      ]) {
+        ws.send(frame);
+        sent += 1;
+      }
+    });
+  }, 20);
+  const signedIn = await Promise.all(['//stranger-0', '//stranger-1'].map(async (uri) => {
+    const key = devKey(uri);
+    const socket = await open(a);
+    join(socket, 'watch', key, streamId);
+    await nextError(socket);
+    return socket;
+  }));
+  const signedInFlood = setInterval(() => {
+    for (const socket of signedIn) {
+      socket.emit('offer', broadcaster.id, { description: offer, userId: follower.id, streamId });
+      socket.emit('answer', broadcaster.id, { description: answer });
+      socket.emit('candidate', follower.id, { candidate });
+    }
+  }, 20);
+
+  // Meanwhile a broadcaster on one instance and her follower on the other meet.
+  const live = await open(a);
+  join(live, 'broadcast', broadcaster, streamId);
+  assert.deepEqual(await next(live, 'isStreaming'), [true]);
+  const viewer = await open(b);
+  join(viewer, 'watch', follower, streamId);
+  assert.deepEqual(await next(live, 'watch'), [follower.id, { streamId }]);
+  live.emit('offer', broadcaster.id, { description: offer, userId: follower.id, streamId });
+  assert.deepEqual(await next(viewer, 'offer'), [broadcaster.id, { streamId, userId: follower.id, description: offer }]);
+  await settle(2000);
+  clearInterval(flood);
+  clearInterval(signedInFlood);
+  strangers.forEach((ws) => ws.close());
+  signedIn.forEach((socket) => socket.close());
+  await settle(500);
+
+  // The honest ones wrote their broadcast, join and offer; nothing else is there.
+  const entries = Number(redisCli('XLEN', LOG)) - entriesBefore;
+  const grown = Number(redisCli('MEMORY', 'USAGE', LOG, 'SAMPLES', '0')) - bytesBefore;
+  t.diagnostic(`strangers sent ${sent} packets and more; the log grew by ${entries} entries, ${grown} bytes`);
+  assert.ok(sent > 5000, `the flood ran (${sent})`);
+  assert.ok(entries <= 4, `${entries} entries in the log`);
+  assert.ok(grown < 16 * 1024, `the log grew by ${grown} bytes`);
+  live.emit('stopBroadcasting', broadcaster.id, { streamId });
+  assert.deepEqual(await next(viewer, 'stopBroadcasting'), [broadcaster.id, { streamId, userId: follower.id }]);
+  await Promise.all([a.stop(), b.stop()]);
 });
 
 test('a new instance starts from the hub of those up', async () => {

@@ -22,6 +22,9 @@ pub struct ConnState {
     pub rate: RateLimit,
     /// Whether it sent `listen`, which needs no sign-in.
     pub listened: bool,
+    /// Whether it was signed in when it asked to broadcast or watch: from then on the
+    /// instances may share a part of it.
+    pub entered: bool,
     /// When it last sent an event.
     pub last_event: Instant,
 }
@@ -35,6 +38,7 @@ impl Conn {
                 session,
                 rate,
                 listened: false,
+                entered: false,
                 last_event: Instant::now(),
             }),
             outgoing: Arc::new(Outgoing::new(queued_packets)),

@@ -66,11 +66,29 @@ impl Signaling {
     }
 
     /// Makes the change `op` to the hub, and tells each connection of this instance
-    /// what it says to it; the other instances, sharing the log, tell theirs.
+    /// what it says to it; the other instances, sharing the log, tell theirs. What the
+    /// hub would refuse is refused here and never written to the log.
     pub async fn change(&self, op: Op<ConnId>) -> Result<(), Refusal> {
         match &self.log {
             None => self.apply(op),
-            Some(log) => log.submit(op).await,
+            Some(log) => {
+                self.lock().check(&op)?;
+                log.submit(op).await
+            }
+        }
+    }
+
+    /// The connection on `socket` is gone. Only a connection that asked to broadcast
+    /// or watch can have a part the instances share, so only its disconnect is written
+    /// to the log; another's (a listener's, a stranger's) is this instance's alone.
+    pub async fn disconnect(&self, socket: &SocketRef) -> Result<(), Refusal> {
+        let op = Op::Disconnect {
+            conn: self.conn_id(socket),
+        };
+        if Conn::of(socket).lock().entered {
+            self.change(op).await
+        } else {
+            self.apply(op)
         }
     }
 

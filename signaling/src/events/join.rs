@@ -38,6 +38,7 @@ pub(super) async fn broadcast(
         Some(owner) if owner.end_time <= now_ms() => return Err(Refusal::Ended(stream_id.into())),
         Some(_) => {}
     }
+    Conn::of(&socket).lock().entered = true;
     signaling
         .change(Op::Broadcast {
             conn: signaling.conn_id(&socket),
@@ -69,6 +70,7 @@ pub(super) async fn watch(
     {
         return Err(Refusal::NotSubscribed);
     }
+    Conn::of(&socket).lock().entered = true;
     signaling
         .change(Op::Join {
             conn: signaling.conn_id(&socket),
@@ -88,6 +90,7 @@ pub(super) async fn stop_broadcasting(
     message: StreamMsg,
 ) -> Outcome {
     signed_in(&socket, Some(&claimed))?;
+    wire::stream_id(&message.stream_id)?;
     let conn = signaling.conn_id(&socket);
     let stream_id = message.stream_id;
     info!(sid = %socket.id, stream_id, "stopping broadcasting");
@@ -103,6 +106,7 @@ pub(super) async fn stop_watching(
     _claimed: String,
     message: StreamMsg,
 ) -> Outcome {
+    wire::stream_id(&message.stream_id)?;
     let conn = signaling.conn_id(&socket);
     let stream_id = message.stream_id;
     match signaling.change(Op::Leave { conn, stream_id }).await {

@@ -13,7 +13,7 @@ use crate::{
     auth::Session,
     conn::Conn,
     connections::ClientAddr,
-    hub::{Op, MAX_LISTENED},
+    hub::MAX_LISTENED,
     rates::RateLimit,
     refusal::Refusal,
     server::{now_ms, Signaling},
@@ -88,8 +88,7 @@ pub(crate) async fn connect(signaling: Arc<Signaling>, socket: SocketRef) {
         let signaling = on_disconnect;
         signaling.metrics.connections.dec();
         Conn::of(&socket).outgoing.close();
-        let conn = signaling.conn_id(&socket);
-        if let Err(refusal) = signaling.change(Op::Disconnect { conn }).await {
+        if let Err(refusal) = signaling.disconnect(&socket).await {
             warn!(sid = %socket.id, %refusal, "the hub has not heard of the disconnect");
         }
         info!(sid = %socket.id, "disconnected");

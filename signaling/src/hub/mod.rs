@@ -266,6 +266,24 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         }
     }
 
+    /// Whether [`Hub::apply`] would take `op`, or the refusal it would give, found
+    /// without changing anything. Sharing the hub, an instance asks before it writes
+    /// `op` to the log, so that a leave, an end or a relay that the hub would refuse
+    /// (from a stranger, say) never reaches the log. A join or a broadcast was checked
+    /// on chain first, and a disconnect always applies.
+    pub fn check(&self, op: &Op<C>) -> Result<(), Refusal> {
+        match op {
+            Op::Broadcast { .. } | Op::Join { .. } | Op::Disconnect { .. } => Ok(()),
+            Op::Leave { conn, stream_id } => self.viewer_on(*conn, stream_id).map(drop),
+            Op::StopBroadcast { conn, stream_id } => self.broadcaster_on(*conn, stream_id),
+            Op::Offer { conn, viewer, .. } => self.offer_route(*conn, *viewer).map(drop),
+            Op::Answer {
+                conn, broadcaster, ..
+            } => self.answer_route(*conn, *broadcaster).map(drop),
+            Op::Candidate { conn, to, .. } => self.candidate_route(*conn, *to).map(drop),
+        }
+    }
+
     /// Disconnects every connection `gone` says is gone (an instance's, when it stops
     /// answering).
     pub fn disconnect_where(&mut self, gone: impl Fn(&C) -> bool) -> Outbox<C> {

@@ -85,20 +85,30 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         conn: C,
         stream_id: &str,
     ) -> Result<Outbox<C>, Refusal> {
+        self.broadcaster_on(conn, stream_id)?;
+        Ok(self.end(stream_id))
+    }
+
+    /// Whether `conn` broadcasts `stream_id`, or why not.
+    pub(super) fn broadcaster_on(&self, conn: C, stream_id: &str) -> Result<(), Refusal> {
         match self.parts.get(&conn) {
-            Some(part) if part.broadcasts.as_deref() == Some(stream_id) => Ok(self.end(stream_id)),
+            Some(part) if part.broadcasts.as_deref() == Some(stream_id) => Ok(()),
             _ => Err(Refusal::NotBroadcasting(stream_id.to_string())),
         }
+    }
+
+    /// The viewer `conn` watches `stream_id` as, or why it does not.
+    pub(super) fn viewer_on(&self, conn: C, stream_id: &str) -> Result<AccountId, Refusal> {
+        self.parts
+            .get(&conn)
+            .and_then(|part| part.watches.get(stream_id).copied())
+            .ok_or_else(|| Refusal::NotWatching(stream_id.to_string()))
     }
 
     /// The viewer on `conn` leaves `stream_id`; the broadcaster hears the new count at
     /// once, the other viewers at the next [`Hub::flush_counts`].
     pub(super) fn leave(&mut self, conn: C, stream_id: &str) -> Result<Outbox<C>, Refusal> {
-        let viewer = self
-            .parts
-            .get(&conn)
-            .and_then(|part| part.watches.get(stream_id).copied())
-            .ok_or_else(|| Refusal::NotWatching(stream_id.to_string()))?;
+        let viewer = self.viewer_on(conn, stream_id)?;
         self.with_part(conn, |part| part.watches.remove(stream_id));
         let live = self
             .live

@@ -187,6 +187,79 @@ fn relays_go_only_between_a_broadcaster_and_its_viewers() {
 }
 
 #[test]
+fn a_check_gives_the_answer_apply_would_and_changes_nothing() {
+    let leave = |conn, stream_id: &str| Op::Leave {
+        conn,
+        stream_id: stream_id.into(),
+    };
+    let stop = |conn, stream_id: &str| Op::StopBroadcast {
+        conn,
+        stream_id: stream_id.into(),
+    };
+    let offer = |conn, viewer| Op::Offer {
+        conn,
+        viewer,
+        description: json!({}),
+    };
+    let answer = |conn, broadcaster| Op::Answer {
+        conn,
+        broadcaster,
+        description: json!({}),
+    };
+    let candidate = |conn, to| Op::Candidate {
+        conn,
+        to,
+        candidate: json!({}),
+    };
+    let ops = [
+        leave(VC, "s"),
+        leave(99, "s"),
+        leave(VC, "other"),
+        stop(BC, "s"),
+        stop(VC, "s"),
+        stop(99, "x".repeat(1_000).as_str()),
+        offer(BC, V),
+        offer(BC, STRANGER),
+        offer(VC, W),
+        answer(WC, B),
+        answer(99, B),
+        answer(VC, W),
+        candidate(BC, W),
+        candidate(VC, B),
+        candidate(VC, W),
+        candidate(99, B),
+    ];
+    let refused = ops
+        .iter()
+        .filter(|op| live_with_viewers().check(op).is_err())
+        .count();
+    assert_eq!(refused, 10);
+    for op in ops {
+        let hub = live_with_viewers();
+        let before = format!("{hub:?}");
+        let checked = hub.check(&op);
+        assert_eq!(
+            format!("{hub:?}"),
+            before,
+            "{op:?}: a check changes nothing"
+        );
+        let mut applied = live_with_viewers();
+        assert_eq!(checked, applied.apply(op.clone()).map(drop), "{op:?}");
+    }
+    // A join, a broadcast or a disconnect is for apply to judge.
+    let hub = live_with_viewers();
+    assert_eq!(hub.check(&Op::Disconnect { conn: 99 }), Ok(()));
+    assert_eq!(
+        hub.check(&Op::Broadcast {
+            conn: 99,
+            broadcaster: STRANGER,
+            stream_id: "t".into()
+        }),
+        Ok(())
+    );
+}
+
+#[test]
 fn stopping_tells_every_viewer_and_frees_the_broadcaster() {
     let mut hub = live_with_viewers();
     let outbox = hub.stop_broadcast(BC, "s").unwrap();
