@@ -223,6 +223,45 @@ test('strangers write nothing to the shared log: what the hub would refuse is re
   await Promise.all([a.stop(), b.stop()]);
 });
 
+test('the log stays within --log-max-bytes, however much peers relay to each other', async (t) => {
+  const maxBytes = 2 * 1024 * 1024;
+  const [a, b] = await Promise.all([1, 2].map(() => instance(['--log-max-bytes', String(maxBytes)])));
+  const live = await open(a);
+  join(live, 'broadcast', broadcaster, streamId);
+  assert.deepEqual(await next(live, 'isStreaming'), [true]);
+  const viewers = [];
+  for (const key of [follower, second]) {
+    const viewer = await open(b);
+    join(viewer, 'watch', key, streamId);
+    await next(live, 'watch');
+    viewers.push(viewer);
+  }
+  // Answers as large as the server relays (16,384 bytes of JSON), as fast as the
+  // event limit lets two viewers send them, for four seconds.
+  const line = 'a=x-padding:0123456789abcdef0123456789abcdef\r\n';
+  const big = { type: 'answer', sdp: `v=0\r\n${line.repeat(Math.floor(16_000 / (line.length + 2)))}` };
+  assert.ok(JSON.stringify(big).length <= 16_384);
+  const flood = setInterval(() => viewers.forEach((viewer) => viewer.emit('answer', broadcaster.id, { description: big })), 25);
+  await settle(4000);
+  clearInterval(flood);
+  await settle(500);
+  const relayed = live.received.filter(({ event }) => event === 'answer').length;
+  const bytes = Number(redisCli('MEMORY', 'USAGE', LOG, 'SAMPLES', '0'));
+  t.diagnostic(`${relayed} answers of 16 KB relayed through the log; it holds ${bytes} bytes (at most ${maxBytes})`);
+  assert.ok(relayed * 16_000 > 2 * maxBytes, `the answers (${relayed}) were more than the log may hold`);
+  assert.ok(bytes <= maxBytes, `the log holds ${bytes} bytes`);
+  live.emit('stopBroadcasting', broadcaster.id, { streamId });
+  await Promise.all(viewers.map((viewer) => next(viewer, 'stopBroadcasting')));
+  await Promise.all([a.stop(), b.stop()]);
+});
+
+test('an instance refuses a log too small for a hundred entries', async () => {
+  await assert.rejects(
+    startServer(['--redis-url', redis.url, '--log-max-bytes', '100000'], devnode),
+    /--log-max-bytes: 100000 bytes hold 5 entries of the log; it needs room for 100/,
+  );
+});
+
 test('a new instance starts from the hub of those up', async () => {
   const a = await instance();
   const live = await open(a);

@@ -74,7 +74,9 @@ pub async fn build(
     let me = InstanceId::random();
     let (log, start, hub) = match &config.redis_url {
         Some(url) => {
-            let (log, start, hub) = replica::join(url, me, config.max_watchers).await?;
+            let max_entries = config.log_entries();
+            let (log, start, hub) =
+                replica::join(url, me, max_entries, config.max_watchers).await?;
             (Some(log), Some(start), hub)
         }
         None => (None, None, Hub::new(config.max_watchers)),

@@ -1,4 +1,5 @@
 //! Command-line flags, each also settable by an environment variable.
+use crate::cluster::log;
 use clap::Parser;
 use std::net::SocketAddr;
 use w3bstreaming_keys::AccountId;
@@ -158,6 +159,10 @@ pub struct Config {
     /// "More than one instance".
     #[arg(long, env = "SIGNALING_REDIS_URL")]
     pub redis_url: Option<String>,
+    /// The most bytes the log that instances share takes in Redis: it keeps as many
+    /// of its newest entries as fit, each counted as large as a relay may make it.
+    #[arg(long, env = "SIGNALING_LOG_MAX_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub log_max_bytes: usize,
     /// Serve websockets only, no long-polling: instances behind a proxy without sticky
     /// sessions need it, since a long-polling session lives on one instance.
     #[arg(long, env = "SIGNALING_WEBSOCKET_ONLY")]
@@ -187,6 +192,22 @@ impl Config {
         {
             return Err("--allowed-origins: list the frontend's origins; `*` lets any site use your users' sessions".into());
         }
+        if self.log_entries() < log::MIN_ENTRIES {
+            return Err(format!(
+                "--log-max-bytes: {} bytes hold {} entries of the log; it needs room for {}",
+                self.log_max_bytes,
+                self.log_entries(),
+                log::MIN_ENTRIES
+            ));
+        }
         Ok(())
+    }
+
+    /// How many entries the shared log keeps within `--log-max-bytes`.
+    pub fn log_entries(&self) -> usize {
+        log::entries_within(
+            self.log_max_bytes,
+            self.max_sdp_bytes.max(self.max_candidate_bytes),
+        )
     }
 }

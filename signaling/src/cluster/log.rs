@@ -26,8 +26,20 @@ const APPLIED_WITHIN: Duration = Duration::from_secs(10);
 const SNAPSHOT_WITHIN: Duration = Duration::from_secs(5);
 /// How long a new instance waits for an answer to one hello before it says it again.
 const HELLO_AGAIN: Duration = Duration::from_millis(500);
-/// Entries kept in the log: a newcomer reads only what follows its own hello.
-const LOG_LENGTH: usize = 100_000;
+/// Room in an entry beside a relayed description or candidate: the change's name,
+/// its connection, accounts and stream id (at most 256 bytes, six as JSON escapes
+/// each), and Redis's own bookkeeping.
+const ENTRY_OVERHEAD_BYTES: usize = 2_048;
+/// The fewest entries the log may be sized for.
+pub const MIN_ENTRIES: usize = 100;
+
+/// How many of its newest entries the log keeps to stay within `max_bytes`, each
+/// counted as large as an entry can be: a relay of `largest_relay_bytes` with its
+/// overhead. A newcomer reads only what follows its own hello, so only an instance
+/// this far behind would miss entries.
+pub fn entries_within(max_bytes: usize, largest_relay_bytes: usize) -> usize {
+    max_bytes / (largest_relay_bytes + ENTRY_OVERHEAD_BYTES)
+}
 /// How long Redis may take to answer one command.
 const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -46,6 +58,8 @@ pub struct Log {
     /// Made again when Redis is lost and found again.
     commands: ConnectionManager,
     tickets: AtomicU64,
+    /// How many of its newest entries the log keeps.
+    max_entries: usize,
     /// The changes appended here and not yet applied, by ticket.
     waiting: Mutex<HashMap<u64, oneshot::Sender<Result<(), Refusal>>>>,
 }
@@ -56,8 +70,9 @@ fn unreachable(error: &redis::RedisError) -> Refusal {
 }
 
 impl Log {
-    /// Connects to the Redis server at `url` as instance `me`.
-    pub async fn connect(url: &str, me: InstanceId) -> Result<Self, String> {
+    /// Connects to the Redis server at `url` as instance `me`, keeping the log to its
+    /// newest `max_entries`.
+    pub async fn connect(url: &str, me: InstanceId, max_entries: usize) -> Result<Self, String> {
         let client = Client::open(url).map_err(|error| format!("{url}: {error}"))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(REDIS_TIMEOUT)
@@ -71,6 +86,7 @@ impl Log {
             client,
             commands,
             tickets: AtomicU64::new(1),
+            max_entries,
             waiting: Mutex::new(HashMap::new()),
         })
     }
@@ -91,7 +107,7 @@ impl Log {
             .clone()
             .xadd_maxlen(
                 LOG,
-                StreamMaxlen::Approx(LOG_LENGTH),
+                StreamMaxlen::Approx(self.max_entries),
                 "*",
                 &[("entry", text)],
             )

@@ -24,14 +24,16 @@ pub trait Replica: Send + Sync + 'static {
 }
 
 /// Joins the instances sharing the hub through the Redis server at `url`, as `me`:
-/// the log, where in it to start applying, and the hub as the others hold it there
-/// (empty when none is up), admitting at most `max_viewers` to one stream.
+/// the log (kept to `max_entries`), where in it to start applying, and the hub as the
+/// others hold it there (empty when none is up), admitting at most `max_viewers` to
+/// one stream.
 pub async fn join(
     url: &str,
     me: InstanceId,
+    max_entries: usize,
     max_viewers: usize,
 ) -> Result<(Arc<Log>, String, Hub<ConnId>), String> {
-    let log = Log::connect(url, me).await?;
+    let log = Log::connect(url, me, max_entries).await?;
     let (start, snapshot) = log.hello().await?;
     let mut hub = Hub::new(max_viewers);
     if let Some(snapshot) = snapshot {
