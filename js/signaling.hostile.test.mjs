@@ -412,3 +412,40 @@ test('the sign-in text names the server the client reached, among its own', asyn
   }
   await honestJoin();
 });
+
+/// The sum of the server's counters whose name (with labels) starts with `prefix`.
+const counted = async (prefix) => Object.entries(await server.metrics())
+  .filter(([name]) => name.startsWith(prefix)).reduce((sum, [, value]) => sum + value, 0);
+
+test('refusals are counted, not logged: a flood of them writes almost nothing', async (t) => {
+  const logged = server.logs().length;
+  const [refusals, refusedConnections] = await Promise.all([
+    counted('signaling_refusals_total'), counted('signaling_refused_connections_total'),
+  ]);
+  // Ten addresses, two connections each, refused at every event: not signed in, not
+  // broadcasting, not a peer, too fast. One address opens more than its share.
+  const sockets = await Promise.all(Array.from({ length: 20 }, (_, n) => listening(`127.0.4.${1 + (n % 10)}`)));
+  const overShare = await Promise.all(Array.from({ length: PER_ADDRESS + 5 }, () => rawSocketOrError(server.url, '127.0.4.20')));
+  let sent = 0;
+  const flood = setInterval(() => {
+    for (const ws of sockets) {
+      ws.send('42["stopBroadcasting","",{"streamId":"x"}]');
+      ws.send(`42["offer","${broadcaster.id}",{"userId":"${follower.id}","description":{"type":"offer","sdp":"v=0"}}]`);
+      ws.send('42["watch","",{"streamId":"x"}]');
+      sent += 3;
+    }
+  }, 10);
+  await honestJoin();
+  await settle(2000);
+  clearInterval(flood);
+  [...sockets, ...overShare].forEach((ws) => { if (!(ws instanceof Error)) ws.close(); });
+  await settle(500);
+
+  const written = server.logs().length - logged;
+  const refused = (await counted('signaling_refusals_total')) - refusals;
+  const closedAtAccept = (await counted('signaling_refused_connections_total')) - refusedConnections;
+  t.diagnostic(`${sent} events sent, ${refused} refusals and ${closedAtAccept} connections refused counted; ${written} bytes logged`);
+  assert.ok(refused > 2000, `refusals counted: ${refused}`);
+  assert.ok(closedAtAccept >= 5, `connections over the share counted: ${closedAtAccept}`);
+  assert.ok(written < 2048, `${written} bytes logged:\n${server.logs().slice(logged, logged + 600)}`);
+});

@@ -55,6 +55,7 @@ pub async fn build(
     config: &Config,
     public_urls: Vec<String>,
     chain: Arc<dyn Chain>,
+    metrics: Arc<Metrics>,
 ) -> Result<Server, String> {
     let builder = SocketIo::builder()
         .max_payload(MAX_PACKET_BYTES as u64)
@@ -81,7 +82,6 @@ pub async fn build(
         }
         None => (None, None, Hub::new(config.max_watchers)),
     };
-    let metrics = Arc::new(Metrics::default());
     let measured = Arc::new(Measured {
         chain,
         metrics: metrics.clone(),
@@ -193,7 +193,8 @@ async fn serve(config: Config) -> Result<(), String> {
         total: config.max_connections.min(connection_limit()),
         per_address: config.max_connections_per_address,
     };
-    let admission = Admission::new(caps);
+    let metrics = Arc::new(Metrics::default());
+    let admission = Admission::new(caps, metrics.refused_connections.clone());
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
@@ -205,7 +206,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .filter(|url| !url.is_empty())
         .collect();
     public_urls.push(format!("http://{address}"));
-    let server = build(&config, public_urls, chain).await?;
+    let server = build(&config, public_urls, chain, metrics).await?;
     let mut started = json!({ "listening": address.to_string() });
     if let Some(metrics_address) = config.metrics_listen {
         let listener = TcpListener::bind(metrics_address)

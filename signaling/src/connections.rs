@@ -1,12 +1,14 @@
 //! The TCP connections the server accepts: how many it holds at once, in all and from
 //! one address, and how long an HTTP request may take to arrive. Every socket.io
 //! connection (websocket or long-polling) and every HTTP request comes through here.
+use crate::metrics::Label;
 use axum::{extract::Request, Router};
 use hyper::body::Incoming;
 use hyper_util::{
     rt::{TokioIo, TokioTimer},
     service::TowerToHyperService,
 };
+use prometheus_client::metrics::{counter::Counter, family::Family};
 use std::{
     collections::HashMap,
     future::Future,
@@ -22,7 +24,7 @@ use tokio::{
     net::{TcpListener, TcpStream},
 };
 use tower::ServiceExt;
-use tracing::{info, warn};
+use tracing::{debug, warn};
 
 /// The address a request came from, in every request's extensions (socket.io
 /// connections read it from their request parts).
@@ -41,6 +43,16 @@ pub struct Caps {
 pub enum Full {
     Total,
     Address,
+}
+
+impl Full {
+    /// Its label in the metrics.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Total => "total",
+            Self::Address => "address",
+        }
+    }
 }
 
 /// Open connections, in all and per address.
@@ -76,22 +88,32 @@ impl Open {
     }
 }
 
-/// The connections admitted so far and still open.
+/// The connections admitted so far and still open, and a count of those refused.
 #[derive(Debug, Clone)]
-pub struct Admission(Arc<Mutex<Open>>);
+pub struct Admission {
+    open: Arc<Mutex<Open>>,
+    refused: Family<Label, Counter>,
+}
 
 impl Admission {
-    pub fn new(caps: Caps) -> Self {
-        Self(Arc::new(Mutex::new(Open {
-            caps,
-            total: 0,
-            by_address: HashMap::new(),
-        })))
+    pub fn new(caps: Caps, refused: Family<Label, Counter>) -> Self {
+        Self {
+            open: Arc::new(Mutex::new(Open {
+                caps,
+                total: 0,
+                by_address: HashMap::new(),
+            })),
+            refused,
+        }
     }
 
     /// `stream` from `address`, counted until it is dropped, or why it may not open.
     pub fn admit<S>(&self, stream: S, address: IpAddr) -> Result<Counted<S>, Full> {
-        self.lock().admit(address)?;
+        let admitted = self.lock().admit(address);
+        if let Err(full) = admitted {
+            self.refused.get_or_create(&[("cap", full.label())]).inc();
+        }
+        admitted?;
         Ok(Counted {
             stream,
             address,
@@ -100,7 +122,7 @@ impl Admission {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Open> {
-        self.0.lock().expect("admission lock")
+        self.open.lock().expect("admission lock")
     }
 }
 
@@ -191,7 +213,7 @@ fn connection(
     let stream = match admission.admit(stream, address) {
         Ok(stream) => stream,
         Err(full) => {
-            info!(%address, ?full, "connection refused: too many open");
+            debug!(%address, ?full, "connection refused: too many open");
             return None;
         }
     };
@@ -215,10 +237,14 @@ mod tests {
 
     #[test]
     fn caps_count_per_address_and_in_all_until_the_stream_is_dropped() {
-        let admission = Admission::new(Caps {
-            total: 3,
-            per_address: 2,
-        });
+        let refused = Family::<Label, Counter>::default();
+        let admission = Admission::new(
+            Caps {
+                total: 3,
+                per_address: 2,
+            },
+            refused.clone(),
+        );
         let [a, b, c]: [IpAddr; 3] =
             [[127, 0, 0, 1], [127, 0, 0, 2], [127, 0, 0, 3]].map(Into::into);
         let first = admission.admit((), a).unwrap();
@@ -226,6 +252,8 @@ mod tests {
         assert_eq!(admission.admit((), a).err(), Some(Full::Address));
         let _third = admission.admit((), b).unwrap();
         assert_eq!(admission.admit((), c).err(), Some(Full::Total));
+        let count = |cap| refused.get_or_create(&[("cap", cap)]).get();
+        assert_eq!((count("address"), count("total")), (1, 1));
         drop(first);
         assert_eq!(admission.lock().total, 2);
         assert!(

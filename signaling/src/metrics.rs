@@ -24,6 +24,9 @@ pub struct Metrics {
     pub connections: Gauge,
     /// Connections the server closed, by reason.
     pub closed: Family<Label, Counter>,
+    /// TCP connections closed as they were accepted, by the cap they met (`total`,
+    /// `address`).
+    pub refused_connections: Family<Label, Counter>,
     /// Connections that proved an account.
     pub sign_ins: Counter,
     /// Events refused, by [`Refusal::reason`](crate::refusal::Refusal::reason).
@@ -62,6 +65,12 @@ impl Default for Metrics {
             r,
             "closed",
             "Connections the server closed, by reason",
+            Family::default(),
+        );
+        let refused_connections = registered(
+            r,
+            "refused_connections",
+            "TCP connections closed as they were accepted, by the cap they met",
             Family::default(),
         );
         let sign_ins = registered(
@@ -107,6 +116,7 @@ impl Default for Metrics {
             registry,
             connections,
             closed,
+            refused_connections,
             sign_ins,
             refusals,
             joins,

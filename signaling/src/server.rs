@@ -24,7 +24,7 @@ use std::{
     sync::{Arc, Mutex, MutexGuard},
     time::{SystemTime, UNIX_EPOCH},
 };
-use tracing::info;
+use tracing::debug;
 use w3bstreaming_keys::AccountId;
 
 /// What one viewer's join sends its broadcaster at once: `watch`, a count, the answer
@@ -161,7 +161,7 @@ impl Signaling {
     }
 
     pub fn close(&self, socket: &SocketRef, reason: &'static str) {
-        info!(sid = %socket.id, "closed: {reason}");
+        debug!(sid = %socket.id, "closed: {reason}");
         self.metrics
             .closed
             .get_or_create(&[("reason", reason)])
@@ -173,7 +173,8 @@ impl Signaling {
 
     /// Tells the sender of `event` why it was refused, and counts the refusal.
     pub fn refuse(&self, socket: &SocketRef, event: &'static str, refusal: Refusal) {
-        info!(sid = %socket.id, event, reason = %refusal, "refused");
+        // Strangers can make refusals as fast as they can send: counted, logged at debug.
+        debug!(sid = %socket.id, event, reason = %refusal, "refused");
         self.metrics
             .refusals
             .get_or_create(&[("reason", refusal.reason())])

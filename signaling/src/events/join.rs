@@ -14,7 +14,7 @@ use crate::{
 };
 use socketioxide::extract::SocketRef;
 use std::{net::IpAddr, sync::Arc};
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 use w3bstreaming_keys::AccountId;
 
 pub(super) async fn broadcast(
@@ -159,7 +159,7 @@ fn prove(
     {
         Ok(account) => {
             if first_time {
-                info!(sid = %socket.id, %account, "signed in");
+                debug!(sid = %socket.id, %account, "signed in");
                 signaling.metrics.sign_ins.inc();
             }
             Ok(account)

@@ -33,7 +33,7 @@ use std::{
     sync::Arc,
     time::{Duration, Instant},
 };
-use tracing::{info, warn};
+use tracing::{debug, warn};
 use w3bstreaming_keys::AccountId;
 
 /// What waits behind socket.io's full buffer for a connection that broadcasts nothing.
@@ -62,7 +62,7 @@ pub(crate) async fn connect(signaling: Arc<Signaling>, socket: SocketRef) {
     let conn = Conn::new(address, session, rate, QUEUED_PACKETS);
     socket.extensions.insert(Arc::new(conn));
     signaling.metrics.connections.inc();
-    info!(sid = %socket.id, "connected");
+    debug!(sid = %socket.id, "connected");
     on(&signaling, &socket, "broadcast", join::broadcast);
     on(&signaling, &socket, "watch", join::watch);
     on(
@@ -91,7 +91,7 @@ pub(crate) async fn connect(signaling: Arc<Signaling>, socket: SocketRef) {
         if let Err(refusal) = signaling.disconnect(&socket).await {
             warn!(sid = %socket.id, %refusal, "the hub has not heard of the disconnect");
         }
-        info!(sid = %socket.id, "disconnected");
+        debug!(sid = %socket.id, "disconnected");
     });
     // Last, so that a client answering at once finds its handlers in place.
     signaling.send(&socket, Packet::caps(&caps(&signaling)));
