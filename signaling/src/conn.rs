@@ -22,8 +22,8 @@ pub struct ConnState {
     pub rate: RateLimit,
     /// Whether it sent `listen`, which needs no sign-in.
     pub listened: bool,
-    /// Whether it was signed in when it asked to broadcast or watch: from then on the
-    /// instances may share a part of it.
+    /// Whether the chain let it ask to broadcast or watch: from then on the instances
+    /// may share a part of it, and they must hear of its disconnect.
     pub entered: bool,
     /// When it last sent an event.
     pub last_event: Instant,

@@ -29,7 +29,9 @@ export async function startServer(args, devnode, { origin = ORIGIN, wrapper = []
   const child = spawn(command[0], command.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   child.stderr.on('data', (chunk) => { logs += chunk; });
-  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': it comes once stderr is read to its end, so an error printed
+  // just before exiting is in `logs` when the start fails.
+  const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
   const line = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
     exited.then((code) => reject(new Error(`server exited with ${code}:\n${logs}`)));
