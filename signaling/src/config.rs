@@ -192,11 +192,11 @@ impl Config {
         {
             return Err("--allowed-origins: list the frontend's origins; `*` lets any site use your users' sessions".into());
         }
-        if self.log_entries() < log::MIN_ENTRIES {
+        let entries = self.log_entries();
+        if entries < log::MIN_ENTRIES {
             return Err(format!(
-                "--log-max-bytes: {} bytes hold {} entries of the log; it needs room for {}",
+                "--log-max-bytes: {} bytes hold {entries} entries of the log; it needs room for {}",
                 self.log_max_bytes,
-                self.log_entries(),
                 log::MIN_ENTRIES
             ));
         }

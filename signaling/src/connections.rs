@@ -109,11 +109,9 @@ impl Admission {
 
     /// `stream` from `address`, counted until it is dropped, or why it may not open.
     pub fn admit<S>(&self, stream: S, address: IpAddr) -> Result<Counted<S>, Full> {
-        let admitted = self.lock().admit(address);
-        if let Err(full) = admitted {
+        self.lock().admit(address).inspect_err(|full| {
             self.refused.get_or_create(&[("cap", full.label())]).inc();
-        }
-        admitted?;
+        })?;
         Ok(Counted {
             stream,
             address,
