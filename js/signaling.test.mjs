@@ -316,11 +316,11 @@ test('malformed and oversized messages get a clear error', async () => {
       /^SDP description is 50\d\d bytes, more than the 4096 relayed$/],
     [() => viewer.emit('candidate', broadcaster.id, { candidate: { candidate: 'x'.repeat(3_000) } }),
       /^ICE candidate is 30\d\d bytes, more than the 2048 relayed$/],
-    [() => viewer.emit('watch', follower.id, { streamId: 'x'.repeat(300), signedMsg: '0x' }), 'Stream id is longer than 256 bytes'],
+    [() => viewer.emit('watch', follower.id, { streamId: 'x'.repeat(300), signedMsg: '0x' }), 'Stream id is longer than 128 bytes'],
     // Refusals repeat no more than the start of a long input.
-    [() => viewer.emit('answer', 'y'.repeat(60_000), { description: answer }),
-      `"${'y'.repeat(64)}"… (60000 bytes) is not an account id`],
-    [() => viewer.emit('listen', '', { streamIds: 'z'.repeat(60_000) }),
+    [() => viewer.emit('answer', 'y'.repeat(20_000), { description: answer }),
+      `"${'y'.repeat(64)}"… (20000 bytes) is not an account id`],
+    [() => viewer.emit('listen', '', { streamIds: 'z'.repeat(20_000) }),
       new RegExp(`^Malformed listen message: invalid type: string "z{1,240}…$`)],
   ];
   for (const [send, expected] of cases) {
@@ -381,25 +381,30 @@ test('when the chain cannot be asked, joins are refused (fail closed)', async ()
 test('anyone listening hears a stream go live, its count change and its end, without asking', async () => {
   const listener = await open();
   const other = 'not live';
+  // Neither is live: nothing to tell at once.
   listener.emit('listen', '', { streamIds: [streamId, other] });
-  assert.deepEqual(await next(listener, 'streamStatus'), [{ streamId, live: false, watchers: 0 }]);
-  assert.deepEqual(await next(listener, 'streamStatus'), [{ streamId: other, live: false, watchers: 0 }]);
   const live = await goLive();
   assert.deepEqual(await next(listener, 'streamStatus'), [{ streamId, live: true, watchers: 0 }]);
   const viewer = await open();
   join(viewer, 'watch', follower, streamId);
   assert.deepEqual(await next(listener, 'streamStatus'), [{ streamId, live: true, watchers: 1 }]);
+  // A newcomer is told at once what is live; a renewal tells nothing again.
+  const newcomer = await open();
+  newcomer.emit('listen', '', { streamIds: [other, streamId] });
+  assert.deepEqual(await next(newcomer, 'streamStatus'), [{ streamId, live: true, watchers: 1 }]);
+  listener.emit('listen', '', { streamIds: [other, streamId] });
   await stopLive(live);
   assert.deepEqual(await next(listener, 'streamStatus'), [{ streamId, live: false, watchers: 0 }]);
   await settle();
-  assert.equal(receivedOf(listener, 'streamStatus').length, 5, 'nothing else');
+  assert.equal(receivedOf(listener, 'streamStatus').length, 3, 'nothing else');
+  assert.equal(receivedOf(newcomer, 'streamStatus').length, 2);
 
   const message = nextError(listener);
   listener.emit('listen', '', { streamIds: Array.from({ length: 201 }, (_, i) => String(i)) });
   assert.equal(await message, 'Listen to at most 200 streams on one connection');
   const long = nextError(listener);
-  listener.emit('listen', '', { streamIds: ['x'.repeat(257)] });
-  assert.equal(await long, 'Stream id is longer than 256 bytes');
+  listener.emit('listen', '', { streamIds: ['x'.repeat(129)] });
+  assert.equal(await long, 'Stream id is longer than 128 bytes');
   const malformed = nextError(listener);
   listener.emit('listen', '', { streamIds: 'all' });
   assert.match(await malformed, /^Malformed listen message: /);
@@ -410,7 +415,7 @@ test('a connection is told its caps first, and every refusal names its reason co
   assert.deepEqual(socket.received.slice(0, 2).map(({ event }) => event), ['caps', 'challenge']);
   const [caps] = socket.received[0].args;
   // As the server runs: --max-sdp-bytes 4096, the other caps at their defaults.
-  assert.deepEqual(caps, { maxListened: 200, maxStreamIdBytes: 256, maxSdpBytes: 4096, maxCandidateBytes: 2048 });
+  assert.deepEqual(caps, { maxListened: 200, maxStreamIdBytes: 128, maxSdpBytes: 4096, maxCandidateBytes: 2048, idleMs: 300_000 });
   const cases = [
     [() => socket.emit('offer', follower.id, { userId: broadcaster.id, description: offer }), 'sign_in_first',
       "Sign in first: watch or broadcast with this connection's signed challenge"],
@@ -418,7 +423,7 @@ test('a connection is told its caps first, and every refusal names its reason co
     [() => socket.emit('listen', '', { streamIds: Array.from({ length: caps.maxListened + 1 }, (_, i) => String(i)) }),
       'too_many_listened', 'Listen to at most 200 streams on one connection'],
     [() => socket.emit('listen', '', { streamIds: ['x'.repeat(caps.maxStreamIdBytes + 1)] }), 'stream_id_too_long',
-      'Stream id is longer than 256 bytes'],
+      'Stream id is longer than 128 bytes'],
     [() => join(socket, 'broadcast', follower, 'no such stream'), 'not_scheduled',
       'Stream with id no such stream is not scheduled on chain'],
     [() => join(socket, 'watch', follower, 'no such stream'), 'not_started', "Stream with id no such stream hasn't started yet"],
@@ -428,9 +433,14 @@ test('a connection is told its caps first, and every refusal names its reason co
     attempt();
     assert.deepEqual(await refusal, { message, reason });
   }
-  const many = Array.from({ length: caps.maxListened }, (_, i) => `stream ${i}`);
+  // The caps themselves are allowed: the most streams, each with the longest id.
+  const many = Array.from({ length: caps.maxListened }, (_, i) => `stream ${i} `.padEnd(caps.maxStreamIdBytes, 'x'));
+  const refused = receivedOf(socket, 'error').length;
   socket.emit('listen', '', { streamIds: many });
-  assert.deepEqual(await next(socket, 'streamStatus'), [{ streamId: many[0], live: false, watchers: 0 }], 'the cap itself is allowed');
+  socket.emit('getIsStreaming', '', { streamId });
+  await next(socket, 'isStreaming');
+  assert.equal(receivedOf(socket, 'error').length, refused);
+  assert.ok(socket.connected);
 });
 
 test('a non-follower told to follow, who does, can watch at once', async () => {

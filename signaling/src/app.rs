@@ -3,6 +3,7 @@
 //! handlers, the HTTP routers, and the tasks that run for as long as the server does
 //! ([`build`]); and the process around it: its listeners and its shutdown ([`run`]).
 use crate::{
+    address::AddressRange,
     auth::AuthPolicy,
     chain::{self, rpc::RpcChain, Authority, Chain},
     cluster::{replica, InstanceId},
@@ -19,7 +20,6 @@ use serde_json::json;
 use socketioxide::{extract::SocketRef, SocketIo, TransportType};
 use std::{
     io::IsTerminal,
-    net::IpAddr,
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -27,10 +27,6 @@ use tokio::net::TcpListener;
 use tracing::info;
 use tracing_subscriber::EnvFilter;
 
-/// Largest socket.io packet accepted (an SDP description and its envelope), on every
-/// transport: a websocket frame or message over it closes the connection before it
-/// is read whole (the library's defaults are 16 MiB frames and 64 MiB messages).
-const MAX_PACKET_BYTES: usize = 64 * 1024;
 /// socket.io's send buffer of every connection, in packets: a schedule page's
 /// statuses and a viewer's join fit in it.
 const BUFFERED_PACKETS: usize = 512;
@@ -57,10 +53,13 @@ pub async fn build(
     chain: Arc<dyn Chain>,
     metrics: Arc<Metrics>,
 ) -> Result<Server, String> {
+    // On every transport (the library's defaults are 16 MiB frames and 64 MiB
+    // messages).
+    let max_packet_bytes = config.max_packet_bytes();
     let builder = SocketIo::builder()
-        .max_payload(MAX_PACKET_BYTES as u64)
-        .ws_max_frame_size(MAX_PACKET_BYTES)
-        .ws_max_message_size(MAX_PACKET_BYTES)
+        .max_payload(max_packet_bytes as u64)
+        .ws_max_frame_size(max_packet_bytes)
+        .ws_max_message_size(max_packet_bytes)
         .max_buffer_size(BUFFERED_PACKETS)
         .ping_interval(Duration::from_millis(config.ping_interval_ms.max(1)))
         .ping_timeout(Duration::from_millis(config.ping_timeout_ms.max(1)));
@@ -150,14 +149,27 @@ async fn tell_counts(signaling: Arc<Signaling>, interval: Duration) {
     }
 }
 
-/// Every minute, the rate limiters forget the keys that have not been used lately.
-async fn forget_idle_keys(signaling: Arc<Signaling>, requests: Arc<PerKey<IpAddr>>) {
+/// Every minute, the rate limiters forget the keys that have not been used lately,
+/// and the memory freed since goes back to the system.
+async fn forget_idle_keys(signaling: Arc<Signaling>, requests: Arc<PerKey<AddressRange>>) {
     let mut ticks = tokio::time::interval(Duration::from_secs(60));
     loop {
         ticks.tick().await;
         signaling.joins_by_address.forget_idle();
         signaling.joins_by_account.forget_idle();
         requests.forget_idle();
+        give_back_freed_memory();
+    }
+}
+
+/// glibc keeps what a crowd of connections freed for the next crowd, in pages spread
+/// among what is still used, so a server stays as large as its largest crowd ever;
+/// `malloc_trim` returns the free pages.
+fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases memory no allocation uses.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
@@ -194,7 +206,11 @@ async fn serve(config: Config) -> Result<(), String> {
         per_address: config.max_connections_per_address,
     };
     let metrics = Arc::new(Metrics::default());
-    let admission = Admission::new(caps, metrics.refused_connections.clone());
+    let admission = Admission::new(
+        caps,
+        metrics.refused_connections.clone(),
+        metrics.evicted_connections.clone(),
+    );
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;

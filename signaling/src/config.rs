@@ -1,8 +1,12 @@
 //! Command-line flags, each also settable by an environment variable.
-use crate::cluster::log;
+use crate::{cluster::log, hub::MAX_LISTENED, wire};
 use clap::Parser;
 use std::net::SocketAddr;
 use w3bstreaming_keys::AccountId;
+
+/// What a packet carries besides a description, a candidate or stream ids: the
+/// event's name, the user id, the other fields and the JSON around them.
+const ENVELOPE_BYTES: usize = 1_024;
 
 /// WebRTC signaling server for w3bstreaming.
 #[derive(Debug, Clone, Parser)]
@@ -82,7 +86,8 @@ pub struct Config {
     #[arg(long, env = "SIGNALING_SIGN_IN_DEADLINE_MS", default_value_t = 60_000)]
     pub sign_in_deadline_ms: u64,
     /// A signed-in or listening connection that sends nothing for this long while it
-    /// neither broadcasts, watches nor listens is closed.
+    /// neither broadcasts nor watches is closed: listening is renewed by sending
+    /// `listen` again within it (clients are told it in `caps`).
     #[arg(long, env = "SIGNALING_IDLE_TIMEOUT_MS", default_value_t = 300_000)]
     pub idle_timeout_ms: u64,
     /// TCP connections open at once (websockets, long-polling and HTTP alike); capped
@@ -205,9 +210,20 @@ impl Config {
 
     /// How many entries the shared log keeps within `--log-max-bytes`.
     pub fn log_entries(&self) -> usize {
-        log::entries_within(
-            self.log_max_bytes,
-            self.max_sdp_bytes.max(self.max_candidate_bytes),
-        )
+        log::entries_within(self.log_max_bytes, self.max_relay_bytes())
+    }
+
+    /// The largest socket.io packet a client needs to send: a relay of the largest
+    /// description or candidate, or a `listen` of the most streams with the longest
+    /// ids, each with its envelope. A larger one closes its connection before it is
+    /// read whole; what a connection has once read, its buffers keep.
+    pub fn max_packet_bytes(&self) -> usize {
+        // Each id quoted, and a comma.
+        let listen = MAX_LISTENED * (wire::MAX_STREAM_ID_BYTES + 3);
+        self.max_relay_bytes().max(listen) + ENVELOPE_BYTES
+    }
+
+    fn max_relay_bytes(&self) -> usize {
+        self.max_sdp_bytes.max(self.max_candidate_bytes)
     }
 }

@@ -2,19 +2,25 @@
 //! its event rate, whether it listens, when it last sent an event, and what waits to
 //! be written to it. Its lock is held only by its own events, so checking one
 //! connection's signature holds up no other.
-use crate::{auth::Session, outgoing::Outgoing, rates::RateLimit};
+use crate::{
+    address::AddressRange, auth::Session, connections::Place, outgoing::Outgoing, rates::RateLimit,
+};
 use socketioxide::{adapter::LocalAdapter, socket::Socket};
 use std::{
-    net::IpAddr,
     sync::{Arc, Mutex, MutexGuard},
     time::Instant,
 };
+use tokio::sync::Notify;
 
 pub struct Conn {
-    /// The client's address, as the connection came in.
-    pub address: IpAddr,
+    /// The client's address range, as the connection came in.
+    pub range: AddressRange,
+    /// The place its TCP connection holds among the server's.
+    place: Arc<Place>,
     state: Mutex<ConnState>,
     pub outgoing: Arc<Outgoing>,
+    /// Told once, when the connection closes.
+    closing: Notify,
 }
 
 pub struct ConnState {
@@ -22,18 +28,25 @@ pub struct ConnState {
     pub rate: RateLimit,
     /// Whether it sent `listen`, which needs no sign-in.
     pub listened: bool,
-    /// Whether the chain let it ask to broadcast or watch: from then on the instances
-    /// may share a part of it, and they must hear of its disconnect.
-    pub entered: bool,
+    /// Whether the chain let it ask to broadcast or watch ([`Conn::enter`]).
+    entered: bool,
     /// When it last sent an event.
     pub last_event: Instant,
 }
 
 impl Conn {
-    /// A connection from `address` that has just been sent its `session`'s challenge.
-    pub fn new(address: IpAddr, session: Session, rate: RateLimit, queued_packets: usize) -> Self {
+    /// A connection from `range`, in `place`, that has just been sent its `session`'s
+    /// challenge.
+    pub fn new(
+        range: AddressRange,
+        place: Arc<Place>,
+        session: Session,
+        rate: RateLimit,
+        queued_packets: usize,
+    ) -> Self {
         Self {
-            address,
+            range,
+            place,
             state: Mutex::new(ConnState {
                 session,
                 rate,
@@ -42,6 +55,7 @@ impl Conn {
                 last_event: Instant::now(),
             }),
             outgoing: Arc::new(Outgoing::new(queued_packets)),
+            closing: Notify::new(),
         }
     }
 
@@ -56,5 +70,34 @@ impl Conn {
 
     pub fn lock(&self) -> MutexGuard<'_, ConnState> {
         self.state.lock().expect("connection state lock")
+    }
+
+    /// The chain let it ask to broadcast or watch: from then on the instances may share
+    /// a part of it, and must hear of its disconnect, and it keeps its place when the
+    /// server is full.
+    pub fn enter(&self) {
+        self.lock().entered = true;
+        self.place.enter();
+    }
+
+    /// The connection closed: nothing more is sent to it, and its timers stop.
+    pub fn close(&self) {
+        self.outgoing.close();
+        self.closing.notify_one();
+    }
+
+    /// Completes once the connection has closed ([`Conn::close`]).
+    pub async fn closed(&self) {
+        self.closing.notified().await;
+    }
+
+    /// Ends its TCP connection, whatever the client does.
+    pub fn cut(&self) {
+        self.place.cut();
+    }
+
+    /// Whether the chain has let it in ([`Conn::enter`]).
+    pub fn entered(&self) -> bool {
+        self.lock().entered
     }
 }

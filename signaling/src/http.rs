@@ -2,6 +2,7 @@
 //! with its origin guard, CORS, body timeout and per-address request limit, and the
 //! operator's router (`/metrics`). The routes see the server only through [`Status`].
 use crate::{
+    address::AddressRange,
     config::Config,
     connections::ClientAddr,
     rates::{PerKey, Rate},
@@ -18,7 +19,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{json, Value};
 use socketioxide::layer::SocketIoLayer;
-use std::{net::IpAddr, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 use tower_http::{
     cors::{AllowOrigin, CorsLayer},
     timeout::RequestBodyTimeoutLayer,
@@ -42,7 +43,7 @@ pub fn router(
     server: Server,
     socket_io: SocketIoLayer,
     config: &Config,
-) -> (Router, Arc<PerKey<IpAddr>>) {
+) -> (Router, Arc<PerKey<AddressRange>>) {
     let requests_by_address = Arc::new(PerKey::new(Rate {
         per_sec: config.requests_per_sec_per_address,
         burst: config.request_burst_per_address,
@@ -117,14 +118,14 @@ async fn is_already_having_stream(
 
 /// The server's own routes, limited per client address: each may reach the hub's lock.
 async fn limit_requests(
-    State(limit): State<Arc<PerKey<IpAddr>>>,
+    State(limit): State<Arc<PerKey<AddressRange>>>,
     request: Request,
     next: Next,
 ) -> Response {
     let address = request
         .extensions()
         .get::<ClientAddr>()
-        .map(|client| client.0);
+        .map(|client| AddressRange::from(client.0));
     if address.is_some_and(|address| !limit.allow(&address)) {
         return (
             StatusCode::TOO_MANY_REQUESTS,

@@ -8,8 +8,9 @@
 //! Below them: [`hub`], who is live and who watches whom; [`auth`], who is on a
 //! connection; [`chain`], what the program says (through a node's JSON-RPC);
 //! [`conn`], one connection's own state, and [`outgoing`], what waits to be sent to
-//! it; [`connections`] and [`rates`], what clients may hold; [`metrics`], what the
+//! it; [`connections`] and [`rates`], what clients may hold, per [`address`] range; [`metrics`], what the
 //! operator is told.
+pub mod address;
 pub mod app;
 pub mod auth;
 pub mod chain;

@@ -27,6 +27,9 @@ pub struct Metrics {
     /// TCP connections closed as they were accepted, by the cap they met (`total`,
     /// `address`).
     pub refused_connections: Family<Label, Counter>,
+    /// Connections the chain had not let in, closed to make room for a newcomer when
+    /// every place was taken.
+    pub evicted_connections: Counter,
     /// Connections that proved an account.
     pub sign_ins: Counter,
     /// Events refused, by [`Refusal::reason`](crate::refusal::Refusal::reason).
@@ -73,6 +76,12 @@ impl Default for Metrics {
             "TCP connections closed as they were accepted, by the cap they met",
             Family::default(),
         );
+        let evicted_connections = registered(
+            r,
+            "evicted_connections",
+            "Connections closed to make room for a newcomer when every place was taken",
+            Counter::default(),
+        );
         let sign_ins = registered(
             r,
             "sign_ins",
@@ -117,6 +126,7 @@ impl Default for Metrics {
             connections,
             closed,
             refused_connections,
+            evicted_connections,
             sign_ins,
             refusals,
             joins,

@@ -4,6 +4,7 @@
 //! Either way each connection of this instance is then told what the change says to
 //! it, and every packet reaches a connection through [`Signaling::send`].
 use crate::{
+    address::AddressRange,
     auth::AuthPolicy,
     chain::Authority,
     cluster::{ConnId, InstanceId, Log, Replica},
@@ -20,9 +21,8 @@ use crate::{
 use axum::http::header;
 use socketioxide::{adapter::LocalAdapter, extract::SocketRef, socket::Socket, SocketIo};
 use std::{
-    net::IpAddr,
     sync::{Arc, Mutex, MutexGuard},
-    time::{SystemTime, UNIX_EPOCH},
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 use tracing::debug;
 use w3bstreaming_keys::AccountId;
@@ -32,6 +32,10 @@ use w3bstreaming_keys::AccountId;
 /// a crowd joining together loses nothing.
 const PACKETS_PER_VIEWER: usize = 16;
 
+/// How long a connection the server closes has to take its goodbye and leave before
+/// its TCP connection is cut.
+const GOODBYE_WITHIN: Duration = Duration::from_secs(1);
+
 /// The server's state, shared by every connection and route.
 pub(crate) struct Signaling {
     pub config: Config,
@@ -39,9 +43,9 @@ pub(crate) struct Signaling {
     pub public_urls: Vec<String>,
     pub auth: AuthPolicy,
     pub authority: Authority,
-    /// Chain queries in flight by client address.
-    pub chain_queries: InFlight<IpAddr>,
-    pub joins_by_address: PerKey<IpAddr>,
+    /// Chain queries in flight by client address range.
+    pub chain_queries: InFlight<AddressRange>,
+    pub joins_by_address: PerKey<AddressRange>,
     pub joins_by_account: PerKey<AccountId>,
     pub io: SocketIo,
     /// This instance, among those sharing the hub.
@@ -85,7 +89,7 @@ impl Signaling {
         let op = Op::Disconnect {
             conn: self.conn_id(socket),
         };
-        if Conn::of(socket).lock().entered {
+        if Conn::of(socket).entered() {
             self.change(op).await
         } else {
             self.apply(op)
@@ -166,9 +170,14 @@ impl Signaling {
             .closed
             .get_or_create(&[("reason", reason)])
             .inc();
-        // With its buffer full the goodbye cannot be queued; engine.io then closes it
-        // at its next ping.
+        // With its buffer full the goodbye cannot be queued. A client may also ignore
+        // it and keep its transport open: engine.io's session outlives socket.io's.
         socket.clone().disconnect().ok();
+        let conn = Conn::of(socket);
+        tokio::spawn(async move {
+            tokio::time::sleep(GOODBYE_WITHIN).await;
+            conn.cut();
+        });
     }
 
     /// Tells the sender of `event` why it was refused, and counts the refusal.

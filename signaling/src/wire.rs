@@ -12,8 +12,10 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::{json, Value};
 use w3bstreaming_keys::AccountId;
 
-/// Stream ids the program makes are a timestamp and a title of at most 100 bytes.
-pub const MAX_STREAM_ID_BYTES: usize = 256;
+/// Stream ids the program makes are a 13-digit number and a title of at most
+/// `MAX_TITLE_LEN` bytes: 113 bytes at most.
+pub const MAX_STREAM_ID_BYTES: usize = 128;
+const _: () = assert!(MAX_STREAM_ID_BYTES >= 13 + w3bstreaming_io::limits::MAX_TITLE_LEN);
 
 /// The user id and the message object of a client `event` whose two arguments
 /// (`None` when it did not send two) are `args`.
@@ -107,6 +109,9 @@ pub struct ClientCaps {
     pub max_sdp_bytes: usize,
     /// Bytes of an ICE candidate, as JSON.
     pub max_candidate_bytes: usize,
+    /// Milliseconds a connection that neither broadcasts nor watches may stay silent
+    /// before it is closed: a listener renews its `listen` well within this.
+    pub idle_ms: u64,
 }
 
 /// One event the server emits: its name and its one or two arguments.
@@ -256,10 +261,11 @@ mod tests {
             max_stream_id_bytes: 256,
             max_sdp_bytes: 16_384,
             max_candidate_bytes: 2_048,
+            idle_ms: 300_000,
         };
         assert_eq!(
             Packet::caps(&caps).first,
-            json!({ "maxListened": 200, "maxStreamIdBytes": 256, "maxSdpBytes": 16_384, "maxCandidateBytes": 2_048 })
+            json!({ "maxListened": 200, "maxStreamIdBytes": 256, "maxSdpBytes": 16_384, "maxCandidateBytes": 2_048, "idleMs": 300_000 })
         );
     }
 

@@ -173,7 +173,8 @@ export function join(socket, event, key, streamId, overrides = {}) {
 
 /// A raw websocket to the server's socket.io endpoint at `url`, past the engine.io and
 /// socket.io handshakes, from `localAddress` (any 127.x.y.z is this machine); for
-/// sending what socket.io-client would not.
+/// sending what socket.io-client would not. Resolves once the server acknowledged the
+/// CONNECT.
 export async function rawSocket(url, { localAddress } = {}) {
   const endpoint = `${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`;
   const ws = new WebSocket(endpoint, { headers: { Origin: ORIGIN }, maxPayload: 1 << 20, localAddress });
@@ -181,7 +182,19 @@ export async function rawSocket(url, { localAddress } = {}) {
     ws.once('message', resolve);
     ws.once('error', reject);
   });
+  // Sent before the server acknowledged the CONNECT, an event finds no socket there
+  // and closes the connection.
+  const connected = new Promise((resolve, reject) => {
+    const acknowledged = (data) => {
+      if (!String(data).startsWith('40')) return;
+      ws.off('message', acknowledged);
+      resolve();
+    };
+    ws.on('message', acknowledged);
+    ws.once('close', () => reject(new Error('closed before the CONNECT was acknowledged')));
+  });
   ws.send('40');
+  await connected;
   return ws;
 }
 

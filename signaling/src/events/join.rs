@@ -3,6 +3,7 @@
 //! join it to the stream; `stopBroadcasting` and `stopWatching` leave.
 use super::{signed_in, Outcome};
 use crate::{
+    address::AddressRange,
     auth::Credentials,
     chain::ChainError,
     conn::Conn,
@@ -13,7 +14,7 @@ use crate::{
     wire::{self, JoinMsg, Packet, StreamMsg},
 };
 use socketioxide::extract::SocketRef;
-use std::{net::IpAddr, sync::Arc};
+use std::sync::Arc;
 use tracing::{debug, info, warn};
 use w3bstreaming_keys::AccountId;
 
@@ -38,7 +39,7 @@ pub(super) async fn broadcast(
         Some(owner) if owner.end_time <= now_ms() => return Err(Refusal::Ended(stream_id.into())),
         Some(_) => {}
     }
-    Conn::of(&socket).lock().entered = true;
+    Conn::of(&socket).enter();
     signaling
         .change(Op::Broadcast {
             conn: signaling.conn_id(&socket),
@@ -70,7 +71,7 @@ pub(super) async fn watch(
     {
         return Err(Refusal::NotSubscribed);
     }
-    Conn::of(&socket).lock().entered = true;
+    Conn::of(&socket).enter();
     signaling
         .change(Op::Join {
             conn: signaling.conn_id(&socket),
@@ -123,9 +124,9 @@ fn authenticate(
     socket: &SocketRef,
     claimed: &str,
     message: &JoinMsg,
-) -> Result<(AccountId, Entered<IpAddr>), Refusal> {
+) -> Result<(AccountId, Entered<AddressRange>), Refusal> {
     let conn = Conn::of(socket);
-    if !signaling.joins_by_address.allow(&conn.address) {
+    if !signaling.joins_by_address.allow(&conn.range) {
         return Err(Refusal::TooManyJoinsFromAddress);
     }
     let account = prove(signaling, socket, &conn, claimed, message)?;
@@ -134,7 +135,7 @@ fn authenticate(
     }
     let turn = signaling
         .chain_queries
-        .enter(conn.address)
+        .enter(conn.range)
         .ok_or(Refusal::TooManyChainQueriesFromAddress)?;
     Ok((account, turn))
 }

@@ -3,8 +3,8 @@
 //! anyone whether a stream is live. On connect every client event gets its own typed
 //! handler, behind the connection's event limit ([`RateLimited`]), and a refusal
 //! reaches its sender in one place ([`conclude`]). A connection that signs in to
-//! nothing and listens to nothing, or falls silent while it takes part in nothing, is
-//! closed ([`close_when_idle`]).
+//! nothing and listens to nothing, or falls silent while it neither broadcasts nor
+//! watches (a listener renews its `listen`), is closed ([`close_when_idle`]).
 mod join;
 mod listen;
 mod relay;
@@ -12,7 +12,7 @@ mod relay;
 use crate::{
     auth::Session,
     conn::Conn,
-    connections::ClientAddr,
+    connections::{ClientAddr, Place},
     hub::MAX_LISTENED,
     rates::RateLimit,
     refusal::Refusal,
@@ -49,18 +49,25 @@ pub(crate) async fn connect(signaling: Arc<Signaling>, socket: SocketRef) {
         &signaling.auth,
     );
     let challenge = Packet::challenge(session.challenge());
-    let address = socket
-        .req_parts()
+    let parts = socket.req_parts();
+    let range = parts
         .extensions
         .get::<ClientAddr>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |client| client.0);
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |client| client.0)
+        .into();
+    // Every request comes through `connections::serve`, which gives each its place.
+    let place = parts
+        .extensions
+        .get::<Arc<Place>>()
+        .cloned()
+        .unwrap_or_default();
     let rate = RateLimit::new(
         signaling.config.rate_per_sec,
         signaling.config.rate_burst,
         Instant::now(),
     );
-    let conn = Conn::new(address, session, rate, QUEUED_PACKETS);
-    socket.extensions.insert(Arc::new(conn));
+    let conn = Arc::new(Conn::new(range, place, session, rate, QUEUED_PACKETS));
+    socket.extensions.insert(conn.clone());
     signaling.metrics.connections.inc();
     debug!(sid = %socket.id, "connected");
     on(&signaling, &socket, "broadcast", join::broadcast);
@@ -87,7 +94,7 @@ pub(crate) async fn connect(signaling: Arc<Signaling>, socket: SocketRef) {
     socket.on_disconnect(move |socket: SocketRef| async move {
         let signaling = on_disconnect;
         signaling.metrics.connections.dec();
-        Conn::of(&socket).outgoing.close();
+        Conn::of(&socket).close();
         if let Err(refusal) = signaling.disconnect(&socket).await {
             warn!(sid = %socket.id, %refusal, "the hub has not heard of the disconnect");
         }
@@ -96,7 +103,7 @@ pub(crate) async fn connect(signaling: Arc<Signaling>, socket: SocketRef) {
     // Last, so that a client answering at once finds its handlers in place.
     signaling.send(&socket, Packet::caps(&caps(&signaling)));
     signaling.send(&socket, challenge);
-    tokio::spawn(close_when_idle(signaling, socket.id));
+    tokio::spawn(close_when_idle(signaling, socket.id, conn));
 }
 
 /// What a client must keep within, as this server runs.
@@ -106,6 +113,7 @@ fn caps(signaling: &Signaling) -> ClientCaps {
         max_stream_id_bytes: wire::MAX_STREAM_ID_BYTES,
         max_sdp_bytes: signaling.config.max_sdp_bytes,
         max_candidate_bytes: signaling.config.max_candidate_bytes,
+        idle_ms: signaling.config.idle_timeout_ms,
     }
 }
 
@@ -180,18 +188,20 @@ where
 }
 
 /// Closes the connection `sid` once it is idle: neither signed in nor listening by
-/// the sign-in deadline, or later silent for the idle timeout while it takes part in
-/// nothing. It holds only the id, so a connection that left is freed at once.
-async fn close_when_idle(signaling: Arc<Signaling>, sid: Sid) {
-    let sign_in = Duration::from_millis(signaling.config.sign_in_deadline_ms);
+/// the sign-in deadline, or later silent for the idle timeout while it neither
+/// broadcasts nor watches. It ends as soon as the connection closes.
+async fn close_when_idle(signaling: Arc<Signaling>, sid: Sid, conn: Arc<Conn>) {
     let idle = Duration::from_millis(signaling.config.idle_timeout_ms);
-    tokio::time::sleep(sign_in).await;
+    let mut wait = Duration::from_millis(signaling.config.sign_in_deadline_ms);
     loop {
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = conn.closed() => return,
+        }
         let Some(socket) = signaling.io.get_socket(sid) else {
             return;
         };
         let (signed_in, listened, silent) = {
-            let conn = Conn::of(&socket);
             let state = conn.lock();
             let signed_in = state.session.account().is_some();
             (signed_in, state.listened, state.last_event.elapsed())
@@ -201,14 +211,12 @@ async fn close_when_idle(signaling: Arc<Signaling>, sid: Sid) {
         } else if silent >= idle && !signaling.lock().takes_part(signaling.conn_id(&socket)) {
             "idle"
         } else {
-            drop(socket);
             let until_idle = idle.saturating_sub(silent);
-            tokio::time::sleep(if until_idle.is_zero() {
+            wait = if until_idle.is_zero() {
                 idle
             } else {
                 until_idle
-            })
-            .await;
+            };
             continue;
         };
         signaling.close(&socket, reason);

@@ -2,47 +2,56 @@
 //! and how many watch it at once, then whenever that changes.
 use super::{Hub, Notice, Outbox};
 use crate::refusal::Refusal;
-use std::hash::Hash;
+use std::{hash::Hash, sync::Arc};
 
 /// Streams one connection may listen to at once: a schedule page's worth.
 pub const MAX_LISTENED: usize = 200;
 
 impl<C: Copy + Eq + Hash> Hub<C> {
     /// From now on `conn` hears the status of exactly `stream_ids` (at most
-    /// [`MAX_LISTENED`]): at once, then whenever a stream goes live or ends, and when
-    /// its watcher count changes, at the next [`Hub::flush_counts`]. This is how a page
-    /// learns that a stream went live without asking again and again.
+    /// [`MAX_LISTENED`]): at once for each that is live and that it did not listen to
+    /// already, then whenever a stream goes live or ends, and when its watcher count
+    /// changes, at the next [`Hub::flush_counts`]. A stream it is not told of is not
+    /// live. This is how a page learns that a stream went live without asking again
+    /// and again; sending the same `listen` again renews it and tells nothing new.
     pub fn listen(&mut self, conn: C, mut stream_ids: Vec<String>) -> Result<Outbox<C>, Refusal> {
         if stream_ids.len() > MAX_LISTENED {
             return Err(Refusal::TooManyListened(MAX_LISTENED));
         }
-        self.unlisten(conn);
+        let before = self.unlisten(conn);
         stream_ids.sort();
         stream_ids.dedup();
-        let outbox = stream_ids
+        let mut listens: Vec<Arc<str>> = Vec::with_capacity(stream_ids.len());
+        for stream_id in stream_ids {
+            let shared = match self.listeners.get_key_value(stream_id.as_str()) {
+                Some((shared, _)) => shared.clone(),
+                None => Arc::from(stream_id),
+            };
+            self.listeners.entry(shared.clone()).or_default().push(conn);
+            listens.push(shared);
+        }
+        let outbox = listens
             .iter()
+            .filter(|stream_id| self.is_streaming(stream_id))
+            .filter(|stream_id| before.binary_search(stream_id).is_err())
             .map(|stream_id| (conn, self.status(stream_id)))
             .collect();
-        for stream_id in &stream_ids {
-            self.listeners
-                .entry(stream_id.clone())
-                .or_default()
-                .insert(conn);
-        }
-        self.with_part(conn, |part| part.listens = stream_ids);
+        self.with_part(conn, |part| part.listens = listens);
         Ok(outbox)
     }
 
-    pub(super) fn unlisten(&mut self, conn: C) {
+    /// `conn` listens to nothing any more; what it listened to, sorted.
+    pub(super) fn unlisten(&mut self, conn: C) -> Vec<Arc<str>> {
         let listened = self.with_part(conn, |part| std::mem::take(&mut part.listens));
-        for stream_id in listened {
-            if let Some(conns) = self.listeners.get_mut(&stream_id) {
-                conns.remove(&conn);
+        for stream_id in &listened {
+            if let Some(conns) = self.listeners.get_mut(stream_id) {
+                conns.retain(|listener| *listener != conn);
                 if conns.is_empty() {
-                    self.listeners.remove(&stream_id);
+                    self.listeners.remove(stream_id);
                 }
             }
         }
+        listened
     }
 
     pub(super) fn status(&self, stream_id: &str) -> Notice {

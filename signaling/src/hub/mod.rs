@@ -6,8 +6,9 @@
 use crate::refusal::Refusal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
+use std::sync::Arc;
 use w3bstreaming_keys::AccountId;
 
 mod listeners;
@@ -163,9 +164,10 @@ struct Part {
     broadcasts: Option<String>,
     /// The streams it watches, with the account watching.
     watches: BTreeMap<String, AccountId>,
-    /// The streams whose status it hears.
+    /// The streams whose status it hears: the same strings as the keys of
+    /// `Hub::listeners`, so that a listened id is held once however many listen to it.
     #[serde(skip)]
-    listens: Vec<String>,
+    listens: Vec<Arc<str>>,
 }
 
 impl Part {
@@ -200,8 +202,9 @@ pub struct Hub<C> {
     parts: HashMap<C, Part>,
     /// The stream each live broadcaster broadcasts.
     broadcasting: HashMap<AccountId, String>,
+    /// Who listens to each stream, in the order they came: a short list for most.
     #[serde(skip)]
-    listeners: HashMap<String, HashSet<C>>,
+    listeners: HashMap<Arc<str>, Vec<C>>,
     #[serde(skip)]
     max_viewers: usize,
 }
@@ -346,9 +349,12 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         })
     }
 
-    /// Whether `conn` broadcasts, watches or listens to anything.
+    /// Whether `conn` broadcasts or watches. Listening is not taking part: a listener
+    /// keeps its connection only by renewing its `listen`.
     pub fn takes_part(&self, conn: C) -> bool {
-        self.parts.contains_key(&conn)
+        self.parts
+            .get(&conn)
+            .is_some_and(|part| part.broadcasts.is_some() || !part.watches.is_empty())
     }
 
     /// Live streams.

@@ -322,13 +322,7 @@ const MC: u32 = 50;
 fn listeners_hear_a_stream_go_live_its_count_change_and_end() {
     let mut hub = Hub::new(10);
     let ids = vec!["s".to_string(), "t".to_string(), "s".to_string()];
-    assert_eq!(
-        hub.listen(LC, ids),
-        Ok(vec![
-            (LC, status("s", false, 0)),
-            (LC, status("t", false, 0))
-        ])
-    );
+    assert_eq!(hub.listen(LC, ids), Ok(vec![]), "neither is live");
     hub.listen(MC, vec!["s".into()]).unwrap();
     let mut outbox = hub.broadcast(BC, B, "s").unwrap();
     outbox.sort_by_key(|(conn, _)| *conn);
@@ -355,10 +349,7 @@ fn listeners_hear_a_stream_go_live_its_count_change_and_end() {
     );
     assert_eq!(hub.flush_counts(), [], "told once");
     // Listening again replaces what was listened to.
-    assert_eq!(
-        hub.listen(MC, vec!["t".into()]),
-        Ok(vec![(MC, status("t", false, 0))])
-    );
+    assert_eq!(hub.listen(MC, vec!["t".into()]), Ok(vec![]));
     let outbox = hub.stop_broadcast(BC, "s").unwrap();
     assert!(outbox.contains(&(LC, status("s", false, 0))), "{outbox:?}");
     assert!(!outbox.iter().any(|(conn, _)| *conn == MC), "{outbox:?}");
@@ -385,4 +376,34 @@ fn a_listener_that_leaves_or_asks_too_much_hears_nothing() {
         Ok(vec![(BC, Notice::IsStreaming(true))])
     );
     assert!(hub.listeners.is_empty() && !hub.takes_part(LC) && !hub.takes_part(MC));
+}
+
+#[test]
+fn a_listener_is_told_at_once_only_what_is_live_and_new_and_takes_part_in_nothing() {
+    let mut hub = Hub::new(10);
+    hub.broadcast(BC, B, "s").unwrap();
+    assert_eq!(
+        hub.listen(LC, vec!["t".into(), "s".into(), "t".into()]),
+        Ok(vec![(LC, status("s", true, 0))]),
+        "at once, what is live"
+    );
+    assert_eq!(
+        hub.listen(LC, vec!["s".into(), "t".into()]),
+        Ok(vec![]),
+        "a renewal"
+    );
+    hub.broadcast(WC, W, "u").unwrap();
+    assert_eq!(
+        hub.listen(LC, vec!["s".into(), "u".into()]),
+        Ok(vec![(LC, status("u", true, 0))])
+    );
+    hub.listen(MC, vec!["s".into()]).unwrap();
+    assert!(!hub.takes_part(LC), "a listener takes part in nothing");
+    assert!(hub.takes_part(BC));
+    let outbox = hub.stop_broadcast(BC, "s").unwrap();
+    assert!(outbox.contains(&(LC, status("s", false, 0))), "{outbox:?}");
+    assert!(outbox.contains(&(MC, status("s", false, 0))), "{outbox:?}");
+    hub.disconnect(LC);
+    hub.disconnect(MC);
+    assert!(hub.listeners.is_empty());
 }

@@ -41,6 +41,8 @@ export interface Caps {
   maxStreamIdBytes: number;
   maxSdpBytes: number;
   maxCandidateBytes: number;
+  /** How long a connection that neither broadcasts nor watches may stay silent. */
+  idleMs: number;
 }
 
 export interface ServerEvents {

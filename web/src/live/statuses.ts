@@ -1,6 +1,9 @@
 // Which streams are live and how many watch them, for every stream a page shows: one
 // anonymous signaling connection listening to the union of what the mounted
-// components ask for, told of every change by the server (no polling).
+// components ask for, told of every change by the server (no polling). The server
+// closes a listener that stays silent for its idle time, so the page renews its
+// `listen` while someone can see it; a hidden page lets it lapse and comes back when
+// it is shown again.
 import { openSignaling, type LiveStatus, type SignalingSocket } from './protocol';
 
 export class LiveStatuses {
@@ -13,14 +16,19 @@ export class LiveStatuses {
   private closed = false;
   /** Streams one `listen` may name, as this connection's server said; none before it did. */
   private maxListened: number | null = null;
+  private renewal: ReturnType<typeof setInterval> | undefined;
   /** Grows on every change, for `useSyncExternalStore`. */
   version = 0;
 
   constructor(url: string) {
-    this.socket = openSignaling(url, () => !this.closed);
-    this.socket.on('caps', ({ maxListened }) => {
+    this.socket = openSignaling(url, () => !this.closed && visible());
+    this.socket.on('caps', ({ maxListened, idleMs }) => {
       this.maxListened = maxListened;
       this.send();
+      clearInterval(this.renewal);
+      this.renewal = setInterval(() => {
+        if (visible()) this.send();
+      }, idleMs / 3);
     });
     this.socket.on('streamStatus', (status) => {
       if (!this.wanted.has(status.streamId)) return;
@@ -28,11 +36,13 @@ export class LiveStatuses {
       this.changed();
     });
     this.socket.on('disconnect', () => {
+      clearInterval(this.renewal);
       // Unknown until the server tells again, after reconnecting.
       this.maxListened = null;
       this.known.clear();
       this.changed();
     });
+    document.addEventListener('visibilitychange', this.comeBack);
   }
 
   /** Hear of `ids` until the returned function is called. */
@@ -63,8 +73,15 @@ export class LiveStatuses {
 
   close(): void {
     this.closed = true;
+    clearInterval(this.renewal);
+    document.removeEventListener('visibilitychange', this.comeBack);
     this.socket.close();
   }
+
+  /** A page shown again listens again, if the server closed its idle connection. */
+  private comeBack = (): void => {
+    if (visible() && !this.closed && !this.socket.connected) this.socket.connect();
+  };
 
   private changed(): void {
     this.version += 1;
@@ -88,3 +105,5 @@ export class LiveStatuses {
     this.socket.emit('listen', '', { streamIds });
   }
 }
+
+const visible = (): boolean => document.visibilityState === 'visible';
