@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import {
-  startDevnode, startServer, devKey, connect, next, join, settle, memory, rawSocket, closeOf,
+  startDevnode, startServer, devKey, connect, next, join, settle, memory, rawSocket, closeOf, receivedOf, signRaw,
 } from 'w3bstreaming-testkit/signaling';
 
 const PER_ADDRESS = 20;
@@ -361,15 +361,16 @@ test('the cap on connections stays below the open-file limit', async () => {
   }
 });
 
-/// A JSON-RPC node in front of the local chain that forwards every request, or, once
-/// `hang` is set, holds each one open without answering; it counts requests, and the
-/// most it held at once.
+/// A JSON-RPC node in front of the local chain that forwards every request, `delayMs`
+/// late, or, once `hang` is set, holds each one open without answering; it counts
+/// requests, and the most it held at once, and keeps their bodies in `arrived`.
 async function hangingNode(target) {
-  const node = { hang: false, requests: 0, open: 0, mostOpen: 0, held: [] };
+  const node = { hang: false, delayMs: 0, requests: 0, open: 0, mostOpen: 0, held: [], arrived: [] };
   const proxy = http.createServer(async (request, response) => {
     const body = [];
     for await (const chunk of request) body.push(chunk);
     node.requests += 1;
+    node.arrived.push(Buffer.concat(body).toString());
     node.open += 1;
     node.mostOpen = Math.max(node.mostOpen, node.open);
     response.on('close', () => { node.open -= 1; });
@@ -377,9 +378,15 @@ async function hangingNode(target) {
       node.held.push(response);
       return;
     }
-    const answer = await fetch(target, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: Buffer.concat(body) });
-    response.writeHead(answer.status, { 'Content-Type': 'application/json' });
-    response.end(await answer.text());
+    if (node.delayMs) await settle(node.delayMs);
+    try {
+      const answer = await fetch(target, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: Buffer.concat(body) });
+      response.writeHead(answer.status, { 'Content-Type': 'application/json' });
+      response.end(await answer.text());
+    } catch {
+      // The chain stopped with the test while the answer was delayed.
+      response.destroy();
+    }
   });
   await new Promise((resolve) => { proxy.listen(0, '127.0.0.1', resolve); });
   node.url = `http://127.0.0.1:${proxy.address().port}/`;
@@ -442,6 +449,65 @@ test('a node that hangs holds a bounded number of queries, and joins resume when
     assert.ok(refusals.some((text) => text.startsWith('Too many chain checks from your address at once')));
     assert.ok(refusals.some((text) => text.startsWith('Cannot check the chain right now')));
     grewLessThan(t, before, 32, guarded);
+  } finally {
+    clearInterval(flood);
+    sockets.forEach((socket) => socket.close());
+    node.close();
+    await guarded.stop();
+  }
+});
+
+test('strangers keeping a slow node busy do not take the honest join’s turn', async (t) => {
+  const node = await hangingNode(devnode.url);
+  const guarded = await startServer([
+    '--rpc-url', node.url, '--program-id', devnode.programId,
+    '--max-chain-queries', '8', '--rpc-timeout-ms', '2500',
+  ]);
+  const sockets = [];
+  let flood;
+  try {
+    const live = await connect(guarded.url);
+    sockets.push(live);
+    join(live, 'broadcast', broadcaster, streamId);
+    assert.deepEqual(await next(live, 'isStreaming'), [true]);
+
+    // The node takes a second a question; 128 signed-in strangers on 32 addresses (four
+    // questions in flight each, the default share) ask to watch, ten times a second:
+    // eight turns serve 8 questions a second, and they keep 128 asked.
+    node.delayMs = 1_000;
+    const attackers = await Promise.all(Array.from({ length: 128 }, async (_, i) => {
+      const socket = await connect(guarded.url, { localAddress: `127.0.9.${1 + (i % 32)}` });
+      sockets.push(socket);
+      const key = devKey(`//asker-${i}`);
+      // Signed once: signing a thousand times a second would slow this process, which
+      // also runs the node, more than the server.
+      return { socket, key, signedMsg: signRaw(key, socket.challenge.text) };
+    }));
+    const ask = () => attackers.forEach(({ socket, key, signedMsg }) => join(socket, 'watch', key, streamId, { signedMsg }));
+    ask();
+    flood = setInterval(ask, 100);
+    await settle(2_000);
+
+    const viewer = await connect(guarded.url);
+    sockets.push(viewer);
+    const asked = Date.now();
+    const before = node.arrived.length;
+    join(viewer, 'watch', follower, streamId);
+    assert.deepEqual(await next(live, 'watch'), [follower.id, { streamId }]);
+    const took = Date.now() - asked;
+    // The honest question is the one naming the follower.
+    const ahead = node.arrived.slice(before).findIndex((body) => body.includes(follower.id.slice(2)));
+    const waited = attackers.flatMap(({ socket }) => socket.received)
+      .filter(({ event, args }) => event === 'error' && args[0].message.includes('too many queries are waiting')).length;
+    t.diagnostic(`the honest join took ${took} ms; ${ahead} strangers' questions reached the node before it; ${waited} strangers' joins were refused for want of a turn`);
+    assert.deepEqual(receivedOf(viewer, 'error'), [], 'let in on its first try');
+    assert.ok(waited > 0, 'the strangers did wait for turns');
+    // The first turn to free after it asked is the honest join's: at most the eight
+    // granted while its signature was checked go ahead of it, not the strangers queued
+    // before it (16 went ahead with the turns handed out first come, first served).
+    assert.ok(ahead >= 0 && ahead <= 8, `${ahead} strangers' questions went first`);
+    live.emit('offer', broadcaster.id, { userId: follower.id, description: offer });
+    assert.equal((await next(viewer, 'offer'))[1].description.sdp, offer.sdp);
   } finally {
     clearInterval(flood);
     sockets.forEach((socket) => socket.close());

@@ -19,10 +19,16 @@ use w3bstreaming_devnode::{
 use w3bstreaming_io::{Action, StateQuery, StateReply};
 use w3bstreaming_keys::{dev, signature, AccountId};
 use w3bstreaming_node_rpc::fixtures;
-use w3bstreaming_signaling::chain::{
-    rpc::{RpcChain, QUERY_GAS_LIMIT, QUERY_ORIGIN},
-    Authority, Chain, ChainError, Settings, StreamOwner,
+use w3bstreaming_signaling::{
+    address::AddressRange,
+    chain::{
+        rpc::{RpcChain, QUERY_GAS_LIMIT, QUERY_ORIGIN},
+        Authority, Chain, ChainError, Settings, StreamOwner,
+    },
 };
+
+/// Where the tests' questions come from, as the server's turns at the node count it.
+const LOCAL: AddressRange = AddressRange::V4(std::net::Ipv4Addr::LOCALHOST);
 
 /// How the proxy answers.
 #[derive(Clone, Copy, PartialEq)]
@@ -235,16 +241,26 @@ async fn answers_through_the_node_are_the_programs() {
         account(&demo.stranger.id),
     );
 
-    let owner = remote.stream(&demo.stream_id).await.unwrap().unwrap();
+    let owner = remote
+        .stream(&demo.stream_id, LOCAL)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(owner.broadcaster, broadcaster);
     assert!(owner.end_time > setup.chain.block().timestamp);
     assert_eq!(
-        remote.stream("no such stream").await,
+        remote.stream("no such stream", LOCAL).await,
         Ok(None::<StreamOwner>)
     );
-    assert_eq!(remote.follows(follower, broadcaster).await, Ok(true));
-    assert_eq!(remote.follows(stranger, broadcaster).await, Ok(false));
-    assert_eq!(remote.follows(broadcaster, follower).await, Ok(false));
+    assert_eq!(remote.follows(follower, broadcaster, LOCAL).await, Ok(true));
+    assert_eq!(
+        remote.follows(stranger, broadcaster, LOCAL).await,
+        Ok(false)
+    );
+    assert_eq!(
+        remote.follows(broadcaster, follower, LOCAL).await,
+        Ok(false)
+    );
 
     // The request a Vara node's `gear_calculateReplyForHandle` takes: origin, program
     // id, the query as an action, gas limit, value, no block.
@@ -283,7 +299,7 @@ async fn every_failure_is_a_refusal() {
 
     let wrong_program = authority(&setup.proxy_url, AccountId([0xee; 32]), Duration::ZERO);
     assert_eq!(
-        wrong_program.follows(follower, broadcaster).await,
+        wrong_program.follows(follower, broadcaster, LOCAL).await,
         Err(ChainError(
             "the node refused the query: Runtime error (code 8000): \"Internal error: entered unreachable code 'Failed to get last message from the queue'\" (the account at --program-id holds no program)".into()
         ))
@@ -323,7 +339,7 @@ async fn every_failure_is_a_refusal() {
     ] {
         *setup.proxy.mode.lock().unwrap() = mode;
         assert_eq!(
-            remote.follows(follower, broadcaster).await,
+            remote.follows(follower, broadcaster, LOCAL).await,
             Err(ChainError(error.into()))
         );
     }
@@ -333,7 +349,10 @@ async fn every_failure_is_a_refusal() {
         setup.chain.program_id,
         Duration::ZERO,
     );
-    let error = dead.follows(follower, broadcaster).await.unwrap_err();
+    let error = dead
+        .follows(follower, broadcaster, LOCAL)
+        .await
+        .unwrap_err();
     assert!(
         error.0.starts_with("the node cannot be reached: "),
         "{error}"
@@ -354,7 +373,10 @@ async fn a_follow_is_kept_for_its_ttl_and_a_refusal_not_at_all() {
         account(&setup.demo.broadcaster.id),
         account(&setup.demo.stranger.id),
     );
-    assert_eq!(cached.follows(stranger, broadcaster).await, Ok(false));
+    assert_eq!(
+        cached.follows(stranger, broadcaster, LOCAL).await,
+        Ok(false)
+    );
     let follow = Action::Subscribe {
         account_id: broadcaster.0.into(),
     };
@@ -362,7 +384,7 @@ async fn a_follow_is_kept_for_its_ttl_and_a_refusal_not_at_all() {
     assert_eq!(reply["ok"], true, "{reply}");
     // A viewer who follows from the refusal can watch at once.
     assert_eq!(
-        cached.follows(stranger, broadcaster).await,
+        cached.follows(stranger, broadcaster, LOCAL).await,
         Ok(true),
         "a refusal is not kept"
     );
@@ -374,20 +396,23 @@ async fn a_follow_is_kept_for_its_ttl_and_a_refusal_not_at_all() {
     let reply = send(&setup, &setup.demo.stranger.uri, unfollow).await;
     assert_eq!(reply["ok"], true, "{reply}");
     let direct = authority(&setup.node, setup.chain.program_id, Duration::ZERO);
-    assert_eq!(direct.follows(stranger, broadcaster).await, Ok(false));
+    assert_eq!(
+        direct.follows(stranger, broadcaster, LOCAL).await,
+        Ok(false)
+    );
     assert!(
         asked.elapsed() < ttl,
         "the unfollow took longer than the TTL"
     );
     assert_eq!(
-        cached.follows(stranger, broadcaster).await,
+        cached.follows(stranger, broadcaster, LOCAL).await,
         Ok(true),
         "within the TTL"
     );
     let margin = Duration::from_millis(500);
     tokio::time::sleep((ttl + margin).saturating_sub(asked.elapsed())).await;
     assert_eq!(
-        cached.follows(stranger, broadcaster).await,
+        cached.follows(stranger, broadcaster, LOCAL).await,
         Ok(false),
         "after the TTL"
     );
@@ -412,7 +437,7 @@ async fn equal_questions_share_one_query_and_all_wait_their_turn() {
     );
     let ask = |viewer: AccountId| {
         let remote = remote.clone();
-        tokio::spawn(async move { remote.follows(viewer, broadcaster).await })
+        tokio::spawn(async move { remote.follows(viewer, broadcaster, LOCAL).await })
     };
     // Ten askers of one question, and ten of ten others nobody follows.
     let same: Vec<_> = (0..10).map(|_| ask(follower)).collect();
@@ -443,11 +468,13 @@ async fn equal_questions_share_one_query_and_all_wait_their_turn() {
     ));
     let first = {
         let impatient = impatient.clone();
-        tokio::spawn(async move { impatient.follows(follower, broadcaster).await })
+        tokio::spawn(async move { impatient.follows(follower, broadcaster, LOCAL).await })
     };
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert_eq!(
-        impatient.follows(AccountId([7; 32]), broadcaster).await,
+        impatient
+            .follows(AccountId([7; 32]), broadcaster, LOCAL)
+            .await,
         Err(ChainError(
             "too many queries are waiting for the node".into()
         ))
@@ -474,14 +501,14 @@ async fn a_failure_is_remembered_for_its_ttl() {
     let failure = Err(ChainError(
         "the node answered HTTP 500 Internal Server Error".into(),
     ));
-    assert_eq!(remote.follows(follower, broadcaster).await, failure);
+    assert_eq!(remote.follows(follower, broadcaster, LOCAL).await, failure);
     *setup.proxy.mode.lock().unwrap() = Mode::Forward;
     for _ in 0..5 {
-        assert_eq!(remote.follows(follower, broadcaster).await, failure);
+        assert_eq!(remote.follows(follower, broadcaster, LOCAL).await, failure);
     }
     assert_eq!(setup.proxy.requests.lock().unwrap().len(), 1, "asked once");
     tokio::time::sleep(Duration::from_millis(600)).await;
-    assert_eq!(remote.follows(follower, broadcaster).await, Ok(true));
+    assert_eq!(remote.follows(follower, broadcaster, LOCAL).await, Ok(true));
 }
 
 #[tokio::test]

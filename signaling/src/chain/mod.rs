@@ -1,11 +1,14 @@
 //! What the server asks the program, and how it reaches one: a node's JSON-RPC
-//! ([`rpc`]), a Vara node's or the local chain's alike.
+//! ([`rpc`]), a Vara node's or the local chain's alike, one question at a time for
+//! each of a few [`turns`] shared fairly among the clients asking.
 pub mod rpc;
+pub mod turns;
 
+use crate::address::AddressRange;
 use moka::future::Cache;
 use parity_scale_codec::{Decode, Encode};
 use std::{fmt, future::Future, pin::Pin, sync::Arc, time::Duration};
-use tokio::sync::Semaphore;
+use turns::Turns;
 use w3bstreaming_io::{StateQuery, StateReply};
 use w3bstreaming_keys::AccountId;
 
@@ -46,7 +49,8 @@ pub struct Settings {
     pub failure_ttl: Duration,
     /// Answers kept of each kind (stream owners, follows).
     pub capacity: u64,
-    /// Queries in flight at once; the others wait for one of them to end.
+    /// Queries in flight at once; the others wait for one of them to end, and the
+    /// one that ends hands its turn to the asker holding the fewest.
     pub concurrent: usize,
     /// How long a query may wait for its turn before it is refused.
     pub wait: Duration,
@@ -67,7 +71,7 @@ pub struct Authority {
     follows: Cache<(AccountId, AccountId), ()>,
     /// By the encoded query.
     failures: Cache<Vec<u8>, ChainError>,
-    turns: Semaphore,
+    turns: Turns<AddressRange>,
     wait: Duration,
 }
 
@@ -85,16 +89,21 @@ impl Authority {
             streams: cache(settings.capacity, settings.ttl),
             follows: cache(settings.capacity, settings.ttl),
             failures: cache(settings.capacity, settings.failure_ttl),
-            turns: Semaphore::new(settings.concurrent),
+            turns: Turns::new(settings.concurrent),
             wait: settings.wait,
         }
     }
 
     /// Who scheduled stream `id` and when it ends; `None` if there is no such stream.
-    pub async fn stream(&self, id: &str) -> Result<Option<StreamOwner>, ChainError> {
+    /// A client in address range `by` asks (the node's turns are shared by range).
+    pub async fn stream(
+        &self,
+        id: &str,
+        by: AddressRange,
+    ) -> Result<Option<StreamOwner>, ChainError> {
         let ask = async {
             match self
-                .query(StateQuery::Stream { id: id.to_string() })
+                .query(StateQuery::Stream { id: id.to_string() }, by)
                 .await?
             {
                 StateReply::Stream(stream) => Ok(stream.map(|stream| StreamOwner {
@@ -110,18 +119,19 @@ impl Authority {
             .map_err(|error| (*error).clone())
     }
 
-    /// Whether `viewer` follows `broadcaster` on chain.
+    /// Whether `viewer` follows `broadcaster` on chain, asked by a client in `by`.
     pub async fn follows(
         &self,
         viewer: AccountId,
         broadcaster: AccountId,
+        by: AddressRange,
     ) -> Result<bool, ChainError> {
         let ask = async {
             let query = StateQuery::IsSubscribed {
                 subscriber: viewer.0.into(),
                 broadcaster: broadcaster.0.into(),
             };
-            match self.query(query).await {
+            match self.query(query, by).await {
                 Ok(StateReply::IsSubscribed(true)) => Ok(()),
                 // A refusal is asked again next time: a viewer told to follow first,
                 // who does, can then watch at once.
@@ -139,23 +149,22 @@ impl Authority {
         }
     }
 
-    async fn query(&self, query: StateQuery) -> Result<StateReply, ChainError> {
+    async fn query(&self, query: StateQuery, by: AddressRange) -> Result<StateReply, ChainError> {
         let query = query.encode();
         if let Some(failure) = self.failures.get(&query).await {
             return Err(failure);
         }
-        let reply = self.ask(query.clone()).await;
+        let reply = self.ask(query.clone(), by).await;
         if let Err(failure) = &reply {
             self.failures.insert(query, failure.clone()).await;
         }
         reply
     }
 
-    async fn ask(&self, query: Vec<u8>) -> Result<StateReply, ChainError> {
-        let _turn = tokio::time::timeout(self.wait, self.turns.acquire())
+    async fn ask(&self, query: Vec<u8>, by: AddressRange) -> Result<StateReply, ChainError> {
+        let _turn = tokio::time::timeout(self.wait, self.turns.take(by))
             .await
-            .map_err(|_| ChainError("too many queries are waiting for the node".into()))?
-            .expect("the semaphore is never closed");
+            .map_err(|_| ChainError("too many queries are waiting for the node".into()))?;
         let bytes = self.chain.answer(query).await?;
         StateReply::decode(&mut bytes.as_slice())
             .map_err(|error| ChainError(format!("the program's reply does not decode: {error}")))

@@ -28,7 +28,7 @@ pub(super) async fn broadcast(
     let (account, _turn) = authenticate(&signaling, &socket, &claimed, &message)?;
     let owner = signaling
         .authority
-        .stream(stream_id)
+        .stream(stream_id, Conn::of(&socket).range)
         .await
         .map_err(chain_unavailable)?;
     match owner {
@@ -65,7 +65,7 @@ pub(super) async fn watch(
         .ok_or_else(|| Refusal::NotStarted(stream_id.into()))?;
     if !signaling
         .authority
-        .follows(viewer, broadcaster)
+        .follows(viewer, broadcaster, Conn::of(&socket).range)
         .await
         .map_err(chain_unavailable)?
     {
