@@ -145,3 +145,50 @@ test('a title with / ? # % and other scripts opens from its address', async () =
   await shown(page.getByRole('heading', { level: 1, name: UNUSUAL }));
   assert.deepEqual(page.errors, []);
 });
+
+test('names and titles cannot pass for others’, and long ones wrap at any width', async () => {
+  const node = stack.devnode;
+  const eve = devKey('//Eve');
+  // A right-to-left override that shows `ecila` as `alice`, and a 64-byte surname
+  // without a space.
+  const surname = 'W'.repeat(64);
+  const { event } = await send(node, eve, {
+    EditProfile: { name: '\u202Eecila\u202C', surname, img_link: null },
+  });
+  assert.deepEqual(event, { profileEdited: null });
+  // Alice's first title with a zero-width space, and a ZWJ emoji that must stay whole.
+  const start = Date.now() + 30 * HOUR;
+  const scheduled = await send(node, eve, {
+    NewStream: {
+      title: 'Alice\u200B #0 👩‍💻',
+      description: null,
+      start_time: start,
+      end_time: start + HOUR,
+      img_link: '',
+    },
+  });
+  const id = scheduled.event.streamIsScheduled.id;
+  const name = `⟨U+202E⟩ecila⟨U+202C⟩ ${surname}`;
+  const title = 'Alice⟨U+200B⟩ #0 👩‍💻';
+
+  for (const width of [1280, 390]) {
+    const channel = await open(stack, `/channel/${eve.address}`, {
+      viewport: { width, height: 900 },
+    });
+    await shown(channel.getByRole('heading', { level: 1, name }));
+    await shown(channel.getByRole('article').getByRole('link', { name: title }));
+    const wide = await channel.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= width, `the channel page is ${wide} px wide at ${width}`);
+
+    const page = await open(stack, `/stream/${encodeURIComponent(id)}`, {
+      viewport: { width, height: 900 },
+    });
+    await shown(page.getByRole('heading', { level: 1, name: title }));
+    await shown(page.getByRole('main').getByRole('link', { name }));
+    const streamWide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(streamWide <= width, `the stream page is ${streamWide} px wide at ${width}`);
+    assert.deepEqual([...channel.errors, ...page.errors], []);
+    await channel.context().close();
+    await page.context().close();
+  }
+});

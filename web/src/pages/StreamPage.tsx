@@ -20,6 +20,7 @@ import type { Account } from '../chain/types';
 import { actions, events, queries } from '../program/messages';
 import type { StreamFields } from '../program/rules';
 import type { Stream } from '../program/types';
+import { visible } from '../program/visible';
 
 export function StreamPage({ id }: { id: string }) {
   const now = useNow(1_000);
@@ -150,7 +151,7 @@ export function StreamPage({ id }: { id: string }) {
       </section>
 
       <p className="muted small">
-        Stream id <code className="stream-id">{id}</code> · broadcaster{' '}
+        Stream id <code className="stream-id">{visible(id)}</code> · broadcaster{' '}
         {addressOf(stream.broadcaster)}
       </p>
     </div>

@@ -5,6 +5,7 @@
 // the seed: following is `Subscribe`, marking a stream to watch is `Watch`
 // (docs/glossary.md).
 import type { ProfileFields, StreamFields } from './rules';
+import { visibleProfile, visibleStream } from './visible';
 import type {
   Action,
   Event,
@@ -82,17 +83,23 @@ function wrong(expected: string): never {
 
 function streamPage(reply: StateReply): Page<StreamEntry, StreamCursor> {
   if (!('streamPage' in reply)) wrong('a StreamPage');
-  return { items: reply.streamPage.streams, next: reply.streamPage.next };
+  const items = reply.streamPage.streams.map(([id, stream]): StreamEntry => [
+    id,
+    visibleStream(stream),
+  ]);
+  return { items, next: reply.streamPage.next };
 }
 
 export const queries = {
   stream: async (chain: Reader, id: string): Promise<Stream | null> => {
     const reply = await chain.read({ Stream: { id } });
-    return 'stream' in reply ? reply.stream : wrong('a Stream');
+    if (!('stream' in reply)) wrong('a Stream');
+    return reply.stream && visibleStream(reply.stream);
   },
   profile: async (chain: Reader, account: Hex): Promise<ProfileSummary | null> => {
     const reply = await chain.read({ Profile: { account } });
-    return 'profile' in reply ? reply.profile : wrong('a Profile');
+    if (!('profile' in reply)) wrong('a Profile');
+    return reply.profile && visibleProfile(reply.profile);
   },
   follows: async (chain: Reader, follower: Hex, broadcaster: Hex): Promise<boolean> => {
     const reply = await chain.read({ IsSubscribed: { subscriber: follower, broadcaster } });
