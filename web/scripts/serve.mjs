@@ -33,6 +33,28 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/// What the app's page may load and run: its own scripts (and the WebAssembly of its
+/// cryptography), no inline script, no plugin, no framing. Nodes and signaling servers
+/// are wherever the configuration or the viewer's settings say, so any http(s) and
+/// ws(s) address may be connected to; pictures too, once the viewer allowed their
+/// host (src/app/pictures.ts decides which, and never a private address).
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' data: https: http:",
+  "connect-src 'self' http: https: ws: wss:",
+  "media-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+const PAGE_HEADERS = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'referrer-policy': 'no-referrer',
+};
+
 /// The file under `dist` a URL path names, or null for paths that leave it.
 function fileOf(path) {
   let decoded;
@@ -65,6 +87,7 @@ const server = createServer(async (request, response) => {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       'x-content-type-options': 'nosniff',
+      ...(extname(file) === '.html' ? PAGE_HEADERS : {}),
     });
     response.end(request.method === 'HEAD' ? undefined : body);
     return;
@@ -80,7 +103,11 @@ const server = createServer(async (request, response) => {
       .end('web/dist has no index.html: build the app first (npm run build)');
     return;
   }
-  response.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' });
+  response.writeHead(200, {
+    'content-type': TYPES['.html'],
+    'cache-control': 'no-cache',
+    ...PAGE_HEADERS,
+  });
   response.end(request.method === 'HEAD' ? undefined : index);
 });
 

@@ -4,7 +4,15 @@
 // namespace with nothing but `lo`), through the signaling server and the local chain.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { actAs, launchBrowser, shown, startStack, until, unnamedControls } from './support.mjs';
+import {
+  actAs,
+  launchBrowser,
+  shown,
+  startStack,
+  until,
+  unnamedControls,
+  watchErrors,
+} from './support.mjs';
 import { cuttableProxy, playback, instrument } from './live-support.mjs';
 
 let stack;
@@ -48,8 +56,7 @@ async function streamPage(browser, name, { signaling } = {}) {
     }, JSON.stringify(config));
   }
   const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (error) => page.errors.push(error.message));
+  watchErrors(page);
   await page.goto(stack.app.url + streamPath);
   await actAs(page, name);
   return page;

@@ -61,6 +61,8 @@ test('the app’s paths, encoded ids among them, get index.html', async () => {
     const { status, headers, body } = await get(path);
     assert.equal(status, 200, path);
     assert.match(headers['content-type'], /^text\/html/);
+    assert.match(headers['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval';/);
+    assert.match(headers['content-security-policy'], /frame-ancestors 'none'/);
     assert.equal(body, index, path);
   }
 });

@@ -115,10 +115,19 @@ export async function open(stack, path = '/', options = {}) {
     ...options,
   });
   const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (error) => page.errors.push(error.message));
+  watchErrors(page);
   await page.goto(stack.app.url + path);
   return page;
+}
+
+/// Keeps in `page.errors` what the page threw and what its Content-Security-Policy
+/// blocked.
+export function watchErrors(page) {
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error.message));
+  page.on('console', (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) page.errors.push(message.text());
+  });
 }
 
 /// Waits until `locator` is visible.

@@ -1,33 +1,47 @@
-// A stream's or a profile's picture. Only links a browser can show as an image are
-// shown (https, http, data:image, ipfs through a public gateway); anything else, and
-// a picture that fails to load, gives way to a gradient with the title's initial.
+// A stream's or a profile's picture. What may load is decided in app/pictures.ts: a
+// picture from a host the viewer has not allowed waits behind its placeholder, a
+// gradient with the title's initial, where `offer` puts a button to show it; a link
+// that is no picture, one on a private address, and a picture that fails to load keep
+// the placeholder.
 import { useState } from 'react';
-
-const IPFS_GATEWAY = 'https://ipfs.io/ipfs/';
-
-export function imageSource(link: string | null | undefined): string | null {
-  if (!link) return null;
-  if (link.startsWith('ipfs://')) return IPFS_GATEWAY + link.slice('ipfs://'.length);
-  if (/^https?:\/\//i.test(link) || /^data:image\//i.test(link)) return link;
-  return null;
-}
+import { allowHost, pictureOf, useAllowedHosts } from '../app/pictures';
 
 export function Banner({
   link,
   title,
   className = 'banner',
+  offer = false,
 }: {
   link: string | null | undefined;
   title: string;
   className?: string;
+  /** Offer to show a picture whose host is not allowed yet. */
+  offer?: boolean;
 }) {
   const [failed, setFailed] = useState<string | null>(null);
-  const source = imageSource(link);
+  const allowed = useAllowedHosts();
+  const picture = pictureOf(link);
+  const source =
+    picture.kind === 'inline' || (picture.kind === 'remote' && allowed.has(picture.host))
+      ? picture.source
+      : null;
   if (!source || failed === source) {
     const initial = [...title.trim()][0]?.toLocaleUpperCase() ?? '?';
+    const askable = offer && picture.kind === 'remote' && !source;
     return (
-      <div className={`${className} placeholder`} aria-hidden="true">
-        {initial}
+      <div className={`${className} placeholder`}>
+        <span aria-hidden="true">{initial}</span>
+        {askable && (
+          <button
+            type="button"
+            className="show-picture"
+            onClick={() => allowHost(picture.host)}
+            aria-label={`Show pictures from ${picture.host}`}
+            title={`Loading it tells ${picture.host} that you visit`}
+          >
+            Show pictures<span className="from"> from {picture.host}</span>
+          </button>
+        )}
       </div>
     );
   }

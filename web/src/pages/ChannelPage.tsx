@@ -67,7 +67,7 @@ function Channel({ id }: { id: Hex }) {
   return (
     <div className="page channel">
       <header className="page-header channel-header">
-        <Banner link={profile?.imgLink} title={name} className="avatar" />
+        <Banner link={profile?.imgLink} title={name} className="avatar" offer />
         <div>
           <h1>{name}</h1>
           <p className="muted small address">{addressOf(id)}</p>

@@ -67,7 +67,7 @@ export function StreamPage({ id }: { id: string }) {
   const own = selected?.id === stream.broadcaster;
   return (
     <div className="page stream">
-      <Banner link={stream.imgLink} title={stream.title} className="hero" />
+      <Banner link={stream.imgLink} title={stream.title} className="hero" offer />
       <header className="page-header">
         <div>
           <p className="status-line">
