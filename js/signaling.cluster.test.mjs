@@ -7,8 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  startDevnode, startServer, startRedis, devKey, connect, next, nextError, join, rawSocket, settle,
+  startDevnode, startServer, startRedis, devKey, connect, next, nextError, join, rawSocket, settle, receivedOf,
 } from 'w3bstreaming-testkit/signaling';
+import { send } from 'w3bstreaming-testkit/devnode';
 
 let devnode;
 let redis;
@@ -319,5 +320,61 @@ test('while Redis is out of reach changes are refused, and they go through once 
     await a.stop();
   } finally {
     await back.stop();
+  }
+});
+
+test('a Redis restart ends no stream: live instances are not declared gone', async () => {
+  // A second stream, Charlie's, which Bob follows.
+  const charlie = devKey('//Charlie');
+  const start = Date.now() + 60_000;
+  const scheduled = await send(devnode, charlie, {
+    NewStream: { title: 'Restart drill', description: null, start_time: start, end_time: start + 3_600_000, img_link: '' },
+  });
+  const drill = scheduled.event.streamIsScheduled.id;
+  const followed = await send(devnode, follower, { Subscribe: { account_id: charlie.id } });
+  assert.ok(followed.event || /already/.test(followed.error), JSON.stringify(followed));
+
+  const own = await startRedis();
+  const onOwn = () => startServer(['--redis-url', own.url, '--count-interval-ms', '200'], devnode);
+  const [a, b] = [await onOwn(), await onOwn()];
+  let back;
+  try {
+    // Alice live on a, Bob watching her from b; Charlie live on b, Bob watching him from a.
+    const [alice, charlieLive] = [await open(a), await open(b)];
+    join(alice, 'broadcast', broadcaster, streamId);
+    join(charlieLive, 'broadcast', charlie, drill);
+    assert.deepEqual(await next(alice, 'isStreaming'), [true]);
+    assert.deepEqual(await next(charlieLive, 'isStreaming'), [true]);
+    const [bobOnB, bobOnA] = [await open(b), await open(a)];
+    join(bobOnB, 'watch', follower, streamId);
+    join(bobOnA, 'watch', follower, drill);
+    assert.deepEqual(await next(alice, 'watch'), [follower.id, { streamId }]);
+    assert.deepEqual(await next(charlieLive, 'watch'), [follower.id, { streamId: drill }]);
+    const everyone = [alice, charlieLive, bobOnB, bobOnA];
+    const told = () => everyone.flatMap((socket) => receivedOf(socket, 'stopBroadcasting', 'stopWatching')
+      .concat(receivedOf(socket, 'isStreaming').filter(({ args }) => args[0] === false)));
+
+    await own.stop();
+    await settle(500);
+    back = await startRedis(own.port);
+    // Past the time an instance that stopped beating is declared gone, twice over.
+    await settle(8_000);
+    assert.deepEqual(told(), [], 'nobody told a stream ended');
+    assert.deepEqual(everyone.map((socket) => socket.connected), [true, true, true, true], 'nobody dropped');
+    for (const server of [a, b]) {
+      for (const account of [broadcaster, charlie]) {
+        const asked = await fetch(`${server.url}/is-already-having-stream?address=${account.id}`);
+        assert.equal(await asked.json(), true, `${server.url} knows ${account.id} is live`);
+      }
+    }
+    // And the hub still works across them.
+    alice.emit('offer', broadcaster.id, { userId: follower.id, description: offer });
+    assert.equal((await next(bobOnB, 'offer'))[1].description.sdp, offer.sdp);
+    charlieLive.emit('offer', charlie.id, { userId: follower.id, description: offer });
+    assert.equal((await next(bobOnA, 'offer'))[1].description.sdp, offer.sdp);
+  } finally {
+    await a.stop();
+    await b.stop();
+    await (back ?? own).stop();
   }
 });

@@ -217,6 +217,15 @@ impl Replica for Signaling {
             .lock()
             .disconnect_where(|conn| conn.instance == instance);
         self.deliver(outbox);
+        if instance == self.me {
+            // Declared gone while it runs: what its connections took part in is no
+            // longer shared. They come back and join again.
+            for socket in self.io.sockets() {
+                if Conn::of(&socket).entered() {
+                    self.close(&socket, "the instances lost track of it");
+                }
+            }
+        }
     }
 
     fn snapshot(&self) -> String {

@@ -70,7 +70,7 @@ async function goLive(page) {
   await studio(page).getByRole('button', { name: 'Turn on camera and microphone' }).click();
   await shown(studio(page).getByLabel('Camera'));
   await studio(page).getByRole('button', { name: 'Go live' }).click();
-  await shown(line(studio(page)).getByText('LIVE'));
+  await shown(line(studio(page)).getByText('LIVE', { exact: true }));
 }
 
 /// Waits until the page's player decodes new frames of a picture `width` allows, with
@@ -117,7 +117,7 @@ test('a follower who came early watches the broadcaster’s camera once she is l
   const visitor = await (await viewers.newContext()).newPage();
   await visitor.goto(stack.app.url);
   const card = visitor.getByRole('article').filter({ hasText: 'Writing Gear programs, live' });
-  await shown(card.getByText('LIVE'));
+  await shown(card.getByText('LIVE', { exact: true }));
   await shown(card.getByText('1 viewer watching'));
   await visitor.context().close();
   assert.deepEqual([...alice.errors, ...bob.errors], []);
@@ -228,10 +228,44 @@ test('viewers see that the stream ended, when it is ended and when the tab is cl
   proxy.cut();
   await until(async () => (await playback(bob)).made > made, 'a new peer connection');
   await decoding(bob);
-  await shown(line(studio(alice)).getByText('LIVE'));
+  await shown(line(studio(alice)).getByText('LIVE', { exact: true }));
   await alice.context().close();
   await shown(line(player(bob)).getByText('The stream has ended', { exact: false }));
   assert.deepEqual(bob.errors, []);
+});
+
+test('the broadcaster’s page follows the server: told the stream is not live, it goes live again', async () => {
+  const context = await stack.browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-GB',
+  });
+  await instrument(context);
+  // The page's signaling connections pass through here, where the test can speak as
+  // the server and see what the page sends.
+  const connections = [];
+  const sent = [];
+  await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      sent.push(String(message));
+      server.send(message);
+    });
+    connections.push(ws);
+  });
+  const broadcasts = () => sent.filter((message) => message.startsWith('42["broadcast"')).length;
+  const page = await context.newPage();
+  watchErrors(page);
+  await page.goto(stack.app.url + streamPath);
+  await actAs(page, 'Alice');
+  await goLive(page);
+  await until(() => broadcasts() === 1, 'the page to go live');
+  connections.forEach((ws) => ws.send('42["isStreaming",false]'));
+  await until(() => broadcasts() === 2, 'the page to go live again');
+  await shown(line(studio(page)).getByText('LIVE', { exact: true }));
+  await studio(page).getByRole('button', { name: 'End stream' }).click();
+  await shown(line(studio(page)).getByText('The stream has ended', { exact: false }));
+  assert.deepEqual(page.errors, []);
+  await context.close();
 });
 
 test('the app signs no sign-in text that names another server', async () => {

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, devKey, join, next } from 'w3bstreaming-testkit/signaling';
-import { open, shown, startStack, until } from './support.mjs';
+import { gone, open, shown, startStack, until } from './support.mjs';
 
 const IDLE_MS = 3_000;
 let stack;
@@ -49,15 +49,16 @@ test('a page someone looks at keeps hearing who is live; a hidden one lets go an
   try {
     join(alice, 'broadcast', devKey('//Alice'), stack.devnode.demo.streamId);
     assert.deepEqual(await next(alice, 'isStreaming'), [true]);
-    await shown(card.getByText('LIVE'));
+    await shown(card.getByText('LIVE', { exact: true }));
 
     await setVisibility(page, 'hidden');
     await until(async () => (await closedAsIdle()) === 1, 'the hidden page to be let go');
     await page.waitForTimeout(3_000);
     assert.equal(await closedAsIdle(), 1, 'a hidden page does not come back by itself');
+    await gone(card.getByText('LIVE', { exact: true }));
 
     await setVisibility(page, 'visible');
-    await shown(card.getByText('LIVE'));
+    await shown(card.getByText('LIVE', { exact: true }));
     await page.waitForTimeout(IDLE_MS * 1.5);
     assert.equal(await closedAsIdle(), 1, 'shown again, it renews again');
     assert.deepEqual(page.errors, []);

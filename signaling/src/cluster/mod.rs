@@ -6,9 +6,12 @@
 //! log too, so it reaches a viewer after the join it answers, wherever either is.
 //!
 //! An instance proves it is alive with a key that expires ([`ALIVE_FOR`]), renewed
-//! every [`BEAT`]; once an instance's key is gone, any other appends
-//! [`Change::InstanceGone`] and every copy disconnects its connections: their
-//! streams end and their viewers leave. A new instance announces itself
+//! every [`BEAT`]; once an instance's key has been missing for [`ALIVE_FOR`] more
+//! (a restarted Redis has lost every key, and live instances set theirs again within
+//! a beat), any other appends [`Change::InstanceGone`] and every copy disconnects its
+//! connections: their streams end and their viewers leave. An instance told it is
+//! gone while it runs closes its connections that took part, which come back and
+//! join again. A new instance announces itself
 //! ([`Change::Hello`]); those already up write the hub as it stands at that point of
 //! the log, and the newcomer starts from that snapshot.
 //!
@@ -27,8 +30,9 @@ use std::{fmt, str::FromStr, time::Duration};
 
 /// How often an instance renews its alive key.
 pub const BEAT: Duration = Duration::from_secs(1);
-/// How long an alive key lasts unless renewed: an instance that dies is known to be
-/// gone this long after its last beat, and its streams end within a beat more.
+/// How long an alive key lasts unless renewed, and then how long it must stay missing:
+/// an instance that dies is known to be gone twice this long after its last beat, and
+/// its streams end within a beat more.
 pub const ALIVE_FOR: Duration = Duration::from_secs(3);
 
 /// One instance of the server, named at random when it starts.

@@ -2,12 +2,12 @@
 //! them from the hub as they hold it, applies the log in its order, writes the hub for
 //! each newcomer, renews its alive key, and tells the others when an instance stops
 //! renewing its own.
-use super::{Change, ConnId, Entry, InstanceId, Log, BEAT};
+use super::{Change, ConnId, Entry, InstanceId, Log, ALIVE_FOR, BEAT};
 use crate::{
     hub::{Hub, Op},
     refusal::Refusal,
 };
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc, time::Instant};
 use tracing::{info, warn};
 
 /// An instance's copy of the hub, as the log changes it.
@@ -84,23 +84,83 @@ fn apply_entry(log: &Arc<Log>, replica: &Arc<dyn Replica>, entry: Entry) {
 }
 
 /// Every beat, renews this instance's alive key, and tells the others of the
-/// instances whose connections are in the hub but whose key has expired.
+/// instances whose connections are in the hub but whose key has been missing for
+/// [`ALIVE_FOR`] on end. A key found missing once is not enough: a Redis server that
+/// restarted has lost every key, and the instances alive set theirs again within a
+/// beat of reaching it.
 async fn keep_alive(log: Arc<Log>, replica: Arc<dyn Replica>) {
     let mut ticks = tokio::time::interval(BEAT);
+    let mut missing = Missing::default();
     loop {
         ticks.tick().await;
         if let Err(error) = log.beat().await {
             warn!(%error, "cannot renew this instance's alive key");
+            missing.forget_all();
             continue;
         }
         match log.gone(&replica.others()).await {
-            Ok(gone) => {
-                for instance in gone {
+            Ok(without_key) => {
+                for instance in missing.still(&without_key, Instant::now()) {
                     warn!(%instance, "instance stopped renewing its alive key");
                     log.announce_gone(instance).await.ok();
                 }
             }
             Err(error) => warn!(%error, "cannot check the other instances"),
         }
+    }
+}
+
+/// Since when each instance's alive key has been found missing.
+#[derive(Debug, Default)]
+struct Missing(HashMap<InstanceId, Instant>);
+
+impl Missing {
+    /// Of the instances found without a key at `now`, those missing it for
+    /// [`ALIVE_FOR`] on end; the others found with one are forgotten.
+    fn still(&mut self, without_key: &[InstanceId], now: Instant) -> Vec<InstanceId> {
+        self.0.retain(|instance, _| without_key.contains(instance));
+        let mut gone = Vec::new();
+        for instance in without_key {
+            let since = *self.0.entry(*instance).or_insert(now);
+            if now.duration_since(since) >= ALIVE_FOR {
+                self.0.remove(instance);
+                gone.push(*instance);
+            }
+        }
+        gone
+    }
+
+    /// This instance could not reach Redis: what it saw before proves nothing.
+    fn forget_all(&mut self) {
+        self.0.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn an_instance_is_gone_only_once_its_key_stays_missing() {
+        let (a, b) = (InstanceId(1), InstanceId(2));
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let mut missing = Missing::default();
+        // A restarted Redis: both keys gone at once, b's back a beat later.
+        assert_eq!(missing.still(&[a, b], at(0)), []);
+        assert_eq!(missing.still(&[a], at(1_000)), []);
+        assert_eq!(missing.still(&[a], at(2_000)), []);
+        assert_eq!(missing.still(&[a], at(3_000)), [a], "missing for ALIVE_FOR");
+        // b missing again starts counting from then, not from the first time.
+        assert_eq!(missing.still(&[b], at(4_000)), []);
+        assert_eq!(missing.still(&[b], at(6_000)), []);
+        missing.forget_all();
+        assert_eq!(
+            missing.still(&[b], at(7_000)),
+            [],
+            "counted again after losing Redis"
+        );
+        assert_eq!(missing.still(&[b], at(10_000)), [b]);
     }
 }

@@ -14,6 +14,11 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         broadcaster: AccountId,
         stream_id: &str,
     ) -> Result<Outbox<C>, Refusal> {
+        // Asked again on the connection that broadcasts it (a page making sure): as
+        // the first time, changing nothing.
+        if self.broadcaster_on(conn, stream_id).is_ok() {
+            return Ok(vec![(conn, Notice::IsStreaming(true))]);
+        }
         // A live stream's broadcaster is its owner, so a second broadcast of it is by
         // the same account.
         if self.is_broadcasting(broadcaster) || self.is_streaming(stream_id) {

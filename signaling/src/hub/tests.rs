@@ -407,3 +407,15 @@ fn a_listener_is_told_at_once_only_what_is_live_and_new_and_takes_part_in_nothin
     hub.disconnect(MC);
     assert!(hub.listeners.is_empty());
 }
+
+#[test]
+fn a_broadcast_asked_again_on_its_own_connection_changes_nothing() {
+    let mut hub = live_with_viewers();
+    let before = format!("{hub:?}");
+    assert_eq!(
+        hub.broadcast(BC, B, "s"),
+        Ok(vec![(BC, Notice::IsStreaming(true))])
+    );
+    assert_eq!(format!("{hub:?}"), before);
+    assert_eq!(hub.broadcast(99, B, "s"), Err(Refusal::AlreadyBroadcasting));
+}

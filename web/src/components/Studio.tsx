@@ -305,7 +305,7 @@ function BroadcastLine({
         </>
       );
     case 'reconnecting':
-      return <>The connection to the signaling server dropped. Going live again…</>;
+      return <>Lost touch with the signaling server. Going live again…</>;
     case 'refused':
       return <span className="error">Could not go live: {state.text}</span>;
     case 'ended':

@@ -9,7 +9,8 @@ import { openSignaling, reasons, type Refusal, type SignalingSocket } from './pr
 export type BroadcastState =
   | { phase: 'joining' }
   | { phase: 'live' }
-  /** The connection to the signaling server dropped; going live again by itself. */
+  /** The connection to the signaling server dropped, or the server lost the stream;
+   * going live again by itself. */
   | { phase: 'reconnecting' }
   | { phase: 'refused'; text: string }
   | { phase: 'ended' };
@@ -59,10 +60,17 @@ export class Broadcast {
       this.iceServers = servers;
     });
     socket.on('isStreaming', (live) => {
-      if (!live) return;
-      this.joining = false;
-      this.wasLive = true;
-      this.events.onState({ phase: 'live' });
+      if (live) {
+        this.joining = false;
+        this.wasLive = true;
+        this.events.onState({ phase: 'live' });
+      } else if (!this.joining && !this.ended) {
+        // The server says the stream is not live (it lost track of it): go live again,
+        // rather than show LIVE to nobody.
+        this.joining = true;
+        this.events.onState({ phase: 'reconnecting' });
+        this.joiner.join();
+      }
     });
     socket.on('watchersCount', (count) => this.events.onViewers(count));
     socket.on('watch', (viewer) => void this.offerTo(viewer));
