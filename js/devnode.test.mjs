@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { generateCodeHash } from '@gear-js/api';
 import { root } from 'w3bstreaming-testkit/built';
 import {
@@ -275,4 +276,54 @@ test('browsers on the allowed origins may call it, others may not', async () => 
   assert.equal(allowed.headers.get('access-control-allow-origin'), 'http://localhost:3000');
   const foreign = await preflight('http://evil.example');
   assert.equal(foreign.headers.get('access-control-allow-origin'), null);
+});
+
+/// The resident and peak memory of process `pid`, in MiB.
+function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name) => Number(status.match(new RegExp(`${name}:\\s+(\\d+) kB`))[1]) / 1024;
+  return { rss: field('VmRSS'), peak: field('VmHWM') };
+}
+
+/// A TCP connection to `url` that sends `head`, then nothing; resolves with `closed`
+/// once the node closes it, or `open` after `ms`.
+function stalled(url, head, ms) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port: Number(new URL(url).port) }, () => socket.write(head));
+    const timer = setTimeout(() => { socket.destroy(); resolve('open'); }, ms);
+    const done = () => { clearTimeout(timer); resolve('closed'); };
+    socket.on('close', done);
+    socket.on('error', () => {});
+    // Read what comes (a refusal), so that the end of the connection is seen.
+    socket.resume();
+  });
+}
+
+test('the largest bodies cost their own bytes, and slow requests are dropped', async (t) => {
+  const own = await startDevnode(['--header-timeout-ms', '1000', '--body-timeout-ms', '1000']);
+  try {
+    const before = memoryOf(own.pid);
+    // Four bodies just under the size limit at once, each a request whose params are
+    // eight million zeros, or an object nested that deep in arrays of arrays.
+    const zeros = `{"jsonrpc":"2.0","id":1,"method":"dev_info","params":[${'0,'.repeat(8_000_000)}0]}`;
+    const nested = `{"jsonrpc":"2.0","id":2,"method":"dev_info","params":[${'['.repeat(64)}${'{"a":0},'.repeat(1_000_000)}0${']'.repeat(64)}]}`;
+    const answers = await Promise.all([zeros, nested, zeros, nested].map(async (body) => {
+      const response = await fetch(own.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      return response.json();
+    }));
+    assert.equal(answers[0].error.message, 'expected 0 params, got 8000001');
+    assert.equal(answers[1].error.message, 'expected 0 params, got 1');
+    const peak = memoryOf(own.pid).peak - before.peak;
+    t.diagnostic(`node peak ${before.peak.toFixed(1)} MiB, grew by ${peak.toFixed(1)} MiB for four ${(zeros.length / 1e6).toFixed(1)} MB bodies`);
+    // Before: one such body peaked at 1,059 MiB (parsed to a Value, its params cloned).
+    assert.ok(peak < 160, `the node's peak grew by ${peak.toFixed(1)} MiB`);
+
+    // Twenty request heads that never end, and a body that never comes.
+    const heads = Array.from({ length: 20 }, () => stalled(own.url, 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n', 5_000));
+    const body = stalled(own.url, 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"json', 5_000);
+    assert.deepEqual(new Set(await Promise.all([...heads, body])), new Set(['closed']));
+    assert.equal((await (await fetch(new URL('/healthz', own.url))).json()).status, 'ok');
+  } finally {
+    await own.stop();
+  }
 });

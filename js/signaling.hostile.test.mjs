@@ -297,12 +297,13 @@ test('when every place is taken, strangers give theirs up to newcomers, and thos
   }
 });
 
-/// A TCP connection from `localAddress` that sends `head` a byte every 200 ms; resolves
-/// with how many bytes it sent before the server closed it, or `open` after 10 s.
-function slowly(head, localAddress) {
+/// A TCP connection from `localAddress` to `url` (the shared server's by default) that
+/// sends `head` a byte every 200 ms; resolves with how many bytes it sent before the
+/// server closed it, or `open` after 10 s.
+function slowly(head, localAddress, url = server.url) {
   return new Promise((resolve) => {
     let sent = 0;
-    const socket = net.connect({ host: '127.0.0.1', port: Number(new URL(server.url).port), localAddress });
+    const socket = net.connect({ host: '127.0.0.1', port: Number(new URL(url).port), localAddress });
     const drip = setInterval(() => {
       if (sent < head.length) socket.write(head[sent]);
       sent += 1;
@@ -337,6 +338,20 @@ test('requests that arrive too slowly are dropped', async (t) => {
   assert.ok(sent.every((bytes) => bytes !== 'open' && bytes < head.length), `bytes sent before closing: ${sent}`);
   assert.notEqual(await body, 'open', 'the slow body is dropped');
   grewLessThan(t, before, 16);
+});
+
+test('the operator’s listener holds a few connections, and drops slow heads', async () => {
+  const own = await startServer(['--header-timeout-ms', '1000'], devnode);
+  try {
+    // Twenty heads that never end: eight are held (the operator's share of the files
+    // kept), the others closed as they come, and the eight dropped a second in.
+    const heads = Array.from({ length: 20 }, () => slowly('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n', '127.0.0.2', own.metricsUrl));
+    const sent = await Promise.all(heads);
+    assert.ok(sent.every((bytes) => bytes !== 'open'), `bytes sent before closing: ${sent}`);
+    assert.ok(Object.keys(await own.metrics()).length > 0, 'the metrics are still served');
+  } finally {
+    await own.stop();
+  }
 });
 
 test('the cap on connections stays below the open-file limit', async () => {

@@ -65,6 +65,7 @@ enum Request {
         done: oneshot::Sender<Result<MessageId, SubmitError>>,
     },
     Nonce(AccountId, oneshot::Sender<u64>),
+    Balance(AccountId, oneshot::Sender<u128>),
     Reply(MessageId, oneshot::Sender<Option<Reply>>),
     DryRun {
         origin: AccountId,
@@ -202,6 +203,12 @@ impl ChainHandle {
             done,
         })
         .await
+    }
+
+    /// What `account` holds. Senders are funded as they send; a dry run's origin
+    /// is lent what it needs and gives it back.
+    pub async fn balance(&self, account: AccountId) -> Result<u128, String> {
+        self.ask(|reply| Request::Balance(account, reply)).await
     }
 
     /// The nonce `account`'s next message must carry.
@@ -453,6 +460,9 @@ impl ChainState {
             Request::Nonce(account, reply) => {
                 let _ = reply.send(self.nonces.get(&account).copied().unwrap_or(0));
             }
+            Request::Balance(account, reply) => {
+                let _ = reply.send(self.system.balance_of(account.0));
+            }
             Request::Reply(id, reply) => {
                 let _ = reply.send(self.replies.get(&id).cloned());
             }
@@ -462,8 +472,11 @@ impl ChainState {
                 gas_limit,
                 reply,
             } => {
-                // A Vara node lends a dry run's origin the balance its gas needs; here
-                // the origin is funded as a sender is.
+                // A Vara node lends a dry run's origin the balance its gas needs, and
+                // keeps nothing of it. Here an origin holding nothing is lent a
+                // sender's funding and gives it back, so that dry runs from new
+                // origins leave no account behind.
+                let lent = self.system.balance_of(origin.0) == 0;
                 let origin = self.funded(origin);
                 let ran = self
                     .system
@@ -473,10 +486,19 @@ impl ChainState {
                         value: info.value,
                         code: info.code,
                     });
+                if lent {
+                    let balance = self.system.balance_of(origin);
+                    self.system.transfer(origin, lender(), balance, false);
+                }
                 let _ = reply.send(ran);
             }
         }
     }
+}
+
+/// Where what dry runs lent goes back to: an account no key signs for.
+fn lender() -> ActorId {
+    ActorId::from(blake2_256(b"w3bstreaming-devnode: what dry runs lent"))
 }
 
 fn wall_clock() -> u64 {

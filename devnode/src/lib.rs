@@ -11,6 +11,7 @@
 pub mod chain;
 pub mod demo;
 pub mod node;
+pub mod request;
 pub mod rpc;
 pub mod server;
 pub mod signing;

@@ -1,9 +1,10 @@
 //! The local chain's flags and logs; `node::run` does the rest.
 use clap::Parser;
-use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 use w3bstreaming_devnode::{
     chain::BLOCK_MS,
     node::{self, Options},
+    server::Timeouts,
 };
 
 /// A local chain for w3bstreaming: the program on gtest behind a Vara-like JSON-RPC.
@@ -39,6 +40,13 @@ struct Config {
     /// clock: for tests that send many messages one after another.
     #[arg(long, env = "DEVNODE_BLOCK_INTERVAL_MS", default_value_t = BLOCK_MS)]
     block_interval_ms: u64,
+    /// How long a request's head may take to arrive, on a new connection or between
+    /// requests on a kept-alive one.
+    #[arg(long, env = "DEVNODE_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    header_timeout_ms: u64,
+    /// How long a request's body may take to arrive.
+    #[arg(long, env = "DEVNODE_BODY_TIMEOUT_MS", default_value_t = 30_000)]
+    body_timeout_ms: u64,
 }
 
 fn main() -> ExitCode {
@@ -50,6 +58,10 @@ fn main() -> ExitCode {
         allowed_origins: config.allowed_origins,
         demo_viewers: config.demo.then_some(config.demo_viewers),
         block_interval_ms: config.block_interval_ms,
+        timeouts: Timeouts {
+            header: Duration::from_millis(config.header_timeout_ms),
+            body: Duration::from_millis(config.body_timeout_ms),
+        },
     };
     match node::run(options) {
         Ok(()) => ExitCode::SUCCESS,

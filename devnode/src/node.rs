@@ -4,7 +4,8 @@
 //! crate once, not again in the binary.
 use crate::{
     chain::{ChainHandle, ChainState},
-    demo, server,
+    demo,
+    server::{self, Timeouts},
 };
 use serde_json::json;
 use std::{io::IsTerminal, net::SocketAddr, path::PathBuf};
@@ -20,6 +21,7 @@ pub struct Options {
     /// The demo world, with this many more followers of Alice; none without.
     pub demo_viewers: Option<usize>,
     pub block_interval_ms: u64,
+    pub timeouts: Timeouts,
 }
 
 /// Logs to stderr at `RUST_LOG`'s levels (this crate's info and everyone's warnings
@@ -63,7 +65,7 @@ async fn serve(options: Options) -> Result<(), String> {
             ChainHandle::start_every(interval, wasm, Box::new(setup))?
         }
     };
-    let router = server::router(chain.clone(), &options.allowed_origins)?;
+    let router = server::router(chain.clone(), &options.allowed_origins, options.timeouts)?;
     let listener = TcpListener::bind(options.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", options.listen))?;
@@ -78,10 +80,7 @@ async fn serve(options: Options) -> Result<(), String> {
         })
     );
     info!(%address, "listening");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|error| error.to_string())?;
+    server::serve(listener, router, options.timeouts, shutdown()).await;
     info!("stopped");
     Ok(())
 }

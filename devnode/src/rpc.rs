@@ -7,6 +7,7 @@
 //! and nothing is queued or spent unless the whole request is valid.
 use crate::{
     chain::{ChainHandle, Reply, SubmitError, BLOCK_MS, MAX_GAS_LIMIT},
+    request::{self, Body},
     signing::message_text,
 };
 use gstd::MessageId;
@@ -96,45 +97,45 @@ pub fn response(id: Value, outcome: Result<Value, RpcError>) -> Value {
 
 /// Answers one request body.
 pub async fn handle(chain: &ChainHandle, body: &[u8]) -> Value {
-    let request: Value = match serde_json::from_slice(body) {
-        Ok(request) => request,
-        Err(_) => {
+    let request = match request::read(body) {
+        Body::Request(request) => request,
+        Body::NotAnObject => {
+            let error =
+                RpcError::invalid_request("send one request object (batches are not supported)");
+            return response(Value::Null, Err(error));
+        }
+        Body::NotJson => {
             let error = RpcError::new(RpcError::PARSE_ERROR, "the request is not JSON");
             return response(Value::Null, Err(error));
         }
     };
-    let Value::Object(request) = request else {
-        let error =
-            RpcError::invalid_request("send one request object (batches are not supported)");
-        return response(Value::Null, Err(error));
-    };
-    let id = match request.get("id") {
+    let id = match request.id.map(|id| id.0) {
         None => Value::Null,
-        Some(id @ (Value::Null | Value::Number(_) | Value::String(_))) => id.clone(),
+        Some(id @ (Value::Null | Value::Number(_) | Value::String(_))) => id,
         Some(_) => {
             let error = RpcError::invalid_request("id must be a number, a string or null");
             return response(Value::Null, Err(error));
         }
     };
-    if request.get("jsonrpc") != Some(&Value::String("2.0".into())) {
+    if request.jsonrpc.map(|version| version.0) != Some(Value::String("2.0".into())) {
         let error = RpcError::invalid_request("jsonrpc must be \"2.0\"");
         return response(id, Err(error));
     }
-    let Some(Value::String(method)) = request.get("method") else {
+    let Some(Value::String(method)) = request.method.map(|method| method.0) else {
         return response(
             id,
             Err(RpcError::invalid_request("method must be a string")),
         );
     };
-    let params = match request.get("params") {
-        None => Vec::new(),
-        Some(Value::Array(params)) => params.clone(),
-        Some(_) => {
+    let (params, count) = match request.params {
+        None => (Vec::new(), 0),
+        Some(request::Params(Some(params))) => params,
+        Some(request::Params(None)) => {
             let error = RpcError::invalid_params("params must be an array (by position)");
             return response(id, Err(error));
         }
     };
-    response(id, call(chain, method, Params(&params)).await)
+    response(id, call(chain, &method, Params(&params, count)).await)
 }
 
 async fn call(chain: &ChainHandle, method: &str, params: Params<'_>) -> Result<Value, RpcError> {
@@ -314,13 +315,14 @@ fn internal(error: String) -> RpcError {
     RpcError::new(-32603, error)
 }
 
-/// Positional parameters, read with errors that name the parameter.
+/// Positional parameters (the first [`request::MAX_PARAMS`], and how many were sent),
+/// read with errors that name the parameter.
 #[derive(Clone, Copy)]
-struct Params<'a>(&'a [Value]);
+struct Params<'a>(&'a [Value], usize);
 
 impl Params<'_> {
     fn count(&self, min: usize, max: usize) -> Result<(), RpcError> {
-        let n = self.0.len();
+        let n = self.1;
         if n < min || n > max {
             let expected = if min == max {
                 format!("{min}")

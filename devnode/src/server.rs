@@ -1,5 +1,6 @@
 //! HTTP for the JSON-RPC methods: `POST /` takes one request object, `GET /healthz`
-//! says the node is up. Browsers on the allowed origins may call it (CORS).
+//! says the node is up. Browsers on the allowed origins may call it (CORS). A request's
+//! head and body must each arrive in time ([`Timeouts`]).
 use crate::{
     chain::ChainHandle,
     rpc::{self, RpcError, MAX_PAYLOAD_BYTES},
@@ -12,9 +13,27 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
+use hyper_util::{
+    rt::{TokioIo, TokioTimer},
+    service::TowerToHyperService,
+};
 use serde_json::{json, Value};
-use std::{future::poll_fn, pin::pin};
-use tower_http::cors::CorsLayer;
+use std::{
+    future::{poll_fn, Future},
+    pin::pin,
+    time::Duration,
+};
+use tokio::net::TcpListener;
+use tower_http::{cors::CorsLayer, timeout::RequestBodyTimeoutLayer};
+use tracing::warn;
+
+/// How long a request may take to arrive.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// Its head, on a new connection or between requests on a kept-alive one.
+    pub header: Duration,
+    pub body: Duration,
+}
 
 /// The largest request body: a payload of [`MAX_PAYLOAD_BYTES`] in hex, with room for
 /// the rest of a `dev_sendMessage` request.
@@ -25,8 +44,13 @@ pub const MAX_BODY_BYTES: usize = 2 * MAX_PAYLOAD_BYTES + 64 * 1024;
 /// loses the refusal (fetch fails with EPIPE); read to the end, the 413 arrives.
 const MAX_DRAINED_BYTES: usize = 4 * MAX_BODY_BYTES;
 
-/// The node's routes, serving `chain`, open to browsers on `allowed_origins`.
-pub fn router(chain: ChainHandle, allowed_origins: &[String]) -> Result<Router, String> {
+/// The node's routes, serving `chain`, open to browsers on `allowed_origins`, each
+/// body within `timeouts.body`.
+pub fn router(
+    chain: ChainHandle,
+    allowed_origins: &[String],
+    timeouts: Timeouts,
+) -> Result<Router, String> {
     let origins = allowed_origins
         .iter()
         .map(|origin| {
@@ -41,8 +65,45 @@ pub fn router(chain: ChainHandle, allowed_origins: &[String]) -> Result<Router, 
         .route("/", post(call))
         .route("/healthz", get(health))
         .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyTimeoutLayer::new(timeouts.body))
         .layer(cors)
         .with_state(chain))
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, each request's head
+/// within `timeouts.header`.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    timeouts: Timeouts,
+    shutdown: impl Future<Output = ()>,
+) {
+    let mut shutdown = pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors, mostly: wait for some to close.
+                    warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => return,
+        };
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(timeouts.header)
+            .serve_connection(
+                TokioIo::new(stream),
+                TowerToHyperService::new(router.clone()),
+            );
+        tokio::spawn(async move {
+            // A client that leaves mid-request, or a head that timed out: nothing to tell.
+            connection.await.ok();
+        });
+    }
 }
 
 async fn call(State(chain): State<ChainHandle>, body: Body) -> Response {

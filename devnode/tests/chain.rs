@@ -159,3 +159,39 @@ async fn the_calls_recorded_from_a_node_are_answered_as_the_node_answered() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_dry_run_lends_its_origin_what_it_needs_and_leaves_no_account() {
+    let (chain, demo) = start();
+    let alice = id(&demo.broadcaster.id);
+    let newcomer = AccountId([0x5a; 32]);
+    let follow = Action::Subscribe {
+        account_id: alice.0.into(),
+    };
+    let ran = chain
+        .dry_run(
+            newcomer,
+            follow.encode(),
+            w3bstreaming_devnode::chain::MAX_GAS_LIMIT,
+        )
+        .await
+        .unwrap();
+    assert!(ran.is_ok(), "{ran:?}");
+    assert_eq!(chain.balance(newcomer).await, Ok(0), "nothing kept");
+    let held = chain.balance(alice).await.unwrap();
+    assert!(held > 0);
+    chain
+        .dry_run(
+            alice,
+            follow.encode(),
+            w3bstreaming_devnode::chain::MAX_GAS_LIMIT,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        chain.balance(alice).await,
+        Ok(held),
+        "a sender's balance is its own"
+    );
+}

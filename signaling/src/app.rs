@@ -16,6 +16,7 @@ use crate::{
     server::Signaling,
 };
 use axum::Router;
+use prometheus_client::metrics::{counter::Counter, family::Family};
 use serde_json::json;
 use socketioxide::{extract::SocketRef, SocketIo, TransportType};
 use std::{
@@ -33,8 +34,10 @@ const BUFFERED_PACKETS: usize = 512;
 /// Chain answers kept of each kind (stream owners, follows): a few MiB at most.
 const CACHED_ANSWERS: u64 = 100_000;
 /// Open files kept for what is not a client connection: the log, the chain client's
-/// sockets, the runtime.
+/// sockets, the runtime, and the operator's connections to `/metrics`.
 const RESERVED_FILES: u64 = 64;
+/// Connections to `/metrics` open at once: a scraper or two, and a person looking.
+const METRICS_CONNECTIONS: usize = 8;
 
 /// The server: the public router, the operator's (`/metrics`), and the socket.io
 /// handle to close on shutdown.
@@ -231,8 +234,21 @@ async fn serve(config: Config) -> Result<(), String> {
         let bound = listener.local_addr().map_err(|error| error.to_string())?;
         started["metrics"] = json!(bound.to_string());
         info!(address = %bound, "serving metrics");
-        let metrics = server.metrics;
-        tokio::spawn(async move { axum::serve(listener, metrics).await });
+        // Within the files kept for what is not a client, with the public listener's
+        // head timeout.
+        let caps = Caps {
+            total: METRICS_CONNECTIONS,
+            per_address: METRICS_CONNECTIONS,
+        };
+        let admission = Admission::new(caps, Family::default(), Counter::default());
+        let header_timeout = Duration::from_millis(config.header_timeout_ms);
+        tokio::spawn(connections::serve(
+            listener,
+            server.metrics,
+            admission,
+            header_timeout,
+            Box::pin(std::future::pending()),
+        ));
     }
     // One line on stdout, for scripts and tests that start the server.
     println!("{started}");

@@ -149,7 +149,11 @@ async fn start() -> Setup {
     let wasm = w3bstreaming::WASM_BINARY_OPT.to_vec();
     let setup = |state: &mut ChainState| demo::setup(state, 0);
     let (chain, demo) = ChainHandle::start(wasm, Box::new(setup)).unwrap();
-    let node = serve(server::router(chain.clone(), &[]).unwrap()).await;
+    let timeouts = server::Timeouts {
+        header: Duration::from_secs(10),
+        body: Duration::from_secs(30),
+    };
+    let node = serve(server::router(chain.clone(), &[], timeouts).unwrap()).await;
     let proxy = Arc::new(Proxy {
         node: node.clone(),
         mode: Mutex::new(Mode::Forward),

@@ -39,6 +39,8 @@ export async function startServer(args, devnode, { origin = ORIGIN, wrapper = []
   const { listening, metrics } = JSON.parse(line);
   return {
     url: `http://${listening}`,
+    /// Where the operator's `/metrics` is served.
+    metricsUrl: `http://${metrics}`,
     pid: child.pid,
     /// The operator's metrics now, by name and labels: `{ 'signaling_joins_total{role="viewer"}': 1 }`.
     metrics: async () => Object.fromEntries((await (await fetch(`http://${metrics}/metrics`)).text())
