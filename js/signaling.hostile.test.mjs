@@ -531,6 +531,39 @@ test('strangers keeping a slow node busy do not take the honest join’s turn', 
   }
 });
 
+test('a viewer that leaves while the chain is asked about it holds no seat', async () => {
+  const node = await hangingNode(devnode.url);
+  const guarded = await startServer(['--rpc-url', node.url, '--program-id', devnode.programId]);
+  const sockets = [];
+  try {
+    const live = await connect(guarded.url);
+    sockets.push(live);
+    join(live, 'broadcast', broadcaster, streamId);
+    assert.deepEqual(await next(live, 'isStreaming'), [true]);
+    // The follow check takes a second; the viewer is gone after a fifth of it.
+    node.delayMs = 1_000;
+    const leaving = await connect(guarded.url);
+    join(leaving, 'watch', follower, streamId);
+    await settle(200);
+    leaving.close();
+    await settle(2_000);
+    assert.equal((await guarded.metrics()).signaling_viewers, 0, 'no seat held by nobody');
+    const told = receivedOf(live, 'watch', 'stopWatching').map(({ event }) => event);
+    assert.ok(told.length === 0 || told.join() === 'watch,stopWatching', `the broadcaster was told ${told}`);
+    // The follower comes back and is let in.
+    node.delayMs = 0;
+    const back = await connect(guarded.url);
+    sockets.push(back);
+    join(back, 'watch', follower, streamId);
+    assert.deepEqual(await next(back, 'isStreaming'), [true]);
+    assert.equal((await guarded.metrics()).signaling_viewers, 1);
+  } finally {
+    sockets.forEach((socket) => socket.close());
+    node.close();
+    await guarded.stop();
+  }
+});
+
 test('floods of joins with wrong signatures and of long addresses are cut off per address', async (t) => {
   const before = memory(server.pid).rss;
   // 50 connections from five addresses send `watch` with a wrong signature, 30 times

@@ -24,7 +24,7 @@ use std::{
     sync::{Arc, Mutex, MutexGuard},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
-use tracing::debug;
+use tracing::{debug, warn};
 use w3bstreaming_keys::AccountId;
 
 /// What one viewer's join sends its broadcaster at once: `watch`, a count, the answer
@@ -107,13 +107,41 @@ impl Signaling {
             _ => None,
         };
         let outbox = self.lock().apply(op)?;
+        let mut closed = None;
         if let Some((conn, account, role)) = let_in {
-            if let Some(socket) = self.local(conn) {
-                self.let_in(&socket, account, role);
+            match self.local(conn) {
+                Some(socket) if socket.connected() => self.let_in(&socket, account, role),
+                _ if conn.instance == self.me => closed = Some(conn),
+                _ => {}
             }
         }
         self.deliver(outbox);
+        if let Some(conn) = closed {
+            self.leave_for(conn);
+        }
         Ok(())
+    }
+
+    /// `conn`, of this instance, was let in after it closed (while the chain was
+    /// asked): it leaves, as its disconnect would have made it, so that no seat or
+    /// stream stays held by nobody.
+    fn leave_for(&self, conn: ConnId) {
+        let op = Op::Disconnect { conn };
+        match &self.log {
+            None => {
+                if let Ok(outbox) = self.lock().apply(op) {
+                    self.deliver(outbox);
+                }
+            }
+            Some(log) => {
+                let log = log.clone();
+                tokio::spawn(async move {
+                    if let Err(refusal) = log.submit(op).await {
+                        warn!(%conn, %refusal, "the hub has not heard that a connection let in had closed");
+                    }
+                });
+            }
+        }
     }
 
     /// Counts a join and sends the ICE servers, with fresh TURN credentials, to the
