@@ -2,8 +2,8 @@
 // anyone can set, so loading them on sight would tell their host every visitor's
 // address and browser, and could make the page ask something of the visitor's own
 // network. A picture is loaded only from a host the viewer allowed (by showing one
-// picture from it; remembered in this browser) or the site's config allows, and never
-// from a private or loopback address, whatever the viewer says.
+// picture from it; remembered in this browser), and never from a private or loopback
+// address, whatever the viewer says.
 import { useSyncExternalStore } from 'react';
 
 const IPFS_GATEWAY = 'https://ipfs.io/ipfs/';
@@ -91,13 +91,12 @@ export function allowHost(host: string): void {
   listeners.forEach((changed) => changed());
 }
 
+function subscribe(changed: () => void): () => void {
+  listeners.add(changed);
+  return () => listeners.delete(changed);
+}
+
 /** The hosts this browser allowed, redrawn when one is added. */
 export function useAllowedHosts(): ReadonlySet<string> {
-  return useSyncExternalStore(
-    (changed) => {
-      listeners.add(changed);
-      return () => listeners.delete(changed);
-    },
-    () => allowed,
-  );
+  return useSyncExternalStore(subscribe, () => allowed);
 }
