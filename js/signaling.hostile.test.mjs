@@ -412,6 +412,15 @@ async function hangingNode(target) {
   return node;
 }
 
+/// The broadcaster, live on the server at `url`; her socket joins `sockets`.
+async function liveOn(url, sockets) {
+  const live = await connect(url);
+  sockets.push(live);
+  join(live, 'broadcast', broadcaster, streamId);
+  assert.deepEqual(await next(live, 'isStreaming'), [true]);
+  return live;
+}
+
 test('a node that hangs holds a bounded number of queries, and joins resume when it answers', async (t) => {
   const node = await hangingNode(devnode.url);
   const guarded = await startServer([
@@ -422,10 +431,7 @@ test('a node that hangs holds a bounded number of queries, and joins resume when
   let flood;
   try {
     const before = memory(guarded.pid).rss;
-    const live = await connect(guarded.url);
-    sockets.push(live);
-    join(live, 'broadcast', broadcaster, streamId);
-    assert.deepEqual(await next(live, 'isStreaming'), [true]);
+    const live = await liveOn(guarded.url, sockets);
 
     node.hang = true;
     // 100 signed-in strangers from five addresses ask to watch, ten times a second each.
@@ -481,10 +487,7 @@ test('strangers keeping a slow node busy do not take the honest join’s turn', 
   const sockets = [];
   let flood;
   try {
-    const live = await connect(guarded.url);
-    sockets.push(live);
-    join(live, 'broadcast', broadcaster, streamId);
-    assert.deepEqual(await next(live, 'isStreaming'), [true]);
+    const live = await liveOn(guarded.url, sockets);
 
     // The node takes a second a question; 128 signed-in strangers on 32 addresses (four
     // questions in flight each, the default share) ask to watch, ten times a second:
@@ -536,10 +539,7 @@ test('a viewer that leaves while the chain is asked about it holds no seat', asy
   const guarded = await startServer(['--rpc-url', node.url, '--program-id', devnode.programId]);
   const sockets = [];
   try {
-    const live = await connect(guarded.url);
-    sockets.push(live);
-    join(live, 'broadcast', broadcaster, streamId);
-    assert.deepEqual(await next(live, 'isStreaming'), [true]);
+    const live = await liveOn(guarded.url, sockets);
     // The follow check takes a second; the viewer is gone after a fifth of it.
     node.delayMs = 1_000;
     const leaving = await connect(guarded.url);
