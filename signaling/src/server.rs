@@ -127,19 +127,16 @@ impl Signaling {
     /// stream stays held by nobody.
     fn leave_for(&self, conn: ConnId) {
         let op = Op::Disconnect { conn };
-        match &self.log {
-            None => {
-                if let Ok(outbox) = self.lock().apply(op) {
-                    self.deliver(outbox);
-                }
+        let report = move |outcome: Result<(), Refusal>| {
+            if let Err(refusal) = outcome {
+                warn!(%conn, %refusal, "the hub has not heard that a connection let in had closed");
             }
+        };
+        // As `change` makes it, but from here, which cannot wait for the log.
+        match self.log.clone() {
+            None => report(self.apply(op)),
             Some(log) => {
-                let log = log.clone();
-                tokio::spawn(async move {
-                    if let Err(refusal) = log.submit(op).await {
-                        warn!(%conn, %refusal, "the hub has not heard that a connection let in had closed");
-                    }
-                });
+                tokio::spawn(async move { report(log.submit(op).await) });
             }
         }
     }

@@ -21,13 +21,13 @@ export class LiveStatuses {
   version = 0;
 
   constructor(url: string) {
-    this.socket = openSignaling(url, () => !this.closed && visible());
+    this.socket = openSignaling(url, () => !this.closed && pageShown());
     this.socket.on('caps', ({ maxListened, idleMs }) => {
       this.maxListened = maxListened;
       this.send();
       clearInterval(this.renewal);
       this.renewal = setInterval(() => {
-        if (visible()) this.send();
+        if (pageShown()) this.send();
       }, idleMs / 3);
     });
     this.socket.on('streamStatus', (status) => {
@@ -80,7 +80,7 @@ export class LiveStatuses {
 
   /** A page shown again listens again, if the server closed its idle connection. */
   private comeBack = (): void => {
-    if (visible() && !this.closed && !this.socket.connected) this.socket.connect();
+    if (pageShown() && !this.closed && !this.socket.connected) this.socket.connect();
   };
 
   private changed(): void {
@@ -106,4 +106,5 @@ export class LiveStatuses {
   }
 }
 
-const visible = (): boolean => document.visibilityState === 'visible';
+/** Whether someone can see the page (not a hidden tab). */
+const pageShown = (): boolean => document.visibilityState === 'visible';
