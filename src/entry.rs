@@ -1,7 +1,7 @@
 //! The wasm exports: decode, call the plain functions of this crate, reply.
 use crate::{actions, payload::Request};
-use gstd::{codec::DecodeAll, exec, msg, prelude::*};
-use w3bstreaming_io::{Error, Event, StateQuery};
+use gstd::{codec::DecodeAll, exec, ext, msg, prelude::*};
+use w3bstreaming_io::{Error, ErrorText, Event, StateQuery};
 use w3bstreaming_state::Schedule;
 
 /// The program's whole state. It starts empty and grows with use, so `init` has
@@ -60,7 +60,18 @@ fn load<T: Decode>() -> Option<T> {
 }
 
 /// Rejects the message: the error reply carries the error's text, and Gear discards
-/// every change the message made.
+/// every change the message made. The text is framed as gstd's panic handler frames a
+/// panic's message, which clients read; that handler is built without the message
+/// (gstd's `panic-handler` feature alone) so that the program carries no `core::fmt`,
+/// and a panic that is a bug replies `panicked with '<unknown>'`.
 fn reject(error: Error) -> ! {
-    panic!("{error}")
+    const BEFORE: &[u8] = b"panicked with '";
+    let text = error.text();
+    let text = text.as_str().as_bytes();
+    let mut reply = [0; BEFORE.len() + ErrorText::CAPACITY + 1];
+    let end = BEFORE.len() + text.len();
+    reply[..BEFORE.len()].copy_from_slice(BEFORE);
+    reply[BEFORE.len()..end].copy_from_slice(text);
+    reply[end] = b'\'';
+    ext::panic_bytes(&reply[..=end])
 }

@@ -93,67 +93,159 @@ impl Field {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Error {
+    /// The error's text, the one its `Display` writes. Written without `core::fmt`,
+    /// whose machinery would be most of what the program's code pays for its texts.
+    pub fn text(self) -> ErrorText {
+        let mut text = ErrorText::new();
+        let parts = self.parts();
+        text.push(parts.field);
+        text.push(parts.text);
+        if let Some(number) = parts.number {
+            text.push_number(number);
+        }
+        text.push(parts.tail);
+        text
+    }
+
+    /// The text in parts, one pattern for all: the code that writes them is then one
+    /// copy, not one per text.
+    fn parts(self) -> Parts {
+        const FULL: &str = "the program is full: ";
         match self {
-            Error::MalformedAction => f.write_str("payload is not a valid Action"),
-            Error::MalformedQuery => f.write_str("payload is not a valid StateQuery"),
-            Error::BadCursor => f.write_str("cursor id is not a stream id"),
-            Error::UnknownCursorAccount => f.write_str("cursor account has no profile"),
-            Error::NotRegistered => {
-                f.write_str("sender has no profile: register with EditProfile first")
-            }
-            Error::StreamNotFound => f.write_str("no stream with this id"),
-            Error::NotBroadcaster => f.write_str("only the stream's broadcaster can do this"),
-            Error::EmptyTitle => f.write_str("title is empty"),
-            Error::TooLong(field) => {
-                let (name, limit) = field.name_and_limit();
-                write!(f, "{name} is longer than {limit} bytes")
-            }
-            Error::EndNotAfterStart => f.write_str("end_time is not after start_time"),
-            Error::EndInPast => f.write_str("end_time is not after the current block time"),
-            Error::StreamTooLong => write!(
-                f,
-                "stream is longer than {} days",
-                MAX_STREAM_DURATION_MS / DAY_MS
+            Error::MalformedAction => plain("payload is not a valid Action"),
+            Error::MalformedQuery => plain("payload is not a valid StateQuery"),
+            Error::BadCursor => plain("cursor id is not a stream id"),
+            Error::UnknownCursorAccount => plain("cursor account has no profile"),
+            Error::NotRegistered => plain("sender has no profile: register with EditProfile first"),
+            Error::StreamNotFound => plain("no stream with this id"),
+            Error::NotBroadcaster => plain("only the stream's broadcaster can do this"),
+            Error::EmptyTitle => plain("title is empty"),
+            Error::TooLong(field) => too_long(field),
+            Error::EndNotAfterStart => plain("end_time is not after start_time"),
+            Error::EndInPast => plain("end_time is not after the current block time"),
+            Error::StreamTooLong => counted(
+                "stream is longer than ",
+                MAX_STREAM_DURATION_MS / DAY_MS,
+                " days",
             ),
-            Error::StartTooFarAhead => write!(
-                f,
-                "start_time is more than {} days ahead",
-                MAX_SCHEDULE_AHEAD_MS / DAY_MS
+            Error::StartTooFarAhead => counted(
+                "start_time is more than ",
+                MAX_SCHEDULE_AHEAD_MS / DAY_MS,
+                " days ahead",
             ),
-            Error::TooManyStreams => write!(
-                f,
-                "broadcaster already has {MAX_STREAMS_PER_BROADCASTER} streams"
+            Error::TooManyStreams => counted(
+                "broadcaster already has ",
+                MAX_STREAMS_PER_BROADCASTER as u64,
+                " streams",
             ),
-            Error::AccountNotFound => f.write_str("account has no profile"),
-            Error::SelfSubscription => f.write_str("cannot subscribe to yourself"),
-            Error::AlreadySubscribed => f.write_str("already subscribed to this account"),
-            Error::NotSubscribed => f.write_str("not subscribed to this account"),
-            Error::OwnStream => f.write_str("cannot watch your own stream"),
-            Error::StreamEnded => f.write_str("stream has already ended"),
-            Error::AlreadyWatching => f.write_str("already watching this stream"),
-            Error::NotWatching => f.write_str("not watching this stream"),
-            Error::StreamIdsExhausted => f.write_str("no stream ids left"),
-            Error::AccountsFull => write!(
-                f,
-                "the program is full: {MAX_ACCOUNTS} accounts are registered"
-            ),
-            Error::StreamsFull => write!(
-                f,
-                "the program is full: {MAX_STREAMS} streams are scheduled"
-            ),
-            Error::FollowsFull => {
-                write!(f, "the program is full: {MAX_FOLLOWS} follows are stored")
-            }
-            Error::WatchesFull => write!(
-                f,
-                "the program is full: {MAX_WATCHES} marks to watch are stored"
-            ),
-            Error::TextFull => write!(
-                f,
-                "the program is full: its text would pass {MAX_TEXT_BYTES} bytes"
+            Error::AccountNotFound => plain("account has no profile"),
+            Error::SelfSubscription => plain("cannot subscribe to yourself"),
+            Error::AlreadySubscribed => plain("already subscribed to this account"),
+            Error::NotSubscribed => plain("not subscribed to this account"),
+            Error::OwnStream => plain("cannot watch your own stream"),
+            Error::StreamEnded => plain("stream has already ended"),
+            Error::AlreadyWatching => plain("already watching this stream"),
+            Error::NotWatching => plain("not watching this stream"),
+            Error::StreamIdsExhausted => plain("no stream ids left"),
+            Error::AccountsFull => counted(FULL, MAX_ACCOUNTS as u64, " accounts are registered"),
+            Error::StreamsFull => counted(FULL, MAX_STREAMS as u64, " streams are scheduled"),
+            Error::FollowsFull => counted(FULL, MAX_FOLLOWS as u64, " follows are stored"),
+            Error::WatchesFull => counted(FULL, MAX_WATCHES as u64, " marks to watch are stored"),
+            Error::TextFull => counted(
+                "the program is full: its text would pass ",
+                MAX_TEXT_BYTES as u64,
+                " bytes",
             ),
         }
+    }
+}
+
+/// An error's text: `field`, `text`, `number` in decimal if any, then `tail`.
+struct Parts {
+    field: &'static str,
+    text: &'static str,
+    number: Option<u64>,
+    tail: &'static str,
+}
+
+const fn plain(text: &'static str) -> Parts {
+    Parts {
+        field: "",
+        text,
+        number: None,
+        tail: "",
+    }
+}
+
+const fn too_long(field: Field) -> Parts {
+    let (name, limit) = field.name_and_limit();
+    Parts {
+        field: name,
+        text: " is longer than ",
+        number: Some(limit as u64),
+        tail: " bytes",
+    }
+}
+
+const fn counted(text: &'static str, number: u64, tail: &'static str) -> Parts {
+    Parts {
+        field: "",
+        text,
+        number: Some(number),
+        tail,
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text().as_str())
+    }
+}
+
+/// An error's text, held on the stack: see [`Error::text`].
+pub struct ErrorText {
+    bytes: [u8; ErrorText::CAPACITY],
+    len: usize,
+}
+
+impl ErrorText {
+    /// Bytes of the longest text, with room to spare (tests/program/docs.rs writes every
+    /// text).
+    pub const CAPACITY: usize = 96;
+
+    fn new() -> Self {
+        Self {
+            bytes: [0; Self::CAPACITY],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, piece: &str) {
+        let end = self.len + piece.len();
+        self.bytes[self.len..end].copy_from_slice(piece.as_bytes());
+        self.len = end;
+    }
+
+    fn push_number(&mut self, number: u64) {
+        let mut digits = [0; 20];
+        let mut at = digits.len();
+        let mut rest = number;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        let end = self.len + digits.len() - at;
+        self.bytes[self.len..end].copy_from_slice(&digits[at..]);
+        self.len = end;
+    }
+
+    pub fn as_str(&self) -> &str {
+        // SAFETY: only whole `&str`s and ASCII digits were pushed.
+        unsafe { core::str::from_utf8_unchecked(&self.bytes[..self.len]) }
     }
 }

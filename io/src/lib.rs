@@ -13,7 +13,7 @@ pub mod limits;
 
 mod error;
 
-pub use error::{Error, Field};
+pub use error::{Error, ErrorText, Field};
 
 use gmeta::{InOut, Metadata};
 use gstd::{prelude::*, ActorId};
