@@ -1,31 +1,43 @@
 //! Gas of every w3bstreaming action and state query at growing sizes, on gtest.
 //!
-//! For each size N it deploys the program, a floor program (decodes the same payload
-//! and replies, nothing else) and the seed (the original program, `bench/seed`), fills
-//! the program and the seed through the same messages with N users, each with a
-//! profile and one stream, following `FOLLOWS` others and (ours only: the seed has no
-//! marks) watching one stream, then measures `SAMPLES` runs of every action and query
-//! and prints medians in Ggas (1e9 gas), each also as a ratio to the floor, and ours
-//! beside the seed for the seed's actions. It first prints what every message pays
-//! before the program's own work: the node's charge for any message and the charge
-//! for each program's code.
+//! For each workload shape (`accounts::Shape`) and each size N it deploys the program,
+//! a floor program (decodes the same payload and replies, nothing else) and the seed
+//! (the original program, `bench/seed`), fills the program and the seed through the
+//! same messages with N users, each with a profile and one stream, following others
+//! and (ours only: the seed has no marks) marking a stream as the shape says, then
+//! measures `SAMPLES` runs of every action and query and prints medians in Ggas (1e9
+//! gas), each also as a ratio to the floor, and ours beside the seed for the seed's
+//! actions. It first prints what every message pays before the program's own work:
+//! the node's charge for any message and the charge for each program's code.
 //!
-//! Usage: `scripts/bench.sh [N ...]` (default sizes 0 100 1000 10000).
+//! Usage: `scripts/bench.sh [--shape spread|audience] [N ...]` (default: both shapes,
+//! sizes 0 100 1000 10000).
+mod accounts;
 mod base_cost;
 mod probe;
+mod samples;
 mod workload;
 
 use std::collections::BTreeMap;
+use accounts::Shape;
 use workload::{Measured, Workload};
 
 const DEFAULT_SIZES: [usize; 4] = [0, 100, 1_000, 10_000];
 
 fn main() {
     probe::install();
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .map(|arg| arg.parse().expect("sizes are numbers"))
-        .collect();
+    let mut shapes = Shape::ALL.to_vec();
+    let mut sizes = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--shape" {
+            let name = args.next().expect("--shape names a shape");
+            let shape = Shape::ALL.into_iter().find(|shape| shape.name() == name);
+            shapes = vec![shape.expect("the shapes are spread and audience")];
+        } else {
+            sizes.push(arg.parse::<usize>().expect("sizes are numbers"));
+        }
+    }
     let sizes = if sizes.is_empty() {
         DEFAULT_SIZES.to_vec()
     } else {
@@ -33,23 +45,28 @@ fn main() {
     };
 
     print_base_cost();
-    let mut columns = Vec::new();
-    for &n in &sizes {
-        let started = std::time::Instant::now();
-        let workload = Workload::filled(n);
-        let filled = started.elapsed();
-        let measured = workload.measure();
-        eprintln!(
-            "N={n}: init {:.3} Ggas, filled with {} messages in {:.0?}, measured in {:.0?}",
-            workload.init_gas() as f64 / 1e9,
-            workload.messages_sent(),
-            filled,
-            started.elapsed() - filled
-        );
-        columns.push((n, measured));
+    for shape in shapes {
+        let mut columns = Vec::new();
+        for &n in &sizes {
+            let started = std::time::Instant::now();
+            let workload = Workload::filled(n, shape);
+            let filled = started.elapsed();
+            let measured = workload.measure();
+            eprintln!(
+                "{} N={n}: init {:.3} Ggas, filled with {} messages in {:.0?}, measured in {:.0?}",
+                shape.name(),
+                workload.init_gas() as f64 / 1e9,
+                workload.messages_sent(),
+                filled,
+                started.elapsed() - filled
+            );
+            columns.push((n, measured));
+        }
+        println!();
+        println!("## Workload `{}`: {}", shape.name(), shape.describe());
+        print_table(&columns);
+        print_beside_seed(&columns);
     }
-    print_table(&columns);
-    print_beside_seed(&columns);
 }
 
 /// What every message pays before any work of the program's own, in Ggas.

@@ -1,10 +1,14 @@
 //! The benchmark's chain: the program, the floor and the seed (the original program) on
 //! one gtest runtime, filled to a size through real messages, then measured.
-use crate::probe;
+use crate::{
+    accounts::{account, Shape},
+    probe,
+    samples::Samples,
+};
 use gstd::ActorId;
 use gtest::{constants::UNITS, Program, System};
 use parity_scale_codec::{Decode, Encode};
-use std::{cell::Cell, collections::BTreeMap};
+use std::cell::Cell;
 use w3bstreaming_io::{Action, Event, StateQuery};
 use w3bstreaming_testkit::{deploy, reply};
 
@@ -12,8 +16,6 @@ use w3bstreaming_testkit::{deploy, reply};
 const SAMPLES: u64 = 5;
 /// Messages per block while filling.
 const BATCH: usize = 100;
-/// How many others each filled user follows.
-const FOLLOWS: usize = 2;
 const MINUTE_MS: u64 = 60_000;
 const HOUR_MS: u64 = 60 * MINUTE_MS;
 
@@ -83,8 +85,8 @@ pub struct Workload {
     init_gas: u64,
 }
 
-fn filled_user(index: usize) -> u64 {
-    FILLED_USERS + index as u64
+fn filled_user(index: usize) -> ActorId {
+    account(FILLED_USERS + index as u64)
 }
 
 fn profile(name: String) -> Action {
@@ -110,9 +112,9 @@ fn stream_lasting(title: String, start_time: u64, duration: u64) -> Action {
 }
 
 impl Workload {
-    /// A fresh runtime with `size` users, each with one stream, following `FOLLOWS`
-    /// others and watching the next user's stream.
-    pub fn filled(size: usize) -> Self {
+    /// A fresh runtime with `size` users, each with one stream, following others and
+    /// marking a stream as `shape` says.
+    pub fn filled(size: usize, shape: Shape) -> Self {
         let system = System::new();
         let (program, init) = deploy(&system, 1, w3bstreaming::WASM_BINARY_OPT, FILLED_USERS);
         let (floor, _) = deploy(
@@ -152,23 +154,22 @@ impl Workload {
                 other => panic!("NewStream replied {other:?}"),
             })
             .collect();
-        let follows = (1..=FOLLOWS.min(size.saturating_sub(1))).flat_map(|step| {
-            (0..size).map(move |i| {
-                let account_id = filled_user((i + step) % size).into();
+        let follows = (0..size).flat_map(|i| {
+            let follows = shape.follows(i, size).into_iter();
+            follows.map(move |followed| {
+                let account_id = filled_user(followed);
                 (filled_user(i), Action::Subscribe { account_id })
             })
         });
         let follows: Vec<_> = follows.collect();
         workload.send_all(follows);
-        if size > 1 {
-            let watches: Vec<_> = (0..size)
-                .map(|i| {
-                    let stream_id = workload.stream_ids[(i + 1) % size].clone();
-                    (filled_user(i), Action::Watch { stream_id })
-                })
-                .collect();
-            workload.send_all(watches);
-        }
+        let watches: Vec<_> = (0..size)
+            .filter_map(|i| {
+                let stream_id = workload.stream_ids[shape.marks(i, size)?].clone();
+                Some((filled_user(i), Action::Watch { stream_id }))
+            })
+            .collect();
+        workload.send_all(watches);
         workload
     }
 
@@ -186,7 +187,7 @@ impl Workload {
 
     /// Sends every message, `BATCH` to a block, and expects each to succeed; those the
     /// seed has go to the seed too, in the same block, so that both hold the same data.
-    fn send_all(&self, messages: impl IntoIterator<Item = (u64, Action)>) -> Vec<Event> {
+    fn send_all(&self, messages: impl IntoIterator<Item = (ActorId, Action)>) -> Vec<Event> {
         let messages: Vec<_> = messages.into_iter().collect();
         let mut events = Vec::with_capacity(messages.len());
         for batch in messages.chunks(BATCH) {
@@ -220,7 +221,7 @@ impl Workload {
     /// one block and in that order, so that the seed and the program see the same block
     /// time (and give a new stream the same id): the program's reply, the gas each
     /// burned and how many pages the program and the seed wrote.
-    fn send_side_by_side(&self, from: u64, action: &Action) -> SideBySide {
+    fn send_side_by_side(&self, from: ActorId, action: &Action) -> SideBySide {
         let payload = action.encode();
         let floor = self.program(self.floor).send_bytes(from, payload.clone());
         let seed =
@@ -266,12 +267,12 @@ impl Workload {
         let mut samples = Samples::default();
         let (fixture_start, fixture_ids) = self.add_fixture();
         for sample in 0..SAMPLES {
-            let broadcaster = SAMPLE_BROADCASTERS + sample;
-            let viewer = SAMPLE_VIEWERS + sample;
+            let broadcaster = account(SAMPLE_BROADCASTERS + sample);
+            let viewer = account(SAMPLE_VIEWERS + sample);
             for account in [broadcaster, viewer] {
                 self.system.mint_to(account, 1_000 * UNITS);
             }
-            let mut act = |name: &'static str, from: u64, action: Action| -> Event {
+            let mut act = |name: &'static str, from: ActorId, action: Action| -> Event {
                 let SideBySide { ours, floor, seed } = self.send_side_by_side(from, &action);
                 let reply = ours
                     .reply
@@ -311,7 +312,7 @@ impl Workload {
                     description: Some("Edited by the benchmark".into()),
                 },
             );
-            let account_id = broadcaster.into();
+            let account_id = broadcaster;
             act("Subscribe", viewer, Action::Subscribe { account_id });
             act(
                 "Watch",
@@ -374,22 +375,23 @@ impl Workload {
     /// `FIXTURE_LIVE_AFTER_MS` past the first start, and as many followers: the same at
     /// every size, so that each targeted query answers with the same data at every size.
     fn add_fixture(&self) -> (u64, Vec<String>) {
-        let accounts: Vec<u64> = (0..=FIXTURE_STREAMS).map(|i| FIXTURE + i).collect();
+        let accounts: Vec<ActorId> = (0..=FIXTURE_STREAMS).map(|i| account(FIXTURE + i)).collect();
         for &account in &accounts {
             self.system.mint_to(account, 1_000 * UNITS);
         }
         self.send_all(
             accounts
                 .iter()
-                .map(|&account| (account, profile(format!("Fixture {account}")))),
+                .enumerate()
+                .map(|(i, &account)| (account, profile(format!("Fixture {i}")))),
         );
         let first_start = self.system.block_timestamp() + FIXTURE_AHEAD_MS;
         let scheduled = self.send_all((0..FIXTURE_STREAMS).map(|i| {
             let start = first_start + i * HOUR_MS;
-            (FIXTURE, new_stream(format!("Fixture {i}"), start))
+            (accounts[0], new_stream(format!("Fixture {i}"), start))
         }));
         self.send_all(accounts[1..].iter().map(|&follower| {
-            let account_id = FIXTURE.into();
+            let account_id = accounts[0];
             (follower, Action::Subscribe { account_id })
         }));
         let ids: Vec<String> = scheduled
@@ -402,7 +404,7 @@ impl Workload {
         // The first follower marks every fixture stream, for `MarkedStreams`.
         self.send_all(ids.iter().map(|id| {
             let stream_id = id.clone();
-            (FIXTURE + 1, Action::Watch { stream_id })
+            (accounts[1], Action::Watch { stream_id })
         }));
         (first_start, ids)
     }
@@ -414,7 +416,8 @@ impl Workload {
         first_start: u64,
         ids: &[String],
     ) -> Vec<(&'static str, &'static str, StateQuery)> {
-        let fixture = ActorId::from(FIXTURE);
+        let fixture = account(FIXTURE);
+        let follower = account(FIXTURE + 1);
         let limit = FIXTURE_STREAMS as u32;
         vec![
             (
@@ -431,7 +434,7 @@ impl Workload {
                 "IsSubscribed",
                 "IsSubscribed (asked)",
                 StateQuery::IsSubscribed {
-                    subscriber: (FIXTURE + 1).into(),
+                    subscriber: follower,
                     broadcaster: fixture,
                 },
             ),
@@ -475,7 +478,7 @@ impl Workload {
                 "Subscriptions",
                 "Subscriptions (asked)",
                 StateQuery::Subscriptions {
-                    subscriber: (FIXTURE + 1).into(),
+                    subscriber: follower,
                     after: None,
                     limit,
                 },
@@ -484,7 +487,7 @@ impl Workload {
                 "MarkedStreams",
                 "MarkedStreams (asked)",
                 StateQuery::MarkedStreams {
-                    watcher: (FIXTURE + 1).into(),
+                    watcher: follower,
                     after: None,
                     limit,
                 },
@@ -500,73 +503,6 @@ impl Workload {
             ),
         ]
     }
-}
-
-/// Samples by row, in the order rows were first added.
-#[derive(Default)]
-struct Samples {
-    order: Vec<&'static str>,
-    rows: BTreeMap<&'static str, RowSamples>,
-}
-
-#[derive(Default)]
-struct RowSamples {
-    gas: Vec<Option<u64>>,
-    floor: Vec<u64>,
-    written_pages: Vec<usize>,
-    seed: Vec<u64>,
-    seed_pages: Vec<usize>,
-}
-
-impl Samples {
-    fn add(&mut self, name: &'static str, gas: Option<u64>, floor: u64, pages: Option<usize>) {
-        if !self.rows.contains_key(name) {
-            self.order.push(name);
-        }
-        let row = self.rows.entry(name).or_default();
-        row.gas.push(gas);
-        row.floor.push(floor);
-        row.written_pages.extend(pages);
-    }
-
-    fn add_seed(&mut self, name: &'static str, seed: Option<(u64, usize)>) {
-        let row = self.rows.get_mut(name).expect("added first");
-        if let Some((gas, pages)) = seed {
-            row.seed.push(gas);
-            row.seed_pages.push(pages);
-        }
-    }
-
-    fn medians(&self) -> Vec<Row> {
-        self.order
-            .iter()
-            .map(|&name| {
-                let row = &self.rows[name];
-                let gas: Option<Vec<u64>> = row.gas.iter().copied().collect();
-                Row {
-                    name,
-                    written_pages: (!row.written_pages.is_empty())
-                        .then(|| median_count(&row.written_pages)),
-                    gas: gas.map(|gas| median(&gas)),
-                    floor: median(&row.floor),
-                    seed: (!row.seed.is_empty())
-                        .then(|| (median(&row.seed), median_count(&row.seed_pages))),
-                }
-            })
-            .collect()
-    }
-}
-
-fn median(values: &[u64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable();
-    sorted[sorted.len() / 2] as f64 / 1e9
-}
-
-fn median_count(counts: &[usize]) -> usize {
-    let mut sorted = counts.to_vec();
-    sorted.sort_unstable();
-    sorted[sorted.len() / 2]
 }
 
 fn short(error: &str) -> String {
