@@ -48,9 +48,7 @@ impl Shape {
 
     pub fn describe(self) -> &'static str {
         match self {
-            Shape::Spread => {
-                "each account follows the next two and marks the next one's stream"
-            }
+            Shape::Spread => "each account follows the next two and marks the next one's stream",
             Shape::Audience => "every account follows the first and marks its stream",
         }
     }

@@ -18,8 +18,8 @@ mod probe;
 mod samples;
 mod workload;
 
-use std::collections::BTreeMap;
 use accounts::Shape;
+use std::collections::BTreeMap;
 use workload::{Measured, Workload};
 
 const DEFAULT_SIZES: [usize; 4] = [0, 100, 1_000, 10_000];

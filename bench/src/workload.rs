@@ -375,7 +375,9 @@ impl Workload {
     /// `FIXTURE_LIVE_AFTER_MS` past the first start, and as many followers: the same at
     /// every size, so that each targeted query answers with the same data at every size.
     fn add_fixture(&self) -> (u64, Vec<String>) {
-        let accounts: Vec<ActorId> = (0..=FIXTURE_STREAMS).map(|i| account(FIXTURE + i)).collect();
+        let accounts: Vec<ActorId> = (0..=FIXTURE_STREAMS)
+            .map(|i| account(FIXTURE + i))
+            .collect();
         for &account in &accounts {
             self.system.mint_to(account, 1_000 * UNITS);
         }
