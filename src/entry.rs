@@ -1,7 +1,11 @@
 //! The wasm exports: decode, call the plain functions of this crate, reply.
-use crate::{actions, payload::Request};
-use gstd::{codec::DecodeAll, exec, ext, msg, prelude::*};
-use w3bstreaming_io::{Error, ErrorText, Event, StateQuery};
+use crate::{actions, payload::Request, reply::Reply};
+use gstd::{
+    codec::{DecodeAll, Output},
+    exec, ext, msg,
+    prelude::*,
+};
+use w3bstreaming_io::{Error, ErrorText, StateQuery, QUERY_INDEX};
 use w3bstreaming_state::Schedule;
 
 /// The program's whole state. It starts empty and grows with use, so `init` has
@@ -19,14 +23,22 @@ extern "C" fn handle() {
         match Request::decode(payload).unwrap_or_else(|| reject(Error::MalformedAction)) {
             Request::Action(action) => {
                 match actions::apply(schedule, msg::source(), exec::block_timestamp(), action) {
-                    Ok(event) => msg::reply(event, 0).expect("reply to handle"),
+                    Ok(event) => {
+                        msg::reply(event, 0).expect("reply to handle");
+                    }
                     Err(error) => reject(error),
                 }
             }
-            Request::Query(query) => match schedule.query(query) {
-                Ok(reply) => msg::reply(Event::QueryReply(reply), 0).expect("reply to handle"),
-                Err(error) => reject(error),
-            },
+            Request::Query(query) => {
+                // `Event::QueryReply`'s index, then the answer; a refused query has
+                // written nothing, and pushed nothing to the reply.
+                let mut reply = Reply::new();
+                reply.push_byte(QUERY_INDEX);
+                match schedule.answer(&query, &mut reply) {
+                    Ok(()) => reply.commit(),
+                    Err(error) => reject(error),
+                }
+            }
         };
     });
 }
@@ -36,10 +48,11 @@ extern "C" fn state() {
     let query: StateQuery = load().unwrap_or_else(|| reject(Error::MalformedQuery));
     // SAFETY: the only reference to SCHEDULE during this call.
     let schedule = unsafe { static_ref!(SCHEDULE) };
-    match schedule.query(query) {
-        Ok(reply) => msg::reply(reply, 0).expect("reply to state"),
+    let mut reply = Reply::new();
+    match schedule.answer(&query, &mut reply) {
+        Ok(()) => reply.commit(),
         Err(error) => reject(error),
-    };
+    }
 }
 
 /// Replies with the blake2b-256 hash of `.meta.txt`'s metadata, so Gear IDEA can

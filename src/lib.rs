@@ -17,6 +17,8 @@ pub mod validation;
 
 #[cfg(target_arch = "wasm32")]
 mod entry;
+#[cfg(target_arch = "wasm32")]
+mod reply;
 
 #[cfg(feature = "std")]
 mod artifacts {

@@ -19,6 +19,7 @@
 
 extern crate alloc;
 
+mod answer;
 mod budget;
 mod collections;
 mod query;

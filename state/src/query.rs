@@ -1,18 +1,16 @@
-//! The answers to `state` queries. Each targeted query reads only the records it
-//! answers with, plus a bounded number of index entries.
+//! Which records a query answers with: each targeted query reads only those, plus a
+//! bounded number of index entries, and pages hold their keys, on the stack, for
+//! `answer.rs` to write. The owned answers (`Schedule::query` and the methods by
+//! query) are read back from those bytes, for Rust clients and tests.
 use crate::{
     collections::ChunkedMap,
-    records::{StreamFields, StreamRecord, UserRecord},
-    schedule::{accounts_of, streams_of, watchers_of, Schedule, StartKey},
+    schedule::{accounts_of, streams_of, Schedule, StartKey},
     stream_number::StreamNumber,
     user_no::UserNo,
 };
 use alloc::{string::String, vec::Vec};
-use core::{
-    iter,
-    ops::Bound::{self, Excluded, Included, Unbounded},
-};
-use gstd::ActorId;
+use core::ops::Bound::{self, Excluded, Included, Unbounded};
+use gstd::{codec::DecodeAll, ActorId};
 use w3bstreaming_io::{
     limits::{MAX_PAGE_LEN, MAX_STREAM_DURATION_MS},
     Error, Profile, ProfileSummary, StateQuery, StateReply, Stream, StreamCursor, Subscription,
@@ -34,153 +32,88 @@ pub struct Page<T, C> {
     pub next: Option<C>,
 }
 
-impl<T, C> Page<T, C> {
-    /// The page of a list that does not exist, such as an unknown account's.
-    pub fn empty() -> Self {
-        Page {
-            items: Vec::new(),
-            next: None,
-        }
-    }
-}
-
 /// A query's `limit` as the number of items a page holds: 1 to [`MAX_PAGE_LEN`].
 pub fn page_len(limit: u32) -> usize {
     limit.clamp(1, MAX_PAGE_LEN) as usize
 }
 
-/// Takes up to `len` items; the cursor of the last one taken if any is left.
-fn paginate<T, C>(
-    mut items: impl Iterator<Item = T>,
-    len: usize,
-    cursor: impl Fn(&T) -> C,
-) -> Page<T, C> {
-    let taken: Vec<T> = items.by_ref().take(len).collect();
-    let next = match (taken.last(), items.next()) {
-        (Some(last), Some(_)) => Some(cursor(last)),
-        _ => None,
-    };
-    Page { items: taken, next }
+/// How many items a page lists and the key its cursor names if more may follow:
+/// found by walking the list once, so that the answer can walk it again writing each
+/// item, with nothing held in between.
+pub(crate) struct PageShape<K> {
+    pub(crate) count: usize,
+    pub(crate) next: Option<K>,
+}
+
+/// The shape of the page that lists the first `len` kept items of `items` (each with
+/// whether it is kept), passing over at most [`SKIP_BUDGET`] others: the cursor
+/// then names the last item looked at.
+pub(crate) fn shape<K: Copy>(items: impl Iterator<Item = (K, bool)>, len: usize) -> PageShape<K> {
+    let (mut count, mut skipped, mut last_seen) = (0, 0, None);
+    let mut items = items.peekable();
+    for (item, kept) in items.by_ref() {
+        last_seen = Some(item);
+        if kept {
+            count += 1;
+            if count == len {
+                break;
+            }
+        } else {
+            skipped += 1;
+            if skipped == SKIP_BUDGET {
+                break;
+            }
+        }
+    }
+    let more = items.peek().is_some();
+    PageShape {
+        count,
+        next: last_seen.filter(|_| more),
+    }
+}
+
+/// The items of a list with whether each is kept: every one.
+fn all<K>(items: impl Iterator<Item = K> + Clone) -> impl Iterator<Item = (K, bool)> + Clone {
+    items.map(|item| (item, true))
 }
 
 impl Schedule {
-    /// Answers a `state` query, exactly as the program's `state` export does.
+    /// Answers a `state` query, exactly as the program's `state` export does: the
+    /// `StateReply` that [`Schedule::answer`] writes.
     pub fn query(&self, query: StateQuery) -> Result<StateReply, Error> {
-        Ok(match query {
-            StateQuery::Streams => StateReply::Streams(self.all_streams()),
-            StateQuery::Users => StateReply::Users(self.all_users()),
-            StateQuery::Stream { id } => StateReply::Stream(self.stream_by_id(&id)),
-            StateQuery::Profile { account } => StateReply::Profile(self.profile(account)),
-            StateQuery::IsSubscribed {
-                subscriber,
-                broadcaster,
-            } => StateReply::IsSubscribed(self.is_subscribed(subscriber, broadcaster)),
-            StateQuery::BroadcasterStreams {
-                broadcaster,
-                after,
-                limit,
-            } => stream_page(self.broadcaster_streams(broadcaster, after, limit)?),
-            StateQuery::LiveStreams { at, after, limit } => {
-                stream_page(self.live_streams(at, after, limit)?)
-            }
-            StateQuery::UpcomingStreams { from, after, limit } => {
-                stream_page(self.upcoming_streams(from, after, limit)?)
-            }
-            StateQuery::Subscribers {
-                broadcaster,
-                after,
-                limit,
-            } => {
-                let page = self.subscribers(broadcaster, after, limit)?;
-                StateReply::AccountPage {
-                    accounts: page.items,
-                    next: page.next,
-                }
-            }
-            StateQuery::Subscriptions {
-                subscriber,
-                after,
-                limit,
-            } => {
-                let page = self.subscriptions(subscriber, after, limit)?;
-                StateReply::SubscriptionPage {
-                    subscriptions: page.items,
-                    next: page.next,
-                }
-            }
-            StateQuery::MarkedStreams {
-                watcher,
-                after,
-                limit,
-            } => stream_page(self.marked_streams(watcher, after, limit)?),
-            StateQuery::EndedStreams { at, after, limit } => {
-                stream_page(self.ended_streams(at, after, limit)?)
-            }
-        })
+        let mut bytes = Vec::new();
+        self.answer(&query, &mut bytes)?;
+        Ok(StateReply::decode_all(&mut &bytes[..]).expect("an answer is a StateReply"))
     }
 
-    /// Every stream with its id, in id order. Reads the whole schedule, walking the
-    /// watcher index once beside the streams (both are in number order).
+    /// Every stream with its id, in id order.
     pub fn all_streams(&self) -> Vec<(String, Stream)> {
-        let mut watchers = self.watchers.keys_in(..).peekable();
-        self.streams
-            .iter()
-            .map(|(number, bytes)| {
-                let record = StreamRecord::read(bytes);
-                // Marks of removed streams still waiting to be dropped are passed over.
-                while watchers.next_if(|&(of, _)| of.get() < number).is_some() {}
-                let viewers = iter::from_fn(|| watchers.next_if(|&(of, _)| of.get() == number))
-                    .map(|(_, viewer)| self.account(viewer))
-                    .collect();
-                (record.id().into(), stream_with(record, viewers))
-            })
-            .collect()
+        match self.query(StateQuery::Streams) {
+            Ok(StateReply::Streams(streams)) => streams,
+            other => unreachable!("Streams answered {other:?}"),
+        }
     }
 
-    /// Every profile with its account, in account order. Reads the whole schedule,
-    /// walking each index once beside the profiles (all are in account number order).
+    /// Every profile with its account, in account order.
     pub fn all_users(&self) -> Vec<(ActorId, Profile)> {
-        let mut streams = self.by_broadcaster.keys_in(..).peekable();
-        let mut followers = self.followers.keys_in(..).peekable();
-        let mut follows = self.follows.iter().peekable();
-        let mut users: Vec<(ActorId, Profile)> = self
-            .users
-            .iter()
-            .map(|(number, bytes)| {
-                let user = UserRecord::read(bytes);
-                let number = UserNo::new(number);
-                let profile = Profile {
-                    name: user.name().map(String::from),
-                    surname: user.surname().map(String::from),
-                    img_link: user.img_link().map(String::from),
-                    stream_ids: iter::from_fn(|| streams.next_if(|&(of, _)| of == number))
-                        .map(|(_, stream)| self.record(stream).id().into())
-                        .collect(),
-                    subscribers: iter::from_fn(|| followers.next_if(|&(of, _)| of == number))
-                        .map(|(_, follower)| self.account(follower))
-                        .collect(),
-                    subscriptions: iter::from_fn(|| follows.next_if(|&(&(of, _), _)| of == number))
-                        .map(|(&(_, followed), &sub_date)| Subscription {
-                            account_id: self.account(followed),
-                            sub_date,
-                        })
-                        .collect(),
-                };
-                (user.account(), profile)
-            })
-            .collect();
-        users.sort_unstable_by_key(|(account, _)| *account);
-        users
+        match self.query(StateQuery::Users) {
+            Ok(StateReply::Users(users)) => users,
+            other => unreachable!("Users answered {other:?}"),
+        }
     }
 
     pub fn stream_by_id(&self, id: &str) -> Option<Stream> {
-        self.stream(id)
-            .map(|(number, record)| self.stream_view(number, record))
+        match self.query(StateQuery::Stream { id: id.into() }) {
+            Ok(StateReply::Stream(stream)) => stream,
+            other => unreachable!("Stream answered {other:?}"),
+        }
     }
 
     pub fn profile(&self, account: ActorId) -> Option<ProfileSummary> {
-        self.registered(account)
-            .map(|(number, user)| user.to_summary(self.streams_by(number)))
+        match self.query(StateQuery::Profile { account }) {
+            Ok(StateReply::Profile(profile)) => profile,
+            other => unreachable!("Profile answered {other:?}"),
+        }
     }
 
     pub fn is_subscribed(&self, subscriber: ActorId, broadcaster: ActorId) -> bool {
@@ -195,7 +128,11 @@ impl Schedule {
         after: Option<StreamCursor>,
         limit: u32,
     ) -> Result<Page<(String, Stream), StreamCursor>, Error> {
-        self.account_streams(&self.by_broadcaster, broadcaster, after, limit)
+        stream_list(self.query(StateQuery::BroadcasterStreams {
+            broadcaster,
+            after,
+            limit,
+        }))
     }
 
     /// The streams `watcher` marked to watch, in the order they were scheduled (id
@@ -207,76 +144,33 @@ impl Schedule {
         after: Option<StreamCursor>,
         limit: u32,
     ) -> Result<Page<(String, Stream), StreamCursor>, Error> {
-        self.account_streams(&self.marked, watcher, after, limit)
+        stream_list(self.query(StateQuery::MarkedStreams {
+            watcher,
+            after,
+            limit,
+        }))
     }
 
-    /// A page of one account's entries in an index keyed by (account, stream).
-    fn account_streams(
-        &self,
-        index: &ChunkedMap<(UserNo, StreamNumber), ()>,
-        account: ActorId,
-        after: Option<StreamCursor>,
-        limit: u32,
-    ) -> Result<Page<(String, Stream), StreamCursor>, Error> {
-        let Some(account) = self.user_no(account) else {
-            return Ok(Page::empty());
-        };
-        let all = streams_of(account);
-        let lower = match start_bound(after)? {
-            Excluded((_, number)) => Excluded((account, number)),
-            _ => Included(*all.start()),
-        };
-        // A mark may name a removed stream whose marks are still being dropped.
-        let keys = index
-            .keys_in((lower, Included(*all.end())))
-            .filter_map(|(_, number)| Some((self.record_of(number)?.start_time(), number)));
-        Ok(self.streams_page(keys, page_len(limit)))
-    }
-
-    /// Streams live at `at` (`start_time <= at < end_time`) in start-time order.
-    ///
-    /// Only streams that started within [`MAX_STREAM_DURATION_MS`] before `at` can be
-    /// live, so the read walks that window of the start-time index, skipping at most
-    /// [`SKIP_BUDGET`] ended streams per page.
+    /// Streams live at `at` (`start_time <= at < end_time`) in start-time order: see
+    /// [`Schedule::live_list`].
     pub fn live_streams(
         &self,
         at: u64,
         after: Option<StreamCursor>,
         limit: u32,
     ) -> Result<Page<(String, Stream), StreamCursor>, Error> {
-        let window_start = (
-            at.saturating_sub(MAX_STREAM_DURATION_MS),
-            StreamNumber::FIRST,
-        );
-        let lower = match start_bound(after)? {
-            Excluded(key) if key >= window_start => Excluded(key),
-            _ => Included(window_start),
-        };
-        let upper = Included((at, StreamNumber::LAST));
-        let keys = self.by_start.keys_in((lower, upper));
-        Ok(self.filtered_page(keys, page_len(limit), |record| record.end_time() > at))
+        stream_list(self.query(StateQuery::LiveStreams { at, after, limit }))
     }
 
-    /// Streams that ended at or before `at` (`end_time <= at`), the latest start first.
-    ///
-    /// The read walks the start-time index down from `at`, skipping at most
-    /// [`SKIP_BUDGET`] streams still live at `at` per page.
+    /// Streams that ended at or before `at` (`end_time <= at`), the latest start
+    /// first: see [`Schedule::ended_list`].
     pub fn ended_streams(
         &self,
         at: u64,
         after: Option<StreamCursor>,
         limit: u32,
     ) -> Result<Page<(String, Stream), StreamCursor>, Error> {
-        let last_started = (at, StreamNumber::LAST);
-        let upper = match start_bound(after)? {
-            Excluded(key) if key <= last_started => Excluded(key),
-            _ => Included(last_started),
-        };
-        let keys = self
-            .by_start
-            .range_rev((Unbounded, upper))
-            .map(|(&key, _)| key);
-        Ok(self.filtered_page(keys, page_len(limit), |record| record.end_time() <= at))
+        stream_list(self.query(StateQuery::EndedStreams { at, after, limit }))
     }
 
     /// Streams that start after `from`, in start-time order.
@@ -286,13 +180,7 @@ impl Schedule {
         after: Option<StreamCursor>,
         limit: u32,
     ) -> Result<Page<(String, Stream), StreamCursor>, Error> {
-        let first_upcoming = (from.saturating_add(1), StreamNumber::FIRST);
-        let lower = match start_bound(after)? {
-            Excluded(key) if key >= first_upcoming => Excluded(key),
-            _ => Included(first_upcoming),
-        };
-        let keys = self.by_start.keys_in((lower, Unbounded));
-        Ok(self.streams_page(keys, page_len(limit)))
+        stream_list(self.query(StateQuery::UpcomingStreams { from, after, limit }))
     }
 
     /// The accounts following `broadcaster`, in the order of their account numbers
@@ -303,14 +191,17 @@ impl Schedule {
         after: Option<ActorId>,
         limit: u32,
     ) -> Result<Page<ActorId, ActorId>, Error> {
-        let Some(broadcaster) = self.user_no(broadcaster) else {
-            return Ok(Page::empty());
-        };
-        let accounts = self
-            .followers
-            .keys_in(self.accounts_after(broadcaster, after)?)
-            .map(|(_, follower)| self.account(follower));
-        Ok(paginate(accounts, page_len(limit), |&account| account))
+        match self.query(StateQuery::Subscribers {
+            broadcaster,
+            after,
+            limit,
+        })? {
+            StateReply::AccountPage { accounts, next } => Ok(Page {
+                items: accounts,
+                next,
+            }),
+            other => unreachable!("Subscribers answered {other:?}"),
+        }
     }
 
     /// The accounts `subscriber` follows, with when it followed them, in the order of
@@ -322,19 +213,154 @@ impl Schedule {
         after: Option<ActorId>,
         limit: u32,
     ) -> Result<Page<Subscription, ActorId>, Error> {
-        let Some(subscriber) = self.user_no(subscriber) else {
-            return Ok(Page::empty());
+        match self.query(StateQuery::Subscriptions {
+            subscriber,
+            after,
+            limit,
+        })? {
+            StateReply::SubscriptionPage {
+                subscriptions,
+                next,
+            } => Ok(Page {
+                items: subscriptions,
+                next,
+            }),
+            other => unreachable!("Subscriptions answered {other:?}"),
+        }
+    }
+
+    /// A broadcaster's streams, from after the cursor: see
+    /// [`Schedule::broadcaster_streams`].
+    pub(crate) fn broadcaster_list(
+        &self,
+        broadcaster: ActorId,
+        after: Option<&StreamCursor>,
+    ) -> Result<impl Iterator<Item = (StartKey, bool)> + Clone + '_, Error> {
+        self.account_list(&self.by_broadcaster, broadcaster, after)
+    }
+
+    /// The streams an account marked, from after the cursor.
+    pub(crate) fn marked_list(
+        &self,
+        watcher: ActorId,
+        after: Option<&StreamCursor>,
+    ) -> Result<impl Iterator<Item = (StartKey, bool)> + Clone + '_, Error> {
+        self.account_list(&self.marked, watcher, after)
+    }
+
+    /// One account's entries in an index keyed by (account, stream); none for an
+    /// unknown account.
+    fn account_list<'s>(
+        &'s self,
+        index: &'s ChunkedMap<(UserNo, StreamNumber), ()>,
+        account: ActorId,
+        after: Option<&StreamCursor>,
+    ) -> Result<impl Iterator<Item = (StartKey, bool)> + Clone + 's, Error> {
+        let range = match self.user_no(account) {
+            None => None,
+            Some(account) => {
+                let all = streams_of(account);
+                let lower = match start_bound(after)? {
+                    Excluded((_, number)) => Excluded((account, number)),
+                    _ => Included(*all.start()),
+                };
+                Some((lower, Included(*all.end())))
+            }
         };
-        let follows = self
-            .follows
-            .range(self.accounts_after(subscriber, after)?)
-            .map(|(&(_, followed), &sub_date)| Subscription {
-                account_id: self.account(followed),
-                sub_date,
-            });
-        Ok(paginate(follows, page_len(limit), |follow| {
-            follow.account_id
-        }))
+        // A mark may name a removed stream whose marks are still being dropped.
+        let keys = range.into_iter().flat_map(move |range| {
+            index
+                .keys_in(range)
+                .filter_map(move |(_, number)| Some((self.record_of(number)?.start_time(), number)))
+        });
+        Ok(all(keys))
+    }
+
+    /// Streams live at `at`. Only streams that started within
+    /// [`MAX_STREAM_DURATION_MS`] before `at` can be live, so the list walks that
+    /// window of the start-time index, and those that ended are passed over.
+    pub(crate) fn live_list(
+        &self,
+        at: u64,
+        after: Option<&StreamCursor>,
+    ) -> Result<impl Iterator<Item = (StartKey, bool)> + Clone + '_, Error> {
+        let window_start = (
+            at.saturating_sub(MAX_STREAM_DURATION_MS),
+            StreamNumber::FIRST,
+        );
+        let lower = match start_bound(after)? {
+            Excluded(key) if key >= window_start => Excluded(key),
+            _ => Included(window_start),
+        };
+        let upper = Included((at, StreamNumber::LAST));
+        let keys = self.by_start.keys_in((lower, upper));
+        Ok(keys.map(move |key| (key, self.record(key.1).end_time() > at)))
+    }
+
+    /// Streams that ended at or before `at`, walking the start-time index down from
+    /// `at`; those still live at `at` are passed over.
+    pub(crate) fn ended_list(
+        &self,
+        at: u64,
+        after: Option<&StreamCursor>,
+    ) -> Result<impl Iterator<Item = (StartKey, bool)> + Clone + '_, Error> {
+        let last_started = (at, StreamNumber::LAST);
+        let upper = match start_bound(after)? {
+            Excluded(key) if key <= last_started => Excluded(key),
+            _ => Included(last_started),
+        };
+        let keys = self.by_start.range_rev((Unbounded, upper));
+        Ok(keys.map(move |(&key, _)| (key, self.record(key.1).end_time() <= at)))
+    }
+
+    /// Streams that start after `from`.
+    pub(crate) fn upcoming_list(
+        &self,
+        from: u64,
+        after: Option<&StreamCursor>,
+    ) -> Result<impl Iterator<Item = (StartKey, bool)> + Clone + '_, Error> {
+        let first_upcoming = (from.saturating_add(1), StreamNumber::FIRST);
+        let lower = match start_bound(after)? {
+            Excluded(key) if key >= first_upcoming => Excluded(key),
+            _ => Included(first_upcoming),
+        };
+        Ok(all(self.by_start.keys_in((lower, Unbounded))))
+    }
+
+    /// An account's followers from after the cursor account; none for an unknown
+    /// account.
+    pub(crate) fn follower_list(
+        &self,
+        broadcaster: ActorId,
+        after: Option<ActorId>,
+    ) -> Result<impl Iterator<Item = (UserNo, bool)> + Clone + '_, Error> {
+        let range = match self.user_no(broadcaster) {
+            None => None,
+            Some(broadcaster) => Some(self.accounts_after(broadcaster, after)?),
+        };
+        let followers = range
+            .into_iter()
+            .flat_map(|range| self.followers.keys_in(range).map(|(_, follower)| follower));
+        Ok(all(followers))
+    }
+
+    /// The accounts an account follows, with since when, from after the cursor
+    /// account; none for an unknown account.
+    pub(crate) fn follow_list(
+        &self,
+        subscriber: ActorId,
+        after: Option<ActorId>,
+    ) -> Result<impl Iterator<Item = ((UserNo, u64), bool)> + Clone + '_, Error> {
+        let range = match self.user_no(subscriber) {
+            None => None,
+            Some(subscriber) => Some(self.accounts_after(subscriber, after)?),
+        };
+        let follows = range.into_iter().flat_map(|range| {
+            self.follows
+                .range(range)
+                .map(|(&(_, followed), &sub_date)| (followed, sub_date))
+        });
+        Ok(all(follows))
     }
 
     /// An (account, account) index range: `account`'s entries after the cursor
@@ -354,85 +380,10 @@ impl Schedule {
         };
         Ok((lower, Included(*all.end())))
     }
-
-    /// The stream as clients see it, watchers in account number order.
-    fn stream_view(&self, number: StreamNumber, record: StreamRecord<'_>) -> Stream {
-        let watchers = self
-            .watchers
-            .keys_in(watchers_of(number))
-            .map(|(_, viewer)| self.account(viewer))
-            .collect();
-        stream_with(record, watchers)
-    }
-
-    /// The record of a stream an index names.
-    fn record(&self, number: StreamNumber) -> StreamRecord<'_> {
-        self.record_of(number).expect("indexed stream exists")
-    }
-
-    fn streams_page(
-        &self,
-        keys: impl Iterator<Item = StartKey>,
-        len: usize,
-    ) -> Page<(String, Stream), StreamCursor> {
-        let page = paginate(keys, len, |&key| key);
-        Page {
-            items: page
-                .items
-                .into_iter()
-                .map(|(_, number)| {
-                    let record = self.record(number);
-                    (record.id().into(), self.stream_view(number, record))
-                })
-                .collect(),
-            next: page.next.map(|key| self.cursor(key)),
-        }
-    }
-
-    /// Up to `len` of the streams `keys` name that `keep` accepts, passing over at most
-    /// [`SKIP_BUDGET`] others: the cursor then points past the last one looked at.
-    fn filtered_page(
-        &self,
-        keys: impl Iterator<Item = StartKey>,
-        len: usize,
-        keep: impl Fn(StreamRecord<'_>) -> bool,
-    ) -> Page<(String, Stream), StreamCursor> {
-        let mut items = Vec::new();
-        let mut skipped = 0;
-        let mut last_seen = None;
-        let mut keys = keys.peekable();
-        for key in keys.by_ref() {
-            last_seen = Some(key);
-            let record = self.record(key.1);
-            if keep(record) {
-                items.push((record.id().into(), self.stream_view(key.1, record)));
-                if items.len() == len {
-                    break;
-                }
-            } else {
-                skipped += 1;
-                if skipped == SKIP_BUDGET {
-                    break;
-                }
-            }
-        }
-        let more = keys.peek().is_some();
-        Page {
-            items,
-            next: last_seen.filter(|_| more).map(|key| self.cursor(key)),
-        }
-    }
-
-    fn cursor(&self, (start_time, number): StartKey) -> StreamCursor {
-        StreamCursor {
-            start_time,
-            id: self.record(number).id().into(),
-        }
-    }
 }
 
 /// Where a stream list resumes: after the cursor's position, or from the start.
-fn start_bound(after: Option<StreamCursor>) -> Result<Bound<StartKey>, Error> {
+fn start_bound(after: Option<&StreamCursor>) -> Result<Bound<StartKey>, Error> {
     match after {
         None => Ok(Unbounded),
         Some(cursor) => {
@@ -442,28 +393,15 @@ fn start_bound(after: Option<StreamCursor>) -> Result<Bound<StartKey>, Error> {
     }
 }
 
-fn stream_with(record: StreamRecord<'_>, watchers: Vec<ActorId>) -> Stream {
-    let StreamFields {
-        start_time,
-        end_time,
-        title,
-        img_link,
-        description,
-    } = record.fields();
-    Stream {
-        broadcaster: record.broadcaster(),
-        start_time,
-        end_time,
-        title: title.into(),
-        img_link: img_link.into(),
-        description: description.map(String::from),
-        watchers,
-    }
-}
-
-fn stream_page(page: Page<(String, Stream), StreamCursor>) -> StateReply {
-    StateReply::StreamPage {
-        streams: page.items,
-        next: page.next,
+/// A stream list query's page, from its answer.
+fn stream_list(
+    answer: Result<StateReply, Error>,
+) -> Result<Page<(String, Stream), StreamCursor>, Error> {
+    match answer? {
+        StateReply::StreamPage { streams, next } => Ok(Page {
+            items: streams,
+            next,
+        }),
+        other => unreachable!("a stream list answered {other:?}"),
     }
 }

@@ -4,12 +4,8 @@
 use crate::{
     collections::MAX_RECORD_BYTES, stream_number::StreamNumber, text::PackedText, user_no::UserNo,
 };
-use alloc::string::String;
 use gstd::ActorId;
-use w3bstreaming_io::{
-    limits::{MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_TITLE_LEN},
-    ProfileSummary,
-};
+use w3bstreaming_io::limits::{MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_TITLE_LEN};
 
 /// What a broadcaster sets on a stream when scheduling or editing it, borrowed from the
 /// action that sets it.
@@ -157,17 +153,6 @@ impl<'a> UserRecord<'a> {
 
     pub fn img_link(&self) -> Option<&'a str> {
         self.text().get(2)
-    }
-
-    pub(crate) fn to_summary(self, stream_count: usize) -> ProfileSummary {
-        ProfileSummary {
-            name: self.name().map(String::from),
-            surname: self.surname().map(String::from),
-            img_link: self.img_link().map(String::from),
-            stream_count: u32::try_from(stream_count).unwrap_or(u32::MAX),
-            subscriber_count: self.subscriber_count(),
-            subscription_count: self.subscription_count(),
-        }
     }
 }
 

@@ -379,7 +379,7 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
     }
 
     /// The keys in `range`, in order: what a set (a map to `()`) is read with.
-    pub fn keys_in(&self, range: impl RangeBounds<K>) -> impl Iterator<Item = K> + '_ {
+    pub fn keys_in(&self, range: impl RangeBounds<K>) -> impl Iterator<Item = K> + Clone + '_ {
         self.range(range).map(|(&key, _)| key)
     }
 
@@ -472,6 +472,7 @@ impl<K: Ord + Copy, V: Copy> ChunkedMap<K, V> {
 }
 
 /// The entries of a [`ChunkedMap::range`].
+#[derive(Clone)]
 pub struct Range<'a, K, V> {
     map: &'a ChunkedMap<K, V>,
     /// The position of the chunk being walked, and its entries: the directory is
@@ -510,6 +511,7 @@ impl<'a, K: Ord + Copy, V: Copy> Iterator for Range<'a, K, V> {
 }
 
 /// The entries of a [`ChunkedMap::range_rev`], from the last one down.
+#[derive(Clone)]
 pub struct RevRange<'a, K, V> {
     map: &'a ChunkedMap<K, V>,
     /// As in [`Range`]: the chunk being walked and its entries.
