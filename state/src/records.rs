@@ -5,7 +5,7 @@ use crate::{
     collections::MAX_RECORD_BYTES, stream_number::StreamNumber, text::PackedText, user_no::UserNo,
 };
 use gstd::ActorId;
-use w3bstreaming_io::limits::{MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_TITLE_LEN};
+use w3bstreaming_io::limits::{MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_NAME_LEN, MAX_TITLE_LEN};
 
 /// What a broadcaster sets on a stream when scheduling or editing it, borrowed from the
 /// action that sets it.
@@ -40,6 +40,11 @@ pub struct StreamEdit<'a> {
 
 /// A record being built, on the stack.
 pub(crate) type RecordBuffer = [u8; MAX_RECORD_BYTES];
+
+/// A profile being built, on the stack: sized for the longest profile, every text at
+/// its limit, not for any record, since a message pays to zero its stack.
+pub(crate) type ProfileBuffer =
+    [u8; user::TEXT + PackedText::<3>::HEADER + 2 * MAX_NAME_LEN + MAX_LINK_LEN];
 
 /// The longest stream record, every text at its limit, fits a record buffer (a profile's
 /// is shorter).
@@ -95,7 +100,7 @@ impl<'a> UserRecord<'a> {
 
     /// Writes a profile's bytes into `out`; how many.
     pub(crate) fn write(
-        out: &mut RecordBuffer,
+        out: &mut ProfileBuffer,
         account: ActorId,
         (subscribers, subscriptions): (u32, u32),
         profile: ProfileFields<'_>,

@@ -1,7 +1,8 @@
 use crate::{
     collections::{ChunkedMap, PagedMap, MAX_RECORD_BYTES},
     records::{
-        Count, ProfileFields, RecordBuffer, StreamEdit, StreamFields, StreamRecord, UserRecord,
+        Count, ProfileBuffer, ProfileFields, RecordBuffer, StreamEdit, StreamFields, StreamRecord,
+        UserRecord,
     },
     stream_number::StreamNumber,
     user_no::UserNo,
@@ -275,7 +276,7 @@ impl Schedule {
             Ok((number, current)) => (number, current.counts(), current.text_len()),
             Err(number) => (number, (0, 0), 0),
         };
-        let mut record: RecordBuffer = [0; MAX_RECORD_BYTES];
+        let mut record: ProfileBuffer = [0; size_of::<ProfileBuffer>()];
         let len = UserRecord::write(&mut record, account, counts, profile);
         self.replace_text(old_text, UserRecord::read(&record[..len]).text_len())?;
         self.users.insert(number.get(), &record[..len]);
