@@ -1,11 +1,11 @@
 //! The wasm exports: decode, call the plain functions of this crate, reply.
-use crate::{actions, payload::Request, reply::Reply};
-use gstd::{
-    codec::{DecodeAll, Output},
-    exec, ext, msg,
-    prelude::*,
+use crate::{
+    actions,
+    payload::{decode_query, Request},
+    reply::Reply,
 };
-use w3bstreaming_io::{Error, ErrorText, StateQuery, QUERY_INDEX};
+use gstd::{codec::Output, exec, ext, msg, prelude::*};
+use w3bstreaming_io::{Error, ErrorText, QUERY_INDEX};
 use w3bstreaming_state::Schedule;
 
 /// The program's whole state. It starts empty and grows with use, so `init` has
@@ -34,7 +34,7 @@ extern "C" fn handle() {
                 // written nothing, and pushed nothing to the reply.
                 let mut reply = Reply::new();
                 reply.push_byte(QUERY_INDEX);
-                match schedule.answer(&query, &mut reply) {
+                match schedule.answer(query, &mut reply) {
                     Ok(()) => reply.commit(),
                     Err(error) => reject(error),
                 }
@@ -45,14 +45,17 @@ extern "C" fn handle() {
 
 #[no_mangle]
 extern "C" fn state() {
-    let query: StateQuery = load().unwrap_or_else(|| reject(Error::MalformedQuery));
     // SAFETY: the only reference to SCHEDULE during this call.
     let schedule = unsafe { static_ref!(SCHEDULE) };
-    let mut reply = Reply::new();
-    match schedule.answer(&query, &mut reply) {
-        Ok(()) => reply.commit(),
-        Err(error) => reject(error),
-    }
+    msg::with_read_on_stack_or_heap(|payload| {
+        let payload: &[u8] = payload.unwrap_or_else(|_| reject(Error::MalformedQuery));
+        let query = decode_query(payload).unwrap_or_else(|| reject(Error::MalformedQuery));
+        let mut reply = Reply::new();
+        match schedule.answer(query, &mut reply) {
+            Ok(()) => reply.commit(),
+            Err(error) => reject(error),
+        }
+    });
 }
 
 /// Replies with the blake2b-256 hash of `.meta.txt`'s metadata, so Gear IDEA can
@@ -61,15 +64,6 @@ extern "C" fn state() {
 extern "C" fn metahash() {
     msg::reply_bytes(include_bytes!(concat!(env!("OUT_DIR"), "/metahash")), 0)
         .expect("reply to metahash");
-}
-
-/// The payload decoded as a `T`, with no bytes left over. The payload is read into a
-/// stack buffer: stack pages cost no gas to touch, heap pages do.
-fn load<T: Decode>() -> Option<T> {
-    msg::with_read_on_stack_or_heap(|payload| {
-        let mut payload: &[u8] = payload.ok()?;
-        T::decode_all(&mut payload).ok()
-    })
 }
 
 /// Rejects the message: the error reply carries the error's text, and Gear discards

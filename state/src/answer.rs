@@ -9,6 +9,7 @@
 //! build, encode and free a `StateReply`.
 use crate::{
     query::{page_len, shape},
+    query_ref::QueryRef,
     records::{StreamRecord, UserRecord},
     schedule::{accounts_of, streams_of, watchers_of, Schedule, StartKey},
     stream_number::StreamNumber,
@@ -19,7 +20,7 @@ use gstd::{
     codec::{Compact, Encode, Output},
     ActorId,
 };
-use w3bstreaming_io::{Error, StateQuery};
+use w3bstreaming_io::Error;
 
 /// `StateReply`'s variants, by their index on the wire.
 mod reply {
@@ -37,17 +38,17 @@ impl Schedule {
     /// Writes the answer to `query` into `out`: the bytes of the `StateReply` that
     /// [`Schedule::query`] returns. A query that is refused (a cursor that names no
     /// stream or account) writes nothing.
-    pub fn answer(&self, query: &StateQuery, out: &mut impl Output) -> Result<(), Error> {
+    pub fn answer(&self, query: QueryRef<'_>, out: &mut impl Output) -> Result<(), Error> {
         match query {
-            StateQuery::Streams => {
+            QueryRef::Streams => {
                 out.push_byte(reply::STREAMS);
                 self.put_all_streams(out);
             }
-            StateQuery::Users => {
+            QueryRef::Users => {
                 out.push_byte(reply::USERS);
                 self.put_all_users(out);
             }
-            StateQuery::Stream { id } => {
+            QueryRef::Stream { id } => {
                 out.push_byte(reply::STREAM);
                 match self.stream(id) {
                     Some((number, record)) => {
@@ -57,9 +58,9 @@ impl Schedule {
                     None => out.push_byte(0),
                 }
             }
-            StateQuery::Profile { account } => {
+            QueryRef::Profile { account } => {
                 out.push_byte(reply::PROFILE);
-                match self.registered(*account) {
+                match self.registered(account) {
                     Some((number, user)) => {
                         out.push_byte(1);
                         put_summary(user, self.streams_by(number), out);
@@ -67,20 +68,20 @@ impl Schedule {
                     None => out.push_byte(0),
                 }
             }
-            StateQuery::IsSubscribed {
+            QueryRef::IsSubscribed {
                 subscriber,
                 broadcaster,
             } => {
                 out.push_byte(reply::IS_SUBSCRIBED);
-                self.follows(*subscriber, *broadcaster).encode_to(out);
+                self.follows(subscriber, broadcaster).encode_to(out);
             }
-            StateQuery::Subscribers {
+            QueryRef::Subscribers {
                 broadcaster,
                 after,
                 limit,
             } => {
-                let followers = self.follower_list(*broadcaster, *after)?;
-                let page = shape(followers.clone(), page_len(*limit));
+                let followers = self.follower_list(broadcaster, after)?;
+                let page = shape(followers.clone(), page_len(limit));
                 out.push_byte(reply::ACCOUNT_PAGE);
                 put_len(page.count, out);
                 for (follower, _) in followers.take(page.count) {
@@ -88,13 +89,13 @@ impl Schedule {
                 }
                 page.next.map(|last| self.account(last)).encode_to(out);
             }
-            StateQuery::Subscriptions {
+            QueryRef::Subscriptions {
                 subscriber,
                 after,
                 limit,
             } => {
-                let follows = self.follow_list(*subscriber, *after)?;
-                let page = shape(follows.clone(), page_len(*limit));
+                let follows = self.follow_list(subscriber, after)?;
+                let page = shape(follows.clone(), page_len(limit));
                 out.push_byte(reply::SUBSCRIPTION_PAGE);
                 put_len(page.count, out);
                 for ((followed, sub_date), _) in follows.take(page.count) {
@@ -103,33 +104,33 @@ impl Schedule {
                 }
                 page.next.map(|(last, _)| self.account(last)).encode_to(out);
             }
-            StateQuery::BroadcasterStreams {
+            QueryRef::BroadcasterStreams {
                 broadcaster,
                 after,
                 limit,
             } => {
-                let streams = self.broadcaster_list(*broadcaster, after.as_ref())?;
-                self.put_stream_page(streams, *limit, out);
+                let streams = self.broadcaster_list(broadcaster, after)?;
+                self.put_stream_page(streams, limit, out);
             }
-            StateQuery::MarkedStreams {
+            QueryRef::MarkedStreams {
                 watcher,
                 after,
                 limit,
             } => {
-                let streams = self.marked_list(*watcher, after.as_ref())?;
-                self.put_stream_page(streams, *limit, out);
+                let streams = self.marked_list(watcher, after)?;
+                self.put_stream_page(streams, limit, out);
             }
-            StateQuery::LiveStreams { at, after, limit } => {
-                let streams = self.live_list(*at, after.as_ref())?;
-                self.put_stream_page(streams, *limit, out);
+            QueryRef::LiveStreams { at, after, limit } => {
+                let streams = self.live_list(at, after)?;
+                self.put_stream_page(streams, limit, out);
             }
-            StateQuery::UpcomingStreams { from, after, limit } => {
-                let streams = self.upcoming_list(*from, after.as_ref())?;
-                self.put_stream_page(streams, *limit, out);
+            QueryRef::UpcomingStreams { from, after, limit } => {
+                let streams = self.upcoming_list(from, after)?;
+                self.put_stream_page(streams, limit, out);
             }
-            StateQuery::EndedStreams { at, after, limit } => {
-                let streams = self.ended_list(*at, after.as_ref())?;
-                self.put_stream_page(streams, *limit, out);
+            QueryRef::EndedStreams { at, after, limit } => {
+                let streams = self.ended_list(at, after)?;
+                self.put_stream_page(streams, limit, out);
             }
         }
         Ok(())
@@ -204,7 +205,7 @@ impl Schedule {
                 (user.account(), UserNo::new(number), user)
             })
             .collect();
-        users.sort_unstable_by_key(|&(account, ..)| account);
+        heap_sort_by_key(&mut users, |&(account, ..)| account);
         put_len(users.len(), out);
         for (account, number, user) in users {
             account.encode_to(out);
@@ -269,7 +270,56 @@ fn put_summary(user: UserRecord<'_>, stream_count: usize, out: &mut impl Output)
     user.subscription_count().encode_to(out);
 }
 
+/// Sorts `items` by `key` with a heapsort: `sort_unstable` would be 2 KB of code in
+/// the program for this one full read.
+fn heap_sort_by_key<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
+    let sift_down = |items: &mut [T], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            break;
+        }
+        if child + 1 < end && key(&items[child]) < key(&items[child + 1]) {
+            child += 1;
+        }
+        if key(&items[root]) >= key(&items[child]) {
+            break;
+        }
+        items.swap(root, child);
+        root = child;
+    };
+    let len = items.len();
+    for root in (0..len / 2).rev() {
+        sift_down(items, root, len);
+    }
+    for end in (1..len).rev() {
+        items.swap(0, end);
+        sift_down(items, 0, end);
+    }
+}
+
 /// A list's length, as SCALE writes it before the items.
 fn put_len(len: usize, out: &mut impl Output) {
     Compact(u32::try_from(len).expect("lists hold fewer than 2^32 items")).encode_to(out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::heap_sort_by_key;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn the_heapsort_sorts_as_the_standard_sort_does() {
+        let mut next = crate::test_random::xorshift(0x2545_f491_4f6c_dd1d);
+        for len in [0, 1, 2, 3, 7, 64, 1_000] {
+            let items: Vec<(u64, u64)> = (0..len).map(|i| (next() % 50, i)).collect();
+            let (mut ours, mut theirs) = (items.clone(), items);
+            heap_sort_by_key(&mut ours, |&(key, _)| key);
+            theirs.sort_by_key(|&(key, _)| key);
+            let keys = |items: &[(u64, u64)]| items.iter().map(|&(key, _)| key).collect::<Vec<_>>();
+            assert_eq!(keys(&ours), keys(&theirs), "{len} items");
+            ours.sort();
+            theirs.sort();
+            assert_eq!(ours, theirs, "{len} items: the same items");
+        }
+    }
 }

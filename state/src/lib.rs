@@ -23,6 +23,7 @@ mod answer;
 mod budget;
 mod collections;
 mod query;
+mod query_ref;
 mod records;
 mod schedule;
 mod stream_number;
@@ -35,6 +36,7 @@ pub use collections::{
     PAGE_BYTES,
 };
 pub use query::{page_len, Page, SKIP_BUDGET};
+pub use query_ref::{CursorRef, QueryRef};
 pub use records::{ProfileFields, StreamEdit, StreamFields, StreamRecord, UserRecord};
 pub use schedule::{Capacity, Schedule, StartKey};
 pub use stream_number::StreamNumber;

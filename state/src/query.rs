@@ -4,6 +4,7 @@
 //! query) are read back from those bytes, for Rust clients and tests.
 use crate::{
     collections::ChunkedMap,
+    query_ref::CursorRef,
     schedule::{accounts_of, streams_of, Schedule, StartKey},
     stream_number::StreamNumber,
     user_no::UserNo,
@@ -82,7 +83,7 @@ impl Schedule {
     /// `StateReply` that [`Schedule::answer`] writes.
     pub fn query(&self, query: StateQuery) -> Result<StateReply, Error> {
         let mut bytes = Vec::new();
-        self.answer(&query, &mut bytes)?;
+        self.answer((&query).into(), &mut bytes)?;
         Ok(StateReply::decode_all(&mut &bytes[..]).expect("an answer is a StateReply"))
     }
 
@@ -234,7 +235,7 @@ impl Schedule {
     pub(crate) fn broadcaster_list(
         &self,
         broadcaster: ActorId,
-        after: Option<&StreamCursor>,
+        after: Option<CursorRef<'_>>,
     ) -> Result<impl Iterator<Item = (StartKey, bool)> + Clone + '_, Error> {
         self.account_list(&self.by_broadcaster, broadcaster, after)
     }
@@ -243,7 +244,7 @@ impl Schedule {
     pub(crate) fn marked_list(
         &self,
         watcher: ActorId,
-        after: Option<&StreamCursor>,
+        after: Option<CursorRef<'_>>,
     ) -> Result<impl Iterator<Item = (StartKey, bool)> + Clone + '_, Error> {
         self.account_list(&self.marked, watcher, after)
     }
@@ -254,7 +255,7 @@ impl Schedule {
         &'s self,
         index: &'s ChunkedMap<(UserNo, StreamNumber), ()>,
         account: ActorId,
-        after: Option<&StreamCursor>,
+        after: Option<CursorRef<'_>>,
     ) -> Result<impl Iterator<Item = (StartKey, bool)> + Clone + 's, Error> {
         let range = match self.user_no(account) {
             None => None,
@@ -282,7 +283,7 @@ impl Schedule {
     pub(crate) fn live_list(
         &self,
         at: u64,
-        after: Option<&StreamCursor>,
+        after: Option<CursorRef<'_>>,
     ) -> Result<impl Iterator<Item = (StartKey, bool)> + Clone + '_, Error> {
         let window_start = (
             at.saturating_sub(MAX_STREAM_DURATION_MS),
@@ -302,7 +303,7 @@ impl Schedule {
     pub(crate) fn ended_list(
         &self,
         at: u64,
-        after: Option<&StreamCursor>,
+        after: Option<CursorRef<'_>>,
     ) -> Result<impl Iterator<Item = (StartKey, bool)> + Clone + '_, Error> {
         let last_started = (at, StreamNumber::LAST);
         let upper = match start_bound(after)? {
@@ -317,7 +318,7 @@ impl Schedule {
     pub(crate) fn upcoming_list(
         &self,
         from: u64,
-        after: Option<&StreamCursor>,
+        after: Option<CursorRef<'_>>,
     ) -> Result<impl Iterator<Item = (StartKey, bool)> + Clone + '_, Error> {
         let first_upcoming = (from.saturating_add(1), StreamNumber::FIRST);
         let lower = match start_bound(after)? {
@@ -383,11 +384,11 @@ impl Schedule {
 }
 
 /// Where a stream list resumes: after the cursor's position, or from the start.
-fn start_bound(after: Option<&StreamCursor>) -> Result<Bound<StartKey>, Error> {
+fn start_bound(after: Option<CursorRef<'_>>) -> Result<Bound<StartKey>, Error> {
     match after {
         None => Ok(Unbounded),
         Some(cursor) => {
-            let number = StreamNumber::parse_id(&cursor.id).ok_or(Error::BadCursor)?;
+            let number = StreamNumber::parse_id(cursor.id).ok_or(Error::BadCursor)?;
             Ok(Excluded((cursor.start_time, number)))
         }
     }

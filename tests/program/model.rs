@@ -16,7 +16,7 @@
 mod reference;
 
 use crate::common::*;
-use parity_scale_codec::{Decode, Encode};
+use parity_scale_codec::{Decode, DecodeAll, Encode};
 use reference::Reference;
 use std::collections::BTreeSet;
 use w3bstreaming::{actions, payload::Request};
@@ -575,7 +575,14 @@ fn run_at_scale(seed: u64, messages: usize) {
             let native = match Request::decode(&bytes).expect("the action decodes") {
                 Request::Action(view) => actions::apply(&mut twin, actor(sender), now, view)
                     .map(|event| Event::decode(&mut &event.encode()[..]).expect("an event")),
-                Request::Query(query) => twin.query(query).map(Event::QueryReply),
+                Request::Query(query) => {
+                    let mut answer = Vec::new();
+                    twin.answer(query, &mut answer).map(|()| {
+                        Event::QueryReply(
+                            StateReply::decode_all(&mut &answer[..]).expect("a reply"),
+                        )
+                    })
+                }
             };
             assert_eq!(native, expected, "{context}: the native storage");
             changes.observe(&twin);
