@@ -14,6 +14,7 @@
 //! sizes 0 100 1000 10000).
 mod accounts;
 mod base_cost;
+mod fixture;
 mod probe;
 mod samples;
 mod workload;

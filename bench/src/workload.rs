@@ -2,6 +2,7 @@
 //! one gtest runtime, filled to a size through real messages, then measured.
 use crate::{
     accounts::{account, Shape},
+    fixture::{targeted_queries, FIXTURE, FIXTURE_AHEAD_MS, FIXTURE_STREAMS, HOUR_MS, MINUTE_MS},
     probe,
     samples::Samples,
 };
@@ -16,15 +17,8 @@ use w3bstreaming_testkit::{deploy, reply};
 const SAMPLES: u64 = 5;
 /// Messages per block while filling.
 const BATCH: usize = 100;
-const MINUTE_MS: u64 = 60_000;
-const HOUR_MS: u64 = 60 * MINUTE_MS;
 
 const FILLED_USERS: u64 = 1_000_000;
-const FIXTURE: u64 = 5_000_000;
-const FIXTURE_STREAMS: u64 = 3;
-/// The fixture's streams start after every filled one (those start within N minutes).
-const FIXTURE_AHEAD_MS: u64 = 300 * 24 * HOUR_MS;
-const FIXTURE_LIVE_AFTER_MS: u64 = 2 * HOUR_MS + 30 * MINUTE_MS;
 const SAMPLE_BROADCASTERS: u64 = 3_000_000;
 const SAMPLE_VIEWERS: u64 = 4_000_000;
 
@@ -334,7 +328,7 @@ impl Workload {
                 broadcaster,
                 Action::DeleteStream { stream_id: id },
             );
-            for (name, asked, query) in self.targeted_queries(fixture_start, &fixture_ids) {
+            for (name, asked, query) in targeted_queries(fixture_start, &fixture_ids) {
                 let (read, gas) = self.read(self.program, &query);
                 let (_, floor) = self.read(self.floor, &query);
                 // A state read fails once the program's memory is past what core-processor
@@ -409,101 +403,6 @@ impl Workload {
             (accounts[1], Action::Watch { stream_id })
         }));
         (first_start, ids)
-    }
-
-    /// The targeted queries, each answering with the fixture's data, with the names of
-    /// their rows as a state read and as an `Action::Query` through `handle`.
-    fn targeted_queries(
-        &self,
-        first_start: u64,
-        ids: &[String],
-    ) -> Vec<(&'static str, &'static str, StateQuery)> {
-        let fixture = account(FIXTURE);
-        let follower = account(FIXTURE + 1);
-        let limit = FIXTURE_STREAMS as u32;
-        vec![
-            (
-                "Stream",
-                "Stream (asked)",
-                StateQuery::Stream { id: ids[0].clone() },
-            ),
-            (
-                "Profile",
-                "Profile (asked)",
-                StateQuery::Profile { account: fixture },
-            ),
-            (
-                "IsSubscribed",
-                "IsSubscribed (asked)",
-                StateQuery::IsSubscribed {
-                    subscriber: follower,
-                    broadcaster: fixture,
-                },
-            ),
-            (
-                "BroadcasterStreams",
-                "BroadcasterStreams (asked)",
-                StateQuery::BroadcasterStreams {
-                    broadcaster: fixture,
-                    after: None,
-                    limit,
-                },
-            ),
-            (
-                "LiveStreams",
-                "LiveStreams (asked)",
-                StateQuery::LiveStreams {
-                    at: first_start + FIXTURE_LIVE_AFTER_MS,
-                    after: None,
-                    limit,
-                },
-            ),
-            (
-                "UpcomingStreams",
-                "UpcomingStreams (asked)",
-                StateQuery::UpcomingStreams {
-                    from: first_start - 1,
-                    after: None,
-                    limit,
-                },
-            ),
-            (
-                "Subscribers",
-                "Subscribers (asked)",
-                StateQuery::Subscribers {
-                    broadcaster: fixture,
-                    after: None,
-                    limit,
-                },
-            ),
-            (
-                "Subscriptions",
-                "Subscriptions (asked)",
-                StateQuery::Subscriptions {
-                    subscriber: follower,
-                    after: None,
-                    limit,
-                },
-            ),
-            (
-                "MarkedStreams",
-                "MarkedStreams (asked)",
-                StateQuery::MarkedStreams {
-                    watcher: follower,
-                    after: None,
-                    limit,
-                },
-            ),
-            (
-                "EndedStreams",
-                "EndedStreams (asked)",
-                StateQuery::EndedStreams {
-                    at: first_start + FIXTURE_STREAMS * HOUR_MS + 2 * HOUR_MS,
-                    after: None,
-                    limit,
-                },
-            ),
-        ]
     }
 }
 
