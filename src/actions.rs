@@ -137,18 +137,27 @@ fn stream<'a>(
     schedule.stream(stream_id).ok_or(Error::StreamNotFound)
 }
 
-/// The sender's stream with this id: the sender must be registered and own it.
+/// The sender's stream with this id: the sender must be registered and own it, and
+/// an unregistered sender hears that first.
+///
+/// A stream's broadcaster was registered to schedule it, and accounts are never
+/// removed: when the sender owns the stream, its profile is not looked up, which
+/// spares the broadcaster's edit or deletion reading a page.
 fn own_stream<'a>(
     schedule: &'a Schedule,
     sender: ActorId,
     stream_id: &str,
 ) -> Result<(StreamNumber, StreamRecord<'a>), Error> {
-    registered(schedule, sender)?;
-    let (number, record) = stream(schedule, stream_id)?;
-    if record.broadcaster() != sender {
-        return Err(Error::NotBroadcaster);
+    match schedule.stream(stream_id) {
+        Some((number, record)) if record.broadcaster() == sender => Ok((number, record)),
+        found => {
+            registered(schedule, sender)?;
+            Err(match found {
+                Some(_) => Error::NotBroadcaster,
+                None => Error::StreamNotFound,
+            })
+        }
     }
-    Ok((number, record))
 }
 
 #[cfg(test)]
