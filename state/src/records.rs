@@ -2,10 +2,13 @@
 //! A record is written whole into a buffer on the stack and stored as it is: storing
 //! allocates nothing, since every allocation writes the allocator's page.
 use crate::{
-    collections::MAX_RECORD_BYTES, stream_number::StreamNumber, text::PackedText, user_no::UserNo,
+    collections::{Record, MAX_RECORD_BYTES},
+    stream_number::StreamNumber,
+    text::PackedText,
+    user_no::UserNo,
 };
 use gstd::ActorId;
-use w3bstreaming_io::limits::{MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_NAME_LEN, MAX_TITLE_LEN};
+use w3bstreaming_io::limits::{MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_TITLE_LEN};
 
 /// What a broadcaster sets on a stream when scheduling or editing it, borrowed from the
 /// action that sets it.
@@ -40,11 +43,6 @@ pub struct StreamEdit<'a> {
 
 /// A record being built, on the stack.
 pub(crate) type RecordBuffer = [u8; MAX_RECORD_BYTES];
-
-/// A profile being built, on the stack: sized for the longest profile, every text at
-/// its limit, not for any record, since a message pays to zero its stack.
-pub(crate) type ProfileBuffer =
-    [u8; user::TEXT + PackedText::<3>::HEADER + 2 * MAX_NAME_LEN + MAX_LINK_LEN];
 
 /// The longest stream record, every text at its limit, fits a record buffer (a profile's
 /// is shorter).
@@ -86,6 +84,43 @@ pub struct UserRecord<'a> {
     bytes: &'a [u8],
 }
 
+/// A profile to store, written straight into its leaf (see [`Record`]).
+pub(crate) struct NewProfile<'a> {
+    pub account: ActorId,
+    /// Subscribers and subscriptions.
+    pub counts: (u32, u32),
+    pub profile: ProfileFields<'a>,
+}
+
+impl NewProfile<'_> {
+    fn text(&self) -> [Option<&str>; 3] {
+        [
+            self.profile.name,
+            self.profile.surname,
+            self.profile.img_link,
+        ]
+    }
+
+    /// Bytes of text the profile stores.
+    pub(crate) fn text_len(&self) -> usize {
+        PackedText::<3>::packed_len(self.text()) - PackedText::<3>::HEADER
+    }
+}
+
+impl Record for NewProfile<'_> {
+    fn len(&self) -> usize {
+        user::TEXT + PackedText::<3>::packed_len(self.text())
+    }
+
+    fn write(&self, out: &mut [u8]) {
+        let (subscribers, subscriptions) = self.counts;
+        out[user::ACCOUNT..user::SUBSCRIBERS].copy_from_slice(self.account.as_ref());
+        out[user::SUBSCRIBERS..user::SUBSCRIPTIONS].copy_from_slice(&subscribers.to_le_bytes());
+        out[user::SUBSCRIPTIONS..user::TEXT].copy_from_slice(&subscriptions.to_le_bytes());
+        PackedText::write(self.text(), &mut out[user::TEXT..]);
+    }
+}
+
 /// One of the two counts a profile keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Count {
@@ -96,20 +131,6 @@ pub(crate) enum Count {
 impl<'a> UserRecord<'a> {
     pub(crate) fn read(bytes: &'a [u8]) -> Self {
         Self { bytes }
-    }
-
-    /// Writes a profile's bytes into `out`; how many.
-    pub(crate) fn write(
-        out: &mut ProfileBuffer,
-        account: ActorId,
-        (subscribers, subscriptions): (u32, u32),
-        profile: ProfileFields<'_>,
-    ) -> usize {
-        let text = [profile.name, profile.surname, profile.img_link];
-        out[user::ACCOUNT..user::SUBSCRIBERS].copy_from_slice(account.as_ref());
-        out[user::SUBSCRIBERS..user::SUBSCRIPTIONS].copy_from_slice(&subscribers.to_le_bytes());
-        out[user::SUBSCRIPTIONS..user::TEXT].copy_from_slice(&subscriptions.to_le_bytes());
-        user::TEXT + PackedText::write(text, &mut out[user::TEXT..])
     }
 
     /// Adds one to a count in a profile's bytes, or takes one away.
@@ -178,6 +199,39 @@ mod stream {
     pub const DESCRIPTION: usize = 4;
 }
 
+/// A new stream to store, written straight into its leaf (see [`Record`]).
+pub(crate) struct NewStream<'a> {
+    pub number: StreamNumber,
+    pub broadcaster: ActorId,
+    pub broadcaster_no: UserNo,
+    pub fields: StreamFields<'a>,
+}
+
+impl NewStream<'_> {
+    /// Bytes of text the stream stores: its id (the number's digits and the title)
+    /// and its fields' texts.
+    pub(crate) fn text_len(&self) -> usize {
+        let fields = &self.fields;
+        StreamNumber::DIGITS
+            + 2 * fields.title.len()
+            + fields.img_link.len()
+            + fields.description.map_or(0, str::len)
+    }
+}
+
+impl Record for NewStream<'_> {
+    fn len(&self) -> usize {
+        stream::TEXT + PackedText::<5>::HEADER + self.text_len()
+    }
+
+    fn write(&self, out: &mut [u8]) {
+        let digits = self.number.digits();
+        let digits = core::str::from_utf8(&digits).expect("digits are ASCII");
+        let id = [digits, self.fields.title];
+        StreamRecord::write(out, self.broadcaster, self.broadcaster_no, id, self.fields);
+    }
+}
+
 /// A stored stream. Its watchers are kept in the schedule's watcher index, not here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamRecord<'a> {
@@ -191,8 +245,8 @@ impl<'a> StreamRecord<'a> {
 
     /// Writes a stream's bytes into `out`; how many. `id` is the number's digits and
     /// the title the id ends with.
-    pub(crate) fn write(
-        out: &mut RecordBuffer,
+    fn write(
+        out: &mut [u8],
         broadcaster: ActorId,
         broadcaster_no: UserNo,
         [digits, id_title]: [&str; 2],
@@ -211,25 +265,6 @@ impl<'a> StreamRecord<'a> {
             fields.description,
         ];
         stream::TEXT + PackedText::write(text, &mut out[stream::TEXT..])
-    }
-
-    /// Writes the bytes of a new stream with this number into `out`; how many.
-    pub(crate) fn write_new(
-        out: &mut RecordBuffer,
-        number: StreamNumber,
-        broadcaster: ActorId,
-        broadcaster_no: UserNo,
-        fields: StreamFields<'_>,
-    ) -> usize {
-        let digits = number.digits();
-        let digits = core::str::from_utf8(&digits).expect("digits are ASCII");
-        Self::write(
-            out,
-            broadcaster,
-            broadcaster_no,
-            [digits, fields.title],
-            fields,
-        )
     }
 
     /// Writes the bytes of this stream with its fields replaced by `fields` into
@@ -304,6 +339,55 @@ impl<'a> StreamRecord<'a> {
                 .get(stream::IMG_LINK)
                 .expect("a stream has an image link"),
             description: text.get(stream::DESCRIPTION),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    /// A record written straight into a leaf is as long as it says, and its text
+    /// is counted as the stored record counts it.
+    #[test]
+    fn new_records_are_as_long_as_they_say() {
+        let long = "ü".repeat(50);
+        for (name, img_link) in [(None, None), (Some(""), Some("x")), (Some(&long[..]), None)] {
+            let profile = NewProfile {
+                account: ActorId::from(7u64),
+                counts: (3, 4),
+                profile: ProfileFields {
+                    name,
+                    surname: Some("ß"),
+                    img_link,
+                },
+            };
+            let mut bytes = vec![0; profile.len()];
+            profile.write(&mut bytes);
+            let stored = UserRecord::read(&bytes);
+            assert_eq!(stored.text_len(), profile.text_len());
+            assert_eq!((stored.name(), stored.img_link()), (name, img_link));
+            assert_eq!(stored.counts(), (3, 4));
+        }
+        for description in [None, Some(""), Some(&long[..])] {
+            let stream = NewStream {
+                number: StreamNumber::FIRST,
+                broadcaster: ActorId::from(9u64),
+                broadcaster_no: UserNo::new(9),
+                fields: StreamFields {
+                    start_time: 1,
+                    end_time: 2,
+                    title: &long,
+                    img_link: "https://example.com/ü.png",
+                    description,
+                },
+            };
+            let mut bytes = vec![0; stream.len()];
+            stream.write(&mut bytes);
+            let stored = StreamRecord::read(&bytes);
+            assert_eq!(stored.text_len(), stream.text_len());
+            assert_eq!(stored.fields(), stream.fields);
         }
     }
 }

@@ -1,8 +1,8 @@
 use crate::{
     collections::{ChunkedMap, PagedMap, MAX_RECORD_BYTES},
     records::{
-        Count, ProfileBuffer, ProfileFields, RecordBuffer, StreamEdit, StreamFields, StreamRecord,
-        UserRecord,
+        Count, NewProfile, NewStream, ProfileFields, RecordBuffer, StreamEdit, StreamFields,
+        StreamRecord, UserRecord,
     },
     stream_number::StreamNumber,
     user_no::UserNo,
@@ -276,10 +276,13 @@ impl Schedule {
             Ok((number, current)) => (number, current.counts(), current.text_len()),
             Err(number) => (number, (0, 0), 0),
         };
-        let mut record: ProfileBuffer = [0; size_of::<ProfileBuffer>()];
-        let len = UserRecord::write(&mut record, account, counts, profile);
-        self.replace_text(old_text, UserRecord::read(&record[..len]).text_len())?;
-        self.users.insert(number.get(), &record[..len]);
+        let record = NewProfile {
+            account,
+            counts,
+            profile,
+        };
+        self.replace_text(old_text, record.text_len())?;
+        self.users.insert(number.get(), &record);
         Ok(())
     }
 
@@ -299,10 +302,14 @@ impl Schedule {
             "stream number {number:?} was already given out"
         );
         let broadcaster_no = self.registered_no(broadcaster);
-        let mut record: RecordBuffer = [0; MAX_RECORD_BYTES];
-        let len = StreamRecord::write_new(&mut record, number, broadcaster, broadcaster_no, fields);
-        self.replace_text(0, StreamRecord::read(&record[..len]).text_len())?;
-        self.streams.insert(number.get(), &record[..len]);
+        let record = NewStream {
+            number,
+            broadcaster,
+            broadcaster_no,
+            fields,
+        };
+        self.replace_text(0, record.text_len())?;
+        self.streams.insert(number.get(), &record);
         self.by_broadcaster.insert((broadcaster_no, number), ());
         self.index((fields.start_time, number), fields.end_time);
         self.last_number = Some(number);
@@ -329,7 +336,7 @@ impl Schedule {
         let len = current.write_edited(&mut record, fields);
         let (new_key, end_time) = ((fields.start_time, number), fields.end_time);
         self.replace_text(old_text, StreamRecord::read(&record[..len]).text_len())?;
-        self.streams.insert(number.get(), &record[..len]);
+        self.streams.insert(number.get(), &&record[..len]);
         if old_key != new_key {
             self.unindex(old_key);
             self.index(new_key, end_time);

@@ -15,6 +15,11 @@ impl<'a, const N: usize> PackedText<'a, N> {
     /// Bytes in front of the strings.
     pub const HEADER: usize = 1 + 2 * N;
 
+    /// The bytes [`PackedText::write`] writes for `parts`.
+    pub fn packed_len(parts: [Option<&str>; N]) -> usize {
+        Self::HEADER + parts.iter().flatten().map(|part| part.len()).sum::<usize>()
+    }
+
     /// Packs `parts` at the start of `out`; the bytes written. Panics if `out` is too
     /// short or `N` is over 8: records are sized for their limits, far below both.
     pub fn write(parts: [Option<&str>; N], out: &mut [u8]) -> usize {

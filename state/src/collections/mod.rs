@@ -9,4 +9,4 @@ pub(crate) mod directory;
 pub(crate) mod paged_map;
 
 pub use chunked_map::{ChunkedMap, Range, RevRange};
-pub use paged_map::{PagedMap, ENTRY_HEADER, MAX_RECORD_BYTES, MIN_LEAF_BYTES, PAGE_BYTES};
+pub use paged_map::{PagedMap, Record, ENTRY_HEADER, MAX_RECORD_BYTES, MIN_LEAF_BYTES, PAGE_BYTES};

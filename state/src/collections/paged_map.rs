@@ -42,6 +42,25 @@ pub const MIN_LEAF_BYTES: usize = LEAF_BYTES / 2 - (ENTRY_HEADER + MAX_RECORD_BY
 /// [`MIN_LEAF_BYTES`]).
 pub const MAX_RECORD_BYTES: usize = 1_536;
 
+/// A record's bytes, which a [`PagedMap`] writes straight into their leaf: a record
+/// is then not built on the stack first (a message pays to zero the stack it uses).
+pub trait Record {
+    /// Bytes of the record.
+    fn len(&self) -> usize;
+    /// Writes the record into `out`, which is `len()` bytes long.
+    fn write(&self, out: &mut [u8]);
+}
+
+impl Record for &[u8] {
+    fn len(&self) -> usize {
+        <[u8]>::len(self)
+    }
+
+    fn write(&self, out: &mut [u8]) {
+        out.copy_from_slice(self);
+    }
+}
+
 /// Records of varying length under `u64` keys, kept in key order in leaves of one
 /// memory page each, with a sorted `Directory` of the leaves: a B-tree of height
 /// three whose leaves are pages.
@@ -234,7 +253,12 @@ impl Leaf {
     /// the slot whose record it replaces (whose bytes are already counted as garbage),
     /// if any, else it will take a new slot. Precondition: the leaf has room for it,
     /// garbage included.
-    fn write_record(&mut self, key: u64, record: &[u8], replacing: Option<usize>) -> usize {
+    fn write_record(
+        &mut self,
+        key: u64,
+        record: &dyn Record,
+        replacing: Option<usize>,
+    ) -> usize {
         let len = 10 + record.len();
         let slots = self.count() + usize::from(replacing.is_none());
         if self.start() < slots * SLOT + len {
@@ -243,13 +267,13 @@ impl Leaf {
         let at = self.start() - len;
         self.bytes[at..at + 8].copy_from_slice(&key.to_le_bytes());
         self.bytes[at + 8..at + 10].copy_from_slice(&(record.len() as u16).to_le_bytes());
-        self.bytes[at + 10..at + len].copy_from_slice(record);
+        record.write(&mut self.bytes[at + 10..at + len]);
         self.start = at as u16;
         at
     }
 
     /// Inserts a record as slot `slot`. Precondition: it fits.
-    fn insert_at(&mut self, slot: usize, key: u64, record: &[u8]) {
+    fn insert_at(&mut self, slot: usize, key: u64, record: &dyn Record) {
         let at = self.write_record(key, record, None);
         let count = self.count();
         self.bytes
@@ -259,10 +283,10 @@ impl Leaf {
     }
 
     /// Replaces record `slot`'s bytes. Precondition: the new ones fit.
-    fn replace_at(&mut self, slot: usize, record: &[u8]) {
+    fn replace_at(&mut self, slot: usize, record: &dyn Record) {
         let old = self.range(slot);
         if record.len() <= old.len() {
-            self.bytes[old.start..old.start + record.len()].copy_from_slice(record);
+            record.write(&mut self.bytes[old.start..old.start + record.len()]);
             let len_at = old.start - 2;
             self.bytes[len_at..old.start].copy_from_slice(&(record.len() as u16).to_le_bytes());
             self.garbage += (old.len() - record.len()) as u16;
@@ -331,7 +355,7 @@ impl Leaf {
     fn move_tail_to(&mut self, at: usize, other: &mut Leaf) {
         for (to, slot) in (at..self.count()).enumerate() {
             let (key, range) = (self.key(slot), self.range(slot));
-            other.insert_at(to, key, &self.bytes[range]);
+            other.insert_at(to, key, &&self.bytes[range]);
         }
         self.remove_range(at..self.count());
     }
@@ -340,7 +364,7 @@ impl Leaf {
     fn move_head_to(&mut self, at: usize, other: &mut Leaf) {
         for slot in 0..at {
             let (key, range) = (self.key(slot), self.range(slot));
-            other.insert_at(other.count(), key, &self.bytes[range]);
+            other.insert_at(other.count(), key, &&self.bytes[range]);
         }
         self.remove_range(0..at);
     }
@@ -398,7 +422,7 @@ impl PagedMap {
     ///
     /// Panics if `record` is longer than [`MAX_RECORD_BYTES`]: callers store records
     /// whose length their own limits bound.
-    pub fn insert(&mut self, key: u64, record: &[u8]) {
+    pub fn insert(&mut self, key: u64, record: &dyn Record) {
         assert!(record.len() <= MAX_RECORD_BYTES, "record within the limit");
         if self.leaves.is_empty() {
             let leaf = self.pool.take();
@@ -572,7 +596,7 @@ mod tests {
             let key = (roll >> 8) % 2_000;
             if (roll % 10 < 7) == growing {
                 let bytes = record(key, step);
-                map.insert(key, &bytes);
+                map.insert(key, &&bytes[..]);
                 model.insert(key, bytes);
             } else {
                 assert_eq!(map.remove(key), model.remove(&key).is_some(), "step {step}");
@@ -613,7 +637,7 @@ mod tests {
             let key = next() % 100_000;
             if step < 80_000 || next().is_multiple_of(4) {
                 let bytes = record(key, step);
-                map.insert(key, &bytes);
+                map.insert(key, &&bytes[..]);
                 model.insert(key, bytes);
             } else {
                 assert_eq!(map.remove(key), model.remove(&key).is_some(), "step {step}");
@@ -639,7 +663,7 @@ mod tests {
     fn records_in_rising_key_order_fill_their_leaves() {
         let mut map = PagedMap::new();
         for key in 0..10_000u64 {
-            map.insert(key, &[7; 90]);
+            map.insert(key, &&[7u8; 90][..]);
         }
         let per_leaf = LEAF_BYTES / (ENTRY_HEADER + 90);
         assert_eq!(map.leaves.len(), 10_000usize.div_ceil(per_leaf));
@@ -650,13 +674,13 @@ mod tests {
     fn a_record_changes_in_place_and_grows_past_its_leaf() {
         let mut map = PagedMap::new();
         for key in 0..200u64 {
-            map.insert(key, &[1; 100]);
+            map.insert(key, &&[1u8; 100][..]);
         }
         map.get_mut(5).expect("stored")[0] = 9;
         assert_eq!(map.get(5).map(|r| r[0]), Some(9));
-        map.insert(100, &[2; MAX_RECORD_BYTES]);
-        map.insert(101, &[3; MAX_RECORD_BYTES]);
-        map.insert(102, &[4; MAX_RECORD_BYTES]);
+        map.insert(100, &&[2u8; MAX_RECORD_BYTES][..]);
+        map.insert(101, &&[3u8; MAX_RECORD_BYTES][..]);
+        map.insert(102, &&[4u8; MAX_RECORD_BYTES][..]);
         assert_eq!(map.get(101), Some(&[3; MAX_RECORD_BYTES][..]));
         assert_eq!(map.len(), 200);
         check_shape(&map);
