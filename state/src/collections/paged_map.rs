@@ -253,12 +253,7 @@ impl Leaf {
     /// the slot whose record it replaces (whose bytes are already counted as garbage),
     /// if any, else it will take a new slot. Precondition: the leaf has room for it,
     /// garbage included.
-    fn write_record(
-        &mut self,
-        key: u64,
-        record: &dyn Record,
-        replacing: Option<usize>,
-    ) -> usize {
+    fn write_record(&mut self, key: u64, record: &dyn Record, replacing: Option<usize>) -> usize {
         let len = 10 + record.len();
         let slots = self.count() + usize::from(replacing.is_none());
         if self.start() < slots * SLOT + len {
