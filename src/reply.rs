@@ -7,10 +7,12 @@ const BUFFER_BYTES: usize = 512;
 
 /// A reply that [`w3bstreaming_state::Schedule::answer`] writes into: its bytes gather
 /// in a buffer on the stack and go to the reply a buffer at a time
-/// (`msg::reply_push`), so that an answer, however long, takes no heap page (stack
-/// pages cost no gas; a written heap page does).
+/// (`msg::reply_push`), so that an answer, however long, writes no heap page (a
+/// written page costs a message about 0.15 Ggas).
 ///
-/// The buffer is left uninitialised: zeroing 1 KiB costs a query about 0.017 Ggas.
+/// The buffer is small and left uninitialised: a message also pays for the stack it
+/// uses, about 0.012 Ggas a KiB, and zeroing a 1 KiB buffer made every query 0.017
+/// Ggas dearer (docs/benchmark.md).
 pub struct Reply {
     buffer: [MaybeUninit<u8>; BUFFER_BYTES],
     len: usize,

@@ -1,6 +1,18 @@
 //! The runs of each action and query, and their medians.
-use crate::workload::Row;
 use std::collections::BTreeMap;
+
+/// One row of a table: an action or query, measured at one size.
+pub struct Row {
+    pub name: &'static str,
+    /// Median pages an action wrote; `None` for reads, which write none.
+    pub written_pages: Option<usize>,
+    /// `None` when the message or read failed (for example out of gas).
+    pub gas: Option<f64>,
+    pub floor: f64,
+    /// The seed's median gas and written pages for the same payloads; `None` for what
+    /// the seed does not have.
+    pub seed: Option<(f64, usize)>,
+}
 
 /// Samples by row, in the order rows were first added.
 #[derive(Default)]

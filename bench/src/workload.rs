@@ -4,7 +4,7 @@ use crate::{
     accounts::{account, Shape},
     fixture::{targeted_queries, FIXTURE, FIXTURE_AHEAD_MS, FIXTURE_STREAMS, HOUR_MS, MINUTE_MS},
     probe,
-    samples::Samples,
+    samples::{Row, Samples},
 };
 use gstd::ActorId;
 use gtest::{constants::UNITS, Program, System};
@@ -46,18 +46,6 @@ fn seed_has(action: &Action) -> bool {
             | Action::Subscribe { .. }
             | Action::EditProfile { .. }
     )
-}
-
-pub struct Row {
-    pub name: &'static str,
-    /// Median pages an action wrote; `None` for reads, which write none.
-    pub written_pages: Option<usize>,
-    /// `None` when the message or read failed (for example out of gas).
-    pub gas: Option<f64>,
-    pub floor: f64,
-    /// The seed's median gas and written pages for the same payloads; `None` for what
-    /// the seed does not have.
-    pub seed: Option<(f64, usize)>,
 }
 
 pub struct Measured {
