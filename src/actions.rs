@@ -51,9 +51,6 @@ pub fn apply<'a>(
         }
         ActionRef::EditProfile(profile) => {
             check_profile(&profile)?;
-            if schedule.user(sender).is_none() && schedule.accounts_full() {
-                return Err(Error::AccountsFull);
-            }
             schedule.set_profile(sender, profile)?;
             Ok(EventRef::ProfileEdited)
         }

@@ -264,9 +264,10 @@ impl Schedule {
         StreamNumber::next(now, self.last_number)
     }
 
-    /// Registers `account` or replaces the three fields of its profile, or refuses
-    /// with [`Error::TextFull`] and changes nothing.
-    /// Precondition: `account` is registered, or [`Schedule::accounts_full`] is false.
+    /// Registers `account` or replaces the three fields of its profile, or refuses and
+    /// changes nothing: with [`Error::AccountsFull`] for a new account when
+    /// [`Schedule::accounts_full`], or with [`Error::TextFull`]. The account is looked
+    /// up once for both.
     pub fn set_profile(
         &mut self,
         account: ActorId,
@@ -274,6 +275,7 @@ impl Schedule {
     ) -> Result<(), Error> {
         let (number, counts, old_text) = match self.place_of(account) {
             Ok((number, current)) => (number, current.counts(), current.text_len()),
+            Err(_) if self.accounts_full() => return Err(Error::AccountsFull),
             Err(number) => (number, (0, 0), 0),
         };
         let record = NewProfile {
