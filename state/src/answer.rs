@@ -3,10 +3,10 @@
 //!
 //! Why not build a `StateReply` and encode it: its strings and lists are heap
 //! allocations, which land wherever the allocator finds room, and a Gear message pays
-//! for every page it writes, so an asked list cost two to four pages more at 10,000
-//! accounts than at 1,000. Written as they are read, the answer takes no heap at all
-//! (the program sends it a stack buffer at a time), and the program carries no code to
-//! build, encode and free a `StateReply`.
+//! for every page it writes, so an asked list wrote 1 page at N=0 and up to 6 at
+//! N=100,000. Written as it is read, an answer takes no heap (but for the full `Users`
+//! read's list of accounts, which it sorts), the program sends it a stack buffer at a
+//! time, and the program carries no code to build, encode and free a `StateReply`.
 use crate::{
     query::{page_len, shape},
     query_ref::QueryRef,
