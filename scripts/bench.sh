@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The gas benchmark (not part of the tests): fills the program through real messages to
-# N users and N streams for each N given (default 0 100 1000 10000) and prints the gas
-# of every action and query as medians, with ratios to a floor program.
+# N users and N streams for each N given (default 0 100 1000 10000), in each workload
+# (--shape spread|audience; default both), and prints the gas of every action and query
+# as medians, with ratios to a floor program and the original program (docs/benchmark.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
