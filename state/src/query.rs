@@ -1,7 +1,8 @@
 //! Which records a query answers with: each targeted query reads only those, plus a
-//! bounded number of index entries, and pages hold their keys, on the stack, for
-//! `answer.rs` to write. The owned answers (`Schedule::query` and the methods by
-//! query) are read back from those bytes, for Rust clients and tests.
+//! bounded number of index entries. A list is an iterator over its keys, which
+//! `answer.rs` walks twice (for the page's [`PageShape`], then to write it). The owned
+//! answers (`Schedule::query` and the methods by query) are read back from the bytes
+//! `answer.rs` writes, for Rust clients and tests.
 use crate::{
     collections::ChunkedMap,
     query_ref::CursorRef,
