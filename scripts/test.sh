@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 scripts/setup-toolchain.sh
 scripts/setup-js.sh
 scripts/setup-web.sh --browser
+scripts/setup-janus.sh
 cargo test --release --workspace
 # Two test files at a time: most of their time is waiting for blocks and browsers,
 # and two at a time halves it on two cores (docs/building.md, "The tests").

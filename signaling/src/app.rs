@@ -11,6 +11,7 @@ use crate::{
     connections::{self, Admission, Caps},
     events, http,
     hub::Hub,
+    media::Media,
     metrics::{Measured, Metrics},
     rates::{InFlight, PerKey, Rate},
     server::Signaling,
@@ -84,6 +85,21 @@ pub async fn build(
         }
         None => (None, None, Hub::new(config.max_watchers)),
     };
+    let media = config.janus_url.as_deref().map(|url| {
+        let secret = config.janus_api_secret.as_deref().unwrap_or_default();
+        Arc::new(Media::new(
+            url,
+            secret,
+            Duration::from_millis(config.janus_timeout_ms),
+        ))
+    });
+    let (media_tasks, media_queue) = match media {
+        Some(_) => {
+            let (tasks, queue) = tokio::sync::mpsc::unbounded_channel();
+            (Some(tasks), Some(queue))
+        }
+        None => (None, None),
+    };
     let measured = Arc::new(Measured {
         chain,
         metrics: metrics.clone(),
@@ -119,7 +135,12 @@ pub async fn build(
         hub: Mutex::new(hub),
         log: log.clone(),
         metrics,
+        media,
+        media_tasks,
     });
+    if let Some(queue) = media_queue {
+        tokio::spawn(events::media::run_tasks(signaling.clone(), queue));
+    }
     if let (Some(log), Some(start)) = (log, start) {
         replica::run(log, signaling.clone(), start).await?;
     }

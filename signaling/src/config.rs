@@ -182,6 +182,16 @@ pub struct Config {
     /// Largest SDP description relayed, in bytes of JSON.
     #[arg(long, env = "SIGNALING_MAX_SDP_BYTES", default_value_t = 16_384)]
     pub max_sdp_bytes: usize,
+    /// Janus's HTTP API (`http://127.0.0.1:8088/janus`): streams go through this media
+    /// server while it answers (docs/live.md). Peer to peer when unset.
+    #[arg(long, env = "SIGNALING_JANUS_URL", requires = "janus_api_secret")]
+    pub janus_url: Option<String>,
+    /// The `api_secret` Janus requires of every request (scripts/janus.sh --api-secret).
+    #[arg(long, env = "SIGNALING_JANUS_API_SECRET", hide_env_values = true)]
+    pub janus_api_secret: Option<String>,
+    /// How long Janus may take to answer one request.
+    #[arg(long, env = "SIGNALING_JANUS_TIMEOUT_MS", default_value_t = 5_000)]
+    pub janus_timeout_ms: u64,
     /// Largest ICE candidate relayed, in bytes of JSON.
     #[arg(long, env = "SIGNALING_MAX_CANDIDATE_BYTES", default_value_t = 2_048)]
     pub max_candidate_bytes: usize,

@@ -5,7 +5,8 @@
 //! event ([`wire`] has their shapes, [`refusal`] every reason to refuse one) and
 //! [`http`] the HTTP routes. [`server`] holds the state they share and the one way
 //! the hub changes, which [`cluster`] carries to the other instances through Redis.
-//! Below them: [`hub`], who is live and who watches whom; [`auth`], who is on a
+//! Below them: [`hub`], who is live and who watches whom; [`media`], this instance's
+//! publishers and subscribers on the media server (Janus); [`auth`], who is on a
 //! connection; [`chain`], what the program says (through a node's JSON-RPC);
 //! [`conn`], one connection's own state, and [`outgoing`], what waits to be sent to
 //! it; [`connections`] and [`rates`], what clients may hold, per [`address`] range; [`metrics`], what the
@@ -22,6 +23,7 @@ pub mod echo;
 mod events;
 pub mod http;
 pub mod hub;
+pub mod media;
 pub mod metrics;
 pub mod outgoing;
 pub mod rates;

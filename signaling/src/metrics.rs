@@ -46,6 +46,15 @@ pub struct Metrics {
     pub live_streams: Gauge,
     /// Viewers of all live streams now.
     pub viewers: Gauge,
+    /// Broadcasters this instance has publishing to the media server now.
+    pub media_publishers: Gauge,
+    /// Viewers this instance has receiving from the media server now.
+    pub media_subscribers: Gauge,
+    /// What this instance asked the media server, by kind (`publish`, `subscribe`,
+    /// `answer`, `candidate`) and outcome (`ok`, `failed`).
+    pub media_requests: Family<[(&'static str, &'static str); 2], Counter>,
+    /// Streams that went peer to peer because the media server did not answer.
+    pub media_fallbacks: Counter,
 }
 
 /// `metric`, registered in `registry` as `name` with `help`.
@@ -121,6 +130,30 @@ impl Default for Metrics {
             "Viewers of all live streams now",
             Gauge::default(),
         );
+        let media_publishers = registered(
+            r,
+            "media_publishers",
+            "Broadcasters publishing to the media server through this instance",
+            Gauge::default(),
+        );
+        let media_subscribers = registered(
+            r,
+            "media_subscribers",
+            "Viewers receiving from the media server through this instance",
+            Gauge::default(),
+        );
+        let media_requests = registered(
+            r,
+            "media_requests",
+            "Requests to the media server, by kind and outcome",
+            Family::default(),
+        );
+        let media_fallbacks = registered(
+            r,
+            "media_fallbacks",
+            "Streams sent peer to peer because the media server did not answer",
+            Counter::default(),
+        );
         Self {
             registry,
             connections,
@@ -135,11 +168,23 @@ impl Default for Metrics {
             chain_seconds,
             live_streams,
             viewers,
+            media_publishers,
+            media_subscribers,
+            media_requests,
+            media_fallbacks,
         }
     }
 }
 
 impl Metrics {
+    /// Counts a request of `kind` to the media server and how it ended.
+    pub fn media_request<T, E>(&self, kind: &'static str, outcome: &Result<T, E>) {
+        let outcome = if outcome.is_ok() { "ok" } else { "failed" };
+        self.media_requests
+            .get_or_create(&[("kind", kind), ("outcome", outcome)])
+            .inc();
+    }
+
     /// The metrics in the text format.
     pub fn encode(&self) -> String {
         let mut text = String::new();

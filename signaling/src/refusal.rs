@@ -67,6 +67,13 @@ pub enum Refusal {
     NotWatching(String),
     NoSuchViewer(AccountId),
     NoPeer(AccountId),
+
+    // The media server.
+    /// A `publish` for a stream whose video goes peer to peer.
+    NotViaMediaServer(String),
+    /// Janus did not take a publisher or a subscriber; its words, which name no client
+    /// input.
+    MediaUnavailable(String),
 }
 
 impl Refusal {
@@ -103,6 +110,8 @@ impl Refusal {
             Self::NotWatching(_) => "not_watching",
             Self::NoSuchViewer(_) => "no_such_viewer",
             Self::NoPeer(_) => "no_peer",
+            Self::NotViaMediaServer(_) => "not_via_media_server",
+            Self::MediaUnavailable(_) => "media_unavailable",
         }
     }
 }
@@ -182,6 +191,14 @@ impl fmt::Display for Refusal {
             Self::NotWatching(id) => write!(f, "You are not watching a stream of {id}"),
             Self::NoSuchViewer(id) => write!(f, "{id} is not watching your stream"),
             Self::NoPeer(id) => write!(f, "{id} is not a peer of yours in any stream"),
+            Self::NotViaMediaServer(id) => write!(
+                f,
+                "Stream {id} goes peer to peer: there is no media server to publish to"
+            ),
+            Self::MediaUnavailable(error) => write!(
+                f,
+                "The media server cannot take this stream right now, try again later ({error})"
+            ),
         }
     }
 }

@@ -11,7 +11,8 @@ use crate::{
     config::Config,
     conn::Conn,
     http::Status,
-    hub::{Hub, Op, Outbox},
+    hub::{Hub, MediaTask, Notice, Op, Outbox},
+    media::Media,
     metrics::Metrics,
     rates::{InFlight, PerKey},
     refusal::Refusal,
@@ -19,11 +20,17 @@ use crate::{
     wire::Packet,
 };
 use axum::http::header;
-use socketioxide::{adapter::LocalAdapter, extract::SocketRef, socket::Socket, SocketIo};
+use socketioxide::{
+    adapter::LocalAdapter,
+    extract::SocketRef,
+    socket::{Sid, Socket},
+    SocketIo,
+};
 use std::{
     sync::{Arc, Mutex, MutexGuard},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
+use tokio::sync::mpsc::UnboundedSender;
 use tracing::{debug, warn};
 use w3bstreaming_keys::AccountId;
 
@@ -55,6 +62,11 @@ pub(crate) struct Signaling {
     /// The log of changes shared with the other instances, if any.
     pub log: Option<Arc<Log>>,
     pub metrics: Arc<Metrics>,
+    /// The media server tier, when one is configured.
+    pub media: Option<Arc<Media>>,
+    /// What the hub asks the media tier for this instance's connections, in order
+    /// (`events::media::run_tasks` takes them).
+    pub media_tasks: Option<UnboundedSender<(Sid, MediaTask)>>,
 }
 
 impl Signaling {
@@ -171,11 +183,17 @@ impl Signaling {
         }
     }
 
-    /// Sends each notice of `outbox` for a connection of this instance.
+    /// Sends each notice of `outbox` for a connection of this instance, and hands its
+    /// media tier what it must do for them, even for a connection already closed.
     pub fn deliver(&self, outbox: Outbox<ConnId>) {
         for (conn, notice) in outbox {
-            if let Some(socket) = self.local(conn) {
-                self.send(&socket, Packet::notice(notice));
+            if let Notice::Media(task) = notice {
+                if let (true, Some(tasks)) = (conn.instance == self.me, &self.media_tasks) {
+                    tasks.send((conn.sid, task)).ok();
+                }
+            } else if let (Some(socket), Some(packet)) = (self.local(conn), Packet::notice(notice))
+            {
+                self.send(&socket, packet);
             }
         }
     }
@@ -281,6 +299,12 @@ impl Status for Signaling {
             let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
             self.metrics.live_streams.set(gauge(hub.live_streams()));
             self.metrics.viewers.set(gauge(hub.all_viewers()));
+        }
+        if let Some(media) = &self.media {
+            let (publishers, subscribers) = media.counts();
+            let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+            self.metrics.media_publishers.set(gauge(publishers));
+            self.metrics.media_subscribers.set(gauge(subscribers));
         }
         self.metrics.encode()
     }

@@ -84,6 +84,15 @@ pub struct OfferMsg {
     pub description: Value,
 }
 
+/// `publish`, from a broadcaster whose stream goes through the media server: its SDP
+/// offer.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishMsg {
+    pub stream_id: String,
+    pub description: Value,
+}
+
 /// `answer`, from a viewer, to the broadcaster named by the event's first argument.
 #[derive(Debug, Deserialize)]
 pub struct AnswerMsg {
@@ -155,21 +164,34 @@ impl Packet {
         Self::one("iceServers", json!(servers))
     }
 
-    /// What delivers `notice`. Ids are the authenticated accounts, never what a client
+    /// To a broadcaster that published: the media server's SDP answer.
+    pub fn published(stream_id: &str, description: Value) -> Self {
+        Self::one(
+            "published",
+            json!({ "streamId": stream_id, "description": description }),
+        )
+    }
+
+    /// What delivers `notice`, if it is for the client (a [`Notice::Media`] is for this
+    /// server's media tier). Ids are the authenticated accounts, never what a client
     /// claimed.
-    pub fn notice(notice: Notice) -> Self {
-        let (event, first, second) = notice_event(notice);
-        Self {
+    pub fn notice(notice: Notice) -> Option<Self> {
+        let (event, first, second) = notice_event(notice)?;
+        Some(Self {
             event,
             first,
             second,
-        }
+        })
     }
 }
 
-fn notice_event(notice: Notice) -> (&'static str, Value, Option<Value>) {
-    match notice {
+fn notice_event(notice: Notice) -> Option<(&'static str, Value, Option<Value>)> {
+    Some(match notice {
+        Notice::Media(_) => return None,
         Notice::IsStreaming(live) => ("isStreaming", json!(live), None),
+        Notice::Route { stream_id, via } => {
+            ("route", json!({ "streamId": stream_id, "via": via }), None)
+        }
         Notice::WatchersCount(count) => ("watchersCount", json!(count), None),
         Notice::Status {
             stream_id,
@@ -236,7 +258,7 @@ fn notice_event(notice: Notice) -> (&'static str, Value, Option<Value>) {
             json!(from.to_string()),
             Some(json!({ "streamId": stream_id, "candidate": candidate })),
         ),
-    }
+    })
 }
 
 #[cfg(test)]

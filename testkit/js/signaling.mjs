@@ -87,6 +87,48 @@ export async function startRedis(port = undefined) {
   };
 }
 
+/// Janus as the media server tier (scripts/janus.sh): its API on a free loopback port,
+/// ICE on the test namespace's media0 only (scripts/loopback-only.sh), a fresh API
+/// secret. Resolves once its HTTP API answers, with the flags that point the signaling
+/// server at it, its pid (Janus's own, for memory and CPU), and `stop()` / `kill()`.
+export async function startJanus() {
+  const free = await new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port: chosen } = probe.address();
+      probe.close(() => resolve(chosen));
+    });
+  });
+  const secret = u8aToHex(crypto.getRandomValues(new Uint8Array(16))).slice(2);
+  const child = spawn(`${root}/scripts/janus.sh`, ['--port', String(free), '--api-secret', secret, '--',
+    '--ice-enforce-list=media0', '--debug-level=3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let logs = '';
+  for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => { logs += chunk; });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const url = `http://127.0.0.1:${free}/janus`;
+  const started = Date.now();
+  for (;;) {
+    const answered = await fetch(`${url}/info`).then((response) => response.ok, () => false);
+    if (answered) break;
+    if (child.exitCode !== null || Date.now() - started > 20_000) {
+      throw new Error(`janus did not start:\n${logs}`);
+    }
+    await new Promise((resolve) => { setTimeout(resolve, 100); });
+  }
+  // Janus itself, under the script (which removes its configuration when Janus ends).
+  const pid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+  const signal = (target, name) => { try { process.kill(target, name); } catch { /* gone */ } };
+  return {
+    url,
+    secret,
+    args: ['--janus-url', url, '--janus-api-secret', secret],
+    pid,
+    logs: () => logs,
+    stop: async () => { signal(child.pid, 'SIGTERM'); await exited; },
+    /// Kills Janus at once, as a crash would end it.
+    kill: async () => { signal(pid, 'SIGKILL'); await exited; },
+  };
+}
+
 /// The resident and peak memory of process `pid`, in MiB.
 export function memory(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

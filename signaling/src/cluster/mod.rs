@@ -150,6 +150,7 @@ mod tests {
                 conn: broadcaster,
                 broadcaster: AccountId([1; 32]),
                 stream_id: "s".into(),
+                via: crate::hub::Via::Peers,
             },
             match entry.change {
                 Change::Op(op) => op,

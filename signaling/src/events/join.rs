@@ -7,7 +7,7 @@ use crate::{
     auth::Credentials,
     chain::ChainError,
     conn::Conn,
-    hub::Op,
+    hub::{Op, Via},
     rates::Entered,
     refusal::Refusal,
     server::{now_ms, Signaling},
@@ -39,16 +39,34 @@ pub(super) async fn broadcast(
         Some(owner) if owner.end_time <= now_ms() => return Err(Refusal::Ended(stream_id.into())),
         Some(_) => {}
     }
+    let via = via(&signaling).await;
     Conn::of(&socket).enter();
     signaling
         .change(Op::Broadcast {
             conn: signaling.conn_id(&socket),
             broadcaster: account,
             stream_id: stream_id.into(),
+            via,
         })
         .await?;
-    info!(sid = %socket.id, %account, stream_id, "broadcasting");
+    info!(sid = %socket.id, %account, stream_id, ?via, "broadcasting");
     Ok(())
+}
+
+/// Where a stream going live sends its video: through the media server whenever one is
+/// configured and answers; peer to peer otherwise (docs/live.md, "Which route").
+async fn via(signaling: &Signaling) -> Via {
+    let Some(media) = &signaling.media else {
+        return Via::Peers;
+    };
+    match media.reachable().await {
+        Ok(()) => Via::MediaServer,
+        Err(error) => {
+            warn!(%error, "the media server does not answer: the stream goes peer to peer");
+            signaling.metrics.media_fallbacks.inc();
+            Via::Peers
+        }
+    }
 }
 
 pub(super) async fn watch(

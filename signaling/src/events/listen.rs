@@ -38,7 +38,10 @@ pub(super) async fn watchers_count(
     message: StreamMsg,
 ) -> Outcome {
     let count = signaling.lock().viewers(&message.stream_id);
-    signaling.send(&socket, Packet::notice(Notice::WatchersCount(count)));
+    signaling.send(
+        &socket,
+        Packet::notice(Notice::WatchersCount(count)).expect("a count is the client's"),
+    );
     Ok(())
 }
 
@@ -49,6 +52,9 @@ pub(super) async fn is_streaming(
     message: StreamMsg,
 ) -> Outcome {
     let live = signaling.lock().is_streaming(&message.stream_id);
-    signaling.send(&socket, Packet::notice(Notice::IsStreaming(live)));
+    signaling.send(
+        &socket,
+        Packet::notice(Notice::IsStreaming(live)).expect("a status is the client's"),
+    );
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! watches (a listener renews its `listen`), is closed ([`close_when_idle`]).
 mod join;
 mod listen;
+pub(crate) mod media;
 mod relay;
 
 use crate::{
@@ -79,6 +80,7 @@ pub(crate) async fn connect(signaling: Arc<Signaling>, socket: SocketRef) {
         join::stop_broadcasting,
     );
     on(&signaling, &socket, "stopWatching", join::stop_watching);
+    on(&signaling, &socket, "publish", media::publish);
     on(&signaling, &socket, "offer", relay::offer);
     on(&signaling, &socket, "answer", relay::answer);
     on(&signaling, &socket, "candidate", relay::candidate);

@@ -1,7 +1,7 @@
 //! Relaying between the peers of a stream: a broadcaster's offer to a viewer, the
 //! viewer's answer, and the ICE candidates both ways. Only a signed-in connection
 //! relays, only to a peer the hub says it has, and only what is small enough.
-use super::{signed_in, Outcome};
+use super::{media, signed_in, Outcome};
 use crate::{
     cluster::ConnId,
     hub::Op,
@@ -44,6 +44,13 @@ pub(super) async fn answer(
     message: AnswerMsg,
 ) -> Outcome {
     let limit = ("SDP description", signaling.config.max_sdp_bytes);
+    let peer = wire::account(&broadcaster)?;
+    check_size(limit.0, &message.description, limit.1)?;
+    if let Some(outcome) =
+        media::answer(&signaling, &socket, peer, message.description.clone()).await
+    {
+        return outcome;
+    }
     relay(
         &signaling,
         &socket,
@@ -67,6 +74,13 @@ pub(super) async fn candidate(
     message: CandidateMsg,
 ) -> Outcome {
     let limit = ("ICE candidate", signaling.config.max_candidate_bytes);
+    let to = wire::account(&peer)?;
+    check_size(limit.0, &message.candidate, limit.1)?;
+    if let Some(outcome) =
+        media::candidate(&signaling, &socket, to, message.candidate.clone()).await
+    {
+        return outcome;
+    }
     relay(
         &signaling,
         &socket,
@@ -109,7 +123,7 @@ async fn relay(
     Ok(())
 }
 
-fn check_size(what: &'static str, value: &Value, max: usize) -> Result<(), Refusal> {
+pub(super) fn check_size(what: &'static str, value: &Value, max: usize) -> Result<(), Refusal> {
     let size = serde_json::to_string(value).map_or(usize::MAX, |text| text.len());
     if size > max {
         return Err(Refusal::TooLarge { what, size, max });

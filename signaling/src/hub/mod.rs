@@ -3,7 +3,7 @@
 //! must be sent to which connection; the server only delivers it. [`streams`] holds
 //! going live, joining and leaving, [`relay`] what passes between peers, and
 //! [`listeners`] who hears which stream's status.
-use crate::refusal::Refusal;
+use crate::{media::Feed, refusal::Refusal};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -12,6 +12,7 @@ use std::sync::Arc;
 use w3bstreaming_keys::AccountId;
 
 mod listeners;
+mod media;
 mod relay;
 mod streams;
 #[cfg(test)]
@@ -30,6 +31,14 @@ pub enum Op<C> {
         conn: C,
         broadcaster: AccountId,
         stream_id: String,
+        #[serde(default)]
+        via: Via,
+    },
+    /// See [`Hub::publish`].
+    Publish {
+        conn: C,
+        stream_id: String,
+        feed: Feed,
     },
     /// `viewer` joins `stream_id` if `broadcaster`, whom the chain says it follows,
     /// still broadcasts it ([`Hub::join`]).
@@ -65,10 +74,44 @@ pub enum Op<C> {
     Disconnect { conn: C },
 }
 
+/// How a live stream's video reaches its viewers: from the broadcaster's browser to
+/// each viewer's, or published once to the media server and received from it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Via {
+    #[default]
+    Peers,
+    MediaServer,
+}
+
+/// What the instance holding a connection asks the media server for it; never sent to
+/// the client itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaTask {
+    /// Subscribe the viewer to the broadcaster's feed, and send it the offer.
+    Subscribe {
+        broadcaster: AccountId,
+        stream_id: String,
+        viewer: AccountId,
+        feed: Feed,
+    },
+    /// The viewer no longer receives `broadcaster`.
+    Unsubscribe { broadcaster: AccountId },
+    /// The broadcaster's stream ended: its room goes.
+    Unpublish,
+}
+
 /// What one connection is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     IsStreaming(bool),
+    /// To a broadcaster going live: where to send its video.
+    Route {
+        stream_id: String,
+        via: Via,
+    },
+    /// Not for the client: see [`MediaTask`].
+    Media(MediaTask),
     WatchersCount(usize),
     /// To a broadcaster: `viewer` joined its stream.
     Watch {
@@ -120,6 +163,7 @@ impl<C> Op<C> {
     pub fn name(&self) -> &'static str {
         match self {
             Self::Broadcast { .. } => "broadcast",
+            Self::Publish { .. } => "publish",
             Self::Join { .. } => "join",
             Self::Leave { .. } => "leave",
             Self::StopBroadcast { .. } => "stopBroadcast",
@@ -140,6 +184,12 @@ pub type Outbox<C> = Vec<(C, Notice)>;
 struct Live<C> {
     broadcaster: AccountId,
     broadcaster_conn: C,
+    #[serde(default)]
+    via: Via,
+    /// What viewers subscribe to, once the broadcaster has published (through the
+    /// media server only).
+    #[serde(default)]
+    feed: Option<Feed>,
     /// Ordered so that notices go out in a repeatable order.
     viewers: BTreeMap<AccountId, Seat<C>>,
     /// Whether some viewer may not have heard the current count
@@ -234,7 +284,13 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 conn,
                 broadcaster,
                 stream_id,
-            } => self.broadcast(conn, broadcaster, &stream_id),
+                via,
+            } => self.broadcast(conn, broadcaster, &stream_id, via),
+            Op::Publish {
+                conn,
+                stream_id,
+                feed,
+            } => self.publish(conn, &stream_id, feed),
             Op::Join {
                 conn,
                 viewer,
@@ -279,6 +335,9 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             Op::Broadcast { .. } | Op::Join { .. } | Op::Disconnect { .. } => Ok(()),
             Op::Leave { conn, stream_id } => self.viewer_on(*conn, stream_id).map(drop),
             Op::StopBroadcast { conn, stream_id } => self.broadcaster_on(*conn, stream_id),
+            Op::Publish {
+                conn, stream_id, ..
+            } => self.may_publish(*conn, stream_id),
             Op::Offer { conn, viewer, .. } => self.offer_route(*conn, *viewer).map(drop),
             Op::Answer {
                 conn, broadcaster, ..

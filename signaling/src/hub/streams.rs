@@ -1,23 +1,25 @@
 //! Going live, joining, leaving and ending: the changes that decide who takes part in
 //! which stream, and the counts they tell.
-use super::{Hub, Live, Notice, Outbox, Seat};
+use super::{Hub, Live, MediaTask, Notice, Outbox, Seat, Via};
 use crate::refusal::Refusal;
 use std::{collections::BTreeMap, hash::Hash};
 use w3bstreaming_keys::AccountId;
 
 impl<C: Copy + Eq + Hash> Hub<C> {
-    /// `broadcaster` (checked on chain to own `stream_id`) goes live on `conn`: one
-    /// stream per broadcaster at a time.
+    /// `broadcaster` (checked on chain to own `stream_id`) goes live on `conn`, sending
+    /// its video `via` peers or the media server: one stream per broadcaster at a time.
     pub(super) fn broadcast(
         &mut self,
         conn: C,
         broadcaster: AccountId,
         stream_id: &str,
+        via: Via,
     ) -> Result<Outbox<C>, Refusal> {
         // Asked again on the connection that broadcasts it (a page making sure): as
         // the first time, changing nothing.
         if self.broadcaster_on(conn, stream_id).is_ok() {
-            return Ok(vec![(conn, Notice::IsStreaming(true))]);
+            let via = self.live[stream_id].via;
+            return Ok(went_live(conn, stream_id, via));
         }
         // A live stream's broadcaster is its owner, so a second broadcast of it is by
         // the same account.
@@ -29,13 +31,15 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             Live {
                 broadcaster,
                 broadcaster_conn: conn,
+                via,
+                feed: None,
                 viewers: BTreeMap::new(),
                 count_changed: false,
             },
         );
         self.broadcasting.insert(broadcaster, stream_id.to_string());
         self.with_part(conn, |part| part.broadcasts = Some(stream_id.to_string()));
-        let mut outbox = vec![(conn, Notice::IsStreaming(true))];
+        let mut outbox = went_live(conn, stream_id, via);
         self.tell_listeners(stream_id, &mut outbox);
         Ok(outbox)
     }
@@ -66,22 +70,42 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         live.viewers.insert(viewer, Seat { conn, told: count });
         live.count_changed = true;
         let broadcaster_conn = live.broadcaster_conn;
+        let (broadcaster, via, feed) = (live.broadcaster, live.via, live.feed);
+        let mut outbox = Vec::new();
         if let Some(moved_from) = seated {
             self.with_part(moved_from, |part| part.watches.remove(stream_id));
+            if via == Via::MediaServer && moved_from != conn {
+                let task = MediaTask::Unsubscribe { broadcaster };
+                outbox.push((moved_from, Notice::Media(task)));
+            }
         }
         self.with_part(conn, |part| {
             part.watches.insert(stream_id.to_string(), viewer)
         });
-        let watch = Notice::Watch {
-            viewer,
-            stream_id: stream_id.to_string(),
-        };
-        Ok(vec![
-            (broadcaster_conn, watch),
+        if via == Via::Peers {
+            let watch = Notice::Watch {
+                viewer,
+                stream_id: stream_id.to_string(),
+            };
+            outbox.push((broadcaster_conn, watch));
+        }
+        outbox.extend([
             (broadcaster_conn, Notice::WatchersCount(count)),
             (conn, Notice::WatchersCount(count)),
             (conn, Notice::IsStreaming(true)),
-        ])
+        ]);
+        // Through the media server the broadcaster sends to no one but the server: the
+        // viewer's instance subscribes it once there is a feed (or when there is one).
+        if let (Via::MediaServer, Some(feed)) = (via, feed) {
+            let task = MediaTask::Subscribe {
+                broadcaster,
+                stream_id: stream_id.to_string(),
+                viewer,
+                feed,
+            };
+            outbox.push((conn, Notice::Media(task)));
+        }
+        Ok(outbox)
     }
 
     /// The broadcaster on `conn` ends `stream_id`.
@@ -126,10 +150,17 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             stream_id: stream_id.to_string(),
         };
         let count = Notice::WatchersCount(live.viewers.len());
-        Ok(vec![
+        let mut outbox = vec![
             (live.broadcaster_conn, stop),
             (live.broadcaster_conn, count),
-        ])
+        ];
+        if live.via == Via::MediaServer {
+            let task = MediaTask::Unsubscribe {
+                broadcaster: live.broadcaster,
+            };
+            outbox.push((conn, Notice::Media(task)));
+        }
+        Ok(outbox)
     }
 
     /// The current count for every viewer who has not heard it yet. Telling every
@@ -178,8 +209,18 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         self.broadcasting.remove(&live.broadcaster);
         self.with_part(live.broadcaster_conn, |part| part.broadcasts = None);
         let mut outbox = vec![(live.broadcaster_conn, Notice::IsStreaming(false))];
+        let media = live.via == Via::MediaServer;
+        if media {
+            outbox.push((live.broadcaster_conn, Notice::Media(MediaTask::Unpublish)));
+        }
         for (&viewer, seat) in &live.viewers {
             self.with_part(seat.conn, |part| part.watches.remove(stream_id));
+            if media {
+                let task = MediaTask::Unsubscribe {
+                    broadcaster: live.broadcaster,
+                };
+                outbox.push((seat.conn, Notice::Media(task)));
+            }
             outbox.push((seat.conn, Notice::IsStreaming(false)));
             outbox.push((
                 seat.conn,
@@ -193,4 +234,16 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         self.tell_listeners(stream_id, &mut outbox);
         outbox
     }
+}
+
+/// What a broadcaster hears once live: that it is, and where to send its video.
+fn went_live<C>(conn: C, stream_id: &str, via: Via) -> Outbox<C>
+where
+    C: Copy,
+{
+    let route = Notice::Route {
+        stream_id: stream_id.to_string(),
+        via,
+    };
+    vec![(conn, Notice::IsStreaming(true)), (conn, route)]
 }

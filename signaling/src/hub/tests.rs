@@ -10,9 +10,21 @@ const BC: u32 = 10;
 const VC: u32 = 20;
 const WC: u32 = 30;
 
+fn route(stream_id: &str, via: Via) -> Notice {
+    Notice::Route {
+        stream_id: stream_id.into(),
+        via,
+    }
+}
+
+/// What the broadcaster on `BC` hears going live.
+fn went_live(stream_id: &str, via: Via) -> Outbox<u32> {
+    vec![(BC, Notice::IsStreaming(true)), (BC, route(stream_id, via))]
+}
+
 fn live_with_viewers() -> Hub<u32> {
     let mut hub = Hub::new(2);
-    hub.broadcast(BC, B, "s").unwrap();
+    hub.broadcast(BC, B, "s", Via::Peers).unwrap();
     hub.join(VC, V, "s").unwrap();
     hub.join(WC, W, "s").unwrap();
     hub
@@ -22,8 +34,8 @@ fn live_with_viewers() -> Hub<u32> {
 fn a_join_tells_the_broadcaster_and_the_viewer_at_once() {
     let mut hub = Hub::new(10);
     assert_eq!(
-        hub.broadcast(BC, B, "s"),
-        Ok(vec![(BC, Notice::IsStreaming(true))])
+        hub.broadcast(BC, B, "s", Via::Peers),
+        Ok(went_live("s", Via::Peers))
     );
     assert!(hub.is_broadcasting(B) && hub.is_streaming("s"));
     let outbox = hub.join(VC, V, "s").unwrap();
@@ -47,7 +59,7 @@ fn a_join_tells_the_broadcaster_and_the_viewer_at_once() {
 #[test]
 fn the_other_viewers_hear_a_changed_count_once() {
     let mut hub = Hub::new(10);
-    hub.broadcast(BC, B, "s").unwrap();
+    hub.broadcast(BC, B, "s", Via::Peers).unwrap();
     assert_eq!(hub.flush_counts(), []);
     hub.join(VC, V, "s").unwrap();
     let outbox = hub.join(WC, W, "s").unwrap();
@@ -79,7 +91,7 @@ fn the_other_viewers_hear_a_changed_count_once() {
 fn peers_are_a_broadcasters_viewers_and_a_viewers_broadcasters() {
     let mut hub = live_with_viewers();
     assert_eq!((hub.peers(BC), hub.peers(VC), hub.peers(99)), (2, 1, 0));
-    hub.broadcast(WC, W, "w's").unwrap();
+    hub.broadcast(WC, W, "w's", Via::Peers).unwrap();
     hub.join(VC, V, "w's").unwrap();
     assert_eq!((hub.peers(BC), hub.peers(VC), hub.peers(WC)), (2, 2, 2));
     hub.disconnect(VC);
@@ -91,7 +103,7 @@ fn refusals() {
     let mut hub = live_with_viewers();
     let before = format!("{hub:?}");
     assert_eq!(
-        hub.broadcast(99, B, "other"),
+        hub.broadcast(99, B, "other", Via::Peers),
         Err(Refusal::AlreadyBroadcasting)
     );
     assert_eq!(
@@ -253,7 +265,8 @@ fn a_check_gives_the_answer_apply_would_and_changes_nothing() {
         hub.check(&Op::Broadcast {
             conn: 99,
             broadcaster: STRANGER,
-            stream_id: "t".into()
+            stream_id: "t".into(),
+            via: Via::Peers
         }),
         Ok(())
     );
@@ -274,7 +287,7 @@ fn stopping_tells_every_viewer_and_frees_the_broadcaster() {
         assert!(outbox.contains(&(conn, stop)));
     }
     assert!(!hub.is_streaming("s") && !hub.is_broadcasting(B));
-    assert!(hub.broadcast(BC, B, "s").is_ok());
+    assert!(hub.broadcast(BC, B, "s", Via::Peers).is_ok());
 }
 
 #[test]
@@ -324,12 +337,13 @@ fn listeners_hear_a_stream_go_live_its_count_change_and_end() {
     let ids = vec!["s".to_string(), "t".to_string(), "s".to_string()];
     assert_eq!(hub.listen(LC, ids), Ok(vec![]), "neither is live");
     hub.listen(MC, vec!["s".into()]).unwrap();
-    let mut outbox = hub.broadcast(BC, B, "s").unwrap();
+    let mut outbox = hub.broadcast(BC, B, "s", Via::Peers).unwrap();
     outbox.sort_by_key(|(conn, _)| *conn);
     assert_eq!(
         outbox,
         [
             (BC, Notice::IsStreaming(true)),
+            (BC, route("s", Via::Peers)),
             (LC, status("s", true, 0)),
             (MC, status("s", true, 0)),
         ]
@@ -372,8 +386,8 @@ fn a_listener_that_leaves_or_asks_too_much_hears_nothing() {
     hub.listen(MC, Vec::new()).unwrap();
     assert!(hub.disconnect(LC).is_empty());
     assert_eq!(
-        hub.broadcast(BC, B, "s"),
-        Ok(vec![(BC, Notice::IsStreaming(true))])
+        hub.broadcast(BC, B, "s", Via::Peers),
+        Ok(went_live("s", Via::Peers))
     );
     assert!(hub.listeners.is_empty() && !hub.takes_part(LC) && !hub.takes_part(MC));
 }
@@ -381,7 +395,7 @@ fn a_listener_that_leaves_or_asks_too_much_hears_nothing() {
 #[test]
 fn a_listener_is_told_at_once_only_what_is_live_and_new_and_takes_part_in_nothing() {
     let mut hub = Hub::new(10);
-    hub.broadcast(BC, B, "s").unwrap();
+    hub.broadcast(BC, B, "s", Via::Peers).unwrap();
     assert_eq!(
         hub.listen(LC, vec!["t".into(), "s".into(), "t".into()]),
         Ok(vec![(LC, status("s", true, 0))]),
@@ -392,7 +406,7 @@ fn a_listener_is_told_at_once_only_what_is_live_and_new_and_takes_part_in_nothin
         Ok(vec![]),
         "a renewal"
     );
-    hub.broadcast(WC, W, "u").unwrap();
+    hub.broadcast(WC, W, "u", Via::Peers).unwrap();
     assert_eq!(
         hub.listen(LC, vec!["s".into(), "u".into()]),
         Ok(vec![(LC, status("u", true, 0))])
@@ -413,9 +427,12 @@ fn a_broadcast_asked_again_on_its_own_connection_changes_nothing() {
     let mut hub = live_with_viewers();
     let before = format!("{hub:?}");
     assert_eq!(
-        hub.broadcast(BC, B, "s"),
-        Ok(vec![(BC, Notice::IsStreaming(true))])
+        hub.broadcast(BC, B, "s", Via::Peers),
+        Ok(went_live("s", Via::Peers))
     );
     assert_eq!(format!("{hub:?}"), before);
-    assert_eq!(hub.broadcast(99, B, "s"), Err(Refusal::AlreadyBroadcasting));
+    assert_eq!(
+        hub.broadcast(99, B, "s", Via::Peers),
+        Err(Refusal::AlreadyBroadcasting)
+    );
 }

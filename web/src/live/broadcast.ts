@@ -1,9 +1,11 @@
 // A broadcaster's side of a live stream: one signaling connection, signed in as the
-// broadcaster, and one peer connection per viewer, each sending the same tracks.
+// broadcaster, and either one peer connection per viewer, each sending the same
+// tracks, or one to the media server (`Publisher`), as the server routes the stream.
 import type { Account } from '../chain/types';
 import type { Hex } from '../program/types';
 import { Joiner } from './join';
 import { CandidateInbox, bytesSent } from './peer';
+import { Publisher } from './publisher';
 import { openSignaling, reasons, type Refusal, type SignalingSocket } from './protocol';
 
 export type BroadcastState =
@@ -21,6 +23,7 @@ export interface BroadcastEvents {
 }
 
 const STALE_RETRY_MS = 2_000;
+const REPUBLISH_MS = 1_000;
 
 interface Viewer {
   pc: RTCPeerConnection;
@@ -32,6 +35,7 @@ export class Broadcast {
   private readonly socket: SignalingSocket;
   private readonly joiner: Joiner;
   private readonly viewers = new Map<Hex, Viewer>();
+  private publisher: Publisher | null = null;
   private iceServers: RTCIceServer[] = [];
   private video: MediaStreamTrack | null;
   private audio: MediaStreamTrack | null;
@@ -72,6 +76,14 @@ export class Broadcast {
         this.joiner.join();
       }
     });
+    socket.on('route', ({ streamId: id, via }) => {
+      if (id !== streamId) return;
+      if (via === 'mediaServer') void this.publish();
+      else this.closePublisher();
+    });
+    socket.on('published', ({ streamId: id, description }) => {
+      if (id === streamId) void this.publisher?.answered(description);
+    });
     socket.on('watchersCount', (count) => this.events.onViewers(count));
     socket.on('watch', (viewer) => void this.offerTo(viewer));
     socket.on('answer', (_, { userId, description }) => void this.answered(userId, description));
@@ -86,6 +98,7 @@ export class Broadcast {
     socket.on('disconnect', (reason) => {
       // The server ended the stream for every viewer; they rejoin when it is back.
       this.closeViewers();
+      this.closePublisher();
       this.events.onViewers(0);
       if (!this.ended && reason !== 'io client disconnect') {
         this.joining = true;
@@ -107,9 +120,11 @@ export class Broadcast {
     this.replace('audio', track);
   }
 
-  /** Bytes sent to every viewer so far. */
+  /** Bytes sent to every viewer, or to the media server, so far. */
   bytesSent(): Promise<number> {
-    return bytesSent([...this.viewers.values()].map((viewer) => viewer.pc));
+    const pcs = [...this.viewers.values()].map((viewer) => viewer.pc);
+    if (this.publisher) pcs.push(this.publisher.pc);
+    return bytesSent(pcs);
   }
 
   /** Ends the stream for everyone. The tracks are the caller's to stop. */
@@ -138,12 +153,41 @@ export class Broadcast {
     clearTimeout(this.retryTimer);
     this.joiner.stop();
     this.closeViewers();
+    this.closePublisher();
     this.socket.close();
     this.events.onState(state);
   }
 
   private replace(kind: 'video' | 'audio', track: MediaStreamTrack | null): void {
     for (const { senders } of this.viewers.values()) void senders[kind].replaceTrack(track);
+    this.publisher?.replace(kind, track);
+  }
+
+  /** One peer connection to the media server, replacing any earlier one. */
+  private async publish(): Promise<void> {
+    this.closePublisher();
+    const publisher = new Publisher(
+      this.socket,
+      this.account.id,
+      this.streamId,
+      this.iceServers,
+      { video: this.video, audio: this.audio },
+      this.outgoing,
+      () => {
+        // Published again over the same signaling connection: the server moves the
+        // viewers to the new feed.
+        if (this.publisher !== publisher || this.ended) return;
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => void this.publish(), REPUBLISH_MS);
+      },
+    );
+    this.publisher = publisher;
+    await publisher.offer();
+  }
+
+  private closePublisher(): void {
+    this.publisher?.close();
+    this.publisher = null;
   }
 
   /** A new peer connection for `viewer`, replacing any earlier one (a viewer who rejoins). */

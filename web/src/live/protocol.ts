@@ -45,8 +45,15 @@ export interface Caps {
   idleMs: number;
 }
 
+/** How a live stream's video reaches its viewers: peer to peer, or through the media server. */
+export type Via = 'peers' | 'mediaServer';
+
 export interface ServerEvents {
   caps: (caps: Caps) => void;
+  /** To a broadcaster going live: where to send the video. */
+  route: (route: StreamRef & { via: Via }) => void;
+  /** To a broadcaster that published: the media server's answer. */
+  published: (message: StreamRef & { description: RTCSessionDescriptionInit }) => void;
   challenge: (challenge: Challenge) => void;
   error: (refusal: Refusal) => void;
   iceServers: (servers: RTCIceServer[]) => void;
@@ -80,6 +87,11 @@ export interface Join {
 
 export interface ClientEvents {
   broadcast: (broadcaster: Hex, join: Join) => void;
+  /** The broadcaster's offer to the media server, when the stream goes through it. */
+  publish: (
+    broadcaster: Hex,
+    message: StreamRef & { description: RTCSessionDescriptionInit },
+  ) => void;
   watch: (viewer: Hex, join: Join) => void;
   offer: (
     broadcaster: Hex,

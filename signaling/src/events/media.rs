@@ -1,0 +1,184 @@
+//! The media server's side of the events: a broadcaster's `publish`; a viewer's answer
+//! and candidates when it receives from the media server (they go to Janus, not to
+//! the broadcaster); and the tasks the hub gives this instance for its connections
+//! (subscribe a viewer and send it the offer, end a subscription, end a room), run in
+//! order for each connection ([`run_tasks`]).
+use super::{relay::check_size, signed_in, Outcome};
+use crate::{
+    hub::{MediaTask, Notice, Op},
+    media::{JanusError, Media},
+    refusal::Refusal,
+    server::Signaling,
+    wire::{self, Packet, PublishMsg},
+};
+use serde_json::Value;
+use socketioxide::{extract::SocketRef, socket::Sid};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tracing::{info, warn};
+use w3bstreaming_keys::AccountId;
+
+pub(super) async fn publish(
+    signaling: Arc<Signaling>,
+    socket: SocketRef,
+    claimed: String,
+    message: PublishMsg,
+) -> Outcome {
+    signed_in(&socket, Some(&claimed))?;
+    let stream_id = wire::stream_id(&message.stream_id)?;
+    check_size(
+        "SDP description",
+        &message.description,
+        signaling.config.max_sdp_bytes,
+    )?;
+    let conn = signaling.conn_id(&socket);
+    signaling.lock().may_publish(conn, stream_id)?;
+    let media = signaling
+        .media
+        .as_ref()
+        .ok_or_else(|| Refusal::NotViaMediaServer(stream_id.into()))?;
+    let published = media
+        .publish(socket.id, stream_id, message.description)
+        .await;
+    signaling.metrics.media_request("publish", &published);
+    let (feed, answer) = published.map_err(unavailable)?;
+    signaling.send(&socket, Packet::published(stream_id, answer));
+    let op = Op::Publish {
+        conn,
+        stream_id: stream_id.into(),
+        feed,
+    };
+    if let Err(refusal) = signaling.change(op).await {
+        // Ended while Janus took it.
+        media.unpublish(socket.id).await;
+        return Err(refusal);
+    }
+    info!(sid = %socket.id, stream_id, "published to the media server");
+    Ok(())
+}
+
+/// A viewer's answer to the media server's offer, if it receives `broadcaster` from it;
+/// `None` when the answer is for the broadcaster's browser.
+pub(super) async fn answer(
+    signaling: &Signaling,
+    socket: &SocketRef,
+    broadcaster: AccountId,
+    description: Value,
+) -> Option<Outcome> {
+    let media = subscribed(signaling, socket, broadcaster)?;
+    let answered = media.answer(socket.id, broadcaster, description).await;
+    signaling.metrics.media_request("answer", &answered);
+    Some(answered.map_err(unavailable))
+}
+
+/// A viewer's ICE candidate for the media server, as [`answer`].
+pub(super) async fn candidate(
+    signaling: &Signaling,
+    socket: &SocketRef,
+    peer: AccountId,
+    candidate: Value,
+) -> Option<Outcome> {
+    let media = subscribed(signaling, socket, peer)?;
+    let given = media.candidate(socket.id, peer, candidate).await;
+    signaling.metrics.media_request("candidate", &given);
+    Some(given.map_err(unavailable))
+}
+
+fn subscribed<'a>(
+    signaling: &'a Signaling,
+    socket: &SocketRef,
+    broadcaster: AccountId,
+) -> Option<&'a Media> {
+    let media = signaling.media.as_deref()?;
+    media.subscribed(socket.id, broadcaster).then_some(media)
+}
+
+fn unavailable(error: JanusError) -> Refusal {
+    warn!(%error, "media server");
+    Refusal::MediaUnavailable(error.to_string())
+}
+
+type Queues = Arc<Mutex<HashMap<Sid, UnboundedSender<MediaTask>>>>;
+
+/// Runs the hub's media tasks for as long as the server does: each connection's in the
+/// order the hub gave them (a subscription is made before it is ended), different
+/// connections' at once.
+pub(crate) async fn run_tasks(
+    signaling: Arc<Signaling>,
+    mut tasks: UnboundedReceiver<(Sid, MediaTask)>,
+) {
+    let queues: Queues = Arc::default();
+    while let Some((sid, task)) = tasks.recv().await {
+        let mut open = queues.lock().expect("queues lock");
+        if let Some(queue) = open.get(&sid) {
+            queue.send(task).ok();
+            continue;
+        }
+        let (queue, waiting) = mpsc::unbounded_channel();
+        queue.send(task).ok();
+        open.insert(sid, queue);
+        tokio::spawn(run_queue(signaling.clone(), queues.clone(), sid, waiting));
+    }
+}
+
+/// Runs the tasks of the connection `sid` until none is left; its queue goes then, so
+/// that a closed connection holds nothing.
+async fn run_queue(
+    signaling: Arc<Signaling>,
+    queues: Queues,
+    sid: Sid,
+    mut waiting: UnboundedReceiver<MediaTask>,
+) {
+    loop {
+        while let Ok(task) = waiting.try_recv() {
+            run(&signaling, sid, task).await;
+        }
+        // Tasks are queued with the map locked: none can arrive between this check
+        // and the queue's removal.
+        let mut open = queues.lock().expect("queues lock");
+        if waiting.is_empty() {
+            open.remove(&sid);
+            return;
+        }
+    }
+}
+
+async fn run(signaling: &Signaling, sid: Sid, task: MediaTask) {
+    let Some(media) = signaling.media.as_deref() else {
+        return;
+    };
+    match task {
+        MediaTask::Subscribe {
+            broadcaster,
+            stream_id,
+            viewer,
+            feed,
+        } => {
+            let offer = media.subscribe(sid, broadcaster, feed).await;
+            signaling.metrics.media_request("subscribe", &offer);
+            let Some(socket) = signaling.io.get_socket(sid) else {
+                media.unsubscribe(sid, broadcaster).await;
+                return;
+            };
+            match offer {
+                Ok(description) => {
+                    let offer = Notice::Offer {
+                        broadcaster,
+                        stream_id,
+                        viewer,
+                        description,
+                    };
+                    if let Some(packet) = Packet::notice(offer) {
+                        signaling.send(&socket, packet);
+                    }
+                }
+                Err(error) => signaling.refuse(&socket, "watch", unavailable(error)),
+            }
+        }
+        MediaTask::Unsubscribe { broadcaster } => media.unsubscribe(sid, broadcaster).await,
+        MediaTask::Unpublish => media.unpublish(sid).await,
+    }
+}

@@ -1,0 +1,145 @@
+//! A stream sent through the media server: the broadcaster's feed, once published,
+//! and the viewers it is offered to.
+use super::{Hub, MediaTask, Notice, Outbox, Via};
+use crate::{media::Feed, refusal::Refusal};
+use std::hash::Hash;
+
+impl<C: Copy + Eq + Hash> Hub<C> {
+    /// Whether the broadcaster on `conn` may publish `stream_id` to the media server.
+    pub fn may_publish(&self, conn: C, stream_id: &str) -> Result<(), Refusal> {
+        self.broadcaster_on(conn, stream_id)?;
+        match self.live[stream_id].via {
+            Via::MediaServer => Ok(()),
+            Via::Peers => Err(Refusal::NotViaMediaServer(stream_id.to_string())),
+        }
+    }
+
+    /// The broadcaster on `conn` published `stream_id` as `feed`: every viewer, and each
+    /// one who joins from now on, is subscribed to it. Published again (the broadcaster
+    /// came back), the viewers move to the new feed.
+    pub(super) fn publish(
+        &mut self,
+        conn: C,
+        stream_id: &str,
+        feed: Feed,
+    ) -> Result<Outbox<C>, Refusal> {
+        self.may_publish(conn, stream_id)?;
+        let live = self.live.get_mut(stream_id).expect("the stream is live");
+        live.feed = Some(feed);
+        let subscribe = |(&viewer, seat): (_, &super::Seat<C>)| {
+            let task = MediaTask::Subscribe {
+                broadcaster: live.broadcaster,
+                stream_id: stream_id.to_string(),
+                viewer,
+                feed,
+            };
+            (seat.conn, Notice::Media(task))
+        };
+        Ok(live.viewers.iter().map(subscribe).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use w3bstreaming_keys::AccountId;
+
+    const B: AccountId = AccountId([1; 32]);
+    const V: AccountId = AccountId([2; 32]);
+    const W: AccountId = AccountId([3; 32]);
+    const BC: u32 = 10;
+    const VC: u32 = 20;
+    const WC: u32 = 30;
+    const FEED: Feed = Feed {
+        room: 7,
+        publisher: 8,
+    };
+
+    fn subscribe(viewer: AccountId, feed: Feed) -> Notice {
+        Notice::Media(MediaTask::Subscribe {
+            broadcaster: B,
+            stream_id: "s".into(),
+            viewer,
+            feed,
+        })
+    }
+
+    fn unsubscribe() -> Notice {
+        Notice::Media(MediaTask::Unsubscribe { broadcaster: B })
+    }
+
+    #[test]
+    fn viewers_are_subscribed_once_the_broadcaster_has_published_and_never_told_to_the_broadcaster()
+    {
+        let mut hub = Hub::new(10);
+        hub.broadcast(BC, B, "s", Via::MediaServer).unwrap();
+        let no_video = |outbox: &Outbox<u32>| {
+            !outbox
+                .iter()
+                .any(|(_, notice)| matches!(notice, Notice::Watch { .. } | Notice::Media(_)))
+        };
+        let early = hub.join(VC, V, "s").unwrap();
+        assert!(no_video(&early), "{early:?}");
+        assert_eq!(
+            hub.publish(BC, "s", FEED),
+            Ok(vec![(VC, subscribe(V, FEED))])
+        );
+        let mut late = hub.join(WC, W, "s").unwrap();
+        assert_eq!(late.pop(), Some((WC, subscribe(W, FEED))));
+        assert!(no_video(&late), "{late:?}");
+        // Published again (the broadcaster came back): both move to the new feed.
+        let moved = Feed {
+            room: 9,
+            publisher: 1,
+        };
+        assert_eq!(
+            hub.publish(BC, "s", moved),
+            Ok(vec![(VC, subscribe(V, moved)), (WC, subscribe(W, moved))])
+        );
+    }
+
+    #[test]
+    fn leaving_moving_and_ending_end_the_subscriptions_and_the_room() {
+        let mut hub = Hub::new(10);
+        hub.broadcast(BC, B, "s", Via::MediaServer).unwrap();
+        hub.publish(BC, "s", FEED).unwrap();
+        hub.join(VC, V, "s").unwrap();
+        hub.join(WC, W, "s").unwrap();
+        assert!(hub.leave(VC, "s").unwrap().contains(&(VC, unsubscribe())));
+        // W joins again on another connection: the old one's subscription ends.
+        let moved = hub.join(99, W, "s").unwrap();
+        assert!(moved.contains(&(WC, unsubscribe())), "{moved:?}");
+        assert!(moved.contains(&(99, subscribe(W, FEED))), "{moved:?}");
+        let ended = hub.stop_broadcast(BC, "s").unwrap();
+        assert!(ended.contains(&(BC, Notice::Media(MediaTask::Unpublish))));
+        assert!(ended.contains(&(99, unsubscribe())), "{ended:?}");
+        assert!(!ended.iter().any(|(conn, _)| *conn == WC || *conn == VC));
+    }
+
+    #[test]
+    fn only_the_broadcaster_of_a_stream_through_the_media_server_publishes() {
+        let mut hub = Hub::new(10);
+        hub.broadcast(BC, B, "s", Via::MediaServer).unwrap();
+        hub.broadcast(WC, W, "peers", Via::Peers).unwrap();
+        hub.join(VC, V, "s").unwrap();
+        let before = format!("{hub:?}");
+        assert_eq!(
+            hub.publish(VC, "s", FEED),
+            Err(Refusal::NotBroadcasting("s".into()))
+        );
+        assert_eq!(
+            hub.publish(BC, "other", FEED),
+            Err(Refusal::NotBroadcasting("other".into()))
+        );
+        assert_eq!(
+            hub.publish(WC, "peers", FEED),
+            Err(Refusal::NotViaMediaServer("peers".into()))
+        );
+        assert_eq!(format!("{hub:?}"), before);
+        // A stream through peers never asks the media tier for anything.
+        let joined = hub.join(VC, V, "peers").unwrap();
+        assert!(!joined.iter().any(|(_, n)| matches!(n, Notice::Media(_))));
+        let ended = hub.stop_broadcast(WC, "peers").unwrap();
+        assert!(!ended.iter().any(|(_, n)| matches!(n, Notice::Media(_))));
+    }
+}

@@ -1,0 +1,236 @@
+//! The media server tier (docs/live.md, "The media server"): with Janus configured, a
+//! broadcaster publishes its stream once, into a VideoRoom room of its own, and each
+//! viewer the hub lets in receives it from Janus. Only this server talks to Janus
+//! (every request carries the API secret), on behalf of the connections the hub let
+//! in: a browser never learns a room, a feed or a handle, so knowing one gets nobody
+//! anything. This module holds this instance's handles, by connection.
+mod janus;
+
+pub use janus::JanusError;
+use janus::{Handle, Janus};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use socketioxide::socket::Sid;
+use std::{collections::HashMap, sync::Mutex, time::Duration};
+use w3bstreaming_keys::AccountId;
+
+/// A published stream, as viewers subscribe to it: the room and the publisher in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Feed {
+    pub room: u64,
+    pub publisher: u64,
+}
+
+/// A publisher's handle, and the room it made.
+struct Publisher {
+    handle: Handle,
+    room: u64,
+}
+
+/// This instance's part of the media server tier.
+pub struct Media {
+    janus: Janus,
+    /// By the broadcaster's connection.
+    publishers: Mutex<HashMap<Sid, Publisher>>,
+    /// By the viewer's connection and the broadcaster it receives.
+    subscribers: Mutex<HashMap<(Sid, AccountId), Handle>>,
+}
+
+impl Media {
+    /// The tier on the Janus whose HTTP API is at `url`.
+    pub fn new(url: &str, api_secret: &str, answer_within: Duration) -> Self {
+        Self {
+            janus: Janus::new(url, api_secret, answer_within),
+            publishers: Mutex::new(HashMap::new()),
+            subscribers: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether Janus answers now.
+    pub async fn reachable(&self) -> Result<(), JanusError> {
+        self.janus.reachable().await
+    }
+
+    /// Publishes the broadcaster on `sid` with its SDP `offer`, into a new room
+    /// (`stream_id` names it in Janus's own lists): the feed viewers subscribe to, and
+    /// Janus's SDP answer. A broadcaster publishing again replaces its feed.
+    pub async fn publish(
+        &self,
+        sid: Sid,
+        stream_id: &str,
+        offer: Value,
+    ) -> Result<(Feed, Value), JanusError> {
+        self.unpublish(sid).await;
+        let handle = self.janus.attach().await?;
+        let room = random_id();
+        let create = json!({
+            "request": "create",
+            "room": room,
+            "description": stream_id,
+            "is_private": true,
+            "publishers": 1,
+            // A keyframe every 10 s, so that a viewer who lost packets recovers.
+            "fir_freq": 10,
+            "audiocodec": "opus",
+            "videocodec": "vp8,h264",
+            "notify_joining": false,
+        });
+        let published = async {
+            self.janus.message(&handle, create, None).await?;
+            let join = json!({
+                "request": "joinandconfigure",
+                "ptype": "publisher",
+                "room": room,
+                "display": stream_id,
+            });
+            self.janus.message(&handle, join, Some(offer)).await
+        }
+        .await;
+        let answer = match published {
+            Ok(answer) => answer,
+            Err(error) => {
+                self.janus.detach(&handle).await;
+                return Err(error);
+            }
+        };
+        let (Some(publisher), Some(jsep)) = (answer.data["id"].as_u64(), answer.jsep) else {
+            self.janus.detach(&handle).await;
+            return Err(JanusError::Refused {
+                code: 0,
+                reason: "the publisher joined without an id or an answer".into(),
+            });
+        };
+        self.publishers
+            .lock()
+            .expect("publishers lock")
+            .insert(sid, Publisher { handle, room });
+        Ok((Feed { room, publisher }, jsep))
+    }
+
+    /// Ends what the broadcaster on `sid` publishes: its room goes, and every viewer's
+    /// subscription in it with it.
+    pub async fn unpublish(&self, sid: Sid) {
+        let publisher = self
+            .publishers
+            .lock()
+            .expect("publishers lock")
+            .remove(&sid);
+        if let Some(Publisher { handle, room }) = publisher {
+            let destroy = json!({ "request": "destroy", "room": room });
+            if let Err(error) = self.janus.message(&handle, destroy, None).await {
+                tracing::warn!(room, %error, "could not destroy a room");
+            }
+            self.janus.detach(&handle).await;
+        }
+    }
+
+    /// Subscribes the viewer on `sid` to `broadcaster`'s `feed`: Janus's SDP offer for
+    /// the viewer. A viewer subscribing again replaces its subscription.
+    pub async fn subscribe(
+        &self,
+        sid: Sid,
+        broadcaster: AccountId,
+        feed: Feed,
+    ) -> Result<Value, JanusError> {
+        self.unsubscribe(sid, broadcaster).await;
+        let handle = self.janus.attach().await?;
+        // Held before the offer goes out, so that the viewer's answer finds it.
+        self.subscribers
+            .lock()
+            .expect("subscribers lock")
+            .insert((sid, broadcaster), handle.clone());
+        let join = json!({
+            "request": "join",
+            "ptype": "subscriber",
+            "room": feed.room,
+            "streams": [{ "feed": feed.publisher }],
+        });
+        let offer = self
+            .janus
+            .message(&handle, join, None)
+            .await
+            .and_then(|answer| {
+                answer.jsep.ok_or(JanusError::Refused {
+                    code: 0,
+                    reason: "the subscription came without an offer".into(),
+                })
+            });
+        if offer.is_err() {
+            self.unsubscribe(sid, broadcaster).await;
+        }
+        offer
+    }
+
+    /// Whether the viewer on `sid` receives `broadcaster` through the media server: its
+    /// answer and candidates then go to Janus.
+    pub fn subscribed(&self, sid: Sid, broadcaster: AccountId) -> bool {
+        self.subscriber(sid, broadcaster).is_some()
+    }
+
+    /// The viewer's SDP answer to the offer of [`Media::subscribe`]: media starts.
+    pub async fn answer(
+        &self,
+        sid: Sid,
+        broadcaster: AccountId,
+        answer: Value,
+    ) -> Result<(), JanusError> {
+        let Some(handle) = self.subscriber(sid, broadcaster) else {
+            return Ok(());
+        };
+        let start = json!({ "request": "start" });
+        self.janus
+            .message(&handle, start, Some(answer))
+            .await
+            .map(drop)
+    }
+
+    /// One of the viewer's ICE candidates.
+    pub async fn candidate(
+        &self,
+        sid: Sid,
+        broadcaster: AccountId,
+        candidate: Value,
+    ) -> Result<(), JanusError> {
+        match self.subscriber(sid, broadcaster) {
+            Some(handle) => self.janus.trickle(&handle, candidate).await,
+            None => Ok(()),
+        }
+    }
+
+    /// The viewer on `sid` no longer receives `broadcaster`.
+    pub async fn unsubscribe(&self, sid: Sid, broadcaster: AccountId) {
+        let handle = self
+            .subscribers
+            .lock()
+            .expect("subscribers lock")
+            .remove(&(sid, broadcaster));
+        if let Some(handle) = handle {
+            self.janus.detach(&handle).await;
+        }
+    }
+
+    /// Publishers and subscriptions this instance holds, for the metrics.
+    pub fn counts(&self) -> (usize, usize) {
+        (
+            self.publishers.lock().expect("publishers lock").len(),
+            self.subscribers.lock().expect("subscribers lock").len(),
+        )
+    }
+
+    fn subscriber(&self, sid: Sid, broadcaster: AccountId) -> Option<Handle> {
+        self.subscribers
+            .lock()
+            .expect("subscribers lock")
+            .get(&(sid, broadcaster))
+            .cloned()
+    }
+}
+
+/// A room id no one can guess: ids are never shown to clients, and a guessed one would
+/// still need the API secret, but two instances must not pick the same.
+fn random_id() -> u64 {
+    let mut bytes = [0; 8];
+    getrandom::getrandom(&mut bytes).expect("the system has randomness");
+    // Janus reads ids as JSON numbers: kept within what a double holds exactly.
+    u64::from_le_bytes(bytes) >> 11
+}

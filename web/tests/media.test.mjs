@@ -1,0 +1,130 @@
+// Live video through the media server (Janus), through the UI: Alice goes live and
+// publishes once; her followers receive from Janus, which only the signaling server
+// can talk to. Loopback only (scripts/loopback-only.sh), a real Janus
+// (scripts/janus.sh), the local chain and the signaling server.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startJanus } from 'w3bstreaming-testkit/signaling';
+import { actAs, launchBrowser, shown, startStack, until, watchErrors } from './support.mjs';
+import { playback, instrument } from './live-support.mjs';
+
+let janus;
+let stack;
+let viewers;
+let streamPath;
+let alice;
+const watching = {};
+
+before(async () => {
+  janus = await startJanus();
+  stack = await startStack(['--demo'], { live: true, signalingArgs: janus.args });
+  viewers = await launchBrowser({ media: true });
+  streamPath = `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`;
+});
+
+after(async () => {
+  await viewers?.close();
+  await stack?.stop();
+  await janus?.stop();
+});
+
+async function streamPage(browser, name) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await instrument(context);
+  const page = await context.newPage();
+  watchErrors(page);
+  await page.goto(stack.app.url + streamPath);
+  await actAs(page, name);
+  return page;
+}
+
+const studio = (page) => page.getByRole('region', { name: 'Broadcast' });
+const player = (page) => page.getByRole('region', { name: /^Live video/ });
+const line = (region) => region.getByRole('status');
+
+/// Waits until the page's player decodes 10 new frames, with a live audio track.
+async function decoding(page) {
+  const first = await until(async () => {
+    const now = await playback(page);
+    return now.framesDecoded > 0 && now;
+  }, 'the first decoded frame');
+  return until(async () => {
+    const now = await playback(page);
+    return now.framesDecoded >= first.framesDecoded + 10 && now.audioLive && now;
+  }, 'frames to keep coming');
+}
+
+/// The signaling server's media figures now.
+async function media() {
+  const metrics = await stack.signaling.metrics();
+  return {
+    publishers: metrics.signaling_media_publishers,
+    subscribers: metrics.signaling_media_subscribers,
+  };
+}
+
+test('the broadcaster publishes once and three followers receive from the media server', async () => {
+  alice = await streamPage(stack.browser, 'Alice');
+  await studio(alice).getByRole('button', { name: 'Turn on camera and microphone' }).click();
+  await shown(studio(alice).getByLabel('Camera'));
+  await studio(alice).getByRole('button', { name: 'Go live' }).click();
+  await shown(line(studio(alice)).getByText('LIVE', { exact: true }));
+  for (const name of ['Bob', 'Charlie', 'Dave']) {
+    watching[name] = await streamPage(viewers, name);
+    await player(watching[name]).getByRole('button', { name: 'Watch' }).click();
+  }
+  for (const page of Object.values(watching)) await decoding(page);
+  await shown(line(studio(alice)).getByText('3 viewers watching', { exact: false }));
+  // One connection from the broadcaster, whatever the audience.
+  const sent = await alice.evaluate(
+    () => window.peers.filter((pc) => pc.connectionState !== 'closed').length,
+  );
+  assert.equal(sent, 1);
+  assert.deepEqual(await media(), { publishers: 1, subscribers: 3 });
+  for (const page of [alice, ...Object.values(watching)]) assert.deepEqual(page.errors, []);
+});
+
+test('a non-follower gets nothing, nor does a stranger who talks to Janus itself', async () => {
+  const ferdie = await streamPage(viewers, 'Ferdie');
+  await player(ferdie).getByRole('button', { name: 'Watch' }).click();
+  await shown(
+    line(player(ferdie)).getByText("You aren't subscribed to this speaker", { exact: false }),
+  );
+  const seen = await playback(ferdie);
+  assert.equal(seen.framesDecoded, 0);
+  assert.equal(seen.made, 0, 'no peer connection was ever offered');
+  assert.deepEqual(await media(), { publishers: 1, subscribers: 3 });
+  await ferdie.context().close();
+
+  // Janus answers nothing without the API secret: no session, so no room, no feed.
+  for (const apisecret of [undefined, 'guess', janus.secret.slice(1)]) {
+    const response = await fetch(janus.url, {
+      method: 'POST',
+      body: JSON.stringify({ janus: 'create', transaction: 't', apisecret }),
+    });
+    const answer = await response.json();
+    assert.equal(answer.janus, 'error', JSON.stringify(answer));
+    assert.equal(answer.error.code, 403);
+  }
+});
+
+test('a viewer who leaves stops receiving; the others go on', async () => {
+  const dave = watching.Dave;
+  await player(dave).getByRole('button', { name: 'Leave' }).click();
+  await shown(player(dave).getByRole('button', { name: 'Watch' }));
+  await until(async () => (await media()).subscribers === 2, 'the subscription to end');
+  assert.equal((await playback(dave)).peers, 0);
+  await decoding(watching.Bob);
+  await decoding(watching.Charlie);
+});
+
+test('the broadcaster ends the stream: every viewer is told, and the room is gone', async () => {
+  await studio(alice).getByRole('button', { name: 'End stream' }).click();
+  for (const name of ['Bob', 'Charlie']) {
+    await shown(line(player(watching[name])).getByText('The stream has ended', { exact: false }));
+  }
+  await until(async () => {
+    const now = await media();
+    return now.publishers === 0 && now.subscribers === 0;
+  }, 'every handle to go');
+});
