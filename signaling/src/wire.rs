@@ -5,6 +5,7 @@ use crate::{
     auth::Challenge,
     echo::{bounded, Echo},
     hub::Notice,
+    media::Layer,
     refusal::Refusal,
     turn::IceServer,
 };
@@ -91,6 +92,13 @@ pub struct OfferMsg {
 pub struct PublishMsg {
     pub stream_id: String,
     pub description: Value,
+}
+
+/// `quality`, from a viewer receiving through the media server, to the broadcaster
+/// named by the event's first argument: the layer it wants.
+#[derive(Debug, Deserialize)]
+pub struct QualityMsg {
+    pub layer: Layer,
 }
 
 /// `answer`, from a viewer, to the broadcaster named by the event's first argument.

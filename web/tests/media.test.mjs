@@ -42,16 +42,27 @@ const studio = (page) => page.getByRole('region', { name: 'Broadcast' });
 const player = (page) => page.getByRole('region', { name: /^Live video/ });
 const line = (region) => region.getByRole('status');
 
-/// Waits until the page's player decodes 10 new frames, with a live audio track.
-async function decoding(page) {
+/// Waits until the page's player decodes 10 new frames of a picture `width` allows,
+/// with a live audio track.
+async function decoding(page, width = (w) => w > 0) {
+  let last;
   const first = await until(async () => {
     const now = await playback(page);
     return now.framesDecoded > 0 && now;
   }, 'the first decoded frame');
-  return until(async () => {
-    const now = await playback(page);
-    return now.framesDecoded >= first.framesDecoded + 10 && now.audioLive && now;
-  }, 'frames to keep coming');
+  try {
+    return await until(async () => {
+      last = await playback(page);
+      return (
+        last.framesDecoded >= first.framesDecoded + 10 &&
+        width(last.width) &&
+        last.audioLive &&
+        last
+      );
+    }, 'frames to keep coming');
+  } catch (error) {
+    throw new Error(`${error.message}; last seen: ${JSON.stringify(last)}`);
+  }
 }
 
 /// The signaling server's media figures now.
@@ -82,6 +93,27 @@ test('the broadcaster publishes once and three followers receive from the media 
   assert.equal(sent, 1);
   assert.deepEqual(await media(), { publishers: 1, subscribers: 3 });
   for (const page of [alice, ...Object.values(watching)]) assert.deepEqual(page.errors, []);
+});
+
+test('a viewer picks the quality: the media server sends that layer of the picture', async () => {
+  const bob = watching.Bob;
+  await shown(line(player(bob)).getByText('Playing, through the media server.'));
+  const quality = player(bob).getByLabel('Quality');
+  assert.equal(await quality.inputValue(), 'auto');
+  // The fake camera is 640x480: two layers, half of it and all of it (Medium is the
+  // larger one when there are two).
+  await decoding(bob, (width) => width === 640);
+  await quality.selectOption({ label: 'Low' });
+  await decoding(bob, (width) => width === 320);
+  await quality.selectOption({ label: 'Medium' });
+  await decoding(bob, (width) => width === 640);
+  await quality.selectOption({ label: 'Low' });
+  await decoding(bob, (width) => width === 320);
+  await quality.selectOption({ label: 'High' });
+  await decoding(bob, (width) => width === 640);
+  // Charlie, on Auto all along, kept the full picture.
+  await decoding(watching.Charlie, (width) => width === 640);
+  assert.equal((await playback(bob)).peers, 1, 'one connection all along');
 });
 
 test('a non-follower gets nothing, nor does a stranger who talks to Janus itself', async () => {

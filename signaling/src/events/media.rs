@@ -9,7 +9,7 @@ use crate::{
     media::{JanusError, Media},
     refusal::Refusal,
     server::Signaling,
-    wire::{self, Packet, PublishMsg},
+    wire::{self, Packet, PublishMsg, QualityMsg},
 };
 use serde_json::Value;
 use socketioxide::{extract::SocketRef, socket::Sid};
@@ -58,6 +58,22 @@ pub(super) async fn publish(
     }
     info!(sid = %socket.id, stream_id, "published to the media server");
     Ok(())
+}
+
+/// A viewer picks the layer it receives of `broadcaster`'s video.
+pub(super) async fn quality(
+    signaling: Arc<Signaling>,
+    socket: SocketRef,
+    broadcaster: String,
+    message: QualityMsg,
+) -> Outcome {
+    signed_in(&socket, None)?;
+    let broadcaster = wire::account(&broadcaster)?;
+    let media = subscribed(&signaling, &socket, broadcaster)
+        .ok_or_else(|| Refusal::NotWatching(broadcaster.to_string()))?;
+    let set = media.set_layer(socket.id, broadcaster, message.layer).await;
+    signaling.metrics.media_request("quality", &set);
+    set.map_err(unavailable)
 }
 
 /// A viewer's answer to the media server's offer, if it receives `broadcaster` from it;

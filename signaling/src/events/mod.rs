@@ -81,6 +81,7 @@ pub(crate) async fn connect(signaling: Arc<Signaling>, socket: SocketRef) {
     );
     on(&signaling, &socket, "stopWatching", join::stop_watching);
     on(&signaling, &socket, "publish", media::publish);
+    on(&signaling, &socket, "quality", media::quality);
     on(&signaling, &socket, "offer", relay::offer);
     on(&signaling, &socket, "answer", relay::answer);
     on(&signaling, &socket, "candidate", relay::candidate);

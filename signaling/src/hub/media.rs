@@ -87,6 +87,12 @@ mod tests {
         let mut late = hub.join(WC, W, "s").unwrap();
         assert_eq!(late.pop(), Some((WC, subscribe(W, FEED))));
         assert!(no_video(&late), "{late:?}");
+        // A viewer's page hears the route too (its player names it).
+        let route = Notice::Route {
+            stream_id: "s".into(),
+            via: Via::MediaServer,
+        };
+        assert!(late.contains(&(WC, route)), "{late:?}");
         // Published again (the broadcaster came back): both move to the new feed.
         let moved = Feed {
             room: 9,

@@ -89,10 +89,15 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             };
             outbox.push((broadcaster_conn, watch));
         }
+        let route = Notice::Route {
+            stream_id: stream_id.to_string(),
+            via,
+        };
         outbox.extend([
             (broadcaster_conn, Notice::WatchersCount(count)),
             (conn, Notice::WatchersCount(count)),
             (conn, Notice::IsStreaming(true)),
+            (conn, route),
         ]);
         // Through the media server the broadcaster sends to no one but the server: the
         // viewer's instance subscribes it once there is a feed (or when there is one).

@@ -52,6 +52,7 @@ fn a_join_tells_the_broadcaster_and_the_viewer_at_once() {
             (BC, Notice::WatchersCount(1)),
             (VC, Notice::WatchersCount(1)),
             (VC, Notice::IsStreaming(true)),
+            (VC, route("s", Via::Peers)),
         ]
     );
 }

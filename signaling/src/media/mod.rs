@@ -21,6 +21,29 @@ pub struct Feed {
     pub publisher: u64,
 }
 
+/// Which simulcast layer a viewer receives, as its player's quality menu names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// The best layer arriving: Janus's choice, dropping to a lower one while a higher
+    /// one stops coming.
+    Auto,
+    High,
+    Medium,
+    Low,
+}
+
+impl Layer {
+    /// Janus's substream: 0 the smallest.
+    fn substream(self) -> u8 {
+        match self {
+            Self::Auto | Self::High => 2,
+            Self::Medium => 1,
+            Self::Low => 0,
+        }
+    }
+}
+
 /// A publisher's handle, and the room it made.
 struct Publisher {
     handle: Handle,
@@ -58,9 +81,14 @@ impl Media {
         &self,
         sid: Sid,
         stream_id: &str,
-        offer: Value,
+        mut offer: Value,
     ) -> Result<(Feed, Value), JanusError> {
         self.unpublish(sid).await;
+        // The web app lists its simulcast layers smallest first; Janus assumes the
+        // opposite unless told.
+        if let Some(jsep) = offer.as_object_mut() {
+            jsep.insert("rid_order".into(), json!("lmh"));
+        }
         let handle = self.janus.attach().await?;
         let room = random_id();
         let create = json!({
@@ -182,6 +210,20 @@ impl Media {
             .message(&handle, start, Some(answer))
             .await
             .map(drop)
+    }
+
+    /// The viewer on `sid` receives `layer` of `broadcaster`'s video from now on.
+    pub async fn set_layer(
+        &self,
+        sid: Sid,
+        broadcaster: AccountId,
+        layer: Layer,
+    ) -> Result<(), JanusError> {
+        let Some(handle) = self.subscriber(sid, broadcaster) else {
+            return Ok(());
+        };
+        let configure = json!({ "request": "configure", "substream": layer.substream() });
+        self.janus.message(&handle, configure, None).await.map(drop)
     }
 
     /// One of the viewer's ICE candidates.

@@ -8,7 +8,7 @@ import { counted, formatCountdown } from '../app/format';
 import { useNow } from '../app/hooks';
 import { Link, paths } from '../app/router';
 import { Viewing, type ViewingState } from '../live/viewing';
-import type { LiveStatus } from '../live/protocol';
+import type { Layer, LiveStatus, Via } from '../live/protocol';
 import { FollowButton } from './FollowButton';
 import { VideoView } from './VideoView';
 
@@ -34,6 +34,8 @@ export function Player({
   const [state, setState] = useState<ViewingState | null>(null);
   const [media, setMedia] = useState<MediaStream | null>(null);
   const [viewers, setViewers] = useState<number | null>(null);
+  const [via, setVia] = useState<Via>('peers');
+  const [layer, setLayer] = useState<Layer>('auto');
   const viewing = useRef<Viewing | null>(null);
 
   const leave = () => {
@@ -63,8 +65,10 @@ export function Player({
       onState: setState,
       onViewers: setViewers,
       onMedia: (stream) => setMedia(stream && new MediaStream(stream.getTracks())),
+      onRoute: setVia,
     });
-  }, [account, streamId, url]);
+    viewing.current.setLayer(layer);
+  }, [account, streamId, url, layer]);
 
   // A tab that was watching this stream when it reloaded watches again.
   const resumed = useRef(false);
@@ -90,8 +94,28 @@ export function Player({
         <>
           <VideoView media={media} label={`${broadcasterName}’s stream`} empty={emptyText(state)} />
           <p className="live-line" role="status">
-            <ViewingLine state={state} />
+            <ViewingLine state={state} via={via} />
           </p>
+          {via === 'mediaServer' && (state.phase === 'playing' || state.phase === 'connecting') && (
+            <div className="field quality">
+              <label htmlFor={`${id}-quality`}>Quality</label>
+              <select
+                id={`${id}-quality`}
+                value={layer}
+                onChange={(event) => {
+                  const picked = event.target.value as Layer;
+                  setLayer(picked);
+                  viewing.current?.setLayer(picked);
+                }}
+              >
+                {LAYERS.map(([value, name]) => (
+                  <option key={value} value={value}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
           {state.phase === 'not-follower' && account && (
             <div className="actions">
               <FollowButton
@@ -139,6 +163,14 @@ export function Player({
   );
 }
 
+/** The quality menu: the layers the media server sends, as a person names them. */
+const LAYERS: [Layer, string][] = [
+  ['auto', 'Auto'],
+  ['high', 'High'],
+  ['medium', 'Medium'],
+  ['low', 'Low'],
+];
+
 function emptyText(state: ViewingState): string {
   switch (state.phase) {
     case 'ended':
@@ -153,7 +185,7 @@ function emptyText(state: ViewingState): string {
   }
 }
 
-function ViewingLine({ state }: { state: ViewingState }) {
+function ViewingLine({ state, via }: { state: ViewingState; via: Via }) {
   const now = useNow(1_000);
   switch (state.phase) {
     case 'joining':
@@ -175,7 +207,11 @@ function ViewingLine({ state }: { state: ViewingState }) {
     case 'connecting':
       return <>Connecting to the broadcaster…</>;
     case 'playing':
-      return <>Playing, peer to peer.</>;
+      return (
+        <>
+          {via === 'mediaServer' ? 'Playing, through the media server.' : 'Playing, peer to peer.'}
+        </>
+      );
     case 'reconnecting':
       return <>The connection dropped. Rejoining…</>;
     case 'ended':

@@ -48,9 +48,12 @@ export interface Caps {
 /** How a live stream's video reaches its viewers: peer to peer, or through the media server. */
 export type Via = 'peers' | 'mediaServer';
 
+/** The simulcast layer a viewer receives through the media server; `auto`: the best arriving. */
+export type Layer = 'auto' | 'high' | 'medium' | 'low';
+
 export interface ServerEvents {
   caps: (caps: Caps) => void;
-  /** To a broadcaster going live: where to send the video. */
+  /** To a broadcaster going live, and a viewer let in: how the video travels. */
   route: (route: StreamRef & { via: Via }) => void;
   /** To a broadcaster that published: the media server's answer. */
   published: (message: StreamRef & { description: RTCSessionDescriptionInit }) => void;
@@ -98,6 +101,8 @@ export interface ClientEvents {
     message: { userId: Hex; description: RTCSessionDescriptionInit },
   ) => void;
   answer: (broadcaster: Hex, message: { description: RTCSessionDescriptionInit }) => void;
+  /** A viewer receiving through the media server picks its layer. */
+  quality: (broadcaster: Hex, message: { layer: Layer }) => void;
   candidate: (peer: Hex, message: { candidate: RTCIceCandidateInit }) => void;
   stopBroadcasting: (broadcaster: Hex, message: StreamRef) => void;
   stopWatching: (viewer: Hex, message: StreamRef) => void;

@@ -1,15 +1,27 @@
 // A broadcaster's one peer connection to the media server, when the signaling server
-// routes the stream through it: the picture is sent once, in three simulcast layers,
-// and the media server sends each viewer the layer its link carries.
+// routes the stream through it: the picture is sent once, in up to three simulcast
+// layers, and the media server sends each viewer the layer it asks for.
 import type { Hex } from '../program/types';
 import type { SignalingSocket } from './protocol';
 
-/** The layers, smallest first: the rids the media server tells apart. */
-const LAYERS: RTCRtpEncodingParameters[] = [
-  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-  { rid: 'h', maxBitrate: 1_500_000 },
-];
+/**
+ * The simulcast layers for a picture `height` lines high, smallest first: Chromium
+ * sends at most two layers of a picture under 540 lines and one under 270, and drops
+ * the largest it cannot send, so fewer are asked of a smaller picture. Without a
+ * camera yet, a 720-line one is assumed.
+ */
+function layersFor(height = 720): RTCRtpEncodingParameters[] {
+  const full = { rid: 'h', maxBitrate: 1_500_000 };
+  if (height >= 540) {
+    return [
+      { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+      { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+      full,
+    ];
+  }
+  if (height >= 270) return [{ rid: 'l', scaleResolutionDownBy: 2, maxBitrate: 400_000 }, full];
+  return [full];
+}
 
 /** How long the offer waits for the browser's ICE candidates: it carries them all. */
 const GATHERING_MS = 3_000;
@@ -34,7 +46,7 @@ export class Publisher {
     const video = pc.addTransceiver(tracks.video ?? 'video', {
       direction: 'sendonly',
       streams: [outgoing],
-      sendEncodings: LAYERS,
+      sendEncodings: layersFor(tracks.video?.getSettings().height),
     });
     const audio = pc.addTransceiver(tracks.audio ?? 'audio', {
       direction: 'sendonly',

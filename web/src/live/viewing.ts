@@ -6,7 +6,14 @@ import type { Account } from '../chain/types';
 import type { Hex } from '../program/types';
 import { Joiner } from './join';
 import { CandidateInbox } from './peer';
-import { openSignaling, reasons, type Refusal, type SignalingSocket } from './protocol';
+import {
+  openSignaling,
+  reasons,
+  type Layer,
+  type Refusal,
+  type SignalingSocket,
+  type Via,
+} from './protocol';
 
 export type ViewingState =
   | { phase: 'joining' }
@@ -27,6 +34,8 @@ export interface ViewingEvents {
   onViewers: (count: number) => void;
   /** The broadcaster's tracks, as they arrive; `null` once they are gone. */
   onMedia: (media: MediaStream | null) => void;
+  /** How the video travels, once let in. */
+  onRoute: (via: Via) => void;
 }
 
 const FIRST_RETRY_MS = 1_000;
@@ -45,6 +54,7 @@ export class Viewing {
   private peer: Peer | null = null;
   private phase: ViewingState['phase'] = 'joining';
   private retries = 0;
+  private layer: Layer = 'auto';
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -78,6 +88,9 @@ export class Viewing {
       if (live && this.phase !== 'playing') this.set({ phase: 'connecting' });
     });
     socket.on('watchersCount', (count) => this.events.onViewers(count));
+    socket.on('route', ({ streamId: id, via }) => {
+      if (id === streamId) this.events.onRoute(via);
+    });
     socket.on(
       'offer',
       (broadcaster, { description }) => void this.answer(broadcaster, description),
@@ -103,6 +116,12 @@ export class Viewing {
   retry(): void {
     this.retries = 0;
     this.rejoin();
+  }
+
+  /** Receives `layer` of the video from now on (through the media server only). */
+  setLayer(layer: Layer): void {
+    this.layer = layer;
+    if (this.peer) this.socket.emit('quality', this.peer.broadcaster, { layer });
   }
 
   /** Stops watching; the broadcaster hears of it at once. */
@@ -177,6 +196,8 @@ export class Viewing {
     await pc.setLocalDescription(answer);
     if (this.peer !== peer) return;
     this.socket.emit('answer', broadcaster, { description: answer });
+    // A new subscription starts at the best layer: keep the one picked.
+    if (this.layer !== 'auto') this.socket.emit('quality', broadcaster, { layer: this.layer });
   }
 
   private closePeer(): void {
