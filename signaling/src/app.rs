@@ -85,14 +85,15 @@ pub async fn build(
         }
         None => (None, None, Hub::new(config.max_watchers)),
     };
-    let media = config.janus_url.as_deref().map(|url| {
-        let secret = config.janus_api_secret.as_deref().unwrap_or_default();
-        Arc::new(Media::new(
-            url,
-            secret,
-            Duration::from_millis(config.janus_timeout_ms),
-        ))
-    });
+    let (media, media_losses) = match config.janus_url.as_deref() {
+        Some(url) => {
+            let secret = config.janus_api_secret.as_deref().unwrap_or_default();
+            let timeout = Duration::from_millis(config.janus_timeout_ms);
+            let (media, losses) = Media::new(url, secret, timeout);
+            (Some(Arc::new(media)), Some(losses))
+        }
+        None => (None, None),
+    };
     let (media_tasks, media_queue) = match media {
         Some(_) => {
             let (tasks, queue) = tokio::sync::mpsc::unbounded_channel();
@@ -140,6 +141,9 @@ pub async fn build(
     });
     if let Some(queue) = media_queue {
         tokio::spawn(events::media::run_tasks(signaling.clone(), queue));
+    }
+    if let Some(losses) = media_losses {
+        tokio::spawn(events::media::reroute_when_lost(signaling.clone(), losses));
     }
     if let (Some(log), Some(start)) = (log, start) {
         replica::run(log, signaling.clone(), start).await?;

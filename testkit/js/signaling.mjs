@@ -88,10 +88,11 @@ export async function startRedis(port = undefined) {
 }
 
 /// Janus as the media server tier (scripts/janus.sh): its API on a free loopback port,
-/// ICE on the test namespace's media0 only (scripts/loopback-only.sh), a fresh API
-/// secret. Resolves once its HTTP API answers, with the flags that point the signaling
-/// server at it, its pid (Janus's own, for memory and CPU), and `stop()` / `kill()`.
-export async function startJanus() {
+/// ICE on `iceInterface` only (the test namespace's media0, scripts/loopback-only.sh;
+/// `null` for any), a fresh API secret. Resolves once its HTTP API answers, with the
+/// flags that point the signaling server at it, its pid (Janus's own, for memory and
+/// CPU), and `stop()` / `kill()`.
+export async function startJanus({ iceInterface = 'media0' } = {}) {
   const free = await new Promise((resolve) => {
     const probe = net.createServer().listen(0, '127.0.0.1', () => {
       const { port: chosen } = probe.address();
@@ -99,8 +100,9 @@ export async function startJanus() {
     });
   });
   const secret = u8aToHex(crypto.getRandomValues(new Uint8Array(16))).slice(2);
+  const ice = iceInterface ? [`--ice-enforce-list=${iceInterface}`] : [];
   const child = spawn(`${root}/scripts/janus.sh`, ['--port', String(free), '--api-secret', secret, '--',
-    '--ice-enforce-list=media0', '--debug-level=3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    ...ice, '--debug-level=3'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => { logs += chunk; });
   const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -117,11 +119,25 @@ export async function startJanus() {
   // Janus itself, under the script (which removes its configuration when Janus ends).
   const pid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
   const signal = (target, name) => { try { process.kill(target, name); } catch { /* gone */ } };
+  const post = async (path, body) => {
+    const response = await fetch(url + path, {
+      method: 'POST', body: JSON.stringify({ ...body, transaction: 't', apisecret: secret }),
+    });
+    return response.json();
+  };
   return {
     url,
     secret,
     args: ['--janus-url', url, '--janus-api-secret', secret],
     pid,
+    /// The VideoRoom rooms Janus holds now, asked as the signaling server would.
+    rooms: async () => {
+      const session = (await post('', { janus: 'create' })).data.id;
+      const handle = (await post(`/${session}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' })).data.id;
+      const answer = await post(`/${session}/${handle}`, { janus: 'message', body: { request: 'list' } });
+      await post(`/${session}`, { janus: 'destroy' });
+      return answer.plugindata.data.list;
+    },
     logs: () => logs,
     stop: async () => { signal(child.pid, 'SIGTERM'); await exited; },
     /// Kills Janus at once, as a crash would end it.

@@ -159,4 +159,46 @@ test('the broadcaster ends the stream: every viewer is told, and the room is gon
     const now = await media();
     return now.publishers === 0 && now.subscribers === 0;
   }, 'every handle to go');
+  assert.deepEqual(await janus.rooms(), []);
+});
+
+async function goLiveAgain() {
+  await alice.context().close();
+  alice = await streamPage(stack.browser, 'Alice');
+  await studio(alice).getByRole('button', { name: 'Turn on camera and microphone' }).click();
+  await shown(studio(alice).getByLabel('Camera'));
+  await studio(alice).getByRole('button', { name: 'Go live' }).click();
+  await shown(line(studio(alice)).getByText('LIVE', { exact: true }));
+}
+
+test('Janus dies mid-stream: the viewers go on, peer to peer from the broadcaster', async () => {
+  // Bob and Charlie were waiting for her to come back.
+  await goLiveAgain();
+  for (const name of ['Bob', 'Charlie']) {
+    await shown(line(player(watching[name])).getByText('Playing, through the media server.'));
+  }
+  assert.equal((await janus.rooms()).length, 1);
+  await janus.kill();
+  for (const name of ['Bob', 'Charlie']) {
+    await shown(line(player(watching[name])).getByText('Playing, peer to peer.'));
+    await decoding(watching[name], (width) => width === 640);
+  }
+  // Now one connection for each viewer.
+  const sending = await alice.evaluate(
+    () => window.peers.filter((pc) => pc.connectionState === 'connected').length,
+  );
+  assert.equal(sending, 2);
+  assert.deepEqual(await media(), { publishers: 0, subscribers: 0 });
+  await shown(line(studio(alice)).getByText('2 viewers watching', { exact: false }));
+});
+
+test('with the media server down, a stream goes live peer to peer', async () => {
+  await studio(alice).getByRole('button', { name: 'End stream' }).click();
+  await shown(line(player(watching.Bob)).getByText('The stream has ended', { exact: false }));
+  await goLiveAgain();
+  await shown(line(player(watching.Bob)).getByText('Playing, peer to peer.'));
+  await decoding(watching.Bob);
+  const metrics = await stack.signaling.metrics();
+  assert.equal(metrics.signaling_media_fallbacks_total, 1);
+  assert.deepEqual([...alice.errors, ...watching.Bob.errors], []);
 });

@@ -2,9 +2,11 @@
 //! and candidates when it receives from the media server (they go to Janus, not to
 //! the broadcaster); and the tasks the hub gives this instance for its connections
 //! (subscribe a viewer and send it the offer, end a subscription, end a room), run in
-//! order for each connection ([`run_tasks`]).
+//! order for each connection ([`run_tasks`]); and the streams of a media server that
+//! is lost, sent peer to peer from then on ([`reroute_when_lost`]).
 use super::{relay::check_size, signed_in, Outcome};
 use crate::{
+    cluster::ConnId,
     hub::{MediaTask, Notice, Op},
     media::{JanusError, Media},
     refusal::Refusal,
@@ -196,5 +198,35 @@ async fn run(signaling: &Signaling, sid: Sid, task: MediaTask) {
         }
         MediaTask::Unsubscribe { broadcaster } => media.unsubscribe(sid, broadcaster).await,
         MediaTask::Unpublish => media.unpublish(sid).await,
+    }
+}
+
+/// For as long as the server runs: when a Janus session is lost (Janus died,
+/// restarted, or stopped answering), every stream this instance published in it goes
+/// on peer to peer. Its broadcaster hears the new route and offers to each viewer, as
+/// if the viewers had just joined; the viewers' pages take the new offers as they take
+/// any. Found as soon as Janus's HTTP API refuses the session's poll, or after the
+/// poll's 40 s when Janus stops answering.
+pub(crate) async fn reroute_when_lost(
+    signaling: Arc<Signaling>,
+    mut losses: UnboundedReceiver<u64>,
+) {
+    while let Some(session) = losses.recv().await {
+        let Some(media) = signaling.media.as_deref() else {
+            return;
+        };
+        for sid in media.forget(session) {
+            let conn = ConnId {
+                instance: signaling.me,
+                sid,
+            };
+            let Some(stream_id) = signaling.lock().stream_of(conn) else {
+                continue;
+            };
+            warn!(%sid, stream_id, "the media server is lost: the stream goes peer to peer");
+            if let Err(refusal) = signaling.change(Op::Reroute { conn, stream_id }).await {
+                warn!(%sid, %refusal, "could not send a stream peer to peer");
+            }
+        }
     }
 }

@@ -37,6 +37,38 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         };
         Ok(live.viewers.iter().map(subscribe).collect())
     }
+
+    /// The media server that `stream_id` went through is lost: it goes on peer to peer.
+    /// The broadcaster on `conn` hears the new route and of every viewer, as joins, so
+    /// that it offers to each; each viewer hears the new route, and its instance drops
+    /// its subscription.
+    pub(super) fn reroute(&mut self, conn: C, stream_id: &str) -> Result<Outbox<C>, Refusal> {
+        self.may_publish(conn, stream_id)?;
+        let live = self.live.get_mut(stream_id).expect("the stream is live");
+        live.via = Via::Peers;
+        live.feed = None;
+        let route = Notice::Route {
+            stream_id: stream_id.to_string(),
+            via: Via::Peers,
+        };
+        let mut outbox = vec![
+            (conn, Notice::Media(MediaTask::Unpublish)),
+            (conn, route.clone()),
+        ];
+        for (&viewer, seat) in &live.viewers {
+            let task = MediaTask::Unsubscribe {
+                broadcaster: live.broadcaster,
+            };
+            outbox.push((seat.conn, Notice::Media(task)));
+            outbox.push((seat.conn, route.clone()));
+            let watch = Notice::Watch {
+                viewer,
+                stream_id: stream_id.to_string(),
+            };
+            outbox.push((conn, watch));
+        }
+        Ok(outbox)
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +152,54 @@ mod tests {
         assert!(ended.contains(&(BC, Notice::Media(MediaTask::Unpublish))));
         assert!(ended.contains(&(99, unsubscribe())), "{ended:?}");
         assert!(!ended.iter().any(|(conn, _)| *conn == WC || *conn == VC));
+    }
+
+    #[test]
+    fn a_stream_whose_media_server_is_lost_goes_on_peer_to_peer() {
+        let mut hub = Hub::new(10);
+        hub.broadcast(BC, B, "s", Via::MediaServer).unwrap();
+        hub.publish(BC, "s", FEED).unwrap();
+        hub.join(VC, V, "s").unwrap();
+        let before = format!("{hub:?}");
+        assert_eq!(
+            hub.reroute(VC, "s"),
+            Err(Refusal::NotBroadcasting("s".into()))
+        );
+        assert_eq!(format!("{hub:?}"), before);
+        let peers = Notice::Route {
+            stream_id: "s".into(),
+            via: Via::Peers,
+        };
+        let watch = Notice::Watch {
+            viewer: V,
+            stream_id: "s".into(),
+        };
+        assert_eq!(
+            hub.reroute(BC, "s"),
+            Ok(vec![
+                (BC, Notice::Media(MediaTask::Unpublish)),
+                (BC, peers.clone()),
+                (VC, unsubscribe()),
+                (VC, peers),
+                (BC, watch.clone()),
+            ])
+        );
+        // From now on as any stream peer to peer: a newcomer is the broadcaster's to
+        // offer to, and the stream cannot be rerouted or published again.
+        let joined = hub.join(WC, W, "s").unwrap();
+        assert!(joined.contains(&(
+            BC,
+            Notice::Watch {
+                viewer: W,
+                stream_id: "s".into()
+            }
+        )));
+        assert_eq!(
+            hub.reroute(BC, "s"),
+            Err(Refusal::NotViaMediaServer("s".into()))
+        );
+        let ended = hub.stop_broadcast(BC, "s").unwrap();
+        assert!(!ended.iter().any(|(_, n)| matches!(n, Notice::Media(_))));
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub enum Op<C> {
         stream_id: String,
         feed: Feed,
     },
+    /// See [`Hub::reroute`].
+    Reroute { conn: C, stream_id: String },
     /// `viewer` joins `stream_id` if `broadcaster`, whom the chain says it follows,
     /// still broadcasts it ([`Hub::join`]).
     Join {
@@ -164,6 +166,7 @@ impl<C> Op<C> {
         match self {
             Self::Broadcast { .. } => "broadcast",
             Self::Publish { .. } => "publish",
+            Self::Reroute { .. } => "reroute",
             Self::Join { .. } => "join",
             Self::Leave { .. } => "leave",
             Self::StopBroadcast { .. } => "stopBroadcast",
@@ -291,6 +294,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 stream_id,
                 feed,
             } => self.publish(conn, &stream_id, feed),
+            Op::Reroute { conn, stream_id } => self.reroute(conn, &stream_id),
             Op::Join {
                 conn,
                 viewer,
@@ -337,7 +341,8 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             Op::StopBroadcast { conn, stream_id } => self.broadcaster_on(*conn, stream_id),
             Op::Publish {
                 conn, stream_id, ..
-            } => self.may_publish(*conn, stream_id),
+            }
+            | Op::Reroute { conn, stream_id } => self.may_publish(*conn, stream_id),
             Op::Offer { conn, viewer, .. } => self.offer_route(*conn, *viewer).map(drop),
             Op::Answer {
                 conn, broadcaster, ..
@@ -375,6 +380,11 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         }
         result
     }
+    /// The stream `conn` broadcasts, if any.
+    pub fn stream_of(&self, conn: C) -> Option<String> {
+        self.parts.get(&conn)?.broadcasts.clone()
+    }
+
     /// The broadcaster of stream `stream_id`, if it is live.
     pub fn broadcaster(&self, stream_id: &str) -> Option<AccountId> {
         self.live.get(stream_id).map(|live| live.broadcaster)

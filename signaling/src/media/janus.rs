@@ -13,7 +13,7 @@ use std::{
     },
     time::Duration,
 };
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc::UnboundedSender, oneshot};
 use tracing::{debug, warn};
 
 /// Events one poll may bring.
@@ -61,6 +61,13 @@ pub struct Handle {
     id: u64,
 }
 
+impl Handle {
+    /// The session it belongs to, and goes with.
+    pub fn session(&self) -> u64 {
+        self.session.id
+    }
+}
+
 #[derive(Debug)]
 struct Session {
     id: u64,
@@ -77,12 +84,20 @@ pub struct Janus {
     answer_within: Duration,
     session: tokio::sync::Mutex<Option<Arc<Session>>>,
     transactions: AtomicU64,
+    /// Told the id of each session lost: every handle in it is gone.
+    losses: UnboundedSender<u64>,
 }
 
 impl Janus {
     /// A client of the Janus whose HTTP API is at `url` (`http://host:8088/janus`),
-    /// waiting at most `answer_within` for any answer.
-    pub fn new(url: &str, secret: &str, answer_within: Duration) -> Self {
+    /// waiting at most `answer_within` for any answer; `losses` hears of every session
+    /// that ends under it.
+    pub fn new(
+        url: &str,
+        secret: &str,
+        answer_within: Duration,
+        losses: UnboundedSender<u64>,
+    ) -> Self {
         Self {
             http: reqwest::Client::builder()
                 .timeout(POLL_WITHIN)
@@ -93,6 +108,7 @@ impl Janus {
             answer_within,
             session: tokio::sync::Mutex::new(None),
             transactions: AtomicU64::new(0),
+            losses,
         }
     }
 
@@ -199,6 +215,7 @@ impl Janus {
                 self.url, self.secret
             ),
             session.clone(),
+            self.losses.clone(),
         ));
         *current = Some(session.clone());
         Ok(session)
@@ -233,8 +250,14 @@ impl Janus {
 
 /// Reads `session`'s events for as long as it lives, handing each answer to the
 /// request waiting for it. A session Janus no longer knows (it restarted, or the
-/// session timed out) ends here, and every request waiting in it fails.
-async fn poll(http: reqwest::Client, url: String, session: Arc<Session>) {
+/// session timed out) or that cannot be read (Janus is down) ends here: every request
+/// waiting in it fails, and `losses` is told.
+async fn poll(
+    http: reqwest::Client,
+    url: String,
+    session: Arc<Session>,
+    losses: UnboundedSender<u64>,
+) {
     loop {
         let events = match http.get(&url).send().await {
             Ok(response) => response.json::<Value>().await.map_err(unreachable),
@@ -271,6 +294,7 @@ async fn poll(http: reqwest::Client, url: String, session: Arc<Session>) {
     session.alive.store(false, Ordering::Release);
     // Dropping the senders fails every request still waiting.
     session.waiting.lock().expect("waiting lock").clear();
+    losses.send(session.id).ok();
 }
 
 fn id_of(session: &Session, answer: Result<Value, JanusError>) -> Result<u64, JanusError> {

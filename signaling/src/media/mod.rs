@@ -12,7 +12,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use socketioxide::socket::Sid;
 use std::{collections::HashMap, sync::Mutex, time::Duration};
+use tokio::sync::mpsc::{self, UnboundedReceiver};
 use w3bstreaming_keys::AccountId;
+
+/// The VideoRoom's code for a feed it does not have (yet).
+const NO_SUCH_FEED: i64 = 428;
+/// How long and how often a subscription waits for its feed: 5 s at most.
+const FEED_RETRY: Duration = Duration::from_millis(250);
+const FEED_TRIES: u32 = 20;
 
 /// A published stream, as viewers subscribe to it: the room and the publisher in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,13 +67,39 @@ pub struct Media {
 }
 
 impl Media {
-    /// The tier on the Janus whose HTTP API is at `url`.
-    pub fn new(url: &str, api_secret: &str, answer_within: Duration) -> Self {
-        Self {
-            janus: Janus::new(url, api_secret, answer_within),
+    /// The tier on the Janus whose HTTP API is at `url`, and what tells of each Janus
+    /// session lost (Janus died, restarted, or stopped answering): see [`Media::forget`].
+    pub fn new(
+        url: &str,
+        api_secret: &str,
+        answer_within: Duration,
+    ) -> (Self, UnboundedReceiver<u64>) {
+        let (losses, lost) = mpsc::unbounded_channel();
+        let media = Self {
+            janus: Janus::new(url, api_secret, answer_within, losses),
             publishers: Mutex::new(HashMap::new()),
             subscribers: Mutex::new(HashMap::new()),
+        };
+        (media, lost)
+    }
+
+    /// Drops, without asking Janus, every handle of the lost `session`: the connections
+    /// whose publishers were in it, whose streams must go another way.
+    pub fn forget(&self, session: u64) -> Vec<Sid> {
+        self.subscribers
+            .lock()
+            .expect("subscribers lock")
+            .retain(|_, handle| handle.session() != session);
+        let mut publishers = self.publishers.lock().expect("publishers lock");
+        let lost: Vec<Sid> = publishers
+            .iter()
+            .filter(|(_, publisher)| publisher.handle.session() == session)
+            .map(|(sid, _)| *sid)
+            .collect();
+        for sid in &lost {
+            publishers.remove(sid);
         }
+        lost
     }
 
     /// Whether Janus answers now.
@@ -95,7 +128,6 @@ impl Media {
             "request": "create",
             "room": room,
             "description": stream_id,
-            "is_private": true,
             "publishers": 1,
             // A keyframe every 10 s, so that a viewer who lost packets recovers.
             "fir_freq": 10,
@@ -103,30 +135,33 @@ impl Media {
             "videocodec": "vp8,h264",
             "notify_joining": false,
         });
-        let published = async {
-            self.janus.message(&handle, create, None).await?;
-            let join = json!({
-                "request": "joinandconfigure",
-                "ptype": "publisher",
-                "room": room,
-                "display": stream_id,
-            });
-            self.janus.message(&handle, join, Some(offer)).await
+        if let Err(error) = self.janus.message(&handle, create, None).await {
+            self.janus.detach(&handle).await;
+            return Err(error);
         }
-        .await;
-        let answer = match published {
-            Ok(answer) => answer,
+        let join = json!({
+            "request": "joinandconfigure",
+            "ptype": "publisher",
+            "room": room,
+            "display": stream_id,
+        });
+        let joined = self
+            .janus
+            .message(&handle, join, Some(offer))
+            .await
+            .and_then(|answer| match (answer.data["id"].as_u64(), answer.jsep) {
+                (Some(publisher), Some(jsep)) => Ok((publisher, jsep)),
+                _ => Err(JanusError::Refused {
+                    code: 0,
+                    reason: "the publisher joined without an id or an answer".into(),
+                }),
+            });
+        let (publisher, jsep) = match joined {
+            Ok(joined) => joined,
             Err(error) => {
-                self.janus.detach(&handle).await;
+                self.end_room(&handle, room).await;
                 return Err(error);
             }
-        };
-        let (Some(publisher), Some(jsep)) = (answer.data["id"].as_u64(), answer.jsep) else {
-            self.janus.detach(&handle).await;
-            return Err(JanusError::Refused {
-                code: 0,
-                reason: "the publisher joined without an id or an answer".into(),
-            });
         };
         self.publishers
             .lock()
@@ -144,12 +179,16 @@ impl Media {
             .expect("publishers lock")
             .remove(&sid);
         if let Some(Publisher { handle, room }) = publisher {
-            let destroy = json!({ "request": "destroy", "room": room });
-            if let Err(error) = self.janus.message(&handle, destroy, None).await {
-                tracing::warn!(room, %error, "could not destroy a room");
-            }
-            self.janus.detach(&handle).await;
+            self.end_room(&handle, room).await;
         }
+    }
+
+    async fn end_room(&self, handle: &Handle, room: u64) {
+        let destroy = json!({ "request": "destroy", "room": room });
+        if let Err(error) = self.janus.message(handle, destroy, None).await {
+            tracing::warn!(room, %error, "could not destroy a room");
+        }
+        self.janus.detach(handle).await;
     }
 
     /// Subscribes the viewer on `sid` to `broadcaster`'s `feed`: Janus's SDP offer for
@@ -174,8 +213,7 @@ impl Media {
             "streams": [{ "feed": feed.publisher }],
         });
         let offer = self
-            .janus
-            .message(&handle, join, None)
+            .join_when_published(&handle, join)
             .await
             .and_then(|answer| {
                 answer.jsep.ok_or(JanusError::Refused {
@@ -187,6 +225,28 @@ impl Media {
             self.unsubscribe(sid, broadcaster).await;
         }
         offer
+    }
+
+    /// Sends the subscriber's `join`, again while Janus says the feed is not there yet:
+    /// a publisher is a feed only once its peer connection is up, shortly after it
+    /// joined, and viewers waiting for it are subscribed as soon as it joined.
+    async fn join_when_published(
+        &self,
+        handle: &Handle,
+        join: Value,
+    ) -> Result<janus::PluginAnswer, JanusError> {
+        let mut tries = 0;
+        loop {
+            match self.janus.message(handle, join.clone(), None).await {
+                Err(JanusError::Refused {
+                    code: NO_SUCH_FEED, ..
+                }) if tries < FEED_TRIES => {
+                    tries += 1;
+                    tokio::time::sleep(FEED_RETRY).await;
+                }
+                answer => return answer,
+            }
+        }
     }
 
     /// Whether the viewer on `sid` receives `broadcaster` through the media server: its

@@ -1,0 +1,108 @@
+// The signaling server with a media server (a real Janus, scripts/janus.sh): the route
+// it gives a stream, who may publish and ask for a layer, what it does with bad offers,
+// and a Janus that dies. No browser: the browser tests (web/tests/media.test.mjs) play
+// the video itself.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startDevnode, startServer, startJanus, devKey, connect, next, nextRefusal, receivedOf, settle, join,
+} from 'w3bstreaming-testkit/signaling';
+
+let devnode;
+let janus;
+let server;
+let streamId;
+let alice;
+let bob;
+const sockets = [];
+
+before(async () => {
+  devnode = await startDevnode(['--demo']);
+  janus = await startJanus({ iceInterface: null });
+  server = await startServer(['--max-sdp-bytes', '4096', ...janus.args], devnode);
+  streamId = devnode.demo.streamId;
+  [alice, bob] = ['//Alice', '//Bob'].map(devKey);
+});
+
+after(async () => {
+  sockets.forEach((socket) => socket.close());
+  await server?.stop();
+  await janus?.stop();
+  await devnode?.stop();
+  const logs = server?.logs() ?? '';
+  for (const secret of ['v=0', janus.secret]) {
+    assert.ok(!logs.includes(secret), `the logs never contain ${secret}`);
+  }
+});
+
+const open = async () => {
+  const socket = await connect(server.url);
+  sockets.push(socket);
+  return socket;
+};
+
+const offer = (sdp) => ({ type: 'offer', sdp });
+
+let broadcaster;
+let viewer;
+
+test('a stream goes live through the media server; only its broadcaster publishes', async () => {
+  broadcaster = await open();
+  join(broadcaster, 'broadcast', alice, streamId);
+  assert.deepEqual(await next(broadcaster, 'isStreaming'), [true]);
+  assert.deepEqual(await next(broadcaster, 'route'), [{ streamId, via: 'mediaServer' }]);
+
+  viewer = await open();
+  join(viewer, 'watch', bob, streamId);
+  assert.deepEqual(await next(viewer, 'route'), [{ streamId, via: 'mediaServer' }]);
+  await settle();
+  assert.deepEqual(receivedOf(broadcaster, 'watch'), [], 'the broadcaster offers to no one');
+
+  viewer.emit('publish', bob.id, { streamId, description: offer('v=0') });
+  assert.equal((await nextRefusal(viewer)).reason, 'not_broadcasting');
+  broadcaster.emit('publish', alice.id, { streamId: 'another', description: offer('v=0') });
+  assert.equal((await nextRefusal(broadcaster)).reason, 'not_broadcasting');
+  const metrics = await server.metrics();
+  assert.equal(metrics.signaling_media_publishers, 0);
+});
+
+test('a malformed or oversized offer is refused, and nothing is left in Janus', async () => {
+  for (const description of [offer('not an SDP'), 42, { type: 'answer', sdp: 'v=0\r\n' }]) {
+    broadcaster.emit('publish', alice.id, { streamId, description });
+    const refusal = await nextRefusal(broadcaster);
+    assert.equal(refusal.reason, 'media_unavailable', JSON.stringify(refusal));
+    assert.match(refusal.message, /^The media server cannot take this stream right now, try again later \(the media server refused/);
+  }
+  broadcaster.emit('publish', alice.id, { streamId, description: offer('v=0\r\n'.padEnd(5_000, 'a')) });
+  assert.equal((await nextRefusal(broadcaster)).reason, 'too_large');
+  broadcaster.emit('publish', alice.id, { streamId });
+  assert.equal((await nextRefusal(broadcaster)).reason, 'malformed');
+  const metrics = await server.metrics();
+  assert.equal(metrics.signaling_media_publishers, 0);
+  assert.equal(metrics['signaling_media_requests_total{kind="publish",outcome="failed"}'], 3);
+  assert.deepEqual(await janus.rooms(), [], 'a room whose publisher failed to join is destroyed');
+  // The viewer was never offered anything.
+  assert.deepEqual(receivedOf(viewer, 'offer'), []);
+});
+
+test('a layer is asked for only by a viewer receiving through the media server', async () => {
+  viewer.emit('quality', alice.id, { layer: 'low' });
+  assert.equal((await nextRefusal(viewer)).reason, 'not_watching');
+  viewer.emit('quality', alice.id, { layer: 'highest' });
+  assert.equal((await nextRefusal(viewer)).reason, 'malformed');
+});
+
+test('with Janus down, a stream goes live peer to peer, and nothing can be published', async () => {
+  await janus.kill();
+  broadcaster.emit('stopBroadcasting', alice.id, { streamId });
+  assert.deepEqual(await next(broadcaster, 'isStreaming'), [false]);
+  join(broadcaster, 'broadcast', alice, streamId);
+  assert.deepEqual(await next(broadcaster, 'route'), [{ streamId, via: 'peers' }]);
+  join(viewer, 'watch', bob, streamId);
+  const [watcher] = await next(broadcaster, 'watch');
+  assert.equal(watcher, bob.id);
+  broadcaster.emit('publish', alice.id, { streamId, description: offer('v=0') });
+  assert.equal((await nextRefusal(broadcaster)).reason, 'not_via_media_server');
+  const metrics = await server.metrics();
+  assert.equal(metrics.signaling_media_fallbacks_total, 1);
+});
