@@ -4,7 +4,7 @@
 //! (subscribe a viewer and send it the offer, end a subscription, end a room), run in
 //! order for each connection ([`run_tasks`]); and the streams of a media server that
 //! is lost, sent peer to peer from then on ([`reroute_when_lost`]).
-use super::{relay::check_size, signed_in, Outcome};
+use super::{check_size, signed_in, Outcome};
 use crate::{
     cluster::ConnId,
     hub::{MediaTask, Notice, Op},

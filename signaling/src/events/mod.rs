@@ -241,3 +241,13 @@ fn signed_in(socket: &SocketRef, claimed: Option<&str>) -> Result<AccountId, Ref
         _ => Ok(account),
     }
 }
+
+/// Whether `value`, a description or a candidate (`what`), is at most `max` bytes of
+/// JSON.
+fn check_size(what: &'static str, value: &Value, max: usize) -> Result<(), Refusal> {
+    let size = serde_json::to_string(value).map_or(usize::MAX, |text| text.len());
+    if size > max {
+        return Err(Refusal::TooLarge { what, size, max });
+    }
+    Ok(())
+}

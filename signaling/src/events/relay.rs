@@ -1,11 +1,10 @@
 //! Relaying between the peers of a stream: a broadcaster's offer to a viewer, the
 //! viewer's answer, and the ICE candidates both ways. Only a signed-in connection
 //! relays, only to a peer the hub says it has, and only what is small enough.
-use super::{media, signed_in, Outcome};
+use super::{check_size, media, signed_in, Outcome};
 use crate::{
     cluster::ConnId,
     hub::Op,
-    refusal::Refusal,
     server::Signaling,
     wire::{self, AnswerMsg, CandidateMsg, OfferMsg},
 };
@@ -120,13 +119,5 @@ async fn relay(
         .relays
         .get_or_create(&[("kind", kind)])
         .inc();
-    Ok(())
-}
-
-pub(super) fn check_size(what: &'static str, value: &Value, max: usize) -> Result<(), Refusal> {
-    let size = serde_json::to_string(value).map_or(usize::MAX, |text| text.len());
-    if size > max {
-        return Err(Refusal::TooLarge { what, size, max });
-    }
     Ok(())
 }

@@ -1,0 +1,168 @@
+//! What the hub takes and gives: the changes ([`Op`]) every instance applies in the
+//! same order, and what each connection is told of them ([`Notice`]), with the media
+//! server's part of both ([`Via`], [`MediaTask`]).
+use crate::media::Feed;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use w3bstreaming_keys::AccountId;
+
+/// A change to who is live and who watches, made by the connection `conn`. Every
+/// change goes through [`Hub::apply`], so that instances sharing one log of changes
+/// hold the same hub.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum Op<C> {
+    /// See [`Hub::broadcast`].
+    Broadcast {
+        conn: C,
+        broadcaster: AccountId,
+        stream_id: String,
+        #[serde(default)]
+        via: Via,
+    },
+    /// See [`Hub::publish`].
+    Publish {
+        conn: C,
+        stream_id: String,
+        feed: Feed,
+    },
+    /// See [`Hub::reroute`].
+    Reroute { conn: C, stream_id: String },
+    /// `viewer` joins `stream_id` if `broadcaster`, whom the chain says it follows,
+    /// still broadcasts it ([`Hub::join`]).
+    Join {
+        conn: C,
+        viewer: AccountId,
+        stream_id: String,
+        broadcaster: AccountId,
+    },
+    /// See [`Hub::leave`].
+    Leave { conn: C, stream_id: String },
+    /// See [`Hub::stop_broadcast`].
+    StopBroadcast { conn: C, stream_id: String },
+    /// See [`Hub::offer`].
+    Offer {
+        conn: C,
+        viewer: AccountId,
+        description: Value,
+    },
+    /// See [`Hub::answer`].
+    Answer {
+        conn: C,
+        broadcaster: AccountId,
+        description: Value,
+    },
+    /// See [`Hub::candidate`].
+    Candidate {
+        conn: C,
+        to: AccountId,
+        candidate: Value,
+    },
+    /// See [`Hub::disconnect`].
+    Disconnect { conn: C },
+}
+
+/// How a live stream's video reaches its viewers: from the broadcaster's browser to
+/// each viewer's, or published once to the media server and received from it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Via {
+    #[default]
+    Peers,
+    MediaServer,
+}
+
+/// What the instance holding a connection asks the media server for it; never sent to
+/// the client itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaTask {
+    /// Subscribe the viewer to the broadcaster's feed, and send it the offer.
+    Subscribe {
+        broadcaster: AccountId,
+        stream_id: String,
+        viewer: AccountId,
+        feed: Feed,
+    },
+    /// The viewer no longer receives `broadcaster`.
+    Unsubscribe { broadcaster: AccountId },
+    /// The broadcaster's stream ended: its room goes.
+    Unpublish,
+}
+
+/// What one connection is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    IsStreaming(bool),
+    /// To a broadcaster going live: where to send its video.
+    Route {
+        stream_id: String,
+        via: Via,
+    },
+    /// Not for the client: see [`MediaTask`].
+    Media(MediaTask),
+    WatchersCount(usize),
+    /// To a broadcaster: `viewer` joined its stream.
+    Watch {
+        viewer: AccountId,
+        stream_id: String,
+    },
+    /// To a viewer: the broadcaster ended the stream.
+    StopBroadcasting {
+        broadcaster: AccountId,
+        stream_id: String,
+        viewer: AccountId,
+    },
+    /// To a broadcaster: `viewer` left.
+    StopWatching {
+        viewer: AccountId,
+        stream_id: String,
+    },
+    /// To a viewer, from its stream's broadcaster.
+    Offer {
+        broadcaster: AccountId,
+        stream_id: String,
+        viewer: AccountId,
+        description: serde_json::Value,
+    },
+    /// To a broadcaster, from one of its viewers.
+    Answer {
+        broadcaster: AccountId,
+        stream_id: String,
+        viewer: AccountId,
+        description: serde_json::Value,
+    },
+    /// To either end of a broadcaster-viewer pair, from the other.
+    Candidate {
+        from: AccountId,
+        stream_id: String,
+        candidate: serde_json::Value,
+    },
+    /// To a connection listening to `stream_id` ([`Hub::listen`]): whether it is live and
+    /// how many watch it.
+    Status {
+        stream_id: String,
+        live: bool,
+        watchers: usize,
+    },
+}
+
+impl<C> Op<C> {
+    /// The change's name, as it is tagged in the log.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Broadcast { .. } => "broadcast",
+            Self::Publish { .. } => "publish",
+            Self::Reroute { .. } => "reroute",
+            Self::Join { .. } => "join",
+            Self::Leave { .. } => "leave",
+            Self::StopBroadcast { .. } => "stopBroadcast",
+            Self::Offer { .. } => "offer",
+            Self::Answer { .. } => "answer",
+            Self::Candidate { .. } => "candidate",
+            Self::Disconnect { .. } => "disconnect",
+        }
+    }
+}
+
+/// Notices to deliver, in order.
+pub type Outbox<C> = Vec<(C, Notice)>;
