@@ -7,7 +7,6 @@
 // (median and worst), frames per second per viewer, and the broadcaster's Chromium
 // CPU (cores, every process of it) and upload (bytes per second, from its peer
 // connections' statistics), over a 10 s window once everyone plays.
-import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
   actAs,
@@ -20,59 +19,10 @@ import {
   until,
 } from '../tests/support.mjs';
 import { instrument, playback } from '../tests/live-support.mjs';
+import { TAG, broadcasterCpuSeconds, median, round, sent } from './bench-support.mjs';
 
 const SIZES = (process.env.LIVE_BENCH_SIZES ?? '1,5,10').split(',').map(Number);
 const WINDOW_MS = 10_000;
-const TICKS_PER_SECOND = 100;
-
-/// Chromium ignores a switch it does not know: this one finds the broadcaster's
-/// browser process among the others.
-const TAG = '--w3bstreaming-bench-broadcaster';
-
-/// CPU seconds so far of the process whose command line has `TAG`, and of every
-/// process under it.
-function cpuSeconds() {
-  const parents = new Map();
-  const times = new Map();
-  let pid = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(Number(entry), Number(fields[1]));
-      times.set(Number(entry), Number(fields[11]) + Number(fields[12]));
-      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (command.includes(TAG) && !command.some((arg) => arg.startsWith('--type=')))
-        pid = Number(entry);
-    } catch {
-      // The process ended while being read.
-    }
-  }
-  if (!pid) throw new Error('the broadcaster’s browser process is not running');
-  const inTree = (p) => {
-    for (let at = p; at > 1; at = parents.get(at) ?? 0) if (at === pid) return true;
-    return false;
-  };
-  let ticks = 0;
-  for (const [p, t] of times) if (inTree(p)) ticks += t;
-  return ticks / TICKS_PER_SECOND;
-}
-
-const sentBytes = (page) =>
-  page.evaluate(async () => {
-    let total = 0;
-    for (const pc of window.peers) {
-      if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((entry) => {
-        if (entry.type === 'outbound-rtp') total += entry.bytesSent ?? 0;
-      });
-    }
-    return total;
-  });
-
-const round = (value, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const viewersNeeded = Math.max(...SIZES);
 const stack = await startStack(['--demo', '--demo-viewers', String(viewersNeeded)], { live: true });
@@ -124,14 +74,14 @@ try {
     await shown(studio.getByText(`${size} ${size === 1 ? 'viewer' : 'viewers'} watching`));
 
     const before = await Promise.all(pages.map(playback));
-    const cpuBefore = cpuSeconds();
-    const bytesBefore = await sentBytes(alice);
+    const cpuBefore = broadcasterCpuSeconds();
+    const bytesBefore = (await sent(alice)).bytes;
     const started = performance.now();
     await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
     const seconds = (performance.now() - started) / 1_000;
     const after = await Promise.all(pages.map(playback));
-    const cpu = (cpuSeconds() - cpuBefore) / seconds;
-    const upload = ((await sentBytes(alice)) - bytesBefore) / seconds;
+    const cpu = (broadcasterCpuSeconds() - cpuBefore) / seconds;
+    const upload = ((await sent(alice)).bytes - bytesBefore) / seconds;
     const fps = after.map((a, i) => (a.framesDecoded - before[i].framesDecoded) / seconds);
 
     results.push({

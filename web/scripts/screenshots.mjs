@@ -1,16 +1,18 @@
 // Screenshots of the main pages for the README, on the local chain's demo world, as a
 // visitor and as the demo accounts see them, live video included (Alice broadcasting
-// the fake camera, Bob watching it): `npm run screenshots` (after `cargo build
-// --release` and `npm run build`; it runs in a loopback-only network namespace)
-// writes docs/screenshots/*.png.
+// the fake camera through the media server, Bob watching it, at desktop and phone
+// widths): `npm run screenshots` (after `cargo build --release` and `npm run build`;
+// it runs in a loopback-only network namespace) writes docs/screenshots/*.png.
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { startJanus } from 'w3bstreaming-testkit/signaling';
 import { actAs, open, shown, startStack, until } from '../tests/support.mjs';
 import { instrument, playback } from '../tests/live-support.mjs';
 
 const out = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 await mkdir(out, { recursive: true });
-const stack = await startStack(['--demo'], { live: true });
+const janus = await startJanus();
+const stack = await startStack(['--demo'], { live: true, signalingArgs: janus.args });
 const streamPath = `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`;
 const shots = [
   {
@@ -86,8 +88,14 @@ try {
   await shown(studio.getByText('sending', { exact: false }));
   await alice.screenshot({ path: `${out}broadcasting.png`, fullPage: true });
   console.log('docs/screenshots/broadcasting.png');
+  await shown(bob.getByLabel('Quality'));
   await bob.screenshot({ path: `${out}watching.png`, fullPage: true });
   console.log('docs/screenshots/watching.png');
+  await bob.setViewportSize({ width: 390, height: 844 });
+  await bob.waitForTimeout(500);
+  await bob.screenshot({ path: `${out}watching-phone.png`, fullPage: true });
+  console.log('docs/screenshots/watching-phone.png');
 } finally {
   await stack.stop();
+  await janus.stop();
 }

@@ -1,0 +1,61 @@
+// A viewer without a browser, for the live benchmark and the media server's tests: it
+// signs in to the signaling server, watches a stream, answers each offer with werift
+// (WebRTC in TypeScript, no native parts), and counts what arrives instead of
+// decoding it. Cheap enough that a hundred run beside a broadcaster on two cores.
+import { performance } from 'node:perf_hooks';
+import { RTCPeerConnection, Vp8RtpPayload } from 'werift';
+import { connect, join } from './signaling.mjs';
+
+/// Watches `streamId` as `key` through the signaling server at `url`, connecting as a
+/// page of `origin` would (the test kit's own origin by default). `stats()` says what
+/// arrived so far: video RTP packets, frames (a marker bit ends one), VP8 keyframes,
+/// audio packets, and milliseconds from the join to the first whole frame.
+export async function watchWithoutBrowser(url, key, streamId, { origin } = {}) {
+  const socket = await connect(url, origin ? { extraHeaders: { Origin: origin } } : {});
+  const counts = { videoPackets: 0, frames: 0, keyframes: 0, audioPackets: 0, firstFrameMs: null };
+  let pc = null;
+  let joinedAt = 0;
+  socket.on('offer', async (broadcaster, { description }) => {
+    await pc?.close();
+    const current = new RTCPeerConnection();
+    pc = current;
+    current.onTrack.subscribe((track) => {
+      track.onReceiveRtp.subscribe((rtp) => {
+        if (track.kind === 'audio') {
+          counts.audioPackets += 1;
+          return;
+        }
+        counts.videoPackets += 1;
+        const payload = Vp8RtpPayload.deSerialize(rtp.payload);
+        if (payload.isKeyframe) counts.keyframes += 1;
+        if (rtp.header.marker) {
+          counts.frames += 1;
+          counts.firstFrameMs ??= performance.now() - joinedAt;
+        }
+      });
+    });
+    current.onIceCandidate.subscribe((candidate) => {
+      if (candidate) socket.emit('candidate', broadcaster, { candidate: candidate.toJSON() });
+    });
+    await current.setRemoteDescription(description);
+    const answer = await current.createAnswer();
+    await current.setLocalDescription(answer);
+    if (pc !== current) return;
+    socket.emit('answer', broadcaster, {
+      description: { type: 'answer', sdp: current.localDescription.sdp },
+    });
+  });
+  socket.on('candidate', (_, { candidate }) => {
+    pc?.addIceCandidate(candidate).catch(() => undefined);
+  });
+  joinedAt = performance.now();
+  join(socket, 'watch', key, streamId);
+  return {
+    socket,
+    stats: () => ({ ...counts }),
+    close: async () => {
+      socket.close();
+      await pc?.close();
+    },
+  };
+}

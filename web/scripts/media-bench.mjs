@@ -1,0 +1,169 @@
+// The live video benchmark through the media server (a measurement, not a test): Alice
+// broadcasts from headless Chromium with a fake camera and microphone and publishes to
+// a real Janus; 1, 10, 50 and 100 viewers (//viewer-<i>) watch together. Two of them
+// are browser pages that press Watch and decode; the others are viewers without a
+// browser (testkit/js/viewer.mjs: werift, counting RTP packets and frames), because
+// Chromium cannot decode a hundred pictures on two cores. Run it with
+// `scripts/bench-live.sh`, inside the loopback-only namespace. Prints one JSON object
+// per size, over a 10 s window once every viewer has had a frame: the broadcaster's
+// upload and Chromium CPU, Janus's CPU and memory, the frames per second each viewer
+// received against what the broadcaster sent of its largest layer, and from the join
+// to the first frame.
+import { performance } from 'node:perf_hooks';
+import { startJanus } from 'w3bstreaming-testkit/signaling';
+import { watchWithoutBrowser } from 'w3bstreaming-testkit/viewer';
+import {
+  actAs,
+  actAsWallet,
+  devKey,
+  injectWallet,
+  launchBrowser,
+  shown,
+  startStack,
+  until,
+} from '../tests/support.mjs';
+import { instrument, playback } from '../tests/live-support.mjs';
+import {
+  TAG,
+  broadcasterCpuSeconds,
+  cpuSecondsOf,
+  median,
+  round,
+  rssMiB,
+  sent,
+} from './bench-support.mjs';
+
+const SIZES = (process.env.MEDIA_BENCH_SIZES ?? '1,10,50,100').split(',').map(Number);
+const BROWSER_VIEWERS = 2;
+const WINDOW_MS = 10_000;
+
+const most = Math.max(...SIZES);
+const janus = await startJanus();
+const stack = await startStack(['--demo', '--demo-viewers', String(most)], {
+  live: true,
+  signalingArgs: [
+    ...janus.args,
+    // Every viewer comes from 127.0.0.1, all at once.
+    '--max-connections-per-address',
+    String(most * 2 + 10),
+    '--max-chain-queries-per-address',
+    '64',
+    '--join-burst-per-address',
+    String(most * 2),
+  ],
+});
+const viewerBrowser = await launchBrowser({ media: true });
+const broadcasterBrowser = await launchBrowser({ media: true, args: [TAG] });
+const streamId = stack.devnode.demo.streamId;
+const streamPath = `/stream/${encodeURIComponent(streamId)}`;
+const player = (page) => page.getByRole('region', { name: /^Live video/ });
+
+/// A browser viewer on the stream page, signed in with an injected wallet.
+async function browserViewer(i) {
+  const context = await viewerBrowser.newContext({ viewport: { width: 800, height: 700 } });
+  await instrument(context);
+  await injectWallet(context, devKey(`//viewer-${i}`), `Viewer ${i}`);
+  const page = await context.newPage();
+  await page.goto(`${stack.app.url}/account`);
+  await actAsWallet(page, `Viewer ${i}`);
+  await page.goto(stack.app.url + streamPath);
+  await shown(player(page).getByRole('button', { name: 'Watch' }));
+  return page;
+}
+
+/// Frames received so far by each viewer: decoded for a page, whole for the others.
+const framesOf = (viewers) =>
+  Promise.all(
+    viewers.map(async (viewer) =>
+      viewer.page ? (await playback(viewer.page)).framesDecoded : viewer.client.stats().frames,
+    ),
+  );
+
+const results = [];
+try {
+  const context = await broadcasterBrowser.newContext({ viewport: { width: 1280, height: 900 } });
+  await instrument(context);
+  const alice = await context.newPage();
+  await alice.goto(stack.app.url + streamPath);
+  await actAs(alice, 'Alice');
+  const studio = alice.getByRole('region', { name: 'Broadcast' });
+  await studio.getByRole('button', { name: 'Turn on camera and microphone' }).click();
+  await studio.getByRole('button', { name: 'Go live' }).click();
+  await shown(studio.getByRole('status').getByText('LIVE'));
+
+  for (const size of SIZES) {
+    const pages = await Promise.all(
+      Array.from({ length: Math.min(size, BROWSER_VIEWERS) }, (_, i) => browserViewer(i)),
+    );
+    const viewers = await Promise.all([
+      ...pages.map(async (page) => {
+        const clicked = performance.now();
+        await player(page).getByRole('button', { name: 'Watch' }).click();
+        await until(async () => (await playback(page)).framesDecoded > 0, 'a first frame');
+        return { page, firstFrameMs: performance.now() - clicked };
+      }),
+      ...Array.from({ length: size - pages.length }, async (_, j) => {
+        const i = pages.length + j;
+        const client = await watchWithoutBrowser(
+          stack.signaling.url,
+          devKey(`//viewer-${i}`),
+          streamId,
+          { origin: new URL(stack.app.url).origin },
+        );
+        await until(async () => client.stats().firstFrameMs !== null, `viewer ${i}'s first frame`);
+        return { client, firstFrameMs: client.stats().firstFrameMs };
+      }),
+    ]);
+    await shown(studio.getByText(`${size} ${size === 1 ? 'viewer' : 'viewers'} watching`));
+
+    const framesBefore = await framesOf(viewers);
+    const keyframesBefore = viewers.map((viewer) => viewer.client?.stats().keyframes ?? 0);
+    const sentBefore = await sent(alice);
+    const cpuBefore = broadcasterCpuSeconds();
+    const janusBefore = cpuSecondsOf(janus.pid);
+    const started = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
+    const seconds = (performance.now() - started) / 1_000;
+    const framesAfter = await framesOf(viewers);
+    const sentAfter = await sent(alice);
+    const sourceFps = (sentAfter.frames - sentBefore.frames) / seconds;
+    const fps = framesAfter.map((after, i) => (after - framesBefore[i]) / seconds);
+    const keyframes = viewers.map(
+      (viewer, i) => (viewer.client?.stats().keyframes ?? 0) - keyframesBefore[i],
+    );
+    const firstFrame = (kind) => {
+      const times = viewers.filter((viewer) => !viewer.page === kind).map((v) => v.firstFrameMs);
+      return times.length
+        ? { median: round(median(times)), worst: round(Math.max(...times)) }
+        : undefined;
+    };
+
+    results.push({
+      viewers: size,
+      browserViewers: pages.length,
+      // A page from its Watch to a decoded frame; a viewer without a browser from its
+      // join to a whole frame received.
+      firstFrameMs: { pages: firstFrame(false), others: firstFrame(true) },
+      sentFps: round(sourceFps, 1),
+      fpsPerViewer: { min: round(Math.min(...fps), 1), median: round(median(fps), 1) },
+      lowestShareOfFrames: round(Math.min(...fps) / sourceFps, 3),
+      keyframesPerViewerInWindow: { min: Math.min(...keyframes), max: Math.max(...keyframes) },
+      broadcasterCpuCores: round((broadcasterCpuSeconds() - cpuBefore) / seconds, 2),
+      broadcasterUploadBytesPerSec: round((sentAfter.bytes - sentBefore.bytes) / seconds),
+      janusCpuCores: round((cpuSecondsOf(janus.pid) - janusBefore) / seconds, 2),
+      janusRssMiB: round(rssMiB(janus.pid), 1),
+    });
+    console.log(JSON.stringify(results.at(-1)));
+    await Promise.all(
+      viewers.map((viewer) =>
+        viewer.page ? viewer.page.context().close() : viewer.client.close(),
+      ),
+    );
+    await shown(studio.getByText('0 viewers watching'));
+  }
+} finally {
+  await viewerBrowser.close();
+  await broadcasterBrowser.close();
+  await stack.stop();
+  await janus.stop();
+}
