@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   startDevnode, startServer, startJanus, devKey, connect, next, nextRefusal, receivedOf, settle, join,
 } from 'w3bstreaming-testkit/signaling';
+import { send } from 'w3bstreaming-testkit/devnode';
 
 let devnode;
 let janus;
@@ -19,7 +20,11 @@ const sockets = [];
 before(async () => {
   devnode = await startDevnode(['--demo']);
   janus = await startJanus({ iceInterface: null });
-  server = await startServer(['--max-sdp-bytes', '4096', ...janus.args], devnode);
+  server = await startServer([
+    '--max-sdp-bytes', '4096', ...janus.args,
+    // A viewer who unfollows stops watching within a second or two.
+    '--recheck-follows-ms', '500', '--cache-ttl-ms', '500',
+  ], devnode);
   streamId = devnode.demo.streamId;
   [alice, bob] = ['//Alice', '//Bob'].map(devKey);
 });
@@ -105,4 +110,20 @@ test('with Janus down, a stream goes live peer to peer, and nothing can be publi
   assert.equal((await nextRefusal(broadcaster)).reason, 'not_via_media_server');
   const metrics = await server.metrics();
   assert.equal(metrics.signaling_media_fallbacks_total, 1);
+});
+
+test('a viewer who unfollows on chain stops watching, and is told why', async () => {
+  // Bob watches peer to peer now (the test above); the rule is the same through Janus.
+  await send(devnode, bob, { Unsubscribe: { account_id: alice.id } });
+  const refusal = await nextRefusal(viewer);
+  assert.deepEqual(refusal, { message: "You aren't subscribed to this speaker", reason: 'not_subscribed' });
+  const [left] = await next(broadcaster, 'stopWatching');
+  assert.equal(left, bob.id);
+  await settle();
+  assert.deepEqual(receivedOf(broadcaster, 'watchersCount').at(-1).args, [0]);
+  // Following again, Bob may join again.
+  await send(devnode, bob, { Subscribe: { account_id: alice.id } });
+  join(viewer, 'watch', bob, streamId);
+  const [again] = await next(broadcaster, 'watch');
+  assert.equal(again, bob.id);
 });

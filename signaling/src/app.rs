@@ -156,6 +156,10 @@ pub async fn build(
         signaling.clone(),
         Duration::from_millis(config.count_interval_ms.max(1)),
     ));
+    tokio::spawn(events::follows::recheck_follows(
+        signaling.clone(),
+        Duration::from_millis(config.recheck_follows_ms.max(1)),
+    ));
     let (router, requests_by_address) = http::router(signaling.clone(), layer, config);
     tokio::spawn(forget_idle_keys(signaling.clone(), requests_by_address));
     Ok(Server {

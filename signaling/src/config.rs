@@ -159,6 +159,11 @@ pub struct Config {
     /// the viewer joining or leaving hear it at once).
     #[arg(long, env = "SIGNALING_COUNT_INTERVAL_MS", default_value_t = 1_000)]
     pub count_interval_ms: u64,
+    /// How often each viewer is asked about again: one who no longer follows the
+    /// broadcaster (within `--cache-ttl-ms` more, the cached answer's life) stops
+    /// watching.
+    #[arg(long, env = "SIGNALING_RECHECK_FOLLOWS_MS", default_value_t = 30_000)]
+    pub recheck_follows_ms: u64,
     /// Share who is live and who watches with the other instances of the server using
     /// this Redis server (`redis://host:port`); alone when unset. See docs/signaling.md,
     /// "More than one instance".

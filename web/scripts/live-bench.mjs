@@ -25,7 +25,19 @@ const SIZES = (process.env.LIVE_BENCH_SIZES ?? '1,5,10').split(',').map(Number);
 const WINDOW_MS = 10_000;
 
 const viewersNeeded = Math.max(...SIZES);
-const stack = await startStack(['--demo', '--demo-viewers', String(viewersNeeded)], { live: true });
+const stack = await startStack(['--demo', '--demo-viewers', String(viewersNeeded)], {
+  live: true,
+  // Every viewer comes from 127.0.0.1, all at once: no one address has this many
+  // people behind it, and the per-address caps would refuse some of them.
+  signalingArgs: [
+    '--max-connections-per-address',
+    String(viewersNeeded * 2 + 10),
+    '--max-chain-queries-per-address',
+    '64',
+    '--join-burst-per-address',
+    String(viewersNeeded * 2),
+  ],
+});
 const viewerBrowser = await launchBrowser({ media: true });
 const broadcasterBrowser = await launchBrowser({ media: true, args: [TAG] });
 const streamPath = `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`;

@@ -43,7 +43,7 @@ const stack = await startStack(['--demo', '--demo-viewers', String(most)], {
   live: true,
   signalingArgs: [
     ...janus.args,
-    // Every viewer comes from 127.0.0.1, all at once.
+    // As in live-bench.mjs: every viewer comes from 127.0.0.1, all at once.
     '--max-connections-per-address',
     String(most * 2 + 10),
     '--max-chain-queries-per-address',

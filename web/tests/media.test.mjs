@@ -17,7 +17,11 @@ const watching = {};
 
 before(async () => {
   janus = await startJanus();
-  stack = await startStack(['--demo'], { live: true, signalingArgs: janus.args });
+  stack = await startStack(['--demo'], {
+    live: true,
+    // A viewer who unfollows stops watching within a second or two.
+    signalingArgs: [...janus.args, '--recheck-follows-ms', '500', '--cache-ttl-ms', '500'],
+  });
   viewers = await launchBrowser({ media: true });
   streamPath = `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`;
 });
@@ -118,6 +122,7 @@ test('a viewer picks the quality: the media server sends that layer of the pictu
 
 test('a non-follower gets nothing, nor does a stranger who talks to Janus itself', async () => {
   const ferdie = await streamPage(viewers, 'Ferdie');
+  watching.Ferdie = ferdie;
   await player(ferdie).getByRole('button', { name: 'Watch' }).click();
   await shown(
     line(player(ferdie)).getByText("You aren't subscribed to this speaker", { exact: false }),
@@ -126,7 +131,6 @@ test('a non-follower gets nothing, nor does a stranger who talks to Janus itself
   assert.equal(seen.framesDecoded, 0);
   assert.equal(seen.made, 0, 'no peer connection was ever offered');
   assert.deepEqual(await media(), { publishers: 1, subscribers: 3 });
-  await ferdie.context().close();
 
   // Janus answers nothing without the API secret: no session, so no room, no feed.
   for (const apisecret of [undefined, 'guess', janus.secret.slice(1)]) {
@@ -138,6 +142,20 @@ test('a non-follower gets nothing, nor does a stranger who talks to Janus itself
     assert.equal(answer.janus, 'error', JSON.stringify(answer));
     assert.equal(answer.error.code, 403);
   }
+});
+
+test('a viewer who follows receives; one who unfollows stops receiving, and is told why', async () => {
+  const ferdie = watching.Ferdie;
+  await player(ferdie).getByRole('button', { name: 'Follow' }).click();
+  await decoding(ferdie);
+  assert.deepEqual(await media(), { publishers: 1, subscribers: 4 });
+  await ferdie.getByRole('main').getByRole('button', { name: 'Unfollow' }).first().click();
+  await shown(
+    line(player(ferdie)).getByText("You aren't subscribed to this speaker", { exact: false }),
+  );
+  await until(async () => (await media()).subscribers === 3, 'the subscription to end');
+  assert.equal((await playback(ferdie)).peers, 0);
+  await ferdie.context().close();
 });
 
 test('a viewer who leaves stops receiving; the others go on', async () => {

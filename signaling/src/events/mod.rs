@@ -1,10 +1,12 @@
 //! The socket.io events, by what they do: [`join`] goes live, watches and leaves,
 //! [`relay`] passes offers, answers and candidates between peers, [`listen`] tells
-//! anyone whether a stream is live. On connect every client event gets its own typed
+//! anyone whether a stream is live, [`media`] publishes to the media server; and what
+//! follows from them over time: [`follows`] ends the watching of who unfollowed. On connect every client event gets its own typed
 //! handler, behind the connection's event limit ([`RateLimited`]), and a refusal
 //! reaches its sender in one place ([`conclude`]). A connection that signs in to
 //! nothing and listens to nothing, or falls silent while it neither broadcasts nor
 //! watches (a listener renews its `listen`), is closed ([`close_when_idle`]).
+pub(crate) mod follows;
 mod join;
 mod listen;
 pub(crate) mod media;

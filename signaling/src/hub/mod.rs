@@ -221,6 +221,15 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         }
         result
     }
+    /// Every viewer's seat: its connection, the viewer, the stream and its broadcaster.
+    pub fn seats(&self) -> impl Iterator<Item = (C, AccountId, &str, AccountId)> {
+        self.live.iter().flat_map(|(stream_id, live)| {
+            live.viewers.iter().map(move |(&viewer, seat)| {
+                (seat.conn, viewer, stream_id.as_str(), live.broadcaster)
+            })
+        })
+    }
+
     /// The stream `conn` broadcasts, if any.
     pub fn stream_of(&self, conn: C) -> Option<String> {
         self.parts.get(&conn)?.broadcasts.clone()

@@ -152,10 +152,14 @@ export class Viewing {
   private refused({ message: text, reason }: Refusal): void {
     // A new challenge comes with this refusal, and the join goes out again with it.
     if (reason === reasons.expired) return;
+    // Also while watching: the server found that the viewer unfollowed, and ended it.
+    if (reason === reasons.notFollower) {
+      this.closePeer();
+      return this.set({ phase: 'not-follower', text });
+    }
     // Once let in, an error answers a relay (a late candidate to a broadcaster who
     // just stopped): the join stands.
     if (this.phase !== 'joining') return;
-    if (reason === reasons.notFollower) return this.set({ phase: 'not-follower', text });
     const passing =
       reason === reasons.notStarted || reason === reasons.full || reason === reasons.chainBusy;
     if (!passing) return this.set({ phase: 'refused', text });
