@@ -91,8 +91,8 @@ function Frame({
       <main id="main">{children}</main>
       <footer className="bottom">
         <p>
-          Peer-to-peer live streams, scheduled on Vara. The schedule is public; acting needs an
-          account.
+          Live streams scheduled on Vara, watched by followers only. The schedule is public; acting
+          needs an account.
         </p>
       </footer>
     </>
