@@ -20,7 +20,13 @@ export default tseslint.config(
   {
     // Tests and the scripts that drive a browser run in Node and hand functions to the
     // page, which run in the browser.
-    files: ['tests/**/*.mjs', 'scripts/screenshots.mjs', 'scripts/measure.mjs'],
+    files: [
+      'tests/**/*.mjs',
+      'scripts/screenshots.mjs',
+      'scripts/measure.mjs',
+      'scripts/*-bench.mjs',
+      'scripts/bench-support.mjs',
+    ],
     extends: [js.configs.recommended],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },

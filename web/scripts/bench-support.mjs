@@ -1,7 +1,44 @@
 // What the live benchmarks share (scripts/live-bench.mjs peer to peer,
-// scripts/media-bench.mjs through the media server): CPU and memory read from /proc,
-// the bytes a page's peer connections sent, and the figures' rounding.
+// scripts/media-bench.mjs through the media server): the signaling server's flags for
+// a crowd on one address, the broadcaster going live, a viewer signed in with a
+// wallet, CPU and memory read from /proc, the bytes a page's peer connections sent,
+// and the figures' rounding.
 import { readFileSync, readdirSync } from 'node:fs';
+import { actAsWallet, devKey, injectWallet, shown } from '../tests/support.mjs';
+import { goLive, instrument, player, streamPage } from '../tests/live-support.mjs';
+
+/// The signaling server's flags for `viewers` who all come from 127.0.0.1 at once: no
+/// one address has this many people behind it, and the per-address caps would refuse
+/// some of them.
+export const crowdOnOneAddress = (viewers) => [
+  '--max-connections-per-address',
+  String(viewers * 2 + 10),
+  '--max-chain-queries-per-address',
+  '64',
+  '--join-burst-per-address',
+  String(viewers * 2),
+];
+
+/// Alice's page in `browser`, live on the demo stream.
+export async function aliceLive(stack, browser) {
+  const alice = await streamPage(stack, browser, 'Alice');
+  await goLive(alice);
+  return alice;
+}
+
+/// `//viewer-<i>`'s page of the demo stream in `browser`, signed in with an injected
+/// wallet, ready to press Watch.
+export async function walletViewer(stack, browser, i) {
+  const context = await browser.newContext({ viewport: { width: 800, height: 700 } });
+  await instrument(context);
+  await injectWallet(context, devKey(`//viewer-${i}`), `Viewer ${i}`);
+  const page = await context.newPage();
+  await page.goto(`${stack.app.url}/account`);
+  await actAsWallet(page, `Viewer ${i}`);
+  await page.goto(`${stack.app.url}/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`);
+  await shown(player(page).getByRole('button', { name: 'Watch' }));
+  return page;
+}
 
 const TICKS_PER_SECOND = 100;
 

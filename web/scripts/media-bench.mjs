@@ -12,25 +12,19 @@
 import { performance } from 'node:perf_hooks';
 import { startJanus } from 'w3bstreaming-testkit/signaling';
 import { watchWithoutBrowser } from 'w3bstreaming-testkit/viewer';
-import {
-  actAs,
-  actAsWallet,
-  devKey,
-  injectWallet,
-  launchBrowser,
-  shown,
-  startStack,
-  until,
-} from '../tests/support.mjs';
-import { instrument, playback } from '../tests/live-support.mjs';
+import { devKey, launchBrowser, shown, startStack, until } from '../tests/support.mjs';
+import { line, playback, player, studio } from '../tests/live-support.mjs';
 import {
   TAG,
+  aliceLive,
   broadcasterCpuSeconds,
   cpuSecondsOf,
+  crowdOnOneAddress,
   median,
   round,
   rssMiB,
   sent,
+  walletViewer,
 } from './bench-support.mjs';
 
 const SIZES = (process.env.MEDIA_BENCH_SIZES ?? '1,10,50,100').split(',').map(Number);
@@ -41,35 +35,11 @@ const most = Math.max(...SIZES);
 const janus = await startJanus();
 const stack = await startStack(['--demo', '--demo-viewers', String(most)], {
   live: true,
-  signalingArgs: [
-    ...janus.args,
-    // As in live-bench.mjs: every viewer comes from 127.0.0.1, all at once.
-    '--max-connections-per-address',
-    String(most * 2 + 10),
-    '--max-chain-queries-per-address',
-    '64',
-    '--join-burst-per-address',
-    String(most * 2),
-  ],
+  signalingArgs: [...janus.args, ...crowdOnOneAddress(most)],
 });
 const viewerBrowser = await launchBrowser({ media: true });
 const broadcasterBrowser = await launchBrowser({ media: true, args: [TAG] });
 const streamId = stack.devnode.demo.streamId;
-const streamPath = `/stream/${encodeURIComponent(streamId)}`;
-const player = (page) => page.getByRole('region', { name: /^Live video/ });
-
-/// A browser viewer on the stream page, signed in with an injected wallet.
-async function browserViewer(i) {
-  const context = await viewerBrowser.newContext({ viewport: { width: 800, height: 700 } });
-  await instrument(context);
-  await injectWallet(context, devKey(`//viewer-${i}`), `Viewer ${i}`);
-  const page = await context.newPage();
-  await page.goto(`${stack.app.url}/account`);
-  await actAsWallet(page, `Viewer ${i}`);
-  await page.goto(stack.app.url + streamPath);
-  await shown(player(page).getByRole('button', { name: 'Watch' }));
-  return page;
-}
 
 /// Frames received so far by each viewer: decoded for a page, whole for the others.
 const framesOf = (viewers) =>
@@ -81,19 +51,14 @@ const framesOf = (viewers) =>
 
 const results = [];
 try {
-  const context = await broadcasterBrowser.newContext({ viewport: { width: 1280, height: 900 } });
-  await instrument(context);
-  const alice = await context.newPage();
-  await alice.goto(stack.app.url + streamPath);
-  await actAs(alice, 'Alice');
-  const studio = alice.getByRole('region', { name: 'Broadcast' });
-  await studio.getByRole('button', { name: 'Turn on camera and microphone' }).click();
-  await studio.getByRole('button', { name: 'Go live' }).click();
-  await shown(studio.getByRole('status').getByText('LIVE'));
+  const alice = await aliceLive(stack, broadcasterBrowser);
+  const studioLine = line(studio(alice));
 
   for (const size of SIZES) {
     const pages = await Promise.all(
-      Array.from({ length: Math.min(size, BROWSER_VIEWERS) }, (_, i) => browserViewer(i)),
+      Array.from({ length: Math.min(size, BROWSER_VIEWERS) }, (_, i) =>
+        walletViewer(stack, viewerBrowser, i),
+      ),
     );
     const viewers = await Promise.all([
       ...pages.map(async (page) => {
@@ -114,7 +79,7 @@ try {
         return { client, firstFrameMs: client.stats().firstFrameMs };
       }),
     ]);
-    await shown(studio.getByText(`${size} ${size === 1 ? 'viewer' : 'viewers'} watching`));
+    await shown(studioLine.getByText(`${size} ${size === 1 ? 'viewer' : 'viewers'} watching`));
 
     const framesBefore = await framesOf(viewers);
     const keyframesBefore = viewers.map((viewer) => viewer.client?.stats().keyframes ?? 0);
@@ -159,7 +124,7 @@ try {
         viewer.page ? viewer.page.context().close() : viewer.client.close(),
       ),
     );
-    await shown(studio.getByText('0 viewers watching'));
+    await shown(studioLine.getByText('0 viewers watching'));
   }
 } finally {
   await viewerBrowser.close();

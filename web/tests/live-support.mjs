@@ -1,6 +1,65 @@
-// What the live video tests and the benchmark share: the peer connections a page
-// makes, what its player plays, and a loopback proxy whose connections can be cut.
+// What the live video tests and the benchmarks share: a person's page of the demo
+// stream with its peer connections recorded, its studio and player, what the player
+// plays, and a loopback proxy whose connections can be cut.
 import { createServer, connect } from 'node:net';
+import { actAs, shown, until, watchErrors } from './support.mjs';
+
+/// `name`'s page of `stack`'s demo stream, in `browser`, with its peer connections
+/// recorded; `signaling` is another way to the signaling server (a proxy), if given.
+export async function streamPage(stack, browser, name, { signaling } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-GB',
+  });
+  await instrument(context);
+  if (signaling) {
+    const config = { network: 'local', rpc: stack.devnode.url, signaling };
+    await context.addInitScript((saved) => {
+      localStorage.setItem('w3bstreaming.config', saved);
+    }, JSON.stringify(config));
+  }
+  const page = await context.newPage();
+  watchErrors(page);
+  await page.goto(`${stack.app.url}/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`);
+  await actAs(page, name);
+  return page;
+}
+
+export const studio = (page) => page.getByRole('region', { name: 'Broadcast' });
+
+/// Turns on the fake camera and microphone in `page`'s studio and goes live.
+export async function goLive(page) {
+  await studio(page).getByRole('button', { name: 'Turn on camera and microphone' }).click();
+  await shown(studio(page).getByLabel('Camera'));
+  await studio(page).getByRole('button', { name: 'Go live' }).click();
+  await shown(line(studio(page)).getByText('LIVE', { exact: true }));
+}
+export const player = (page) => page.getByRole('region', { name: /^Live video/ });
+/// The line under a studio or a player that says what goes on.
+export const line = (region) => region.getByRole('status');
+
+/// Waits until the page's player decodes 10 new frames of a picture `width` allows,
+/// with a live audio track; the playback it reached. A timeout says what it last saw.
+export async function decoding(page, width = (w) => w > 0) {
+  let last;
+  const first = await until(async () => {
+    const now = await playback(page);
+    return now.framesDecoded > 0 && now;
+  }, 'the first decoded frame');
+  try {
+    return await until(async () => {
+      last = await playback(page);
+      return (
+        last.framesDecoded >= first.framesDecoded + 10 &&
+        width(last.width) &&
+        last.audioLive &&
+        last
+      );
+    }, 'frames to keep coming');
+  } catch (error) {
+    throw new Error(`${error.message}; last seen: ${JSON.stringify(last)}`, { cause: error });
+  }
+}
 
 /// Keeps every RTCPeerConnection the pages of `context` make in `window.peers`, and
 /// every track they capture (camera, microphone, screen) in `window.captured`, so that

@@ -13,7 +13,17 @@ import {
   unnamedControls,
   watchErrors,
 } from './support.mjs';
-import { cuttableProxy, playback, instrument } from './live-support.mjs';
+import {
+  cuttableProxy,
+  decoding,
+  goLive,
+  line,
+  player,
+  playback,
+  instrument,
+  streamPage as liveStreamPage,
+  studio,
+} from './live-support.mjs';
 
 let stack;
 let viewers;
@@ -41,52 +51,7 @@ after(async () => {
   await stack?.stop();
 });
 
-/// `name`'s page of the demo stream, in `browser`, with its peer connections recorded.
-async function streamPage(browser, name, { signaling } = {}) {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-GB',
-  });
-  await instrument(context);
-  if (signaling) {
-    // This browser reaches the signaling server another way (through a proxy).
-    const config = { network: 'local', rpc: stack.devnode.url, signaling };
-    await context.addInitScript((saved) => {
-      localStorage.setItem('w3bstreaming.config', saved);
-    }, JSON.stringify(config));
-  }
-  const page = await context.newPage();
-  watchErrors(page);
-  await page.goto(stack.app.url + streamPath);
-  await actAs(page, name);
-  return page;
-}
-
-const studio = (page) => page.getByRole('region', { name: 'Broadcast' });
-const player = (page) => page.getByRole('region', { name: /^Live video/ });
-const line = (region) => region.getByRole('status');
-
-async function goLive(page) {
-  await studio(page).getByRole('button', { name: 'Turn on camera and microphone' }).click();
-  await shown(studio(page).getByLabel('Camera'));
-  await studio(page).getByRole('button', { name: 'Go live' }).click();
-  await shown(line(studio(page)).getByText('LIVE', { exact: true }));
-}
-
-/// Waits until the page's player decodes new frames of a picture `width` allows, with
-/// a live audio track; the playback it reached.
-async function decoding(page, width = (w) => w > 0) {
-  const first = await until(async () => {
-    const now = await playback(page);
-    return now.framesDecoded > 0 && now;
-  }, 'the first decoded frame');
-  return until(async () => {
-    const now = await playback(page);
-    return (
-      now.framesDecoded >= first.framesDecoded + 10 && width(now.width) && now.audioLive && now
-    );
-  }, 'frames to keep coming');
-}
+const streamPage = (browser, name, options) => liveStreamPage(stack, browser, name, options);
 
 async function watchersShown(page, region, count) {
   const text = `${count} ${count === 1 ? 'viewer' : 'viewers'} watching`;

@@ -5,13 +5,20 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startJanus } from 'w3bstreaming-testkit/signaling';
-import { actAs, launchBrowser, shown, startStack, until, watchErrors } from './support.mjs';
-import { playback, instrument } from './live-support.mjs';
+import { launchBrowser, shown, startStack, until } from './support.mjs';
+import {
+  decoding,
+  goLive,
+  line,
+  player,
+  playback,
+  streamPage as liveStreamPage,
+  studio,
+} from './live-support.mjs';
 
 let janus;
 let stack;
 let viewers;
-let streamPath;
 let alice;
 const watching = {};
 
@@ -23,7 +30,6 @@ before(async () => {
     signalingArgs: [...janus.args, '--recheck-follows-ms', '500', '--cache-ttl-ms', '500'],
   });
   viewers = await launchBrowser({ media: true });
-  streamPath = `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`;
 });
 
 after(async () => {
@@ -32,42 +38,7 @@ after(async () => {
   await janus?.stop();
 });
 
-async function streamPage(browser, name) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await instrument(context);
-  const page = await context.newPage();
-  watchErrors(page);
-  await page.goto(stack.app.url + streamPath);
-  await actAs(page, name);
-  return page;
-}
-
-const studio = (page) => page.getByRole('region', { name: 'Broadcast' });
-const player = (page) => page.getByRole('region', { name: /^Live video/ });
-const line = (region) => region.getByRole('status');
-
-/// Waits until the page's player decodes 10 new frames of a picture `width` allows,
-/// with a live audio track.
-async function decoding(page, width = (w) => w > 0) {
-  let last;
-  const first = await until(async () => {
-    const now = await playback(page);
-    return now.framesDecoded > 0 && now;
-  }, 'the first decoded frame');
-  try {
-    return await until(async () => {
-      last = await playback(page);
-      return (
-        last.framesDecoded >= first.framesDecoded + 10 &&
-        width(last.width) &&
-        last.audioLive &&
-        last
-      );
-    }, 'frames to keep coming');
-  } catch (error) {
-    throw new Error(`${error.message}; last seen: ${JSON.stringify(last)}`);
-  }
-}
+const streamPage = (browser, name) => liveStreamPage(stack, browser, name);
 
 /// The signaling server's media figures now.
 async function media() {
@@ -80,10 +51,7 @@ async function media() {
 
 test('the broadcaster publishes once and three followers receive from the media server', async () => {
   alice = await streamPage(stack.browser, 'Alice');
-  await studio(alice).getByRole('button', { name: 'Turn on camera and microphone' }).click();
-  await shown(studio(alice).getByLabel('Camera'));
-  await studio(alice).getByRole('button', { name: 'Go live' }).click();
-  await shown(line(studio(alice)).getByText('LIVE', { exact: true }));
+  await goLive(alice);
   for (const name of ['Bob', 'Charlie', 'Dave']) {
     watching[name] = await streamPage(viewers, name);
     await player(watching[name]).getByRole('button', { name: 'Watch' }).click();
@@ -183,10 +151,7 @@ test('the broadcaster ends the stream: every viewer is told, and the room is gon
 async function goLiveAgain() {
   await alice.context().close();
   alice = await streamPage(stack.browser, 'Alice');
-  await studio(alice).getByRole('button', { name: 'Turn on camera and microphone' }).click();
-  await shown(studio(alice).getByLabel('Camera'));
-  await studio(alice).getByRole('button', { name: 'Go live' }).click();
-  await shown(line(studio(alice)).getByText('LIVE', { exact: true }));
+  await goLive(alice);
 }
 
 test('Janus dies mid-stream: the viewers go on, peer to peer from the broadcaster', async () => {
