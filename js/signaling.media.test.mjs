@@ -8,7 +8,9 @@ import {
   startDevnode, startServer, startJanus, devKey, connect, next, nextRefusal, receivedOf, settle, join,
 } from 'w3bstreaming-testkit/signaling';
 import { send } from 'w3bstreaming-testkit/devnode';
+import { sendOnlyOffer } from 'w3bstreaming-testkit/peers';
 
+const CONNECT_TIMEOUT_MS = 2_000;
 let devnode;
 let janus;
 let server;
@@ -24,6 +26,7 @@ before(async () => {
     '--max-sdp-bytes', '4096', ...janus.args,
     // A viewer who unfollows stops watching within a second or two.
     '--recheck-follows-ms', '500', '--cache-ttl-ms', '500',
+    '--media-connect-timeout-ms', String(CONNECT_TIMEOUT_MS),
   ], devnode);
   streamId = devnode.demo.streamId;
   [alice, bob] = ['//Alice', '//Bob'].map(devKey);
@@ -95,6 +98,44 @@ test('a layer is asked for only by a viewer receiving through the media server',
   assert.equal((await nextRefusal(viewer)).reason, 'not_watching');
   viewer.emit('quality', alice.id, { layer: 'highest' });
   assert.equal((await nextRefusal(viewer)).reason, 'malformed');
+});
+
+/// Publishes on `socket` without a browser; the offer is answered only if `connect`.
+async function publishWithoutBrowser(socket, connect) {
+  const publisher = await sendOnlyOffer();
+  socket.emit('publish', alice.id, { streamId, description: publisher.description });
+  const [{ description }] = await next(socket, 'published');
+  if (connect) await publisher.answer(description);
+  return publisher;
+}
+
+test('a viewer who never answers the media server\'s offer holds nothing there', async () => {
+  const publisher = await publishWithoutBrowser(broadcaster, true);
+  // Bob, let in since the first test, is offered the new feed, and never answers.
+  const [from, { description }] = await next(viewer, 'offer');
+  assert.equal(from, alice.id);
+  assert.match(description.sdp, /^v=0/);
+  assert.equal((await server.metrics()).signaling_media_subscribers, 1);
+  const refusal = await nextRefusal(viewer);
+  assert.equal(refusal.reason, 'media_unavailable');
+  assert.match(refusal.message, new RegExp(`no peer connection with the media server came up within ${CONNECT_TIMEOUT_MS} ms`));
+  const metrics = await server.metrics();
+  assert.equal(metrics.signaling_media_subscribers, 0);
+  assert.equal(metrics['signaling_media_timeouts_total{kind="subscriber"}'], 1);
+  assert.equal(metrics.signaling_media_publishers, 1, 'the publisher, connected, stays');
+  await publisher.close();
+});
+
+test('a publisher that never connects to the media server: its stream goes on peer to peer', async () => {
+  const publisher = await publishWithoutBrowser(broadcaster, false);
+  assert.deepEqual(await next(broadcaster, 'route', 2 * CONNECT_TIMEOUT_MS + 5_000), [{ streamId, via: 'peers' }]);
+  const [watcher] = await next(broadcaster, 'watch');
+  assert.equal(watcher, bob.id, 'the broadcaster now offers to its viewer itself');
+  const metrics = await server.metrics();
+  assert.equal(metrics['signaling_media_timeouts_total{kind="publisher"}'], 1);
+  assert.equal(metrics.signaling_media_publishers, 0);
+  assert.deepEqual(await janus.rooms(), []);
+  await publisher.close();
 });
 
 test('with Janus down, a stream goes live peer to peer, and nothing can be published', async () => {

@@ -85,12 +85,12 @@ pub async fn build(
         }
         None => (None, None, Hub::new(config.max_watchers)),
     };
-    let (media, media_losses) = match config.janus_url.as_deref() {
+    let (media, media_news) = match config.janus_url.as_deref() {
         Some(url) => {
             let secret = config.janus_api_secret.as_deref().unwrap_or_default();
             let timeout = Duration::from_millis(config.janus_timeout_ms);
-            let (media, losses) = Media::new(url, secret, timeout);
-            (Some(Arc::new(media)), Some(losses))
+            let (media, news) = Media::new(url, secret, timeout);
+            (Some(Arc::new(media)), Some(news))
         }
         None => (None, None),
     };
@@ -142,8 +142,8 @@ pub async fn build(
     if let Some(queue) = media_queue {
         tokio::spawn(events::media::run_tasks(signaling.clone(), queue));
     }
-    if let Some(losses) = media_losses {
-        tokio::spawn(events::media::reroute_when_lost(signaling.clone(), losses));
+    if let Some(news) = media_news {
+        tokio::spawn(events::media::follow_news(signaling.clone(), news));
     }
     if let (Some(log), Some(start)) = (log, start) {
         replica::run(log, signaling.clone(), start).await?;

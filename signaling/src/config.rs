@@ -194,6 +194,14 @@ pub struct Config {
     /// The `api_secret` Janus requires of every request (scripts/janus.sh --api-secret).
     #[arg(long, env = "SIGNALING_JANUS_API_SECRET", hide_env_values = true)]
     pub janus_api_secret: Option<String>,
+    /// How long a publisher's or a viewer's peer connection with Janus may take to come
+    /// up: a publisher's stream then goes peer to peer, a viewer's subscription ends.
+    #[arg(
+        long,
+        env = "SIGNALING_MEDIA_CONNECT_TIMEOUT_MS",
+        default_value_t = 15_000
+    )]
+    pub media_connect_timeout_ms: u64,
     /// How long Janus may take to answer one request.
     #[arg(long, env = "SIGNALING_JANUS_TIMEOUT_MS", default_value_t = 5_000)]
     pub janus_timeout_ms: u64,

@@ -55,6 +55,9 @@ pub struct Metrics {
     pub media_requests: Family<[(&'static str, &'static str); 2], Counter>,
     /// Streams that went peer to peer because the media server did not answer.
     pub media_fallbacks: Counter,
+    /// Peer connections with the media server that did not come up in time, by kind
+    /// (`publisher`, `subscriber`).
+    pub media_timeouts: Family<Label, Counter>,
 }
 
 /// `metric`, registered in `registry` as `name` with `help`.
@@ -154,6 +157,12 @@ impl Default for Metrics {
             "Streams sent peer to peer because the media server did not answer",
             Counter::default(),
         );
+        let media_timeouts = registered(
+            r,
+            "media_timeouts",
+            "Peer connections with the media server that did not come up in time",
+            Family::default(),
+        );
         Self {
             registry,
             connections,
@@ -172,6 +181,7 @@ impl Default for Metrics {
             media_subscribers,
             media_requests,
             media_fallbacks,
+            media_timeouts,
         }
     }
 }

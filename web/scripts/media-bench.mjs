@@ -11,7 +11,7 @@
 // to the first frame.
 import { performance } from 'node:perf_hooks';
 import { startJanus } from 'w3bstreaming-testkit/signaling';
-import { watchWithoutBrowser } from 'w3bstreaming-testkit/viewer';
+import { watchWithoutBrowser } from 'w3bstreaming-testkit/peers';
 import { devKey, launchBrowser, shown, startStack, until } from '../tests/support.mjs';
 import { line, playback, player, studio } from '../tests/live-support.mjs';
 import {

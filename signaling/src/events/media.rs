@@ -2,13 +2,14 @@
 //! and candidates when it receives from the media server (they go to Janus, not to
 //! the broadcaster); and the tasks the hub gives this instance for its connections
 //! (subscribe a viewer and send it the offer, end a subscription, end a room), run in
-//! order for each connection ([`run_tasks`]); and the streams of a media server that
-//! is lost, sent peer to peer from then on ([`reroute_when_lost`]).
+//! order for each connection ([`run_tasks`]); and what Janus says of its own accord
+//! ([`follow_news`]): the streams of a media server that is lost go on peer to peer,
+//! and so do those whose publisher never connects to it.
 use super::{check_size, signed_in, Outcome};
 use crate::{
     cluster::ConnId,
     hub::{MediaTask, Notice, Op},
-    media::{JanusError, Media},
+    media::{JanusError, Media, News},
     refusal::Refusal,
     server::Signaling,
     wire::{self, Packet, PublishMsg, QualityMsg},
@@ -18,9 +19,10 @@ use socketioxide::{extract::SocketRef, socket::Sid};
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
+    time::Duration,
 };
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 use w3bstreaming_keys::AccountId;
 
 pub(super) async fn publish(
@@ -46,7 +48,7 @@ pub(super) async fn publish(
         .publish(socket.id, stream_id, message.description)
         .await;
     signaling.metrics.media_request("publish", &published);
-    let (feed, answer) = published.map_err(unavailable)?;
+    let (feed, answer, handle) = published.map_err(unavailable)?;
     signaling.send(&socket, Packet::published(stream_id, answer));
     let op = Op::Publish {
         conn,
@@ -59,7 +61,74 @@ pub(super) async fn publish(
         return Err(refusal);
     }
     info!(sid = %socket.id, stream_id, "published to the media server");
+    tokio::spawn(publisher_comes_up(
+        signaling.clone(),
+        conn,
+        stream_id.to_string(),
+        handle,
+    ));
     Ok(())
+}
+
+/// A publisher whose peer connection with the media server is not up within
+/// `--media-connect-timeout-ms` (its browser cannot reach the media server, or never
+/// tries) is ended, and its stream goes on peer to peer as if the media server were lost.
+async fn publisher_comes_up(
+    signaling: Arc<Signaling>,
+    conn: ConnId,
+    stream_id: String,
+    handle: u64,
+) {
+    tokio::time::sleep(connect_timeout(&signaling)).await;
+    let Some(media) = signaling.media.as_deref() else {
+        return;
+    };
+    if media.publisher_up(conn.sid, handle) != Some(false) {
+        return;
+    }
+    warn!(sid = %conn.sid, stream_id, "the publisher never connected to the media server: the stream goes peer to peer");
+    signaling
+        .metrics
+        .media_timeouts
+        .get_or_create(&[("kind", "publisher")])
+        .inc();
+    media.unpublish(conn.sid).await;
+    if let Err(refusal) = signaling.change(Op::Reroute { conn, stream_id }).await {
+        warn!(%refusal, "could not send a stream peer to peer");
+    }
+}
+
+/// A subscription whose peer connection is not up within `--media-connect-timeout-ms`
+/// (the viewer never answered, or cannot reach the media server) is ended: Janus holds
+/// nothing for a viewer who is not receiving. The viewer is told; its page joins again
+/// when its own connection fails.
+async fn subscriber_comes_up(
+    signaling: Arc<Signaling>,
+    sid: Sid,
+    broadcaster: AccountId,
+    handle: u64,
+) {
+    tokio::time::sleep(connect_timeout(&signaling)).await;
+    let Some(media) = signaling.media.as_deref() else {
+        return;
+    };
+    if media.subscriber_up(sid, broadcaster, handle) != Some(false) {
+        return;
+    }
+    signaling
+        .metrics
+        .media_timeouts
+        .get_or_create(&[("kind", "subscriber")])
+        .inc();
+    media.unsubscribe(sid, broadcaster).await;
+    if let Some(socket) = signaling.io.get_socket(sid) {
+        let error = JanusError::NotConnected(signaling.config.media_connect_timeout_ms);
+        signaling.refuse(&socket, "watch", unavailable(error));
+    }
+}
+
+fn connect_timeout(signaling: &Signaling) -> Duration {
+    Duration::from_millis(signaling.config.media_connect_timeout_ms)
 }
 
 /// A viewer picks the layer it receives of `broadcaster`'s video.
@@ -164,7 +233,7 @@ async fn run_queue(
     }
 }
 
-async fn run(signaling: &Signaling, sid: Sid, task: MediaTask) {
+async fn run(signaling: &Arc<Signaling>, sid: Sid, task: MediaTask) {
     let Some(media) = signaling.media.as_deref() else {
         return;
     };
@@ -182,7 +251,13 @@ async fn run(signaling: &Signaling, sid: Sid, task: MediaTask) {
                 return;
             };
             match offer {
-                Ok(description) => {
+                Ok((description, handle)) => {
+                    tokio::spawn(subscriber_comes_up(
+                        signaling.clone(),
+                        sid,
+                        broadcaster,
+                        handle,
+                    ));
                     let offer = Notice::Offer {
                         broadcaster,
                         stream_id,
@@ -193,7 +268,12 @@ async fn run(signaling: &Signaling, sid: Sid, task: MediaTask) {
                         signaling.send(&socket, packet);
                     }
                 }
-                Err(error) => signaling.refuse(&socket, "watch", unavailable(error)),
+                // A feed that went meanwhile (the stream ended, or goes peer to peer
+                // now) is no news to the viewer.
+                Err(error) if signaling.lock().feed_of(&stream_id) == Some(feed) => {
+                    signaling.refuse(&socket, "watch", unavailable(error));
+                }
+                Err(error) => debug!(%error, "a subscription to a feed that went"),
             }
         }
         MediaTask::Unsubscribe { broadcaster } => media.unsubscribe(sid, broadcaster).await,
@@ -201,19 +281,24 @@ async fn run(signaling: &Signaling, sid: Sid, task: MediaTask) {
     }
 }
 
-/// For as long as the server runs: when a Janus session is lost (Janus died,
-/// restarted, or stopped answering), every stream this instance published in it goes
-/// on peer to peer. Its broadcaster hears the new route and offers to each viewer, as
-/// if the viewers had just joined; the viewers' pages take the new offers as they take
-/// any. Found as soon as Janus's HTTP API refuses the session's poll, or after the
-/// poll's 40 s when Janus stops answering.
-pub(crate) async fn reroute_when_lost(
-    signaling: Arc<Signaling>,
-    mut losses: UnboundedReceiver<u64>,
-) {
-    while let Some(session) = losses.recv().await {
+/// For as long as the server runs, what Janus says of its own accord: a peer
+/// connection that came up, or a session lost (Janus died, restarted, or stopped
+/// answering). Every stream this instance published in a lost session goes on peer to
+/// peer: its broadcaster hears the new route and offers to each viewer, as if the
+/// viewers had just joined, and the viewers' pages take the new offers as they take
+/// any. A loss is found as soon as Janus's HTTP API refuses the session's poll, or
+/// after the poll's 40 s when Janus stops answering.
+pub(crate) async fn follow_news(signaling: Arc<Signaling>, mut news: UnboundedReceiver<News>) {
+    while let Some(news) = news.recv().await {
         let Some(media) = signaling.media.as_deref() else {
             return;
+        };
+        let session = match news {
+            News::Up(handle) => {
+                media.came_up(handle);
+                continue;
+            }
+            News::SessionLost(session) => session,
         };
         for sid in media.forget(session) {
             let conn = ConnId {

@@ -230,6 +230,12 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         })
     }
 
+    /// The feed viewers of `stream_id` subscribe to, if it goes through the media
+    /// server and its broadcaster has published.
+    pub fn feed_of(&self, stream_id: &str) -> Option<Feed> {
+        self.live.get(stream_id)?.feed
+    }
+
     /// The stream `conn` broadcasts, if any.
     pub fn stream_of(&self, conn: C) -> Option<String> {
         self.parts.get(&conn)?.broadcasts.clone()

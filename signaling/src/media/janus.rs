@@ -32,6 +32,8 @@ pub enum JanusError {
     NoAnswer,
     /// The session the request belonged to has ended (Janus restarted, or timed it out).
     SessionGone,
+    /// A peer connection with Janus did not come up within this many milliseconds.
+    NotConnected(u64),
 }
 
 impl fmt::Display for JanusError {
@@ -43,6 +45,10 @@ impl fmt::Display for JanusError {
             }
             Self::NoAnswer => write!(f, "the media server did not answer in time"),
             Self::SessionGone => write!(f, "the media server's session ended"),
+            Self::NotConnected(ms) => write!(
+                f,
+                "no peer connection with the media server came up within {ms} ms"
+            ),
         }
     }
 }
@@ -66,6 +72,10 @@ impl Handle {
     pub fn session(&self) -> u64 {
         self.session.id
     }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
 }
 
 #[derive(Debug)]
@@ -84,19 +94,28 @@ pub struct Janus {
     answer_within: Duration,
     session: tokio::sync::Mutex<Option<Arc<Session>>>,
     transactions: AtomicU64,
-    /// Told the id of each session lost: every handle in it is gone.
-    losses: UnboundedSender<u64>,
+    /// Told what Janus says of its own accord, and of each session lost.
+    news: UnboundedSender<News>,
+}
+
+/// What Janus says without being asked, as far as the media tier listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum News {
+    /// The session ended under the client: every handle in it is gone.
+    SessionLost(u64),
+    /// A handle's peer connection is up (ICE and DTLS done).
+    Up(u64),
 }
 
 impl Janus {
     /// A client of the Janus whose HTTP API is at `url` (`http://host:8088/janus`),
-    /// waiting at most `answer_within` for any answer; `losses` hears of every session
-    /// that ends under it.
+    /// waiting at most `answer_within` for any answer; `news` hears what Janus says
+    /// of its own accord.
     pub fn new(
         url: &str,
         secret: &str,
         answer_within: Duration,
-        losses: UnboundedSender<u64>,
+        news: UnboundedSender<News>,
     ) -> Self {
         Self {
             http: reqwest::Client::builder()
@@ -108,7 +127,7 @@ impl Janus {
             answer_within,
             session: tokio::sync::Mutex::new(None),
             transactions: AtomicU64::new(0),
-            losses,
+            news,
         }
     }
 
@@ -215,7 +234,7 @@ impl Janus {
                 self.url, self.secret
             ),
             session.clone(),
-            self.losses.clone(),
+            self.news.clone(),
         ));
         *current = Some(session.clone());
         Ok(session)
@@ -249,14 +268,15 @@ impl Janus {
 }
 
 /// Reads `session`'s events for as long as it lives, handing each answer to the
-/// request waiting for it. A session Janus no longer knows (it restarted, or the
-/// session timed out) or that cannot be read (Janus is down) ends here: every request
-/// waiting in it fails, and `losses` is told.
+/// request waiting for it and telling `news` of each peer connection that comes up. A
+/// session Janus no longer knows (it restarted, or the session timed out) or that
+/// cannot be read (Janus is down) ends here: every request waiting in it fails, and
+/// `news` is told.
 async fn poll(
     http: reqwest::Client,
     url: String,
     session: Arc<Session>,
-    losses: UnboundedSender<u64>,
+    news: UnboundedSender<News>,
 ) {
     loop {
         let events = match http.get(&url).send().await {
@@ -287,6 +307,11 @@ async fn poll(
                 Some(tell) => {
                     tell.send(event).ok();
                 }
+                None if event["janus"] == "webrtcup" => {
+                    if let Some(handle) = event["sender"].as_u64() {
+                        news.send(News::Up(handle)).ok();
+                    }
+                }
                 None => debug!(session = session.id, janus = %event["janus"], "event"),
             }
         }
@@ -294,7 +319,7 @@ async fn poll(
     session.alive.store(false, Ordering::Release);
     // Dropping the senders fails every request still waiting.
     session.waiting.lock().expect("waiting lock").clear();
-    losses.send(session.id).ok();
+    news.send(News::SessionLost(session.id)).ok();
 }
 
 fn id_of(session: &Session, answer: Result<Value, JanusError>) -> Result<u64, JanusError> {

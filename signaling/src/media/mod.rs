@@ -6,12 +6,16 @@
 //! anything. This module holds this instance's handles, by connection.
 mod janus;
 
-pub use janus::JanusError;
 use janus::{Handle, Janus};
+pub use janus::{JanusError, News};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use socketioxide::socket::Sid;
-use std::{collections::HashMap, sync::Mutex, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Mutex,
+    time::Duration,
+};
 use tokio::sync::mpsc::{self, UnboundedReceiver};
 use w3bstreaming_keys::AccountId;
 
@@ -64,32 +68,68 @@ pub struct Media {
     publishers: Mutex<HashMap<Sid, Publisher>>,
     /// By the viewer's connection and the broadcaster it receives.
     subscribers: Mutex<HashMap<(Sid, AccountId), Handle>>,
+    /// The handles whose peer connection came up.
+    up: Mutex<HashSet<u64>>,
 }
 
 impl Media {
-    /// The tier on the Janus whose HTTP API is at `url`, and what tells of each Janus
-    /// session lost (Janus died, restarted, or stopped answering): see [`Media::forget`].
+    /// The tier on the Janus whose HTTP API is at `url`, and what Janus says of its own
+    /// accord: a peer connection up ([`Media::came_up`]), or a session lost (Janus
+    /// died, restarted, or stopped answering: [`Media::forget`]).
     pub fn new(
         url: &str,
         api_secret: &str,
         answer_within: Duration,
-    ) -> (Self, UnboundedReceiver<u64>) {
-        let (losses, lost) = mpsc::unbounded_channel();
+    ) -> (Self, UnboundedReceiver<News>) {
+        let (tell, news) = mpsc::unbounded_channel();
         let media = Self {
-            janus: Janus::new(url, api_secret, answer_within, losses),
+            janus: Janus::new(url, api_secret, answer_within, tell),
             publishers: Mutex::new(HashMap::new()),
             subscribers: Mutex::new(HashMap::new()),
+            up: Mutex::new(HashSet::new()),
         };
-        (media, lost)
+        (media, news)
+    }
+
+    /// The peer connection of `handle` is up.
+    pub fn came_up(&self, handle: u64) {
+        self.up.lock().expect("up lock").insert(handle);
+    }
+
+    /// Whether the publisher on `sid`, if it is still the `handle` it was, has its peer
+    /// connection up.
+    pub fn publisher_up(&self, sid: Sid, handle: u64) -> Option<bool> {
+        let publishers = self.publishers.lock().expect("publishers lock");
+        let publisher = publishers.get(&sid).filter(|p| p.handle.id() == handle)?;
+        Some(self.is_up(publisher.handle.id()))
+    }
+
+    /// As [`Media::publisher_up`], for the viewer on `sid` receiving `broadcaster`.
+    pub fn subscriber_up(&self, sid: Sid, broadcaster: AccountId, handle: u64) -> Option<bool> {
+        let found = self
+            .subscriber(sid, broadcaster)
+            .filter(|h| h.id() == handle)?;
+        Some(self.is_up(found.id()))
+    }
+
+    fn is_up(&self, handle: u64) -> bool {
+        self.up.lock().expect("up lock").contains(&handle)
     }
 
     /// Drops, without asking Janus, every handle of the lost `session`: the connections
     /// whose publishers were in it, whose streams must go another way.
     pub fn forget(&self, session: u64) -> Vec<Sid> {
+        let mut gone = Vec::new();
         self.subscribers
             .lock()
             .expect("subscribers lock")
-            .retain(|_, handle| handle.session() != session);
+            .retain(|_, handle| {
+                let keep = handle.session() != session;
+                if !keep {
+                    gone.push(handle.id());
+                }
+                keep
+            });
         let mut publishers = self.publishers.lock().expect("publishers lock");
         let lost: Vec<Sid> = publishers
             .iter()
@@ -97,7 +137,15 @@ impl Media {
             .map(|(sid, _)| *sid)
             .collect();
         for sid in &lost {
-            publishers.remove(sid);
+            gone.extend(
+                publishers
+                    .remove(sid)
+                    .map(|publisher| publisher.handle.id()),
+            );
+        }
+        let mut up = self.up.lock().expect("up lock");
+        for handle in gone {
+            up.remove(&handle);
         }
         lost
     }
@@ -115,7 +163,7 @@ impl Media {
         sid: Sid,
         stream_id: &str,
         mut offer: Value,
-    ) -> Result<(Feed, Value), JanusError> {
+    ) -> Result<(Feed, Value, u64), JanusError> {
         self.unpublish(sid).await;
         // The web app lists its simulcast layers smallest first; Janus assumes the
         // opposite unless told.
@@ -163,11 +211,12 @@ impl Media {
                 return Err(error);
             }
         };
+        let id = handle.id();
         self.publishers
             .lock()
             .expect("publishers lock")
             .insert(sid, Publisher { handle, room });
-        Ok((Feed { room, publisher }, jsep))
+        Ok((Feed { room, publisher }, jsep, id))
     }
 
     /// Ends what the broadcaster on `sid` publishes: its room goes, and every viewer's
@@ -184,6 +233,7 @@ impl Media {
     }
 
     async fn end_room(&self, handle: &Handle, room: u64) {
+        self.up.lock().expect("up lock").remove(&handle.id());
         let destroy = json!({ "request": "destroy", "room": room });
         if let Err(error) = self.janus.message(handle, destroy, None).await {
             tracing::warn!(room, %error, "could not destroy a room");
@@ -198,7 +248,7 @@ impl Media {
         sid: Sid,
         broadcaster: AccountId,
         feed: Feed,
-    ) -> Result<Value, JanusError> {
+    ) -> Result<(Value, u64), JanusError> {
         self.unsubscribe(sid, broadcaster).await;
         let handle = self.janus.attach().await?;
         // Held before the offer goes out, so that the viewer's answer finds it.
@@ -224,7 +274,7 @@ impl Media {
         if offer.is_err() {
             self.unsubscribe(sid, broadcaster).await;
         }
-        offer
+        offer.map(|offer| (offer, handle.id()))
     }
 
     /// Sends the subscriber's `join`, again while Janus says the feed is not there yet:
@@ -307,6 +357,7 @@ impl Media {
             .expect("subscribers lock")
             .remove(&(sid, broadcaster));
         if let Some(handle) = handle {
+            self.up.lock().expect("up lock").remove(&handle.id());
             self.janus.detach(&handle).await;
         }
     }

@@ -1,7 +1,8 @@
-// A viewer without a browser, for the live benchmark and the media server's tests: it
-// signs in to the signaling server, watches a stream, answers each offer with werift
-// (WebRTC in TypeScript, no native parts), and counts what arrives instead of
-// decoding it. Cheap enough that a hundred run beside a broadcaster on two cores.
+// WebRTC ends without a browser, with werift (WebRTC in TypeScript, no native parts),
+// for the live benchmark and the media server's tests: a viewer that signs in to the
+// signaling server, watches a stream, answers each offer and counts what arrives
+// instead of decoding it (cheap enough that a hundred run beside a broadcaster on two
+// cores); and a publisher's send-only offer.
 import { performance } from 'node:perf_hooks';
 import { RTCPeerConnection, Vp8RtpPayload } from 'werift';
 import { connect, join } from './signaling.mjs';
@@ -57,5 +58,24 @@ export async function watchWithoutBrowser(url, key, streamId, { origin } = {}) {
       socket.close();
       await pc?.close();
     },
+  };
+}
+
+/// A send-only video peer connection and its offer, as a publisher without a camera
+/// makes it; `answer(description)` completes it, and resolves once it is connected.
+export async function sendOnlyOffer() {
+  const pc = new RTCPeerConnection();
+  pc.addTransceiver('video', { direction: 'sendonly' });
+  await pc.setLocalDescription(await pc.createOffer());
+  return {
+    pc,
+    description: { type: 'offer', sdp: pc.localDescription.sdp },
+    answer: async (description) => {
+      await pc.setRemoteDescription(description);
+      if (pc.connectionState !== 'connected') {
+        await pc.connectionStateChange.watch((state) => state === 'connected', 10_000);
+      }
+    },
+    close: () => pc.close(),
   };
 }
