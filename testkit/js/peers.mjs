@@ -54,6 +54,8 @@ export async function watchWithoutBrowser(url, key, streamId, { origin } = {}) {
   return {
     socket,
     stats: () => ({ ...counts }),
+    /// The state of its latest peer connection (`none` before the first offer).
+    connection: () => pc?.connectionState ?? 'none',
     close: async () => {
       socket.close();
       await pc?.close();
