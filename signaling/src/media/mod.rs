@@ -91,9 +91,24 @@ impl Media {
         (media, news)
     }
 
-    /// The peer connection of `handle` is up.
+    /// The peer connection of `handle` is up. Told of a handle already let go, it keeps
+    /// nothing.
     pub fn came_up(&self, handle: u64) {
-        self.up.lock().expect("up lock").insert(handle);
+        let held = self
+            .publishers
+            .lock()
+            .expect("publishers lock")
+            .values()
+            .any(|publisher| publisher.handle.id() == handle)
+            || self
+                .subscribers
+                .lock()
+                .expect("subscribers lock")
+                .values()
+                .any(|held| held.id() == handle);
+        if held {
+            self.up.lock().expect("up lock").insert(handle);
+        }
     }
 
     /// Whether the publisher on `sid`, if it is still the `handle` it was, has its peer
