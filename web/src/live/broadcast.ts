@@ -45,6 +45,7 @@ export class Broadcast {
   private joining = true;
   private wasLive = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private republishTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     url: string,
@@ -177,8 +178,8 @@ export class Broadcast {
         // Published again over the same signaling connection: the server moves the
         // viewers to the new feed.
         if (this.publisher !== publisher || this.ended) return;
-        clearTimeout(this.retryTimer);
-        this.retryTimer = setTimeout(() => void this.publish(), REPUBLISH_MS);
+        clearTimeout(this.republishTimer);
+        this.republishTimer = setTimeout(() => void this.publish(), REPUBLISH_MS);
       },
     );
     this.publisher = publisher;
@@ -186,6 +187,7 @@ export class Broadcast {
   }
 
   private closePublisher(): void {
+    clearTimeout(this.republishTimer);
     this.publisher?.close();
     this.publisher = null;
   }
