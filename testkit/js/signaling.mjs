@@ -125,19 +125,28 @@ export async function startJanus({ iceInterface = 'media0' } = {}) {
     });
     return response.json();
   };
+  // Runs `use` with a function asking the VideoRoom plugin, on a session of its own.
+  const inRoomPlugin = async (use) => {
+    const session = (await post('', { janus: 'create' })).data.id;
+    const handle = (await post(`/${session}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' })).data.id;
+    const ask = async (body) => (await post(`/${session}/${handle}`, { janus: 'message', body })).plugindata.data;
+    try {
+      return await use(ask);
+    } finally {
+      await post(`/${session}`, { janus: 'destroy' });
+    }
+  };
   return {
     url,
     secret,
     args: ['--janus-url', url, '--janus-api-secret', secret],
     pid,
     /// The VideoRoom rooms Janus holds now, asked as the signaling server would.
-    rooms: async () => {
-      const session = (await post('', { janus: 'create' })).data.id;
-      const handle = (await post(`/${session}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' })).data.id;
-      const answer = await post(`/${session}/${handle}`, { janus: 'message', body: { request: 'list' } });
-      await post(`/${session}`, { janus: 'destroy' });
-      return answer.plugindata.data.list;
-    },
+    rooms: () => inRoomPlugin((ask) => ask({ request: 'list' }).then((data) => data.list)),
+    /// Destroys every room, behind the signaling server's back.
+    destroyRooms: () => inRoomPlugin(async (ask) => {
+      for (const { room } of (await ask({ request: 'list' })).list) await ask({ request: 'destroy', room });
+    }),
     logs: () => logs,
     stop: async () => { signal(child.pid, 'SIGTERM'); await exited; },
     /// Kills Janus at once, as a crash would end it.

@@ -136,6 +136,19 @@ test('a viewer who leaves stops receiving; the others go on', async () => {
   await decoding(watching.Charlie);
 });
 
+test('a subscription the media server cannot make: the player says so, and tries again', async () => {
+  // The room goes behind the signaling server's back (the test has Janus's secret).
+  await janus.destroyRooms();
+  const dave = watching.Dave;
+  await player(dave).getByRole('button', { name: 'Watch' }).click();
+  const said = line(player(dave));
+  await shown(
+    said.getByText('The media server cannot take this stream right now', { exact: false }),
+  );
+  await shown(said.getByText('Trying again', { exact: false }));
+  await dave.context().close();
+});
+
 test('the broadcaster ends the stream: every viewer is told, and the room is gone', async () => {
   await studio(alice).getByRole('button', { name: 'End stream' }).click();
   for (const name of ['Bob', 'Charlie']) {

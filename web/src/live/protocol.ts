@@ -149,4 +149,5 @@ export const reasons = {
   full: 'full',
   expired: 'expired',
   chainBusy: 'chain_unavailable',
+  mediaUnavailable: 'media_unavailable',
 } as const;

@@ -99,6 +99,7 @@ export class Viewing {
       if (this.peer?.broadcaster === from) this.peer.inbox.add(candidate);
     });
     socket.on('stopBroadcasting', () => {
+      clearTimeout(this.retryTimer);
       this.closePeer();
       this.set({ phase: 'ended' });
     });
@@ -157,12 +158,23 @@ export class Viewing {
       this.closePeer();
       return this.set({ phase: 'not-follower', text });
     }
+    // Let in, but the media server could not give this viewer the stream (its
+    // subscription failed, or never came up): joining again makes a new one.
+    if (reason === reasons.mediaUnavailable && this.phase === 'connecting') {
+      this.closePeer();
+      return this.wait(text);
+    }
     // Once let in, an error answers a relay (a late candidate to a broadcaster who
     // just stopped): the join stands.
     if (this.phase !== 'joining') return;
     const passing =
       reason === reasons.notStarted || reason === reasons.full || reason === reasons.chainBusy;
     if (!passing) return this.set({ phase: 'refused', text });
+    this.wait(text);
+  }
+
+  /** Joins again after a wait that doubles each time, up to `LAST_RETRY_MS`. */
+  private wait(text: string): void {
     const delay = Math.min(LAST_RETRY_MS, FIRST_RETRY_MS * 2 ** this.retries);
     this.retries += 1;
     this.set({ phase: 'waiting', text, retryAt: Date.now() + delay });
@@ -189,6 +201,8 @@ export class Viewing {
       if (this.peer !== peer) return;
       if (pc.connectionState === 'connected') {
         this.retries = 0;
+        // An offer that came while waiting to join again: this is it.
+        clearTimeout(this.retryTimer);
         this.set({ phase: 'playing' });
       }
       // The broadcaster makes a fresh connection for a viewer who joins again.
