@@ -100,8 +100,8 @@ async fn publisher_comes_up(
 
 /// A subscription whose peer connection is not up within `--media-connect-timeout-ms`
 /// (the viewer never answered, or cannot reach the media server) is ended: Janus holds
-/// nothing for a viewer who is not receiving. The viewer is told; its page joins again
-/// when its own connection fails.
+/// nothing for a viewer who is not receiving. The viewer is told, and its player joins
+/// again, which makes a new subscription.
 async fn subscriber_comes_up(
     signaling: Arc<Signaling>,
     sid: Sid,
