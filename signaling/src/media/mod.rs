@@ -5,9 +5,11 @@
 //! in: a browser never learns a room, a feed or a handle, so knowing one gets nobody
 //! anything. This module holds this instance's handles, by connection.
 mod janus;
+mod layer;
 
 use janus::{Handle, Janus};
 pub use janus::{JanusError, News};
+pub use layer::Layer;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use socketioxide::socket::Sid;
@@ -30,29 +32,6 @@ const FEED_TRIES: u32 = 20;
 pub struct Feed {
     pub room: u64,
     pub publisher: u64,
-}
-
-/// Which simulcast layer a viewer receives, as its player's quality menu names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Layer {
-    /// The best layer arriving: Janus's choice, dropping to a lower one while a higher
-    /// one stops coming.
-    Auto,
-    High,
-    Medium,
-    Low,
-}
-
-impl Layer {
-    /// Janus's substream: 0 the smallest.
-    fn substream(self) -> u8 {
-        match self {
-            Self::Auto | Self::High => 2,
-            Self::Medium => 1,
-            Self::Low => 0,
-        }
-    }
 }
 
 /// A publisher's handle, and the room it made.
