@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts Janus in the foreground as the media server tier (docs/live.md): the
 # configuration in janus/, its HTTP API on IP:PORT for the signaling server only
-# (every request must carry the API secret), media on the RTP ports given.
+# (every request must carry the API secret, which goes into the configuration, not
+# onto Janus's command line), media on the RTP ports given.
 #   scripts/janus.sh --port 8088 --api-secret SECRET [--ip 127.0.0.1]
 #                    [--rtp-ports 20000-40000] [-- more janus options]
 set -euo pipefail
@@ -17,7 +18,8 @@ while [ $# -gt 0 ]; do
     *) echo "scripts/janus.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-[ -n "$secret" ] || { echo "scripts/janus.sh: --api-secret is required" >&2; exit 2; }
+[[ $secret =~ ^[A-Za-z0-9._~-]+$ ]] ||
+  { echo "scripts/janus.sh: --api-secret is required: letters, digits and . _ ~ - only" >&2; exit 2; }
 command -v janus >/dev/null || "$root/scripts/setup-janus.sh"
 
 config=$(mktemp -d)
@@ -32,10 +34,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 143' INT TERM
-cp "$root/janus/janus.jcfg" "$root/janus/janus.plugin.videoroom.jcfg" "$config/"
+cp "$root/janus/janus.plugin.videoroom.jcfg" "$config/"
+sed -e "s|@API_SECRET@|$secret|" "$root/janus/janus.jcfg" >"$config/janus.jcfg"
 sed -e "s/@PORT@/$port/" -e "s/@IP@/$ip/" "$root/janus/janus.transport.http.jcfg.in" \
   >"$config/janus.transport.http.jcfg"
-janus -F "$config" --apisecret="$secret" --rtp-port-range="$rtp_ports" \
-  --disable-colors "$@" &
+janus -F "$config" --rtp-port-range="$rtp_ports" --disable-colors "$@" &
 pid=$!
 wait "$pid"

@@ -54,10 +54,11 @@ children+=("$DEVNODE_PID")
 read -r started <&"${DEVNODE[0]}" || { cat "$logs/devnode.log" >&2; exit 1; }
 scripts/janus.sh --port "$JANUS_PORT" --api-secret "$JANUS_SECRET" >"$logs/janus.log" 2>&1 &
 children+=("$!")
-# Started before Janus answers: the first stream to go live before it does goes peer to peer.
-target/release/w3bstreaming-signaling --listen "127.0.0.1:$SIGNALING_PORT" --rpc-url "$RPC" \
+# Started before Janus answers: the first stream to go live before it does goes peer to
+# peer. The secret goes in the environment, off the command line.
+SIGNALING_JANUS_API_SECRET=$JANUS_SECRET target/release/w3bstreaming-signaling --listen "127.0.0.1:$SIGNALING_PORT" --rpc-url "$RPC" \
   --program-id "$(node -p 'JSON.parse(process.argv[1]).programId' "$started")" \
-  --janus-url "http://127.0.0.1:$JANUS_PORT/janus" --janus-api-secret "$JANUS_SECRET" \
+  --janus-url "http://127.0.0.1:$JANUS_PORT/janus" \
   --allowed-origins "$ORIGINS" --metrics-listen "127.0.0.1:$METRICS_PORT" >/dev/null 2>"$logs/signaling.log" &
 children+=("$!")
 config=$(printf '{"network":"local","rpc":"%s","signaling":"http://127.0.0.1:%s"}' "$RPC" "$SIGNALING_PORT")
