@@ -100,7 +100,8 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             (conn, route),
         ]);
         // Through the media server the broadcaster sends to no one but the server: the
-        // viewer's instance subscribes it once there is a feed (or when there is one).
+        // viewer's instance subscribes it now if there is a feed, else when the
+        // broadcaster publishes (`Hub::publish`).
         if let (Via::MediaServer, Some(feed)) = (via, feed) {
             let task = MediaTask::Subscribe {
                 broadcaster,
