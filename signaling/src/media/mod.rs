@@ -306,14 +306,9 @@ impl Media {
         broadcaster: AccountId,
         answer: Value,
     ) -> Result<(), JanusError> {
-        let Some(handle) = self.subscriber(sid, broadcaster) else {
-            return Ok(());
-        };
         let start = json!({ "request": "start" });
-        self.janus
-            .message(&handle, start, Some(answer))
+        self.tell_subscriber(sid, broadcaster, start, Some(answer))
             .await
-            .map(drop)
     }
 
     /// The viewer on `sid` receives `layer` of `broadcaster`'s video from now on.
@@ -323,11 +318,24 @@ impl Media {
         broadcaster: AccountId,
         layer: Layer,
     ) -> Result<(), JanusError> {
-        let Some(handle) = self.subscriber(sid, broadcaster) else {
-            return Ok(());
-        };
         let configure = json!({ "request": "configure", "substream": layer.substream() });
-        self.janus.message(&handle, configure, None).await.map(drop)
+        self.tell_subscriber(sid, broadcaster, configure, None)
+            .await
+    }
+
+    /// Sends the subscription of the viewer on `sid` to `broadcaster` the VideoRoom
+    /// request `body`, if it has one.
+    async fn tell_subscriber(
+        &self,
+        sid: Sid,
+        broadcaster: AccountId,
+        body: Value,
+        jsep: Option<Value>,
+    ) -> Result<(), JanusError> {
+        match self.subscriber(sid, broadcaster) {
+            Some(handle) => self.janus.message(&handle, body, jsep).await.map(drop),
+            None => Ok(()),
+        }
     }
 
     /// One of the viewer's ICE candidates.
