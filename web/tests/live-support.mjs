@@ -2,6 +2,7 @@
 // stream with its peer connections recorded, its studio and player, what the player
 // plays, and a loopback proxy whose connections can be cut.
 import { createServer, connect } from 'node:net';
+import { afterEach } from 'node:test';
 import { actAs, shown, until, watchErrors } from './support.mjs';
 
 /// `name`'s page of `stack`'s demo stream, in `browser`, with its peer connections
@@ -20,9 +21,25 @@ export async function streamPage(stack, browser, name, { signaling } = {}) {
   }
   const page = await context.newPage();
   watchErrors(page);
+  recordSignaling(page);
   await page.goto(`${stack.app.url}/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`);
   await actAs(page, name);
   return page;
+}
+
+/// Keeps in `page.signaling` the last socket.io frames the page sent and received, with
+/// when, for what a failed test prints ([`tellOnFailure`]).
+function recordSignaling(page) {
+  page.signaling = [];
+  const keep = (direction, url, payload) => {
+    const text = typeof payload === 'string' ? payload.slice(0, 160) : '(binary)';
+    page.signaling.push(`${new Date().toISOString()} ${direction} ${url.split('?')[0]} ${text}`);
+    if (page.signaling.length > 80) page.signaling.shift();
+  };
+  page.on('websocket', (socket) => {
+    socket.on('framesent', ({ payload }) => keep('>', socket.url(), payload));
+    socket.on('framereceived', ({ payload }) => keep('<', socket.url(), payload));
+  });
 }
 
 export const studio = (page) => page.getByRole('region', { name: 'Broadcast' });
@@ -34,6 +51,28 @@ export async function goLive(page) {
   await studio(page).getByRole('button', { name: 'Go live' }).click();
   await shown(line(studio(page)).getByText('LIVE', { exact: true }));
 }
+/// After each test that fails, prints the last lines of the logs `sources` give
+/// (`{ name: () => text }`) and what each open page's lines say: CI shows only
+/// the tests' output.
+export function tellOnFailure(sources, pages) {
+  afterEach(async (t) => {
+    if (t.passed) return;
+    for (const [name, logs] of Object.entries(sources)) {
+      const text = logs?.() ?? '';
+      console.log(`--- the last of ${name}'s log:\n${text.split('\n').slice(-60).join('\n')}`);
+    }
+    for (const [name, page] of Object.entries(pages())) {
+      if (page.isClosed()) continue;
+      const said = await page
+        .getByRole('status')
+        .allInnerTexts()
+        .catch(() => []);
+      console.log(`--- ${name}'s page says: ${JSON.stringify(said)}`);
+      console.log(`--- ${name}'s last signaling frames:\n${(page.signaling ?? []).join('\n')}`);
+    }
+  });
+}
+
 export const player = (page) => page.getByRole('region', { name: /^Live video/ });
 /// The line under a studio or a player that says what goes on.
 export const line = (region) => region.getByRole('status');

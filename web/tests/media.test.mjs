@@ -14,6 +14,7 @@ import {
   playback,
   streamPage as liveStreamPage,
   studio,
+  tellOnFailure,
 } from './live-support.mjs';
 
 let janus;
@@ -37,6 +38,11 @@ after(async () => {
   await stack?.stop();
   await janus?.stop();
 });
+
+tellOnFailure({ signaling: () => stack?.signaling.logs(), janus: () => janus?.logs() }, () => ({
+  Alice: alice,
+  ...watching,
+}));
 
 const streamPage = (browser, name) => liveStreamPage(stack, browser, name);
 

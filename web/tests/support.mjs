@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { hexToU8a, u8aToHex, u8aWrapBytes } from '@polkadot/util';
 import { chromium } from 'playwright-core';
 import { startDevnode } from 'w3bstreaming-testkit/devnode';
-import { startServer } from 'w3bstreaming-testkit/signaling';
+import { startServer, until as waitUntil } from 'w3bstreaming-testkit/signaling';
 
 export { devKey, read, send, sendAll, startDevnode } from 'w3bstreaming-testkit/devnode';
 
@@ -137,15 +137,7 @@ export const shown = (locator) => locator.first().waitFor({ state: 'visible', ti
 export const gone = (locator) => locator.first().waitFor({ state: 'detached', timeout: WAIT_MS });
 
 /// Waits until `probe()` (run in the test) returns a truthy value; that value.
-export async function until(probe, what) {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+export const until = (probe, what) => waitUntil(probe, what, WAIT_MS);
 
 /// Acts as `name` (a development account) through the account picker in the header.
 export async function actAs(page, name) {

@@ -71,10 +71,13 @@ export class Viewing {
     // Every handler is in place before the first join goes out, so that nothing the
     // server sends in reply is missed.
     socket.on('connect', () => {
-      socket.emit('listen', account.id, { streamIds: [streamId] });
       // The join goes out with this connection's challenge.
       if (this.phase !== 'left') this.set({ phase: 'joining' });
     });
+    // The server tells a connection its caps once its handlers are in place: a
+    // `listen` sent before could find none, and the player would never hear the
+    // broadcaster come back.
+    socket.on('caps', () => socket.emit('listen', account.id, { streamIds: [streamId] }));
     socket.on('streamStatus', ({ streamId: id, live, watchers }) => {
       if (id !== streamId) return;
       if (live) this.events.onViewers(watchers);
