@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startDevnode, startServer, devKey, signRaw, connect, next, nextError, nextRefusal, receivedOf, settle, join,
+  startDevnode, startServer, devKey, signRaw, connect, next, nextError, nextRefusal, receivedOf, settle, join, rawSocket,
 } from 'w3bstreaming-testkit/signaling';
 import { send } from 'w3bstreaming-testkit/devnode';
 
@@ -410,12 +410,35 @@ test('anyone listening hears a stream go live, its count change and its end, wit
   assert.match(await malformed, /^Malformed listen message: /);
 });
 
+test('an event sent the moment the connection is acknowledged is not lost', async () => {
+  // The web app's player listens as soon as it is connected; so do other clients. A
+  // crowd at once, so that the server is busy when their events land.
+  const live = await goLive();
+  const crowd = await Promise.all(Array.from({ length: 30 }, async () => {
+    const ws = await rawSocket(server.url);
+    ws.send(`42${JSON.stringify(['listen', '', { streamIds: [streamId] }])}`);
+    const told = new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), 5_000);
+      ws.on('message', (data) => {
+        if (!String(data).includes('"streamStatus"')) return;
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    return { ws, told };
+  }));
+  const told = await Promise.all(crowd.map((one) => one.told));
+  crowd.forEach(({ ws }) => ws.close());
+  await stopLive(live);
+  assert.equal(told.filter(Boolean).length, crowd.length);
+});
+
 test('a connection is told its caps first, and every refusal names its reason code beside its text', async () => {
   const socket = await open();
   assert.deepEqual(socket.received.slice(0, 2).map(({ event }) => event), ['caps', 'challenge']);
   const [caps] = socket.received[0].args;
   // As the server runs: --max-sdp-bytes 4096, the other caps at their defaults.
-  assert.deepEqual(caps, { maxListened: 200, maxStreamIdBytes: 128, maxSdpBytes: 4096, maxCandidateBytes: 2048, idleMs: 300_000 });
+  assert.deepEqual(caps, { maxListened: 200, maxStreamIdBytes: 128, maxSdpBytes: 4096, maxCandidateBytes: 2048, idleMs: 300_000, mediaServer: false });
   const cases = [
     [() => socket.emit('offer', follower.id, { userId: broadcaster.id, description: offer }), 'sign_in_first',
       "Sign in first: watch or broadcast with this connection's signed challenge"],

@@ -15,11 +15,12 @@ use crate::{
     metrics::{Measured, Metrics},
     rates::{InFlight, PerKey, Rate},
     server::Signaling,
+    whip::{self, keys::Keys, Encoders},
 };
 use axum::Router;
 use prometheus_client::metrics::{counter::Counter, family::Family};
 use serde_json::json;
-use socketioxide::{extract::SocketRef, SocketIo, TransportType};
+use socketioxide::{extract::SocketRef, handler::ConnectHandler, SocketIo, TransportType};
 use std::{
     io::IsTerminal,
     sync::{Arc, Mutex},
@@ -101,6 +102,11 @@ pub async fn build(
         }
         None => (None, None),
     };
+    // With Redis, every instance reads the same keys, and they outlast restarts.
+    let stream_keys = match &log {
+        Some(log) => Keys::in_redis(log.redis()),
+        None => Keys::in_memory(),
+    };
     let measured = Arc::new(Measured {
         chain,
         metrics: metrics.clone(),
@@ -138,6 +144,8 @@ pub async fn build(
         metrics,
         media,
         media_tasks,
+        encoders: Encoders::default(),
+        stream_keys,
     });
     if let Some(queue) = media_queue {
         tokio::spawn(events::media::run_tasks(signaling.clone(), queue));
@@ -148,10 +156,10 @@ pub async fn build(
     if let (Some(log), Some(start)) = (log, start) {
         replica::run(log, signaling.clone(), start).await?;
     }
-    let on_connect = signaling.clone();
-    io.ns("/", move |socket: SocketRef| {
-        events::connect(on_connect.clone(), socket)
-    });
+    let (prepare, greet) = (signaling.clone(), signaling.clone());
+    let greet = move |socket: SocketRef| events::greet(greet.clone(), socket);
+    let prepare = move |socket: SocketRef| events::prepare(prepare.clone(), socket);
+    io.ns("/", greet.with(prepare));
     tokio::spawn(tell_counts(
         signaling.clone(),
         Duration::from_millis(config.count_interval_ms.max(1)),
@@ -160,7 +168,8 @@ pub async fn build(
         signaling.clone(),
         Duration::from_millis(config.recheck_follows_ms.max(1)),
     ));
-    let (router, requests_by_address) = http::router(signaling.clone(), layer, config);
+    let whip = whip::routes(signaling.clone());
+    let (router, requests_by_address) = http::router(signaling.clone(), layer, whip, config);
     tokio::spawn(forget_idle_keys(signaling.clone(), requests_by_address));
     Ok(Server {
         router,

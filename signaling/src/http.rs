@@ -1,4 +1,5 @@
-//! The HTTP side: the public router (socket.io, `/healthz`, `/is-already-having-stream`)
+//! The HTTP side: the public router (socket.io, `/healthz`, `/is-already-having-stream`,
+//! and the WHIP routes given)
 //! with its origin guard, CORS, body timeout and per-address request limit, and the
 //! operator's router (`/metrics`). The routes see the server only through [`Status`].
 use crate::{
@@ -37,11 +38,12 @@ pub trait Status: Send + Sync + 'static {
 
 type Server = Arc<dyn Status>;
 
-/// The public router, and the per-address request limit of its own routes (whose idle
-/// keys the server forgets now and then).
+/// The public router, with `routes` (WHIP's) beside its own, and the per-address
+/// request limit of both (whose idle keys the server forgets now and then).
 pub fn router(
     server: Server,
     socket_io: SocketIoLayer,
+    routes: Router,
     config: &Config,
 ) -> (Router, Arc<PerKey<AddressRange>>) {
     let requests_by_address = Arc::new(PerKey::new(Rate {
@@ -60,11 +62,12 @@ pub fn router(
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/is-already-having-stream", get(is_already_having_stream))
+        .with_state(server)
+        .merge(routes)
         .route_layer(middleware::from_fn_with_state(
             requests_by_address.clone(),
             limit_requests,
         ))
-        .with_state(server)
         .layer(socket_io)
         .layer(RequestBodyTimeoutLayer::new(Duration::from_millis(
             config.body_timeout_ms,

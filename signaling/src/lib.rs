@@ -30,4 +30,5 @@ pub mod rates;
 pub mod refusal;
 mod server;
 pub mod turn;
+pub mod whip;
 pub mod wire;

@@ -1,7 +1,10 @@
 //! What an operator watches, in the Prometheus text format, served on its own
 //! listener (`--metrics-listen`) so that strangers reaching the public address cannot
 //! read it.
-use crate::chain::{BoxFuture, Chain, ChainError};
+use crate::{
+    chain::{BoxFuture, Chain, ChainError},
+    whip::WhipError,
+};
 use prometheus_client::{
     encoding::text::encode,
     metrics::{
@@ -58,6 +61,9 @@ pub struct Metrics {
     /// Peer connections with the media server that did not come up in time, by kind
     /// (`publisher`, `subscriber`).
     pub media_timeouts: Family<Label, Counter>,
+    /// Requests to the WHIP endpoint, by kind (`publish`, `end`, `trickle`) and
+    /// outcome (`ok`, or the reason it was turned down).
+    pub whip_requests: Family<[(&'static str, &'static str); 2], Counter>,
 }
 
 /// `metric`, registered in `registry` as `name` with `help`.
@@ -163,6 +169,12 @@ impl Default for Metrics {
             "Peer connections with the media server that did not come up in time",
             Family::default(),
         );
+        let whip_requests = registered(
+            r,
+            "whip_requests",
+            "Requests to the WHIP endpoint, by kind and outcome",
+            Family::default(),
+        );
         Self {
             registry,
             connections,
@@ -182,6 +194,7 @@ impl Default for Metrics {
             media_requests,
             media_fallbacks,
             media_timeouts,
+            whip_requests,
         }
     }
 }
@@ -191,6 +204,17 @@ impl Metrics {
     pub fn media_request<T, E>(&self, kind: &'static str, outcome: &Result<T, E>) {
         let outcome = if outcome.is_ok() { "ok" } else { "failed" };
         self.media_requests
+            .get_or_create(&[("kind", kind), ("outcome", outcome)])
+            .inc();
+    }
+
+    /// Counts a request of `kind` to the WHIP endpoint and how it ended.
+    pub fn whip_request<T>(&self, kind: &'static str, outcome: &Result<T, WhipError>) {
+        let outcome = match outcome {
+            Ok(_) => "ok",
+            Err(error) => error.reason(),
+        };
+        self.whip_requests
             .get_or_create(&[("kind", kind), ("outcome", outcome)])
             .inc();
     }

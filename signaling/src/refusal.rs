@@ -74,6 +74,12 @@ pub enum Refusal {
     /// Janus did not take a publisher or a subscriber; its words, which name no client
     /// input.
     MediaUnavailable(String),
+
+    // Stream keys (WHIP).
+    TooManyStreamKeys(usize),
+    NoSuchStreamKey(Echo),
+    /// The keys are in Redis, which does not answer.
+    StreamKeysUnavailable,
 }
 
 impl Refusal {
@@ -112,6 +118,9 @@ impl Refusal {
             Self::NoPeer(_) => "no_peer",
             Self::NotViaMediaServer(_) => "not_via_media_server",
             Self::MediaUnavailable(_) => "media_unavailable",
+            Self::TooManyStreamKeys(_) => "too_many_stream_keys",
+            Self::NoSuchStreamKey(_) => "no_such_stream_key",
+            Self::StreamKeysUnavailable => "stream_keys_unavailable",
         }
     }
 }
@@ -199,6 +208,14 @@ impl fmt::Display for Refusal {
                 f,
                 "The media server cannot take this stream right now, try again later ({error})"
             ),
+            Self::TooManyStreamKeys(max) => write!(
+                f,
+                "An account holds at most {max} stream keys: revoke one first"
+            ),
+            Self::NoSuchStreamKey(id) => write!(f, "You have no stream key {id}"),
+            Self::StreamKeysUnavailable => {
+                write!(f, "Stream keys cannot be read right now, try again later")
+            }
         }
     }
 }

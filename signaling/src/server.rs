@@ -17,6 +17,7 @@ use crate::{
     rates::{InFlight, PerKey},
     refusal::Refusal,
     turn,
+    whip::{keys::Keys, Encoders},
     wire::Packet,
 };
 use axum::http::header;
@@ -67,6 +68,10 @@ pub(crate) struct Signaling {
     /// What the hub asks the media tier for this instance's connections, in order
     /// (`events::media::run_tasks` takes them).
     pub media_tasks: Option<UnboundedSender<(Sid, MediaTask)>>,
+    /// The streams this instance receives from encoders over WHIP.
+    pub encoders: Encoders,
+    /// The keys encoders publish with.
+    pub stream_keys: Keys,
 }
 
 impl Signaling {
@@ -123,7 +128,10 @@ impl Signaling {
         if let Some((conn, account, role)) = let_in {
             match self.local(conn) {
                 Some(socket) if socket.connected() => self.let_in(&socket, account, role),
-                _ if conn.instance == self.me => closed = Some(conn),
+                // An encoder has no socket: it is open until it ends.
+                _ if conn.instance == self.me && !self.encoders.holds(conn.sid) => {
+                    closed = Some(conn);
+                }
                 _ => {}
             }
         }

@@ -8,6 +8,7 @@ use crate::{
     media::Layer,
     refusal::Refusal,
     turn::IceServer,
+    whip::keys::{KeyInfo, NewKey},
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -60,6 +61,21 @@ pub struct JoinMsg {
     pub signed_msg: Option<String>,
     /// The signer's address; must be the claimed user id.
     pub encoded_id: Option<String>,
+}
+
+/// `createStreamKey` and `streamKeys`: the signature proving the user id, as in
+/// [`JoinMsg`] (not needed on a connection already signed in).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedMsg {
+    pub signed_msg: Option<String>,
+    pub encoded_id: Option<String>,
+}
+
+/// `revokeStreamKey`: the key's id, as `streamKeys` lists it.
+#[derive(Debug, Deserialize)]
+pub struct KeyIdMsg {
+    pub id: String,
 }
 
 /// `stopBroadcasting`, `stopWatching`, `getWatchersCount`, `getIsStreaming`.
@@ -129,6 +145,9 @@ pub struct ClientCaps {
     /// Milliseconds a connection that neither broadcasts nor watches may stay silent
     /// before it is closed: a listener renews its `listen` well within this.
     pub idle_ms: u64,
+    /// Whether a media server is configured: streams go through it, and encoders may
+    /// publish over WHIP with a stream key.
+    pub media_server: bool,
 }
 
 /// One event the server emits: its name and its one or two arguments.
@@ -170,6 +189,19 @@ impl Packet {
     /// To a connection just let into a stream: the ICE servers to use.
     pub fn ice_servers(servers: &[IceServer]) -> Self {
         Self::one("iceServers", json!(servers))
+    }
+
+    /// A stream key just made, to its owner, the one time it is shown.
+    pub fn stream_key(key: &NewKey) -> Self {
+        Self::one(
+            "streamKey",
+            json!({ "id": key.info.id, "createdAt": key.info.created_at, "key": key.secret }),
+        )
+    }
+
+    /// The stream keys the account holds, oldest first, without the keys themselves.
+    pub fn stream_keys(keys: &[KeyInfo]) -> Self {
+        Self::one("streamKeys", json!(keys))
     }
 
     /// To a broadcaster that published: the media server's SDP answer.

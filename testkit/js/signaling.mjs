@@ -228,6 +228,18 @@ export function receivedOf(socket, ...events) {
   return socket.received.filter(({ event }) => events.includes(event));
 }
 
+/// Waits until `probe()` returns a truthy value, asking every 200 ms for at most
+/// `withinMs`; that value.
+export async function until(probe, what, withinMs = 30_000) {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => { setTimeout(resolve, 200); });
+  }
+}
+
 /// Waits for everything in flight on loopback to land.
 export const settle = (ms = 300) => new Promise((resolve) => { setTimeout(resolve, ms); });
 

@@ -91,6 +91,11 @@ impl Log {
         })
     }
 
+    /// A connection to the same Redis, for what else the instances share there.
+    pub fn redis(&self) -> ConnectionManager {
+        self.commands.clone()
+    }
+
     /// The instance this end is.
     pub fn me(&self) -> InstanceId {
         self.me

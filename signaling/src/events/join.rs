@@ -26,19 +26,7 @@ pub(super) async fn broadcast(
 ) -> Outcome {
     let stream_id = wire::stream_id(&message.stream_id)?;
     let (account, _turn) = authenticate(&signaling, &socket, &claimed, &message)?;
-    let owner = signaling
-        .authority
-        .stream(stream_id, Conn::of(&socket).range)
-        .await
-        .map_err(chain_unavailable)?;
-    match owner {
-        None => return Err(Refusal::NotScheduled(stream_id.into())),
-        Some(owner) if owner.broadcaster != account => {
-            return Err(Refusal::NotTheBroadcaster(stream_id.into()))
-        }
-        Some(owner) if owner.end_time <= now_ms() => return Err(Refusal::Ended(stream_id.into())),
-        Some(_) => {}
-    }
+    may_broadcast(&signaling, account, stream_id, Conn::of(&socket).range).await?;
     let via = via(&signaling).await;
     Conn::of(&socket).enter();
     signaling
@@ -51,6 +39,30 @@ pub(super) async fn broadcast(
         .await?;
     info!(sid = %socket.id, %account, stream_id, ?via, "broadcasting");
     Ok(())
+}
+
+/// Whether the program lets `account` broadcast `stream_id` now: it is scheduled, it
+/// is the account's, and it has not ended. A browser's `broadcast` and an encoder's
+/// WHIP offer are asked the same.
+pub(crate) async fn may_broadcast(
+    signaling: &Signaling,
+    account: AccountId,
+    stream_id: &str,
+    range: AddressRange,
+) -> Result<(), Refusal> {
+    let owner = signaling
+        .authority
+        .stream(stream_id, range)
+        .await
+        .map_err(chain_unavailable)?;
+    match owner {
+        None => Err(Refusal::NotScheduled(stream_id.into())),
+        Some(owner) if owner.broadcaster != account => {
+            Err(Refusal::NotTheBroadcaster(stream_id.into()))
+        }
+        Some(owner) if owner.end_time <= now_ms() => Err(Refusal::Ended(stream_id.into())),
+        Some(_) => Ok(()),
+    }
 }
 
 /// Where a stream going live sends its video: through the media server whenever one is
@@ -147,7 +159,8 @@ fn authenticate(
     if !signaling.joins_by_address.allow(&conn.range) {
         return Err(Refusal::TooManyJoinsFromAddress);
     }
-    let account = prove(signaling, socket, &conn, claimed, message)?;
+    let signed = (message.signed_msg.as_deref(), message.encoded_id.as_deref());
+    let account = prove(signaling, socket, &conn, claimed, signed)?;
     if !signaling.joins_by_account.allow(&account) {
         return Err(Refusal::TooManyJoinsByAccount);
     }
@@ -158,17 +171,19 @@ fn authenticate(
     Ok((account, turn))
 }
 
-fn prove(
+/// The account `claimed` on `conn`, bound to it earlier or proven now by the
+/// `(signature, signer)` it sent; an expired challenge is replaced and sent again.
+pub(super) fn prove(
     signaling: &Signaling,
     socket: &SocketRef,
     conn: &Conn,
     claimed: &str,
-    message: &JoinMsg,
+    (signature, signer): (Option<&str>, Option<&str>),
 ) -> Result<AccountId, Refusal> {
     let credentials = Credentials {
         claimed,
-        signature: message.signed_msg.as_deref(),
-        signer: message.encoded_id.as_deref(),
+        signature,
+        signer,
     };
     let mut state = conn.lock();
     let first_time = state.session.account().is_none();

@@ -12,6 +12,7 @@ use crate::{
     media::{JanusError, Media, News},
     refusal::Refusal,
     server::Signaling,
+    whip::{encoder_down, encoder_heard},
     wire::{self, Packet, PublishMsg, QualityMsg},
 };
 use serde_json::Value;
@@ -40,16 +41,36 @@ pub(super) async fn publish(
     )?;
     let conn = signaling.conn_id(&socket);
     signaling.lock().may_publish(conn, stream_id)?;
+    // The web app lists its simulcast layers smallest first.
+    let answer = publish_feed(
+        &signaling,
+        conn,
+        stream_id,
+        message.description,
+        Some("lmh"),
+    )
+    .await?;
+    signaling.send(&socket, Packet::published(stream_id, answer));
+    Ok(())
+}
+
+/// Publishes the broadcaster on `conn`, of this instance, with its SDP `offer`
+/// (simulcast layers in `rid_order`, if not largest first): its viewers, and those
+/// who join from now on, are subscribed to the feed. The media server's SDP answer.
+pub(crate) async fn publish_feed(
+    signaling: &Arc<Signaling>,
+    conn: ConnId,
+    stream_id: &str,
+    offer: Value,
+    rid_order: Option<&'static str>,
+) -> Result<Value, Refusal> {
     let media = signaling
         .media
         .as_ref()
         .ok_or_else(|| Refusal::NotViaMediaServer(stream_id.into()))?;
-    let published = media
-        .publish(socket.id, stream_id, message.description)
-        .await;
+    let published = media.publish(conn.sid, stream_id, offer, rid_order).await;
     signaling.metrics.media_request("publish", &published);
     let (feed, answer, handle) = published.map_err(unavailable)?;
-    signaling.send(&socket, Packet::published(stream_id, answer));
     let op = Op::Publish {
         conn,
         stream_id: stream_id.into(),
@@ -57,17 +78,17 @@ pub(super) async fn publish(
     };
     if let Err(refusal) = signaling.change(op).await {
         // Ended while Janus took it.
-        media.unpublish(socket.id).await;
+        media.unpublish(conn.sid).await;
         return Err(refusal);
     }
-    info!(sid = %socket.id, stream_id, "published to the media server");
+    info!(sid = %conn.sid, stream_id, "published to the media server");
     tokio::spawn(publisher_comes_up(
         signaling.clone(),
         conn,
         stream_id.to_string(),
         handle,
     ));
-    Ok(())
+    Ok(answer)
 }
 
 /// A publisher whose peer connection with the media server is not up within
@@ -86,15 +107,28 @@ async fn publisher_comes_up(
     if media.publisher_up(conn.sid, handle) != Some(false) {
         return;
     }
-    warn!(sid = %conn.sid, stream_id, "the publisher never connected to the media server: the stream goes peer to peer");
+    warn!(sid = %conn.sid, stream_id, "the publisher never connected to the media server");
     signaling
         .metrics
         .media_timeouts
         .get_or_create(&[("kind", "publisher")])
         .inc();
     media.unpublish(conn.sid).await;
-    if let Err(refusal) = signaling.change(Op::Reroute { conn, stream_id }).await {
-        warn!(%refusal, "could not send a stream peer to peer");
+    go_on_without_media_server(&signaling, conn, stream_id).await;
+}
+
+/// The stream of the publisher on `conn` can no longer go through the media server: a
+/// browser's goes on peer to peer; an encoder's (WHIP) cannot, and ends.
+async fn go_on_without_media_server(signaling: &Signaling, conn: ConnId, stream_id: String) {
+    let op = if signaling.encoders.holds(conn.sid) {
+        warn!(%conn, stream_id, "an encoder's stream ends without the media server");
+        Op::StopBroadcast { conn, stream_id }
+    } else {
+        warn!(%conn, stream_id, "the stream goes peer to peer");
+        Op::Reroute { conn, stream_id }
+    };
+    if let Err(refusal) = signaling.change(op).await {
+        warn!(%conn, %refusal, "could not change the stream's route");
     }
 }
 
@@ -127,7 +161,7 @@ async fn subscriber_comes_up(
     }
 }
 
-fn connect_timeout(signaling: &Signaling) -> Duration {
+pub(crate) fn connect_timeout(signaling: &Signaling) -> Duration {
     Duration::from_millis(signaling.config.media_connect_timeout_ms)
 }
 
@@ -277,7 +311,10 @@ async fn run(signaling: &Arc<Signaling>, sid: Sid, task: MediaTask) {
             }
         }
         MediaTask::Unsubscribe { broadcaster } => media.unsubscribe(sid, broadcaster).await,
-        MediaTask::Unpublish => media.unpublish(sid).await,
+        MediaTask::Unpublish => {
+            media.unpublish(sid).await;
+            signaling.encoders.forget(sid);
+        }
     }
 }
 
@@ -298,6 +335,14 @@ pub(crate) async fn follow_news(signaling: Arc<Signaling>, mut news: UnboundedRe
                 media.came_up(handle);
                 continue;
             }
+            News::Down(handle) => {
+                encoder_down(&signaling, media, handle).await;
+                continue;
+            }
+            News::Media { handle, receiving } => {
+                encoder_heard(&signaling, media, handle, receiving);
+                continue;
+            }
             News::SessionLost(session) => session,
         };
         for sid in media.forget(session) {
@@ -308,10 +353,8 @@ pub(crate) async fn follow_news(signaling: Arc<Signaling>, mut news: UnboundedRe
             let Some(stream_id) = signaling.lock().stream_of(conn) else {
                 continue;
             };
-            warn!(%sid, stream_id, "the media server is lost: the stream goes peer to peer");
-            if let Err(refusal) = signaling.change(Op::Reroute { conn, stream_id }).await {
-                warn!(%sid, %refusal, "could not send a stream peer to peer");
-            }
+            warn!(%sid, stream_id, "the media server is lost");
+            go_on_without_media_server(&signaling, conn, stream_id).await;
         }
     }
 }

@@ -8,9 +8,12 @@
 //! watches (a listener renews its `listen`), is closed ([`close_when_idle`]).
 pub(crate) mod follows;
 mod join;
+mod keys;
 mod listen;
 pub(crate) mod media;
 mod relay;
+
+pub(crate) use join::may_broadcast;
 
 use crate::{
     auth::Session,
@@ -31,6 +34,7 @@ use socketioxide::{
     socket::{Sid, Socket},
 };
 use std::{
+    convert::Infallible,
     future::Future,
     net::{IpAddr, Ipv4Addr},
     sync::Arc,
@@ -44,14 +48,19 @@ const QUEUED_PACKETS: usize = 128;
 
 type Outcome = Result<(), Refusal>;
 
-/// Takes a new connection: its state, its handlers, and then its challenge.
-pub(crate) async fn connect(signaling: Arc<Signaling>, socket: SocketRef) {
+/// Makes a new connection's state and handlers, before socket.io acknowledges its
+/// CONNECT: a client may send its first event as soon as it reads the
+/// acknowledgement (a `listen`, typically), and an event that finds no handler is
+/// lost.
+pub(crate) async fn prepare(
+    signaling: Arc<Signaling>,
+    socket: SocketRef,
+) -> Result<(), Infallible> {
     let session = Session::new(
         signaling.public_url(&socket).to_string(),
         now_ms(),
         &signaling.auth,
     );
-    let challenge = Packet::challenge(session.challenge());
     let parts = socket.req_parts();
     let range = parts
         .extensions
@@ -70,9 +79,7 @@ pub(crate) async fn connect(signaling: Arc<Signaling>, socket: SocketRef) {
         Instant::now(),
     );
     let conn = Arc::new(Conn::new(range, place, session, rate, QUEUED_PACKETS));
-    socket.extensions.insert(conn.clone());
-    signaling.metrics.connections.inc();
-    debug!(sid = %socket.id, "connected");
+    socket.extensions.insert(conn);
     on(&signaling, &socket, "broadcast", join::broadcast);
     on(&signaling, &socket, "watch", join::watch);
     on(
@@ -83,6 +90,9 @@ pub(crate) async fn connect(signaling: Arc<Signaling>, socket: SocketRef) {
     );
     on(&signaling, &socket, "stopWatching", join::stop_watching);
     on(&signaling, &socket, "publish", media::publish);
+    on(&signaling, &socket, "createStreamKey", keys::create);
+    on(&signaling, &socket, "streamKeys", keys::list);
+    on(&signaling, &socket, "revokeStreamKey", keys::revoke);
     on(&signaling, &socket, "quality", media::quality);
     on(&signaling, &socket, "offer", relay::offer);
     on(&signaling, &socket, "answer", relay::answer);
@@ -105,7 +115,16 @@ pub(crate) async fn connect(signaling: Arc<Signaling>, socket: SocketRef) {
         }
         debug!(sid = %socket.id, "disconnected");
     });
-    // Last, so that a client answering at once finds its handlers in place.
+    Ok(())
+}
+
+/// Greets a connection socket.io has acknowledged ([`prepare`] made it): what it must
+/// keep within, and its challenge; and closes it once it idles.
+pub(crate) async fn greet(signaling: Arc<Signaling>, socket: SocketRef) {
+    signaling.metrics.connections.inc();
+    debug!(sid = %socket.id, "connected");
+    let conn = Conn::of(&socket);
+    let challenge = Packet::challenge(conn.lock().session.challenge());
     signaling.send(&socket, Packet::caps(&caps(&signaling)));
     signaling.send(&socket, challenge);
     tokio::spawn(close_when_idle(signaling, socket.id, conn));
@@ -119,6 +138,7 @@ fn caps(signaling: &Signaling) -> ClientCaps {
         max_sdp_bytes: signaling.config.max_sdp_bytes,
         max_candidate_bytes: signaling.config.max_candidate_bytes,
         idle_ms: signaling.config.idle_timeout_ms,
+        media_server: signaling.media.is_some(),
     }
 }
 

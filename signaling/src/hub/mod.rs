@@ -246,6 +246,13 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         self.live.get(stream_id).map(|live| live.broadcaster)
     }
 
+    /// The connection broadcasting `stream_id` and its account, if it is live.
+    pub fn broadcast_of(&self, stream_id: &str) -> Option<(C, AccountId)> {
+        self.live
+            .get(stream_id)
+            .map(|live| (live.broadcaster_conn, live.broadcaster))
+    }
+
     pub fn is_streaming(&self, stream_id: &str) -> bool {
         self.live.contains_key(stream_id)
     }

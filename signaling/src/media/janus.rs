@@ -105,6 +105,12 @@ pub enum News {
     SessionLost(u64),
     /// A handle's peer connection is up (ICE and DTLS done).
     Up(u64),
+    /// A handle's peer connection is down (the other end hung up, or stopped
+    /// answering).
+    Down(u64),
+    /// Media started or stopped arriving on a handle's peer connection (Janus tells
+    /// after a second without).
+    Media { handle: u64, receiving: bool },
 }
 
 impl Janus {
@@ -307,12 +313,12 @@ async fn poll(
                 Some(tell) => {
                     tell.send(event).ok();
                 }
-                None if event["janus"] == "webrtcup" => {
-                    if let Some(handle) = event["sender"].as_u64() {
-                        news.send(News::Up(handle)).ok();
+                None => match news_of(&event) {
+                    Some(told) => {
+                        news.send(told).ok();
                     }
-                }
-                None => debug!(session = session.id, janus = %event["janus"], "event"),
+                    None => debug!(session = session.id, janus = %event["janus"], "event"),
+                },
             }
         }
     }
@@ -320,6 +326,20 @@ async fn poll(
     // Dropping the senders fails every request still waiting.
     session.waiting.lock().expect("waiting lock").clear();
     news.send(News::SessionLost(session.id)).ok();
+}
+
+/// What an event Janus sends of its own accord tells the media tier, if anything.
+fn news_of(event: &Value) -> Option<News> {
+    let handle = event["sender"].as_u64()?;
+    match event["janus"].as_str()? {
+        "webrtcup" => Some(News::Up(handle)),
+        "hangup" => Some(News::Down(handle)),
+        "media" => Some(News::Media {
+            handle,
+            receiving: event["receiving"].as_bool()?,
+        }),
+        _ => None,
+    }
 }
 
 fn id_of(session: &Session, answer: Result<Value, JanusError>) -> Result<u64, JanusError> {

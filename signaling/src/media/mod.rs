@@ -98,6 +98,15 @@ impl Media {
         Some(self.is_up(publisher.handle.id()))
     }
 
+    /// The connection whose publisher `handle` is, if it is one this instance holds.
+    pub fn publisher_of(&self, handle: u64) -> Option<Sid> {
+        let publishers = self.publishers.lock().expect("publishers lock");
+        publishers
+            .iter()
+            .find(|(_, publisher)| publisher.handle.id() == handle)
+            .map(|(sid, _)| *sid)
+    }
+
     /// As [`Media::publisher_up`], for the viewer on `sid` receiving `broadcaster`.
     pub fn subscriber_up(&self, sid: Sid, broadcaster: AccountId, handle: u64) -> Option<bool> {
         let found = self
@@ -150,19 +159,20 @@ impl Media {
     }
 
     /// Publishes the broadcaster on `sid` with its SDP `offer`, into a new room
-    /// (`stream_id` names it in Janus's own lists): the feed viewers subscribe to, and
-    /// Janus's SDP answer. A broadcaster publishing again replaces its feed.
+    /// (`stream_id` names it in Janus's own lists): the feed viewers subscribe to,
+    /// Janus's SDP answer and the publisher's handle. The offer's simulcast layers are
+    /// in `rid_order` (`"lmh"`: smallest first), or largest first, as Janus assumes. A
+    /// broadcaster publishing again replaces its feed.
     pub async fn publish(
         &self,
         sid: Sid,
         stream_id: &str,
         mut offer: Value,
+        rid_order: Option<&'static str>,
     ) -> Result<(Feed, Value, u64), JanusError> {
         self.unpublish(sid).await;
-        // The web app lists its simulcast layers smallest first; Janus assumes the
-        // opposite unless told.
-        if let Some(jsep) = offer.as_object_mut() {
-            jsep.insert("rid_order".into(), json!("lmh"));
+        if let (Some(jsep), Some(order)) = (offer.as_object_mut(), rid_order) {
+            jsep.insert("rid_order".into(), json!(order));
         }
         let handle = self.janus.attach().await?;
         let room = random_id();

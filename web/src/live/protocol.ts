@@ -43,6 +43,22 @@ export interface Caps {
   maxCandidateBytes: number;
   /** How long a connection that neither broadcasts nor watches may stay silent. */
   idleMs: number;
+  /** Whether the server has a media server: encoders may then publish over WHIP. */
+  mediaServer: boolean;
+}
+
+/** A stream key as its owner sees it listed: never the key itself. */
+export interface StreamKeyInfo {
+  /** 8 hex characters. */
+  id: string;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+}
+
+/** Proof of the account, as in a join (not needed once the connection signed in). */
+export interface SignedIn {
+  signedMsg?: Hex;
+  encodedId?: string;
 }
 
 /** How a live stream's video reaches its viewers: peer to peer, or through the media server. */
@@ -78,6 +94,10 @@ export interface ServerEvents {
     message: StreamRef & { userId: Hex; description: RTCSessionDescriptionInit },
   ) => void;
   candidate: (from: Hex, message: StreamRef & { candidate: RTCIceCandidateInit }) => void;
+  /** A stream key just made: the one time the key is shown. */
+  streamKey: (made: StreamKeyInfo & { key: string }) => void;
+  /** The account's stream keys, oldest first. */
+  streamKeys: (keys: StreamKeyInfo[]) => void;
 }
 
 export interface Join {
@@ -107,6 +127,10 @@ export interface ClientEvents {
   stopBroadcasting: (broadcaster: Hex, message: StreamRef) => void;
   stopWatching: (viewer: Hex, message: StreamRef) => void;
   listen: (anyone: string, message: { streamIds: string[] }) => void;
+  /** Signs in, if not yet, and lists the account's stream keys. */
+  streamKeys: (owner: Hex, message: SignedIn) => void;
+  createStreamKey: (owner: Hex, message: SignedIn) => void;
+  revokeStreamKey: (owner: Hex, message: { id: string }) => void;
 }
 
 export type SignalingSocket = Socket<ServerEvents, ClientEvents>;

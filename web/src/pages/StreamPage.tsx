@@ -13,6 +13,7 @@ import { Banner } from '../components/Banner';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FollowButton } from '../components/FollowButton';
 import { Player } from '../components/Player';
+import { EncoderPanel } from '../components/EncoderPanel';
 import { Studio } from '../components/Studio';
 import { StreamForm } from '../components/StreamForm';
 import { StreamStatus } from '../components/StreamStatus';
@@ -100,7 +101,12 @@ export function StreamPage({ id }: { id: string }) {
           Live video needs a signaling server: <Link to={paths.settings()}>set its address</Link>.
         </p>
       ) : own && selected ? (
-        state !== 'ended' && <Studio account={selected} streamId={id} url={signaling} />
+        state !== 'ended' && (
+          <>
+            <Studio account={selected} streamId={id} url={signaling} />
+            <EncoderPanel account={selected} streamId={id} url={signaling} />
+          </>
+        )
       ) : (
         (state !== 'ended' || live?.live) && (
           <Player
