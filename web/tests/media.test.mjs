@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startJanus } from 'w3bstreaming-testkit/signaling';
-import { launchBrowser, shown, startStack, until } from './support.mjs';
+import { encoderOffer, whipPost, whipPublish } from 'w3bstreaming-testkit/whip';
+import { gone, launchBrowser, shown, startStack, until } from './support.mjs';
 import {
   decoding,
   goLive,
@@ -165,6 +166,47 @@ test('the broadcaster ends the stream: every viewer is told, and the room is gon
     return now.publishers === 0 && now.subscribers === 0;
   }, 'every handle to go');
   assert.deepEqual(await janus.rooms(), []);
+});
+
+test('the broadcaster makes a stream key, an encoder publishes with it over WHIP, and the followers watch it', async () => {
+  // Her page stays open, but its camera is off air: the encoder is live instead.
+  const panel = alice.getByRole('region', { name: 'Stream from OBS' });
+  await panel.getByRole('button', { name: 'Stream keys…' }).click();
+  const dialog = alice.getByRole('dialog', { name: 'Stream from OBS or another encoder' });
+  await shown(dialog.getByText('None yet.'));
+  const endpoint = await dialog.getByRole('textbox', { name: 'Server' }).inputValue();
+  assert.equal(
+    endpoint,
+    `${stack.signaling.url}/whip/${encodeURIComponent(stack.devnode.demo.streamId)}`,
+  );
+  await dialog.getByRole('button', { name: 'Create a stream key' }).click();
+  const key = await dialog.getByRole('textbox', { name: 'Your new stream key' }).inputValue();
+  const listed = dialog.getByRole('list', { name: 'Your stream keys' }).getByRole('listitem');
+  await shown(listed);
+  assert.equal(await listed.count(), 1);
+  assert.ok(!(await listed.first().innerText()).includes(key), 'the list never shows a key');
+
+  const encoder = await whipPublish(endpoint, key);
+  assert.equal(encoder.status, 201, encoder.text);
+  // Bob and Charlie were waiting for her to come back: the encoder is her.
+  for (const name of ['Bob', 'Charlie']) {
+    await shown(line(player(watching[name])).getByText('Playing, through the media server.'));
+    await decoding(watching[name], (width) => width === 320);
+  }
+  assert.equal(await encoder.stop(), 200);
+  for (const name of ['Bob', 'Charlie']) {
+    await shown(line(player(watching[name])).getByText('The stream has ended', { exact: false }));
+  }
+
+  // Revoked, the key starts nothing.
+  await dialog.getByRole('button', { name: /^Revoke key / }).click();
+  await shown(dialog.getByText('None yet.'));
+  const offer = await encoderOffer();
+  const refused = await whipPost(endpoint, key, offer.sdp);
+  await offer.pc.close();
+  assert.equal(refused.status, 401, refused.text);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await gone(dialog);
 });
 
 async function goLiveAgain() {
