@@ -2,7 +2,8 @@
 // visitor and as the demo accounts see them, live video included (Alice broadcasting
 // the fake camera through the media server, Bob watching it, at desktop and phone
 // widths): `npm run screenshots` (after `cargo build --release` and `npm run build`;
-// it runs in a loopback-only network namespace) writes docs/screenshots/*.png.
+// it runs in a loopback-only network namespace) writes docs/screenshots/*.png, the
+// stream-key dialog among them.
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startJanus } from 'w3bstreaming-testkit/signaling';
@@ -95,6 +96,22 @@ try {
   await bob.waitForTimeout(500);
   await bob.screenshot({ path: `${out}watching-phone.png`, fullPage: true });
   console.log('docs/screenshots/watching-phone.png');
+
+  // The stream-key dialog, with a key just made (a throwaway stack's).
+  await alice
+    .getByRole('region', { name: 'Stream from OBS' })
+    .getByRole('button', { name: 'Stream keys…' })
+    .click();
+  const keys = alice.getByRole('dialog', { name: 'Stream from OBS or another encoder' });
+  await shown(keys.getByText('None yet.'));
+  await keys.getByRole('button', { name: 'Create a stream key' }).click();
+  await shown(keys.getByRole('textbox', { name: 'Your new stream key' }));
+  await alice.screenshot({ path: `${out}stream-key.png` });
+  console.log('docs/screenshots/stream-key.png');
+  await alice.setViewportSize({ width: 390, height: 844 });
+  await alice.waitForTimeout(500);
+  await alice.screenshot({ path: `${out}stream-key-phone.png` });
+  console.log('docs/screenshots/stream-key-phone.png');
 } finally {
   await stack.stop();
   await janus.stop();
