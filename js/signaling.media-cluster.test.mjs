@@ -1,13 +1,16 @@
 // Two signaling instances sharing one hub through Redis and one media server (a real
 // Janus): the broadcaster publishes through one, viewers on both are subscribed by the
 // instance that holds them, and the end reaches everyone (docs/live.md, "The media
-// server").
+// server"); a stream key made on one opens the other, and either ends an encoder's
+// session (docs/live.md, "OBS and other encoders").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startDevnode, startServer, startRedis, startJanus, devKey, connect, next, join, settle,
+  startDevnode, startServer, startRedis, startJanus, devKey, connect, next, nextRefusal, join, settle,
+  signRaw, until,
 } from 'w3bstreaming-testkit/signaling';
 import { sendOnlyOffer, watchWithoutBrowser } from 'w3bstreaming-testkit/peers';
+import { encoderOffer, whipPost, whipPublish } from 'w3bstreaming-testkit/whip';
 
 // werift's own connection setup takes about 6 s here (docs/live.md, "Benchmark").
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -84,4 +87,37 @@ test('each instance subscribes its own viewers to a feed published through anoth
   assert.deepEqual(await media(one), { publishers: 0, subscribers: 0, timeouts: 0 });
   assert.deepEqual(await media(two), { publishers: 0, subscribers: 0, timeouts: 0 });
   assert.deepEqual(await janus.rooms(), []);
+});
+
+test("a stream key made on one instance opens the other, either ends the encoder's session, and without Redis none opens", async () => {
+  const [one, two] = servers;
+  const streamId = devnode.demo.streamId;
+  const alice = devKey('//Alice');
+  const socket = await connect(one.url);
+  closing.push(() => socket.close());
+  socket.emit('createStreamKey', alice.id, { signedMsg: signRaw(alice, socket.challenge.text), encodedId: alice.address });
+  const [made] = await next(socket, 'streamKey');
+  const path = `/whip/${encodeURIComponent(streamId)}`;
+  const encoder = await whipPublish(`${two.url}${path}`, made.key);
+  closing.push(encoder.close);
+  assert.equal(encoder.status, 201, encoder.text);
+  const bob = await watchWithoutBrowser(one.url, devKey('//Bob'), streamId);
+  closing.push(bob.close);
+  await until(() => bob.stats().frames > 10, 'frames from the encoder, through the other instance');
+  const ended = await fetch(`${one.url}${encoder.headers.get('location')}`, {
+    method: 'DELETE', headers: { Authorization: `Bearer ${made.key}` },
+  });
+  assert.equal(ended.status, 200);
+  await next(bob.socket, 'stopBroadcasting');
+  await until(async () => (await janus.rooms()).length === 0, 'the room to go');
+  await encoder.close();
+
+  await redis.stop();
+  socket.emit('createStreamKey', alice.id, {});
+  assert.equal((await nextRefusal(socket)).reason, 'stream_keys_unavailable');
+  const offer = await encoderOffer();
+  closing.push(() => offer.pc.close());
+  const refused = await whipPost(`${two.url}${path}`, made.key, offer.sdp);
+  assert.equal(refused.status, 503, refused.text);
+  assert.match(refused.text, /Stream keys cannot be read right now/);
 });

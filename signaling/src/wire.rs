@@ -324,10 +324,11 @@ mod tests {
             max_sdp_bytes: 16_384,
             max_candidate_bytes: 2_048,
             idle_ms: 300_000,
+            media_server: true,
         };
         assert_eq!(
             Packet::caps(&caps).first,
-            json!({ "maxListened": 200, "maxStreamIdBytes": 256, "maxSdpBytes": 16_384, "maxCandidateBytes": 2_048, "idleMs": 300_000 })
+            json!({ "maxListened": 200, "maxStreamIdBytes": 256, "maxSdpBytes": 16_384, "maxCandidateBytes": 2_048, "idleMs": 300_000, "mediaServer": true })
         );
     }
 
