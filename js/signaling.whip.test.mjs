@@ -9,7 +9,7 @@ import {
   startDevnode, startServer, startJanus, devKey, connect, next, nextRefusal, signRaw, until,
 } from 'w3bstreaming-testkit/signaling';
 import { watchWithoutBrowser } from 'w3bstreaming-testkit/peers';
-import { encoderOffer, whipPost, whipPublish } from 'w3bstreaming-testkit/whip';
+import { SKETCH_OFFER as offer, whipPost, whipPublish } from 'w3bstreaming-testkit/whip';
 
 const MAX_SDP_BYTES = 8_192;
 let devnode;
@@ -19,7 +19,6 @@ let streamId;
 let alice;
 let bob;
 let endpoint;
-let offer;
 const keys = {};
 const sockets = [];
 
@@ -35,9 +34,6 @@ before(async () => {
   streamId = devnode.demo.streamId;
   [alice, bob] = ['//Alice', '//Bob'].map(devKey);
   endpoint = `${server.url}/whip/${encodeURIComponent(streamId)}`;
-  const encoder = await encoderOffer();
-  offer = encoder.sdp;
-  await encoder.pc.close();
 });
 
 after(async () => {

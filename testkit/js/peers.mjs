@@ -18,7 +18,7 @@ export async function watchWithoutBrowser(url, key, streamId, { origin } = {}) {
   let joinedAt = 0;
   socket.on('offer', async (broadcaster, { description }) => {
     await pc?.close();
-    const current = new RTCPeerConnection();
+    const current = new RTCPeerConnection({ iceServers: [] });
     pc = current;
     current.onTrack.subscribe((track) => {
       track.onReceiveRtp.subscribe((rtp) => {
@@ -66,7 +66,7 @@ export async function watchWithoutBrowser(url, key, streamId, { origin } = {}) {
 /// A send-only video peer connection and its offer, as a publisher without a camera
 /// makes it; `answer(description)` completes it, and resolves once it is connected.
 export async function sendOnlyOffer() {
-  const pc = new RTCPeerConnection();
+  const pc = new RTCPeerConnection({ iceServers: [] });
   pc.addTransceiver('video', { direction: 'sendonly' });
   await pc.setLocalDescription(await pc.createOffer());
   return {

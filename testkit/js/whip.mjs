@@ -28,9 +28,17 @@ export function ivfFrames(path = `${root}/testkit/fixtures/ball.ivf`) {
   return frames;
 }
 
-/// The complete offer an encoder sends: send-only VP8 and Opus.
+/// An SDP offer of one video section, for requests turned down before any media
+/// server reads them.
+export const SKETCH_OFFER = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\na=sendonly\r\n';
+
+/// The complete offer an encoder sends: send-only VP8 and Opus. (A werift peer
+/// connection that never connects keeps its sockets after `close()`: only
+/// `whipPublish` makes one.)
 export async function encoderOffer() {
-  const pc = new RTCPeerConnection();
+  // No STUN server: werift's default one is out of reach here, and its socket would
+  // keep the process alive after the connection closes.
+  const pc = new RTCPeerConnection({ iceServers: [] });
   const video = new MediaStreamTrack({ kind: 'video' });
   const audio = new MediaStreamTrack({ kind: 'audio' });
   pc.addTransceiver(video, { direction: 'sendonly' });
