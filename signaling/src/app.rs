@@ -11,11 +11,12 @@ use crate::{
     connections::{self, Admission, Caps},
     events, http,
     hub::Hub,
-    media::Media,
+    media::{Encoders, Media},
     metrics::{Measured, Metrics},
     rates::{InFlight, PerKey, Rate},
     server::Signaling,
-    whip::{self, keys::Keys, Encoders},
+    stream_keys::Keys,
+    whip,
 };
 use axum::Router;
 use prometheus_client::metrics::{counter::Counter, family::Family};

@@ -1,7 +1,7 @@
 //! Command-line flags, each also settable by an environment variable.
 use crate::{cluster::log, hub::MAX_LISTENED, wire};
 use clap::Parser;
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 use w3bstreaming_keys::AccountId;
 
 /// What a packet carries besides a description, a candidate or stream ids: the
@@ -211,6 +211,12 @@ pub struct Config {
 }
 
 impl Config {
+    /// How long a peer connection with the media server may take to come up, and an
+    /// encoder's may stay silent.
+    pub fn media_connect_timeout(&self) -> Duration {
+        Duration::from_millis(self.media_connect_timeout_ms)
+    }
+
     /// What the flags cannot say on their own.
     pub fn check(&self) -> Result<(), String> {
         if self

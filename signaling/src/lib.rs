@@ -29,6 +29,7 @@ pub mod outgoing;
 pub mod rates;
 pub mod refusal;
 mod server;
+pub mod stream_keys;
 pub mod turn;
 pub mod whip;
 pub mod wire;

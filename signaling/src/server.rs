@@ -12,12 +12,12 @@ use crate::{
     conn::Conn,
     http::Status,
     hub::{Hub, MediaTask, Notice, Op, Outbox},
-    media::Media,
+    media::{Encoders, Media},
     metrics::Metrics,
     rates::{InFlight, PerKey},
     refusal::Refusal,
+    stream_keys::Keys,
     turn,
-    whip::{keys::Keys, Encoders},
     wire::Packet,
 };
 use axum::http::header;

@@ -7,8 +7,8 @@ use crate::{
     hub::Notice,
     media::Layer,
     refusal::Refusal,
+    stream_keys::{KeyInfo, NewKey},
     turn::IceServer,
-    whip::keys::{KeyInfo, NewKey},
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::{json, Value};

@@ -1,4 +1,4 @@
-//! Stream keys, for encoders publishing over WHIP (`whip::keys`), on a connection
+//! Stream keys, for encoders publishing over WHIP (`stream_keys`), on a connection
 //! signed in with the account's wallet (the request carries the signature of the
 //! connection's challenge, or the connection signed in before): `streamKeys` lists
 //! them, `createStreamKey` makes one and answers with it (`streamKey`), the one time
@@ -7,6 +7,7 @@
 use super::{join::prove, signed_in, Outcome};
 use crate::{
     conn::Conn,
+    refusal::Refusal,
     server::{now_ms, Signaling},
     wire::{KeyIdMsg, Packet, SignedMsg},
 };
@@ -21,8 +22,7 @@ pub(super) async fn create(
     claimed: String,
     message: SignedMsg,
 ) -> Outcome {
-    let signed = (message.signed_msg.as_deref(), message.encoded_id.as_deref());
-    let account = prove(&signaling, &socket, &Conn::of(&socket), &claimed, signed)?;
+    let account = owner(&signaling, &socket, &claimed, &message)?;
     let key = signaling.stream_keys.create(account, now_ms()).await?;
     info!(%account, id = %key.info.id, "stream key made");
     signaling.send(&socket, Packet::stream_key(&key));
@@ -35,8 +35,7 @@ pub(super) async fn list(
     claimed: String,
     message: SignedMsg,
 ) -> Outcome {
-    let signed = (message.signed_msg.as_deref(), message.encoded_id.as_deref());
-    let account = prove(&signaling, &socket, &Conn::of(&socket), &claimed, signed)?;
+    let account = owner(&signaling, &socket, &claimed, &message)?;
     tell_keys(&signaling, &socket, account).await
 }
 
@@ -50,6 +49,17 @@ pub(super) async fn revoke(
     signaling.stream_keys.revoke(account, &message.id).await?;
     info!(%account, id = %message.id, "stream key revoked");
     tell_keys(&signaling, &socket, account).await
+}
+
+/// The account `claimed`, signed in on this connection before or by `message` now.
+fn owner(
+    signaling: &Signaling,
+    socket: &SocketRef,
+    claimed: &str,
+    message: &SignedMsg,
+) -> Result<AccountId, Refusal> {
+    let signed = (message.signed_msg.as_deref(), message.encoded_id.as_deref());
+    prove(signaling, socket, &Conn::of(socket), claimed, signed)
 }
 
 async fn tell_keys(signaling: &Signaling, socket: &SocketRef, account: AccountId) -> Outcome {

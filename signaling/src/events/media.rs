@@ -5,14 +5,17 @@
 //! order for each connection ([`run_tasks`]); and what Janus says of its own accord
 //! ([`follow_news`]): the streams of a media server that is lost go on peer to peer,
 //! and so do those whose publisher never connects to it.
-use super::{check_size, signed_in, Outcome};
+use super::{
+    check_size,
+    encoders::{encoder_down, encoder_heard},
+    signed_in, Outcome,
+};
 use crate::{
     cluster::ConnId,
     hub::{MediaTask, Notice, Op},
     media::{JanusError, Media, News},
     refusal::Refusal,
     server::Signaling,
-    whip::{encoder_down, encoder_heard},
     wire::{self, Packet, PublishMsg, QualityMsg},
 };
 use serde_json::Value;
@@ -20,7 +23,6 @@ use socketioxide::{extract::SocketRef, socket::Sid};
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
-    time::Duration,
 };
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tracing::{debug, info, warn};
@@ -100,7 +102,7 @@ async fn publisher_comes_up(
     stream_id: String,
     handle: u64,
 ) {
-    tokio::time::sleep(connect_timeout(&signaling)).await;
+    tokio::time::sleep(signaling.config.media_connect_timeout()).await;
     let Some(media) = signaling.media.as_deref() else {
         return;
     };
@@ -142,7 +144,7 @@ async fn subscriber_comes_up(
     broadcaster: AccountId,
     handle: u64,
 ) {
-    tokio::time::sleep(connect_timeout(&signaling)).await;
+    tokio::time::sleep(signaling.config.media_connect_timeout()).await;
     let Some(media) = signaling.media.as_deref() else {
         return;
     };
@@ -159,10 +161,6 @@ async fn subscriber_comes_up(
         let error = JanusError::NotConnected(signaling.config.media_connect_timeout_ms);
         signaling.refuse(&socket, "watch", unavailable(error));
     }
-}
-
-pub(crate) fn connect_timeout(signaling: &Signaling) -> Duration {
-    Duration::from_millis(signaling.config.media_connect_timeout_ms)
 }
 
 /// A viewer picks the layer it receives of `broadcaster`'s video.

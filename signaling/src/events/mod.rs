@@ -6,6 +6,7 @@
 //! reaches its sender in one place ([`conclude`]). A connection that signs in to
 //! nothing and listens to nothing, or falls silent while it neither broadcasts nor
 //! watches (a listener renews its `listen`), is closed ([`close_when_idle`]).
+pub(crate) mod encoders;
 pub(crate) mod follows;
 mod join;
 mod keys;

@@ -4,8 +4,11 @@
 //! (every request carries the API secret), on behalf of the connections the hub let
 //! in: a browser never learns a room, a feed or a handle, so knowing one gets nobody
 //! anything. This module holds this instance's handles, by connection.
+mod encoders;
 mod janus;
 mod layer;
+
+pub use encoders::Encoders;
 
 use janus::{Handle, Janus};
 pub use janus::{JanusError, News};

@@ -1,17 +1,13 @@
 //! WHIP (RFC 9725): an encoder such as OBS publishes a stream to the media server
 //! with one HTTP request, its SDP offer, carrying a stream key as bearer token
-//! ([`keys`]); the answer comes back in the response, with the address of the
+//! ([`crate::stream_keys`]); the answer comes back in the response, with the address of the
 //! session, which a DELETE ends. The stream is then live exactly as a browser's is:
 //! the same checks of the program (scheduled, this account's, not ended), the same
 //! hub, and the same followers watching. Its connection in the hub is a name made up
-//! here ([`Encoders`]), which no socket holds. Without ICE from the encoder after its
+//! here (`events::encoders`), which no socket holds. Without ICE from the encoder after its
 //! offer (OBS sends none), a PATCH is answered 405, as the RFC asks.
-mod encoders;
-pub mod keys;
 mod refusals;
 
-pub use encoders::Encoders;
-pub(crate) use encoders::{encoder_down, encoder_heard};
 pub use refusals::WhipError;
 
 use crate::{
@@ -62,7 +58,9 @@ async fn offer(
 ) -> Response {
     let range = range_of(client);
     let outcome = publish(&signaling, &stream_id, &headers, body, range).await;
-    signaling.metrics.whip_request("publish", &outcome);
+    signaling
+        .metrics
+        .whip_request("publish", outcome_label(&outcome));
     match outcome {
         Ok((session, answer)) => {
             let location = format!("/whip/{}/{session}", encode_segment(&stream_id));
@@ -162,7 +160,9 @@ async fn end(
     headers: HeaderMap,
 ) -> Response {
     let outcome = stop(&signaling, &stream_id, &session, &headers).await;
-    signaling.metrics.whip_request("end", &outcome);
+    signaling
+        .metrics
+        .whip_request("end", outcome_label(&outcome));
     match outcome {
         Ok(()) => StatusCode::OK.into_response(),
         Err(error) => error.into_response(),
@@ -194,7 +194,7 @@ async fn stop(
 async fn no_trickle(State(signaling): State<Arc<Signaling>>) -> Response {
     signaling
         .metrics
-        .whip_request("trickle", &Err::<(), _>(WhipError::NoTrickle));
+        .whip_request("trickle", WhipError::NoTrickle.reason());
     WhipError::NoTrickle.into_response()
 }
 
@@ -246,6 +246,11 @@ fn parse_session(name: &str) -> Option<ConnId> {
         instance: crate::cluster::InstanceId(u64::from_str_radix(instance, 16).ok()?),
         sid: sid.parse().ok()?,
     })
+}
+
+/// How a request ended, as the metrics label it.
+fn outcome_label<T>(outcome: &Result<T, WhipError>) -> &'static str {
+    outcome.as_ref().map_or_else(WhipError::reason, |_| "ok")
 }
 
 /// `text` as one path segment.

@@ -1,57 +1,12 @@
-//! The encoders this instance receives streams from, and what ends their streams
-//! besides their DELETE: an encoder cannot come back on another connection as a
+//! What ends an encoder's stream besides its DELETE (`media::Encoders` holds which
+//! streams are encoders'): an encoder cannot come back on another connection as a
 //! browser does, nor go on peer to peer, so its stream ends when its peer connection
 //! with the media server goes down, or when nothing arrives on it for
 //! `--media-connect-timeout-ms` (it crashed, or lost its network, without a word).
-use crate::{
-    cluster::ConnId, events::media::connect_timeout, hub::Op, media::Media, server::Signaling,
-};
+use crate::{cluster::ConnId, hub::Op, media::Media, server::Signaling};
 use socketioxide::socket::Sid;
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex, MutexGuard},
-};
+use std::sync::Arc;
 use tracing::{info, warn};
-
-/// By the name each has in the hub: whether nothing arrives from it now.
-#[derive(Default)]
-pub struct Encoders(Mutex<HashMap<Sid, bool>>);
-
-impl Encoders {
-    /// `sid` is an encoder's, not a socket's.
-    pub fn add(&self, sid: Sid) {
-        self.lock().insert(sid, false);
-    }
-
-    /// Whether `sid` is an encoder's.
-    pub fn holds(&self, sid: Sid) -> bool {
-        self.lock().contains_key(&sid)
-    }
-
-    /// The encoder `sid` publishes no more.
-    pub fn forget(&self, sid: Sid) {
-        self.lock().remove(&sid);
-    }
-
-    /// Notes whether media arrives from `sid`; whether it is an encoder's.
-    fn hear(&self, sid: Sid, receiving: bool) -> bool {
-        match self.lock().get_mut(&sid) {
-            Some(silent) => {
-                *silent = !receiving;
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn silent(&self, sid: Sid) -> bool {
-        self.lock().get(&sid).copied().unwrap_or(false)
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<Sid, bool>> {
-        self.0.lock().expect("encoders lock")
-    }
-}
 
 /// The peer connection of `handle` is down: if it was an encoder's publisher, its
 /// stream ends.
@@ -80,7 +35,7 @@ pub(crate) fn encoder_heard(
     }
     let signaling = signaling.clone();
     tokio::spawn(async move {
-        tokio::time::sleep(connect_timeout(&signaling)).await;
+        tokio::time::sleep(signaling.config.media_connect_timeout()).await;
         if signaling.encoders.silent(sid) {
             end(&signaling, sid, "it sends nothing").await;
         }

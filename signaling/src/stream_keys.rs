@@ -1,4 +1,4 @@
-//! Stream keys: what an encoder (OBS, GStreamer) shows the WHIP endpoint in place of
+//! Stream keys: what an encoder (OBS, GStreamer) shows the WHIP endpoint (`whip/`) in place of
 //! a wallet, which it cannot hold. A broadcaster's signed-in connection makes one
 //! (`createStreamKey`); the key is shown that once, and only its digest is kept, with
 //! its account, a short id to name it by and when it was made; the broadcaster lists
