@@ -1,7 +1,7 @@
 //! What ends an encoder's stream besides its DELETE (`media::Encoders` holds which
 //! streams are encoders'): an encoder cannot come back on another connection as a
 //! browser does, nor go on peer to peer, so its stream ends when its peer connection
-//! with the media server goes down, or when nothing arrives on it for
+//! with the media server goes down, or when no video arrives on it for
 //! `--media-connect-timeout-ms` (it crashed, or lost its network, without a word).
 use crate::{cluster::ConnId, hub::Op, media::Media, server::Signaling};
 use socketioxide::socket::Sid;
@@ -19,8 +19,8 @@ pub(crate) async fn encoder_down(signaling: &Signaling, media: &Media, handle: u
     }
 }
 
-/// Media started (`receiving`) or stopped arriving on `handle`: if it is an encoder's
-/// publisher and stopped, its stream ends unless media comes back in time.
+/// Video started (`receiving`) or stopped arriving on `handle`: if it is an encoder's
+/// publisher and stopped, its stream ends unless video comes back in time.
 pub(crate) fn encoder_heard(
     signaling: &Arc<Signaling>,
     media: &Media,

@@ -6,7 +6,7 @@ use std::{
     sync::{Mutex, MutexGuard},
 };
 
-/// By the name each has in the hub: whether nothing arrives from it now.
+/// By the name each has in the hub: whether no video arrives from it now.
 #[derive(Default)]
 pub struct Encoders(Mutex<HashMap<Sid, bool>>);
 
@@ -26,7 +26,7 @@ impl Encoders {
         self.lock().remove(&sid);
     }
 
-    /// Notes whether media arrives from `sid`; whether it is an encoder's.
+    /// Notes whether video arrives from `sid`; whether it is an encoder's.
     pub fn hear(&self, sid: Sid, receiving: bool) -> bool {
         match self.lock().get_mut(&sid) {
             Some(silent) => {
@@ -37,7 +37,7 @@ impl Encoders {
         }
     }
 
-    /// Whether nothing arrives from the encoder `sid` now.
+    /// Whether no video arrives from the encoder `sid` now.
     pub fn silent(&self, sid: Sid) -> bool {
         self.lock().get(&sid).copied().unwrap_or(false)
     }

@@ -108,7 +108,7 @@ pub enum News {
     /// A handle's peer connection is down (the other end hung up, or stopped
     /// answering).
     Down(u64),
-    /// Media started or stopped arriving on a handle's peer connection (Janus tells
+    /// Video started or stopped arriving on a handle's peer connection (Janus tells
     /// after a second without).
     Media { handle: u64, receiving: bool },
 }
@@ -334,7 +334,8 @@ fn news_of(event: &Value) -> Option<News> {
     match event["janus"].as_str()? {
         "webrtcup" => Some(News::Up(handle)),
         "hangup" => Some(News::Down(handle)),
-        "media" => Some(News::Media {
+        // Video only: an encoder may send no sound, or stop it while it mutes.
+        "media" if event["type"] == "video" => Some(News::Media {
             handle,
             receiving: event["receiving"].as_bool()?,
         }),
