@@ -84,15 +84,14 @@ impl Keys {
             }
             Store::Redis(redis) => {
                 let mut redis = redis.clone();
-                let by_account: () = redis
+                let () = redis
                     .hset(account_key(account), &info.id, &digest)
                     .await
                     .map_err(unavailable)?;
-                let by_digest: () = redis
+                let () = redis
                     .set(digest_key(&digest), kept.to_text())
                     .await
                     .map_err(unavailable)?;
-                let ((), ()) = (by_account, by_digest);
             }
         }
         Ok(NewKey { secret, info })
@@ -146,12 +145,11 @@ impl Keys {
                     .await
                     .map_err(unavailable)?;
                 let digest = digest.ok_or_else(missing)?;
-                let gone: () = redis.del(digest_key(&digest)).await.map_err(unavailable)?;
-                let unlisted: () = redis
+                let () = redis.del(digest_key(&digest)).await.map_err(unavailable)?;
+                let () = redis
                     .hdel(account_key(account), id)
                     .await
                     .map_err(unavailable)?;
-                let ((), ()) = (gone, unlisted);
             }
         }
         Ok(())

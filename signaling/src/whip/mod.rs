@@ -16,6 +16,7 @@ use crate::{
     connections::ClientAddr,
     events::media::publish_feed,
     hub::{Op, Via},
+    refusal::Refusal,
     server::Signaling,
     wire,
 };
@@ -105,14 +106,14 @@ async fn publish(
     let account = bearer_account(signaling, headers).await?;
     let stream_id = wire::stream_id(stream_id)?;
     if !signaling.joins_by_account.allow(&account) {
-        return Err(crate::refusal::Refusal::TooManyJoinsByAccount.into());
+        return Err(Refusal::TooManyJoinsByAccount.into());
     }
     crate::events::may_broadcast(signaling, account, stream_id, range).await?;
     let media = signaling.media.as_ref().expect("checked above");
     media
         .reachable()
         .await
-        .map_err(|error| crate::refusal::Refusal::MediaUnavailable(error.to_string()))?;
+        .map_err(|error| Refusal::MediaUnavailable(error.to_string()))?;
     let conn = ConnId {
         instance: signaling.me,
         sid: Sid::new(),
@@ -180,7 +181,7 @@ async fn stop(
     match signaling.lock().broadcast_of(stream_id) {
         Some((live, broadcaster)) if live == conn && broadcaster == account => {}
         Some((live, _)) if live == conn => {
-            return Err(crate::refusal::Refusal::NotTheBroadcaster(stream_id.into()).into())
+            return Err(Refusal::NotTheBroadcaster(stream_id.into()).into())
         }
         _ => return Err(WhipError::NoSuchSession),
     }
