@@ -87,14 +87,14 @@ pub async fn build(
         }
         None => (None, None, Hub::new(config.max_watchers)),
     };
-    let (media, media_news) = match config.janus_url.as_deref() {
-        Some(url) => {
+    let (media, media_news) = match config.janus_url.as_slice() {
+        [] => (None, None),
+        urls => {
             let secret = config.janus_api_secret.as_deref().unwrap_or_default();
             let timeout = Duration::from_millis(config.janus_timeout_ms);
-            let (media, news) = Media::new(url, secret, timeout);
+            let (media, news) = Media::new(urls, secret, timeout);
             (Some(Arc::new(media)), Some(news))
         }
-        None => (None, None),
     };
     let (media_tasks, media_queue) = match media {
         Some(_) => {
@@ -149,10 +149,11 @@ pub async fn build(
         stream_keys,
     });
     if let Some(queue) = media_queue {
-        tokio::spawn(events::media::run_tasks(signaling.clone(), queue));
+        tokio::spawn(events::media_tasks::run_tasks(signaling.clone(), queue));
     }
     if let Some(news) = media_news {
-        tokio::spawn(events::media::follow_news(signaling.clone(), news));
+        tokio::spawn(events::media_servers::follow_news(signaling.clone(), news));
+        tokio::spawn(events::media_servers::watch_servers(signaling.clone()));
     }
     if let (Some(log), Some(start)) = (log, start) {
         replica::run(log, signaling.clone(), start).await?;

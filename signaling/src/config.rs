@@ -188,10 +188,20 @@ pub struct Config {
     #[arg(long, env = "SIGNALING_MAX_SDP_BYTES", default_value_t = 16_384)]
     pub max_sdp_bytes: usize,
     /// Janus's HTTP API (`http://127.0.0.1:8088/janus`): streams go through this media
-    /// server while it answers (docs/live.md). Peer to peer when unset.
-    #[arg(long, env = "SIGNALING_JANUS_URL", requires = "janus_api_secret")]
-    pub janus_url: Option<String>,
-    /// The `api_secret` Janus requires of every request (scripts/janus.sh --api-secret).
+    /// server while it answers (docs/live.md). Peer to peer when unset. Several, given
+    /// again or separated by commas, share the viewers (docs/live.md, "Several media
+    /// servers"): every signaling instance must be given the same list, in the same
+    /// order, and each Janus takes the others' relays at the host of its URL.
+    #[arg(
+        long,
+        env = "SIGNALING_JANUS_URL",
+        requires = "janus_api_secret",
+        value_delimiter = ',',
+        num_args = 1..
+    )]
+    pub janus_url: Vec<String>,
+    /// The `api_secret` every Janus requires of every request (scripts/janus.sh
+    /// --api-secret).
     #[arg(long, env = "SIGNALING_JANUS_API_SECRET", hide_env_values = true)]
     pub janus_api_secret: Option<String>,
     /// How long a publisher's or a viewer's peer connection with Janus may take to come
@@ -225,6 +235,17 @@ impl Config {
             .any(|origin| origin.trim() == "*")
         {
             return Err("--allowed-origins: list the frontend's origins; `*` lets any site use your users' sessions".into());
+        }
+        if self.janus_url.len() > usize::from(u8::MAX) {
+            return Err("--janus-url: at most 255 media servers".into());
+        }
+        if let Some((i, url)) = self
+            .janus_url
+            .iter()
+            .enumerate()
+            .find(|(i, url)| self.janus_url[..*i].contains(url))
+        {
+            return Err(format!("--janus-url: {url} is given twice (as number {i})"));
         }
         let entries = self.log_entries();
         if entries < log::MIN_ENTRIES {

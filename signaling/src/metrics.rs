@@ -16,6 +16,8 @@ use std::{sync::Arc, time::Instant};
 
 /// One label: its name and its value.
 pub type Label = [(&'static str, &'static str); 1];
+/// A media server's label: `server`, its number in `--janus-url`.
+pub type ServerLabel = [(&'static str, String); 1];
 
 /// The server's counters and gauges.
 pub struct Metrics {
@@ -50,8 +52,18 @@ pub struct Metrics {
     pub media_publishers: Gauge,
     /// Viewers this instance has receiving from the media server now.
     pub media_subscribers: Gauge,
-    /// What this instance asked the media server, by kind (`publish`, `subscribe`,
-    /// `answer`, `candidate`) and outcome (`ok`, `failed`).
+    /// Relays of its publishers into other media servers this instance holds now.
+    pub media_relays: Gauge,
+    /// By media server (its number in `--janus-url`): 1 while it is up, 0 once found
+    /// down, as the hub says.
+    pub media_server_up: Family<ServerLabel, Gauge>,
+    /// By media server: the viewers it serves and the streams published to it, in
+    /// every instance, as the hub counts them.
+    pub media_server_load: Family<ServerLabel, Gauge>,
+    /// By media server: how often it was found down.
+    pub media_servers_lost: Family<ServerLabel, Counter>,
+    /// What this instance asked the media server, by kind (`publish`, `relay`,
+    /// `subscribe`, `answer`, `candidate`, `quality`) and outcome (`ok`, `failed`).
     pub media_requests: Family<[(&'static str, &'static str); 2], Counter>,
     /// Streams that went peer to peer because the media server did not answer.
     pub media_fallbacks: Counter,
@@ -148,6 +160,30 @@ impl Default for Metrics {
             "Viewers receiving from the media server through this instance",
             Gauge::default(),
         );
+        let media_relays = registered(
+            r,
+            "media_relays",
+            "Relays into other media servers of the streams published through this instance",
+            Gauge::default(),
+        );
+        let media_server_up = registered(
+            r,
+            "media_server_up",
+            "Whether each media server is up (1) or found down (0)",
+            Family::default(),
+        );
+        let media_server_load = registered(
+            r,
+            "media_server_load",
+            "Viewers each media server serves and streams published to it, in every instance",
+            Family::default(),
+        );
+        let media_servers_lost = registered(
+            r,
+            "media_servers_lost",
+            "Times each media server was found down",
+            Family::default(),
+        );
         let media_requests = registered(
             r,
             "media_requests",
@@ -188,6 +224,10 @@ impl Default for Metrics {
             viewers,
             media_publishers,
             media_subscribers,
+            media_relays,
+            media_server_up,
+            media_server_load,
+            media_servers_lost,
             media_requests,
             media_fallbacks,
             media_timeouts,

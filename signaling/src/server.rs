@@ -12,7 +12,7 @@ use crate::{
     conn::Conn,
     http::Status,
     hub::{Hub, MediaTask, Notice, Op, Outbox},
-    media::{Encoders, Media},
+    media::{Encoders, Media, ServerId},
     metrics::Metrics,
     rates::{InFlight, PerKey},
     refusal::Refusal,
@@ -302,18 +302,27 @@ impl Status for Signaling {
     }
 
     fn metrics_text(&self) -> String {
-        {
-            let hub = self.lock();
-            let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-            self.metrics.live_streams.set(gauge(hub.live_streams()));
-            self.metrics.viewers.set(gauge(hub.all_viewers()));
-        }
+        let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let hub = self.lock();
+        self.metrics.live_streams.set(gauge(hub.live_streams()));
+        self.metrics.viewers.set(gauge(hub.all_viewers()));
         if let Some(media) = &self.media {
-            let (publishers, subscribers) = media.counts();
-            let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+            let (publishers, relays, subscribers) = media.counts();
             self.metrics.media_publishers.set(gauge(publishers));
+            self.metrics.media_relays.set(gauge(relays));
             self.metrics.media_subscribers.set(gauge(subscribers));
+            for server in (0..media.servers()).map(ServerId) {
+                let label = [("server", server.to_string())];
+                let up = i64::from(!hub.is_down(server));
+                self.metrics.media_server_up.get_or_create(&label).set(up);
+                let load = gauge(hub.load(server));
+                self.metrics
+                    .media_server_load
+                    .get_or_create(&label)
+                    .set(load);
+            }
         }
+        drop(hub);
         self.metrics.encode()
     }
 }

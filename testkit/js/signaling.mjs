@@ -87,19 +87,20 @@ export async function startRedis(port = undefined) {
   };
 }
 
-/// Janus as the media server tier (scripts/janus.sh): its API on a free loopback port,
-/// ICE on `iceInterface` only (the test namespace's media0, scripts/loopback-only.sh;
-/// `null` for any), a fresh API secret. Resolves once its HTTP API answers, with the
-/// flags that point the signaling server at it, its pid (Janus's own, for memory and
-/// CPU), and `stop()` / `kill()`.
-export async function startJanus({ iceInterface = 'media0' } = {}) {
-  const free = await new Promise((resolve) => {
+/// Janus as the media server tier (scripts/janus.sh): its API on a free loopback port
+/// (or `port`: a Janus started again where one was), ICE on `iceInterface` only (the
+/// test namespace's media0, scripts/loopback-only.sh; `null` for any), a fresh API
+/// secret (or `secret`). Resolves once its HTTP API answers, with the flags that point
+/// the signaling server at it, its pid (Janus's own, for memory and CPU), and
+/// `stop()` / `kill()`.
+export async function startJanus({ iceInterface = 'media0', port, secret: given } = {}) {
+  const free = port ?? await new Promise((resolve) => {
     const probe = net.createServer().listen(0, '127.0.0.1', () => {
       const { port: chosen } = probe.address();
       probe.close(() => resolve(chosen));
     });
   });
-  const secret = u8aToHex(crypto.getRandomValues(new Uint8Array(16))).slice(2);
+  const secret = given ?? u8aToHex(crypto.getRandomValues(new Uint8Array(16))).slice(2);
   const ice = iceInterface ? [`--ice-enforce-list=${iceInterface}`] : [];
   const child = spawn(`${root}/scripts/janus.sh`, ['--port', String(free), '--api-secret', secret, '--',
     ...ice, '--debug-level=3'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -138,8 +139,11 @@ export async function startJanus({ iceInterface = 'media0' } = {}) {
   };
   return {
     url,
+    port: free,
     secret,
     args: ['--janus-url', url, '--janus-api-secret', secret],
+    /// Asks the VideoRoom plugin `body`, as the signaling server would.
+    ask: (body) => inRoomPlugin((ask) => ask(body)),
     pid,
     /// The VideoRoom rooms Janus holds now, asked as the signaling server would.
     rooms: () => inRoomPlugin((ask) => ask({ request: 'list' }).then((data) => data.list)),

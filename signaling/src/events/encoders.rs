@@ -3,14 +3,19 @@
 //! browser does, nor go on peer to peer, so its stream ends when its peer connection
 //! with the media server goes down, or when no video arrives on it for
 //! `--media-connect-timeout-ms` (it crashed, or lost its network, without a word).
-use crate::{cluster::ConnId, hub::Op, media::Media, server::Signaling};
+use crate::{
+    cluster::ConnId,
+    hub::Op,
+    media::{HandleId, Media},
+    server::Signaling,
+};
 use socketioxide::socket::Sid;
 use std::sync::Arc;
 use tracing::{info, warn};
 
 /// The peer connection of `handle` is down: if it was an encoder's publisher, its
 /// stream ends.
-pub(crate) async fn encoder_down(signaling: &Signaling, media: &Media, handle: u64) {
+pub(crate) async fn encoder_down(signaling: &Signaling, media: &Media, handle: HandleId) {
     let Some(sid) = media.publisher_of(handle) else {
         return;
     };
@@ -24,7 +29,7 @@ pub(crate) async fn encoder_down(signaling: &Signaling, media: &Media, handle: u
 pub(crate) fn encoder_heard(
     signaling: &Arc<Signaling>,
     media: &Media,
-    handle: u64,
+    handle: HandleId,
     receiving: bool,
 ) {
     let Some(sid) = media.publisher_of(handle) else {

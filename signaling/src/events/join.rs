@@ -1,7 +1,7 @@
 //! Going live, watching and leaving: `broadcast` and `watch` sign the connection in
 //! (or use the account it signed in as), ask the program whether the account may, and
 //! join it to the stream; `stopBroadcasting` and `stopWatching` leave.
-use super::{signed_in, Outcome};
+use super::{media_servers::first_reachable, signed_in, Outcome};
 use crate::{
     address::AddressRange,
     auth::Credentials,
@@ -66,13 +66,13 @@ pub(crate) async fn may_broadcast(
 }
 
 /// Where a stream going live sends its video: through the media server whenever one is
-/// configured and answers; peer to peer otherwise (docs/live.md, "Which route").
+/// configured and one answers; peer to peer otherwise (docs/live.md, "Which route").
 async fn via(signaling: &Signaling) -> Via {
     let Some(media) = &signaling.media else {
         return Via::Peers;
     };
-    match media.reachable().await {
-        Ok(()) => Via::MediaServer,
+    match first_reachable(signaling, media).await {
+        Ok(_) => Via::MediaServer,
         Err(error) => {
             warn!(%error, "the media server does not answer: the stream goes peer to peer");
             signaling.metrics.media_fallbacks.inc();

@@ -12,6 +12,8 @@ mod join;
 mod keys;
 mod listen;
 pub(crate) mod media;
+pub(crate) mod media_servers;
+pub(crate) mod media_tasks;
 mod relay;
 
 pub(crate) use join::may_broadcast;

@@ -1,7 +1,7 @@
 //! What the hub takes and gives: the changes ([`Op`]) every instance applies in the
 //! same order, and what each connection is told of them ([`Notice`]), with the media
 //! server's part of both ([`Via`], [`MediaTask`]).
-use crate::media::Feed;
+use crate::media::{Feed, ServerId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use w3bstreaming_keys::AccountId;
@@ -20,12 +20,17 @@ pub enum Op<C> {
         #[serde(default)]
         via: Via,
     },
-    /// See [`Hub::publish`].
+    /// See [`Hub::publish`]: `feeds` has the one in the media server published to
+    /// first, then those of its relays.
     Publish {
         conn: C,
         stream_id: String,
-        feed: Feed,
+        feeds: Vec<Feed>,
     },
+    /// See [`Hub::server_down`].
+    ServerDown { server: ServerId },
+    /// See [`Hub::server_up`].
+    ServerUp { server: ServerId },
     /// See [`Hub::reroute`].
     Reroute { conn: C, stream_id: String },
     /// `viewer` joins `stream_id` if `broadcaster`, whom the chain says it follows,
@@ -85,8 +90,10 @@ pub enum MediaTask {
     },
     /// The viewer no longer receives `broadcaster`.
     Unsubscribe { broadcaster: AccountId },
-    /// The broadcaster's stream ended: its room goes.
+    /// The broadcaster's stream ended: its room goes, and its relays' rooms.
     Unpublish,
+    /// The broadcaster's stream is no longer relayed to `server`.
+    Unrelay { server: ServerId },
 }
 
 /// What one connection is told.
@@ -152,6 +159,8 @@ impl<C> Op<C> {
         match self {
             Self::Broadcast { .. } => "broadcast",
             Self::Publish { .. } => "publish",
+            Self::ServerDown { .. } => "serverDown",
+            Self::ServerUp { .. } => "serverUp",
             Self::Reroute { .. } => "reroute",
             Self::Join { .. } => "join",
             Self::Leave { .. } => "leave",

@@ -3,6 +3,7 @@
 use super::{Hub, MediaTask, Notice, Outbox, Via};
 use crate::{media::Feed, refusal::Refusal};
 use std::hash::Hash;
+use w3bstreaming_keys::AccountId;
 
 impl<C: Copy + Eq + Hash> Hub<C> {
     /// Whether the broadcaster on `conn` may publish `stream_id` to the media server.
@@ -14,28 +15,30 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         }
     }
 
-    /// The broadcaster on `conn` published `stream_id` as `feed`: every viewer, and each
-    /// one who joins from now on, is subscribed to it. Published again (the broadcaster
-    /// came back), the viewers move to the new feed.
+    /// The broadcaster on `conn` published `stream_id` as `feeds` (the one in the media
+    /// server it published to, then its relays'): every viewer, and each one who joins
+    /// from now on, is subscribed to one of them ([`Hub::subscribe_task`]). Published
+    /// again (the broadcaster came back), the viewers move to the new feeds.
     pub(super) fn publish(
         &mut self,
         conn: C,
         stream_id: &str,
-        feed: Feed,
+        feeds: Vec<Feed>,
     ) -> Result<Outbox<C>, Refusal> {
         self.may_publish(conn, stream_id)?;
         let live = self.live.get_mut(stream_id).expect("the stream is live");
-        live.feed = Some(feed);
-        let subscribe = |(&viewer, seat): (_, &super::Seat<C>)| {
-            let task = MediaTask::Subscribe {
-                broadcaster: live.broadcaster,
-                stream_id: stream_id.to_string(),
-                viewer,
-                feed,
-            };
-            (seat.conn, Notice::Media(task))
-        };
-        Ok(live.viewers.iter().map(subscribe).collect())
+        if let Some(was) = live.feeds.first() {
+            self.loads.remove(was.server);
+        }
+        if let Some(origin) = feeds.first() {
+            self.loads.add(origin.server);
+        }
+        live.feeds = feeds;
+        let viewers: Vec<AccountId> = live.viewers.keys().copied().collect();
+        Ok(viewers
+            .into_iter()
+            .filter_map(|viewer| self.subscribe_task(stream_id, viewer))
+            .collect())
     }
 
     /// The media server that `stream_id` went through is lost: it goes on peer to peer.
@@ -45,8 +48,9 @@ impl<C: Copy + Eq + Hash> Hub<C> {
     pub(super) fn reroute(&mut self, conn: C, stream_id: &str) -> Result<Outbox<C>, Refusal> {
         self.may_publish(conn, stream_id)?;
         let live = self.live.get_mut(stream_id).expect("the stream is live");
+        self.loads.release(live);
         live.via = Via::Peers;
-        live.feed = None;
+        live.feeds.clear();
         let route = Notice::Route {
             stream_id: stream_id.to_string(),
             via: Via::Peers,
@@ -74,7 +78,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use w3bstreaming_keys::AccountId;
+    use crate::media::ServerId;
 
     const B: AccountId = AccountId([1; 32]);
     const V: AccountId = AccountId([2; 32]);
@@ -83,6 +87,7 @@ mod tests {
     const VC: u32 = 20;
     const WC: u32 = 30;
     const FEED: Feed = Feed {
+        server: ServerId(0),
         room: 7,
         publisher: 8,
     };
@@ -113,7 +118,7 @@ mod tests {
         let early = hub.join(VC, V, "s").unwrap();
         assert!(no_video(&early), "{early:?}");
         assert_eq!(
-            hub.publish(BC, "s", FEED),
+            hub.publish(BC, "s", vec![FEED]),
             Ok(vec![(VC, subscribe(V, FEED))])
         );
         let mut late = hub.join(WC, W, "s").unwrap();
@@ -127,11 +132,12 @@ mod tests {
         assert!(late.contains(&(WC, route)), "{late:?}");
         // Published again (the broadcaster came back): both move to the new feed.
         let moved = Feed {
+            server: ServerId(0),
             room: 9,
             publisher: 1,
         };
         assert_eq!(
-            hub.publish(BC, "s", moved),
+            hub.publish(BC, "s", vec![moved]),
             Ok(vec![(VC, subscribe(V, moved)), (WC, subscribe(W, moved))])
         );
     }
@@ -140,7 +146,7 @@ mod tests {
     fn leaving_moving_and_ending_end_the_subscriptions_and_the_room() {
         let mut hub = Hub::new(10);
         hub.broadcast(BC, B, "s", Via::MediaServer).unwrap();
-        hub.publish(BC, "s", FEED).unwrap();
+        hub.publish(BC, "s", vec![FEED]).unwrap();
         hub.join(VC, V, "s").unwrap();
         hub.join(WC, W, "s").unwrap();
         assert!(hub.leave(VC, "s").unwrap().contains(&(VC, unsubscribe())));
@@ -158,7 +164,7 @@ mod tests {
     fn a_stream_whose_media_server_is_lost_goes_on_peer_to_peer() {
         let mut hub = Hub::new(10);
         hub.broadcast(BC, B, "s", Via::MediaServer).unwrap();
-        hub.publish(BC, "s", FEED).unwrap();
+        hub.publish(BC, "s", vec![FEED]).unwrap();
         hub.join(VC, V, "s").unwrap();
         let before = format!("{hub:?}");
         assert_eq!(
@@ -210,15 +216,15 @@ mod tests {
         hub.join(VC, V, "s").unwrap();
         let before = format!("{hub:?}");
         assert_eq!(
-            hub.publish(VC, "s", FEED),
+            hub.publish(VC, "s", vec![FEED]),
             Err(Refusal::NotBroadcasting("s".into()))
         );
         assert_eq!(
-            hub.publish(BC, "other", FEED),
+            hub.publish(BC, "other", vec![FEED]),
             Err(Refusal::NotBroadcasting("other".into()))
         );
         assert_eq!(
-            hub.publish(WC, "peers", FEED),
+            hub.publish(WC, "peers", vec![FEED]),
             Err(Refusal::NotViaMediaServer("peers".into()))
         );
         assert_eq!(format!("{hub:?}"), before);

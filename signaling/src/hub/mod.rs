@@ -2,11 +2,16 @@
 //! Every operation takes authenticated accounts and connection ids, and returns what
 //! must be sent to which connection; the server only delivers it. [`changes`] names
 //! what comes in and goes out; [`streams`] holds going live, joining and leaving,
-//! [`media`] a stream through the media server, [`relay`] what passes between peers,
-//! and [`listeners`] who hears which stream's status.
-use crate::{media::Feed, refusal::Refusal};
+//! [`media`] a stream through the media server, [`servers`] which media server each
+//! viewer receives from, [`relay`] what passes between peers, and [`listeners`] who
+//! hears which stream's status.
+use crate::{
+    media::{Feed, ServerId},
+    refusal::Refusal,
+};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use servers::Loads;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
 use std::sync::Arc;
 use w3bstreaming_keys::AccountId;
@@ -15,6 +20,7 @@ mod changes;
 mod listeners;
 mod media;
 mod relay;
+mod servers;
 mod streams;
 #[cfg(test)]
 mod tests;
@@ -31,9 +37,10 @@ struct Live<C> {
     #[serde(default)]
     via: Via,
     /// What viewers subscribe to, once the broadcaster has published (through the
-    /// media server only).
+    /// media server only): the feed in the media server it published to, then its
+    /// relays' in others.
     #[serde(default)]
-    feed: Option<Feed>,
+    feeds: Vec<Feed>,
     /// Ordered so that notices go out in a repeatable order.
     viewers: BTreeMap<AccountId, Seat<C>>,
     /// Whether some viewer may not have heard the current count
@@ -48,6 +55,9 @@ struct Seat<C> {
     /// The watcher count this viewer was last told.
     #[serde(skip)]
     told: usize,
+    /// The media server it receives from.
+    #[serde(default)]
+    server: Option<ServerId>,
 }
 
 /// What one connection takes part in: the index by connection, so that its events
@@ -99,6 +109,11 @@ pub struct Hub<C> {
     /// Who listens to each stream, in the order they came: a short list for most.
     #[serde(skip)]
     listeners: HashMap<Arc<str>, Vec<C>>,
+    /// The media servers found down.
+    #[serde(default)]
+    down: BTreeSet<ServerId>,
+    #[serde(default)]
+    loads: Loads,
     #[serde(skip)]
     max_viewers: usize,
 }
@@ -111,6 +126,8 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             parts: HashMap::new(),
             broadcasting: HashMap::new(),
             listeners: HashMap::new(),
+            down: BTreeSet::new(),
+            loads: Loads::default(),
             max_viewers,
         }
     }
@@ -133,8 +150,10 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             Op::Publish {
                 conn,
                 stream_id,
-                feed,
-            } => self.publish(conn, &stream_id, feed),
+                feeds,
+            } => self.publish(conn, &stream_id, feeds),
+            Op::ServerDown { server } => Ok(self.server_down(server)),
+            Op::ServerUp { server } => Ok(self.server_up(server)),
             Op::Reroute { conn, stream_id } => self.reroute(conn, &stream_id),
             Op::Join {
                 conn,
@@ -177,7 +196,11 @@ impl<C: Copy + Eq + Hash> Hub<C> {
     /// on chain first, and a disconnect always applies.
     pub fn check(&self, op: &Op<C>) -> Result<(), Refusal> {
         match op {
-            Op::Broadcast { .. } | Op::Join { .. } | Op::Disconnect { .. } => Ok(()),
+            Op::Broadcast { .. }
+            | Op::Join { .. }
+            | Op::Disconnect { .. }
+            | Op::ServerDown { .. }
+            | Op::ServerUp { .. } => Ok(()),
             Op::Leave { conn, stream_id } => self.viewer_on(*conn, stream_id).map(drop),
             Op::StopBroadcast { conn, stream_id } => self.broadcaster_on(*conn, stream_id),
             Op::Publish {
@@ -230,10 +253,11 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         })
     }
 
-    /// The feed viewers of `stream_id` subscribe to, if it goes through the media
-    /// server and its broadcaster has published.
-    pub fn feed_of(&self, stream_id: &str) -> Option<Feed> {
-        self.live.get(stream_id)?.feed
+    /// Whether viewers of `stream_id` may still be given `feed`.
+    pub fn has_feed(&self, stream_id: &str, feed: Feed) -> bool {
+        self.live
+            .get(stream_id)
+            .is_some_and(|live| live.feeds.contains(&feed))
     }
 
     /// The stream `conn` broadcasts, if any.

@@ -32,7 +32,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 broadcaster,
                 broadcaster_conn: conn,
                 via,
-                feed: None,
+                feeds: Vec::new(),
                 viewers: BTreeMap::new(),
                 count_changed: false,
             },
@@ -67,10 +67,17 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             });
         }
         let count = live.viewers.len() + usize::from(seated.is_none());
-        live.viewers.insert(viewer, Seat { conn, told: count });
+        let seat = Seat {
+            conn,
+            told: count,
+            server: None,
+        };
+        if let Some(server) = live.viewers.insert(viewer, seat).and_then(|was| was.server) {
+            self.loads.remove(server);
+        }
         live.count_changed = true;
         let broadcaster_conn = live.broadcaster_conn;
-        let (broadcaster, via, feed) = (live.broadcaster, live.via, live.feed);
+        let (broadcaster, via) = (live.broadcaster, live.via);
         let mut outbox = Vec::new();
         if let Some(moved_from) = seated {
             self.with_part(moved_from, |part| part.watches.remove(stream_id));
@@ -102,15 +109,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         // Through the media server the broadcaster sends to no one but the server: the
         // viewer's instance subscribes it now if there is a feed, else when the
         // broadcaster publishes (`Hub::publish`).
-        if let (Via::MediaServer, Some(feed)) = (via, feed) {
-            let task = MediaTask::Subscribe {
-                broadcaster,
-                stream_id: stream_id.to_string(),
-                viewer,
-                feed,
-            };
-            outbox.push((conn, Notice::Media(task)));
-        }
+        outbox.extend(self.subscribe_task(stream_id, viewer));
         Ok(outbox)
     }
 
@@ -149,7 +148,9 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             .live
             .get_mut(stream_id)
             .expect("a watched stream is live");
-        live.viewers.remove(&viewer);
+        if let Some(server) = live.viewers.remove(&viewer).and_then(|seat| seat.server) {
+            self.loads.remove(server);
+        }
         live.count_changed = true;
         let stop = Notice::StopWatching {
             viewer,
@@ -211,7 +212,8 @@ impl<C: Copy + Eq + Hash> Hub<C> {
     }
 
     pub(super) fn end(&mut self, stream_id: &str) -> Outbox<C> {
-        let live = self.live.remove(stream_id).expect("the stream is live");
+        let mut live = self.live.remove(stream_id).expect("the stream is live");
+        self.loads.release(&mut live);
         self.broadcasting.remove(&live.broadcaster);
         self.with_part(live.broadcaster_conn, |part| part.broadcasts = None);
         let mut outbox = vec![(live.broadcaster_conn, Notice::IsStreaming(false))];

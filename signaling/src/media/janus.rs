@@ -3,6 +3,7 @@
 //! A plugin request is answered at once (`success`) or acknowledged (`ack`) and
 //! answered by an event carrying the request's transaction. Every request carries the
 //! API secret: without it Janus answers nothing, so only this server drives it.
+use super::ServerId;
 use serde_json::{json, Value};
 use std::{
     collections::HashMap,
@@ -60,11 +61,19 @@ pub struct PluginAnswer {
     pub jsep: Option<Value>,
 }
 
-/// One attachment to the VideoRoom plugin: a publisher's or a subscriber's.
+/// One attachment to the VideoRoom plugin: a publisher's, a relay's or a subscriber's.
 #[derive(Debug, Clone)]
 pub struct Handle {
     session: Arc<Session>,
-    id: u64,
+    id: HandleId,
+}
+
+/// A handle as Janus names it in what it says: the media server it is on, and its
+/// number there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HandleId {
+    pub server: ServerId,
+    pub number: u64,
 }
 
 impl Handle {
@@ -73,8 +82,12 @@ impl Handle {
         self.session.id
     }
 
-    pub fn id(&self) -> u64 {
+    pub fn id(&self) -> HandleId {
         self.id
+    }
+
+    fn path(&self) -> String {
+        format!("/{}/{}", self.session.id, self.id.number)
     }
 }
 
@@ -86,8 +99,9 @@ struct Session {
     alive: AtomicBool,
 }
 
-/// The client: where Janus is, and the session in use.
+/// The client: which Janus, where it is, and the session in use.
 pub struct Janus {
+    server: ServerId,
     http: reqwest::Client,
     url: String,
     secret: String,
@@ -102,28 +116,30 @@ pub struct Janus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum News {
     /// The session ended under the client: every handle in it is gone.
-    SessionLost(u64),
+    SessionLost { server: ServerId, session: u64 },
     /// A handle's peer connection is up (ICE and DTLS done).
-    Up(u64),
+    Up(HandleId),
     /// A handle's peer connection is down (the other end hung up, or stopped
     /// answering).
-    Down(u64),
+    Down(HandleId),
     /// Video started or stopped arriving on a handle's peer connection (Janus tells
     /// after a second without).
-    Media { handle: u64, receiving: bool },
+    Media { handle: HandleId, receiving: bool },
 }
 
 impl Janus {
-    /// A client of the Janus whose HTTP API is at `url` (`http://host:8088/janus`),
+    /// A client of `server`, whose HTTP API is at `url` (`http://host:8088/janus`),
     /// waiting at most `answer_within` for any answer; `news` hears what Janus says
     /// of its own accord.
     pub fn new(
+        server: ServerId,
         url: &str,
         secret: &str,
         answer_within: Duration,
         news: UnboundedSender<News>,
     ) -> Self {
         Self {
+            server,
             http: reqwest::Client::builder()
                 .timeout(POLL_WITHIN)
                 .build()
@@ -147,7 +163,11 @@ impl Janus {
         let session = self.session().await?;
         let body = json!({ "janus": "attach", "plugin": "janus.plugin.videoroom" });
         let answer = self.post(&format!("/{}", session.id), body).await;
-        let id = id_of(&session, answer)?;
+        let number = id_of(&session, answer)?;
+        let id = HandleId {
+            server: self.server,
+            number,
+        };
         Ok(Handle { session, id })
     }
 
@@ -171,8 +191,7 @@ impl Janus {
         if let Some(jsep) = jsep {
             request["jsep"] = jsep;
         }
-        let path = format!("/{}/{}", handle.session.id, handle.id);
-        let answer = self.post(&path, request).await;
+        let answer = self.post(&handle.path(), request).await;
         let answer = match answer {
             Ok(answer) if answer["janus"] == "ack" => {
                 match tokio::time::timeout(self.answer_within, told).await {
@@ -200,8 +219,7 @@ impl Janus {
         } else {
             json!({ "janus": "trickle", "candidate": candidate })
         };
-        let path = format!("/{}/{}", handle.session.id, handle.id);
-        self.post(&path, body)
+        self.post(&handle.path(), body)
             .await
             .map(drop)
             .map_err(|error| lost(&handle.session, error))
@@ -209,10 +227,12 @@ impl Janus {
 
     /// Ends the handle, and with it its peer connection.
     pub async fn detach(&self, handle: &Handle) {
-        let path = format!("/{}/{}", handle.session.id, handle.id);
-        if let Err(error) = self.post(&path, json!({ "janus": "detach" })).await {
+        if let Err(error) = self
+            .post(&handle.path(), json!({ "janus": "detach" }))
+            .await
+        {
             // A handle of a session that is gone is gone with it.
-            debug!(handle = handle.id, %error, "detach");
+            debug!(handle = handle.id.number, %error, "detach");
         }
     }
 
@@ -234,6 +254,7 @@ impl Janus {
             alive: AtomicBool::new(true),
         });
         tokio::spawn(poll(
+            self.server,
             self.http.clone(),
             format!(
                 "{}/{id}?maxev={POLL_EVENTS}&apisecret={}",
@@ -279,6 +300,7 @@ impl Janus {
 /// cannot be read (Janus is down) ends here: every request waiting in it fails, and
 /// `news` is told.
 async fn poll(
+    server: ServerId,
     http: reqwest::Client,
     url: String,
     session: Arc<Session>,
@@ -313,7 +335,7 @@ async fn poll(
                 Some(tell) => {
                     tell.send(event).ok();
                 }
-                None => match news_of(&event) {
+                None => match news_of(server, &event) {
                     Some(told) => {
                         news.send(told).ok();
                     }
@@ -325,12 +347,19 @@ async fn poll(
     session.alive.store(false, Ordering::Release);
     // Dropping the senders fails every request still waiting.
     session.waiting.lock().expect("waiting lock").clear();
-    news.send(News::SessionLost(session.id)).ok();
+    news.send(News::SessionLost {
+        server,
+        session: session.id,
+    })
+    .ok();
 }
 
 /// What an event Janus sends of its own accord tells the media tier, if anything.
-fn news_of(event: &Value) -> Option<News> {
-    let handle = event["sender"].as_u64()?;
+fn news_of(server: ServerId, event: &Value) -> Option<News> {
+    let handle = HandleId {
+        server,
+        number: event["sender"].as_u64()?,
+    };
     match event["janus"].as_str()? {
         "webrtcup" => Some(News::Up(handle)),
         "hangup" => Some(News::Down(handle)),

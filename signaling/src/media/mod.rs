@@ -1,26 +1,27 @@
 //! The media server tier (docs/live.md, "The media server"): with Janus configured, a
-//! broadcaster publishes its stream once, into a VideoRoom room of its own, and each
-//! viewer the hub lets in receives it from Janus. Only this server talks to Janus
-//! (every request carries the API secret), on behalf of the connections the hub let
-//! in: a browser never learns a room, a feed or a handle, so knowing one gets nobody
-//! anything. This module holds this instance's handles, by connection.
+//! broadcaster publishes its stream once, into a VideoRoom room of its own on the
+//! least loaded media server, which forwards it to a room on each other one (a relay,
+//! `relay.rs`); each viewer the hub lets in receives it from the media server the hub
+//! gives it. Only this server talks to Janus (every request carries the API secret),
+//! on behalf of the connections the hub let in: a browser never learns a room, a feed
+//! or a handle, so knowing one gets nobody anything. This module holds this
+//! instance's clients of the media servers, and its handles there by connection.
 mod encoders;
+mod handles;
 mod janus;
 mod layer;
+mod relay;
 
 pub use encoders::Encoders;
 
+use handles::{Handles, Publisher};
 use janus::{Handle, Janus};
-pub use janus::{JanusError, News};
+pub use janus::{HandleId, JanusError, News};
 pub use layer::Layer;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use socketioxide::socket::Sid;
-use std::{
-    collections::{HashMap, HashSet},
-    sync::Mutex,
-    time::Duration,
-};
+use std::{fmt, time::Duration};
 use tokio::sync::mpsc::{self, UnboundedReceiver};
 use w3bstreaming_keys::AccountId;
 
@@ -30,168 +31,140 @@ const NO_SUCH_FEED: i64 = 428;
 const FEED_RETRY: Duration = Duration::from_millis(250);
 const FEED_TRIES: u32 = 20;
 
-/// A published stream, as viewers subscribe to it: the room and the publisher in it.
+/// One of the media servers configured (`--janus-url`, in order). Every signaling
+/// instance is given the same list, so that a number names the same Janus in every
+/// instance's hub.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct ServerId(pub u8);
+
+impl fmt::Display for ServerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A published stream, as viewers subscribe to it: the media server, the room and the
+/// publisher in it (the broadcaster's own, or its relay's remote publisher).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Feed {
+    #[serde(default)]
+    pub server: ServerId,
     pub room: u64,
     pub publisher: u64,
 }
 
-/// A publisher's handle, and the room it made.
-struct Publisher {
-    handle: Handle,
-    room: u64,
+/// A media server as this instance reaches it.
+struct Server {
+    janus: Janus,
+    /// Where another media server sends it a relay's packets, and where it takes them:
+    /// the host of its URL.
+    relay_host: String,
 }
 
 /// This instance's part of the media server tier.
 pub struct Media {
-    janus: Janus,
-    /// By the broadcaster's connection.
-    publishers: Mutex<HashMap<Sid, Publisher>>,
-    /// By the viewer's connection and the broadcaster it receives.
-    subscribers: Mutex<HashMap<(Sid, AccountId), Handle>>,
-    /// The handles whose peer connection came up.
-    up: Mutex<HashSet<u64>>,
+    servers: Vec<Server>,
+    handles: Handles,
 }
 
 impl Media {
-    /// The tier on the Janus whose HTTP API is at `url`, and what Janus says of its own
-    /// accord: a peer connection up ([`Media::came_up`]), or a session lost (Janus
-    /// died, restarted, or stopped answering: [`Media::forget`]).
+    /// The tier on the Janus instances whose HTTP APIs are at `urls` (at most 255; the
+    /// first is [`ServerId`] 0), and what they say of their own accord: a peer
+    /// connection up ([`Media::came_up`]), or a session lost (Janus died, restarted,
+    /// or stopped answering: [`Media::forget`]).
     pub fn new(
-        url: &str,
+        urls: &[String],
         api_secret: &str,
         answer_within: Duration,
     ) -> (Self, UnboundedReceiver<News>) {
         let (tell, news) = mpsc::unbounded_channel();
+        let servers = urls
+            .iter()
+            .zip(0..=u8::MAX)
+            .map(|(url, n)| Server {
+                janus: Janus::new(ServerId(n), url, api_secret, answer_within, tell.clone()),
+                relay_host: relay::host_of(url).to_string(),
+            })
+            .collect();
         let media = Self {
-            janus: Janus::new(url, api_secret, answer_within, tell),
-            publishers: Mutex::new(HashMap::new()),
-            subscribers: Mutex::new(HashMap::new()),
-            up: Mutex::new(HashSet::new()),
+            servers,
+            handles: Handles::default(),
         };
         (media, news)
     }
 
-    /// The peer connection of `handle` is up. Told of a handle already let go, it keeps
-    /// nothing.
-    pub fn came_up(&self, handle: u64) {
-        let held = self
-            .publishers
-            .lock()
-            .expect("publishers lock")
-            .values()
-            .any(|publisher| publisher.handle.id() == handle)
-            || self
-                .subscribers
-                .lock()
-                .expect("subscribers lock")
-                .values()
-                .any(|held| held.id() == handle);
-        if held {
-            self.up.lock().expect("up lock").insert(handle);
-        }
+    /// How many media servers there are.
+    pub fn servers(&self) -> u8 {
+        u8::try_from(self.servers.len()).expect("at most 255 media servers")
     }
 
-    /// Whether the publisher on `sid`, if it is still the `handle` it was, has its peer
-    /// connection up.
-    pub fn publisher_up(&self, sid: Sid, handle: u64) -> Option<bool> {
-        let publishers = self.publishers.lock().expect("publishers lock");
-        let publisher = publishers.get(&sid).filter(|p| p.handle.id() == handle)?;
-        Some(self.is_up(publisher.handle.id()))
+    fn janus(&self, server: ServerId) -> &Janus {
+        &self.servers[usize::from(server.0)].janus
+    }
+
+    /// The peer connection of `handle` is up.
+    pub fn came_up(&self, handle: HandleId) {
+        self.handles.came_up(handle);
+    }
+
+    /// Whether the peer connection of `handle`, if it is still the one held for the
+    /// publisher or the viewer on `sid`, is up.
+    pub fn is_up(&self, sid: Sid, handle: HandleId) -> Option<bool> {
+        self.handles.up(handle, sid)
     }
 
     /// The connection whose publisher `handle` is, if it is one this instance holds.
-    pub fn publisher_of(&self, handle: u64) -> Option<Sid> {
-        let publishers = self.publishers.lock().expect("publishers lock");
-        publishers
-            .iter()
-            .find(|(_, publisher)| publisher.handle.id() == handle)
-            .map(|(sid, _)| *sid)
+    pub fn publisher_of(&self, handle: HandleId) -> Option<Sid> {
+        self.handles.publisher_of(handle)
     }
 
-    /// As [`Media::publisher_up`], for the viewer on `sid` receiving `broadcaster`.
-    pub fn subscriber_up(&self, sid: Sid, broadcaster: AccountId, handle: u64) -> Option<bool> {
-        let found = self
-            .subscriber(sid, broadcaster)
-            .filter(|h| h.id() == handle)?;
-        Some(self.is_up(found.id()))
-    }
-
-    fn is_up(&self, handle: u64) -> bool {
-        self.up.lock().expect("up lock").contains(&handle)
-    }
-
-    /// Drops, without asking Janus, every handle of the lost `session`: the connections
-    /// whose publishers were in it, whose streams must go another way.
-    pub fn forget(&self, session: u64) -> Vec<Sid> {
-        let mut gone = Vec::new();
-        self.subscribers
-            .lock()
-            .expect("subscribers lock")
-            .retain(|_, handle| {
-                let keep = handle.session() != session;
-                if !keep {
-                    gone.push(handle.id());
-                }
-                keep
-            });
-        let mut publishers = self.publishers.lock().expect("publishers lock");
-        let lost: Vec<Sid> = publishers
-            .iter()
-            .filter(|(_, publisher)| publisher.handle.session() == session)
-            .map(|(sid, _)| *sid)
-            .collect();
-        for sid in &lost {
-            gone.extend(
-                publishers
-                    .remove(sid)
-                    .map(|publisher| publisher.handle.id()),
-            );
+    /// Drops, without asking Janus, every handle of the lost `session` of `server`, and
+    /// ends the relays of the publishers that were in it: the connections of those
+    /// publishers, whose streams must go another way.
+    pub async fn forget(&self, server: ServerId, session: u64) -> Vec<Sid> {
+        let mut sids = Vec::new();
+        for (sid, publisher) in self.handles.forget(server, session) {
+            for relay in &publisher.relays {
+                self.end_room(&relay.handle, relay.room).await;
+            }
+            sids.push(sid);
         }
-        let mut up = self.up.lock().expect("up lock");
-        for handle in gone {
-            up.remove(&handle);
-        }
-        lost
+        sids
     }
 
-    /// Whether Janus answers now.
-    pub async fn reachable(&self) -> Result<(), JanusError> {
-        self.janus.reachable().await
+    /// Whether `server` answers now.
+    pub async fn reachable(&self, server: ServerId) -> Result<(), JanusError> {
+        self.janus(server).reachable().await
     }
 
-    /// Publishes the broadcaster on `sid` with its SDP `offer`, into a new room
-    /// (`stream_id` names it in Janus's own lists): the feed viewers subscribe to,
-    /// Janus's SDP answer and the publisher's handle. The offer's simulcast layers are
-    /// in `rid_order` (`"lmh"`: smallest first), or largest first, as Janus assumes. A
-    /// broadcaster publishing again replaces its feed.
+    /// Publishes the broadcaster on `sid` with its SDP `offer`, into a new room on
+    /// `server` (`stream_id` names it in Janus's own lists): the feed viewers
+    /// subscribe to, Janus's SDP answer and the publisher's handle. The offer's
+    /// simulcast layers are in `rid_order` (`"lmh"`: smallest first), or largest
+    /// first, as Janus assumes. A broadcaster publishing again replaces its feed.
     pub async fn publish(
         &self,
         sid: Sid,
         stream_id: &str,
         mut offer: Value,
         rid_order: Option<&'static str>,
-    ) -> Result<(Feed, Value, u64), JanusError> {
+        server: ServerId,
+    ) -> Result<(Feed, Value, HandleId), JanusError> {
         self.unpublish(sid).await;
         if let (Some(jsep), Some(order)) = (offer.as_object_mut(), rid_order) {
             jsep.insert("rid_order".into(), json!(order));
         }
-        let handle = self.janus.attach().await?;
+        let janus = self.janus(server);
+        let handle = janus.attach().await?;
         let room = random_id();
-        let create = json!({
-            "request": "create",
-            "room": room,
-            "description": stream_id,
-            "publishers": 1,
-            // A keyframe every 10 s, so that a viewer who lost packets recovers.
-            "fir_freq": 10,
-            "audiocodec": "opus",
-            "videocodec": "vp8,h264",
-            "notify_joining": false,
-        });
-        if let Err(error) = self.janus.message(&handle, create, None).await {
-            self.janus.detach(&handle).await;
+        if let Err(error) = janus
+            .message(&handle, create_room(room, stream_id), None)
+            .await
+        {
+            janus.detach(&handle).await;
             return Err(error);
         }
         let join = json!({
@@ -200,9 +173,8 @@ impl Media {
             "room": room,
             "display": stream_id,
         });
-        let joined = self
-            .janus
-            .message(&handle, join, Some(offer))
+        let joined = janus
+            .message(&handle, join, Some(offer.clone()))
             .await
             .and_then(|answer| match (answer.data["id"].as_u64(), answer.jsep) {
                 (Some(publisher), Some(jsep)) => Ok((publisher, jsep)),
@@ -219,33 +191,43 @@ impl Media {
             }
         };
         let id = handle.id();
-        self.publishers
-            .lock()
-            .expect("publishers lock")
-            .insert(sid, Publisher { handle, room });
-        Ok((Feed { room, publisher }, jsep, id))
+        let streams = relay::streams(&offer, &jsep);
+        self.handles.add_publisher(
+            sid,
+            Publisher {
+                handle,
+                room,
+                id: publisher,
+                streams,
+                relays: Vec::new(),
+            },
+        );
+        let feed = Feed {
+            server,
+            room,
+            publisher,
+        };
+        Ok((feed, jsep, id))
     }
 
-    /// Ends what the broadcaster on `sid` publishes: its room goes, and every viewer's
-    /// subscription in it with it.
+    /// Ends what the broadcaster on `sid` publishes: its room and its relays' rooms go,
+    /// and every viewer's subscription in them with them.
     pub async fn unpublish(&self, sid: Sid) {
-        let publisher = self
-            .publishers
-            .lock()
-            .expect("publishers lock")
-            .remove(&sid);
-        if let Some(Publisher { handle, room }) = publisher {
-            self.end_room(&handle, room).await;
+        if let Some(publisher) = self.handles.take_publisher(sid) {
+            for relay in &publisher.relays {
+                self.end_room(&relay.handle, relay.room).await;
+            }
+            self.end_room(&publisher.handle, publisher.room).await;
         }
     }
 
     async fn end_room(&self, handle: &Handle, room: u64) {
-        self.up.lock().expect("up lock").remove(&handle.id());
+        let janus = self.janus(handle.id().server);
         let destroy = json!({ "request": "destroy", "room": room });
-        if let Err(error) = self.janus.message(handle, destroy, None).await {
+        if let Err(error) = janus.message(handle, destroy, None).await {
             tracing::warn!(room, %error, "could not destroy a room");
         }
-        self.janus.detach(handle).await;
+        janus.detach(handle).await;
     }
 
     /// Subscribes the viewer on `sid` to `broadcaster`'s `feed`: Janus's SDP offer for
@@ -255,14 +237,12 @@ impl Media {
         sid: Sid,
         broadcaster: AccountId,
         feed: Feed,
-    ) -> Result<(Value, u64), JanusError> {
+    ) -> Result<(Value, HandleId), JanusError> {
         self.unsubscribe(sid, broadcaster).await;
-        let handle = self.janus.attach().await?;
-        // Held before the offer goes out, so that the viewer's answer finds it.
-        self.subscribers
-            .lock()
-            .expect("subscribers lock")
-            .insert((sid, broadcaster), handle.clone());
+        let janus = self.janus(feed.server);
+        let handle = janus.attach().await?;
+        self.handles
+            .add_subscriber(sid, broadcaster, handle.clone());
         let join = json!({
             "request": "join",
             "ptype": "subscriber",
@@ -292,9 +272,10 @@ impl Media {
         handle: &Handle,
         join: Value,
     ) -> Result<janus::PluginAnswer, JanusError> {
+        let janus = self.janus(handle.id().server);
         let mut tries = 0;
         loop {
-            match self.janus.message(handle, join.clone(), None).await {
+            match janus.message(handle, join.clone(), None).await {
                 Err(JanusError::Refused {
                     code: NO_SUCH_FEED, ..
                 }) if tries < FEED_TRIES => {
@@ -309,7 +290,7 @@ impl Media {
     /// Whether the viewer on `sid` receives `broadcaster` through the media server: its
     /// answer and candidates then go to Janus.
     pub fn subscribed(&self, sid: Sid, broadcaster: AccountId) -> bool {
-        self.subscriber(sid, broadcaster).is_some()
+        self.handles.subscriber(sid, broadcaster).is_some()
     }
 
     /// The viewer's SDP answer to the offer of [`Media::subscribe`]: media starts.
@@ -345,8 +326,11 @@ impl Media {
         body: Value,
         jsep: Option<Value>,
     ) -> Result<(), JanusError> {
-        match self.subscriber(sid, broadcaster) {
-            Some(handle) => self.janus.message(&handle, body, jsep).await.map(drop),
+        match self.handles.subscriber(sid, broadcaster) {
+            Some(handle) => {
+                let janus = self.janus(handle.id().server);
+                janus.message(&handle, body, jsep).await.map(drop)
+            }
             None => Ok(()),
         }
     }
@@ -358,40 +342,43 @@ impl Media {
         broadcaster: AccountId,
         candidate: Value,
     ) -> Result<(), JanusError> {
-        match self.subscriber(sid, broadcaster) {
-            Some(handle) => self.janus.trickle(&handle, candidate).await,
+        match self.handles.subscriber(sid, broadcaster) {
+            Some(handle) => {
+                self.janus(handle.id().server)
+                    .trickle(&handle, candidate)
+                    .await
+            }
             None => Ok(()),
         }
     }
 
     /// The viewer on `sid` no longer receives `broadcaster`.
     pub async fn unsubscribe(&self, sid: Sid, broadcaster: AccountId) {
-        let handle = self
-            .subscribers
-            .lock()
-            .expect("subscribers lock")
-            .remove(&(sid, broadcaster));
-        if let Some(handle) = handle {
-            self.up.lock().expect("up lock").remove(&handle.id());
-            self.janus.detach(&handle).await;
+        if let Some(handle) = self.handles.take_subscriber(sid, broadcaster) {
+            self.janus(handle.id().server).detach(&handle).await;
         }
     }
 
-    /// Publishers and subscriptions this instance holds, for the metrics.
-    pub fn counts(&self) -> (usize, usize) {
-        (
-            self.publishers.lock().expect("publishers lock").len(),
-            self.subscribers.lock().expect("subscribers lock").len(),
-        )
+    /// Publishers, relays and subscriptions this instance holds, for the metrics.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        self.handles.counts()
     }
+}
 
-    fn subscriber(&self, sid: Sid, broadcaster: AccountId) -> Option<Handle> {
-        self.subscribers
-            .lock()
-            .expect("subscribers lock")
-            .get(&(sid, broadcaster))
-            .cloned()
-    }
+/// The VideoRoom's `create` of a stream's room, in the media server it is published
+/// to and in each its relays go to alike.
+fn create_room(room: u64, stream_id: &str) -> Value {
+    json!({
+        "request": "create",
+        "room": room,
+        "description": stream_id,
+        "publishers": 1,
+        // A keyframe every 10 s, so that a viewer who lost packets recovers.
+        "fir_freq": 10,
+        "audiocodec": "opus",
+        "videocodec": "vp8,h264",
+        "notify_joining": false,
+    })
 }
 
 /// A room id no one can guess: ids are never shown to clients, and a guessed one would

@@ -14,7 +14,7 @@ use crate::{
     address::AddressRange,
     cluster::ConnId,
     connections::ClientAddr,
-    events::media::publish_feed,
+    events::{media::publish_feed, media_servers::first_reachable},
     hub::{Op, Via},
     refusal::Refusal,
     server::Signaling,
@@ -110,8 +110,7 @@ async fn publish(
     }
     crate::events::may_broadcast(signaling, account, stream_id, range).await?;
     let media = signaling.media.as_ref().expect("checked above");
-    media
-        .reachable()
+    first_reachable(signaling, media)
         .await
         .map_err(|error| Refusal::MediaUnavailable(error.to_string()))?;
     let conn = ConnId {

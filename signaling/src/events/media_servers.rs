@@ -1,0 +1,176 @@
+//! The media servers as they come and go: which one answers ([`first_reachable`]), what
+//! Janus says of its own accord ([`follow_news`]), one found down
+//! ([`server_lost`]) and up again ([`watch_servers`]); and a publisher that never
+//! connects ([`publisher_comes_up`]). The streams published to a media server that is
+//! lost go on peer to peer (an encoder's end), as do those whose publisher never
+//! connects; the viewers of a relay on it move to another (`Hub::server_down`).
+use super::encoders::{encoder_down, encoder_heard};
+use crate::{
+    cluster::ConnId,
+    hub::Op,
+    media::{HandleId, JanusError, Media, News, ServerId},
+    server::Signaling,
+};
+use std::{sync::Arc, time::Duration};
+use tokio::sync::mpsc::UnboundedReceiver;
+use tracing::{info, warn};
+
+/// How often an instance asks the media servers found down whether they answer again.
+const PROBE_EVERY: Duration = Duration::from_secs(2);
+
+/// The least loaded media server that answers now, as the hub counts loads; `Err`
+/// with the last one's error if none does.
+pub(crate) async fn first_reachable(
+    signaling: &Signaling,
+    media: &Media,
+) -> Result<ServerId, JanusError> {
+    let servers = signaling.lock().servers_by_load(media.servers());
+    let mut last = JanusError::Unreachable("no media server is configured".into());
+    for server in servers {
+        match media.reachable(server).await {
+            Ok(()) => {
+                server_answers(signaling, server).await;
+                return Ok(server);
+            }
+            Err(error) => {
+                server_lost(signaling, server).await;
+                last = error;
+            }
+        }
+    }
+    Err(last)
+}
+
+/// Whether `error` says the media server is gone, rather than that it turned a
+/// request down.
+pub(crate) fn is_loss(error: &JanusError) -> bool {
+    matches!(
+        error,
+        JanusError::Unreachable(_) | JanusError::NoAnswer | JanusError::SessionGone
+    )
+}
+
+/// `server` is found down: every instance's hub hears it, once.
+pub(crate) async fn server_lost(signaling: &Signaling, server: ServerId) {
+    if signaling.lock().is_down(server) {
+        return;
+    }
+    warn!(%server, "a media server is down");
+    signaling
+        .metrics
+        .media_servers_lost
+        .get_or_create(&[("server", server.to_string())])
+        .inc();
+    if let Err(refusal) = signaling.change(Op::ServerDown { server }).await {
+        warn!(%server, %refusal, "could not tell the instances a media server is down");
+    }
+}
+
+async fn server_answers(signaling: &Signaling, server: ServerId) {
+    if !signaling.lock().is_down(server) {
+        return;
+    }
+    info!(%server, "a media server answers again");
+    if let Err(refusal) = signaling.change(Op::ServerUp { server }).await {
+        warn!(%server, %refusal, "could not tell the instances a media server is up");
+    }
+}
+
+/// For as long as the server runs, asks each media server found down whether it
+/// answers again, every [`PROBE_EVERY`].
+pub(crate) async fn watch_servers(signaling: Arc<Signaling>) {
+    let Some(media) = signaling.media.as_deref() else {
+        return;
+    };
+    loop {
+        tokio::time::sleep(PROBE_EVERY).await;
+        for server in (0..media.servers()).map(ServerId) {
+            if signaling.lock().is_down(server) && media.reachable(server).await.is_ok() {
+                server_answers(&signaling, server).await;
+            }
+        }
+    }
+}
+
+/// For as long as the server runs, what Janus says of its own accord: a peer
+/// connection that came up or went down, video that stopped, or a session lost (Janus
+/// died, restarted, or stopped answering). Every stream this instance published in a
+/// lost session goes on peer to peer: its broadcaster hears the new route and offers
+/// to each viewer, as if the viewers had just joined, and the viewers' pages take the
+/// new offers as they take any. A loss is found as soon as Janus's HTTP API refuses
+/// the session's poll, or after the poll's 40 s when Janus stops answering.
+pub(crate) async fn follow_news(signaling: Arc<Signaling>, mut news: UnboundedReceiver<News>) {
+    while let Some(news) = news.recv().await {
+        let Some(media) = signaling.media.as_deref() else {
+            return;
+        };
+        let (server, session) = match news {
+            News::Up(handle) => {
+                media.came_up(handle);
+                continue;
+            }
+            News::Down(handle) => {
+                encoder_down(&signaling, media, handle).await;
+                continue;
+            }
+            News::Media { handle, receiving } => {
+                encoder_heard(&signaling, media, handle, receiving);
+                continue;
+            }
+            News::SessionLost { server, session } => (server, session),
+        };
+        for sid in media.forget(server, session).await {
+            let conn = ConnId {
+                instance: signaling.me,
+                sid,
+            };
+            let Some(stream_id) = signaling.lock().stream_of(conn) else {
+                continue;
+            };
+            warn!(%sid, %server, stream_id, "the media server is lost");
+            go_on_without_media_server(&signaling, conn, stream_id).await;
+        }
+        server_lost(&signaling, server).await;
+    }
+}
+
+/// A publisher whose peer connection with the media server is not up within
+/// `--media-connect-timeout-ms` (its browser cannot reach the media server, or never
+/// tries) is ended, and its stream goes on peer to peer as if the media server were lost.
+pub(crate) async fn publisher_comes_up(
+    signaling: Arc<Signaling>,
+    conn: ConnId,
+    stream_id: String,
+    handle: HandleId,
+) {
+    tokio::time::sleep(signaling.config.media_connect_timeout()).await;
+    let Some(media) = signaling.media.as_deref() else {
+        return;
+    };
+    if media.is_up(conn.sid, handle) != Some(false) {
+        return;
+    }
+    warn!(sid = %conn.sid, stream_id, "the publisher never connected to the media server");
+    signaling
+        .metrics
+        .media_timeouts
+        .get_or_create(&[("kind", "publisher")])
+        .inc();
+    media.unpublish(conn.sid).await;
+    go_on_without_media_server(&signaling, conn, stream_id).await;
+}
+
+/// The stream of the publisher on `conn` can no longer go through the media server: a
+/// browser's goes on peer to peer; an encoder's (WHIP) cannot, and ends.
+async fn go_on_without_media_server(signaling: &Signaling, conn: ConnId, stream_id: String) {
+    let op = if signaling.encoders.holds(conn.sid) {
+        warn!(%conn, stream_id, "an encoder's stream ends without the media server");
+        Op::StopBroadcast { conn, stream_id }
+    } else {
+        warn!(%conn, stream_id, "the stream goes peer to peer");
+        Op::Reroute { conn, stream_id }
+    };
+    if let Err(refusal) = signaling.change(op).await {
+        warn!(%conn, %refusal, "could not change the stream's route");
+    }
+}

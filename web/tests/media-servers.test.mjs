@@ -1,0 +1,102 @@
+// Live video through two media servers (two real Janus instances), through the UI:
+// Alice publishes once, to one; it relays her stream to the other; her followers are
+// spread over both, pick their layer on either, and those of one that dies go on
+// from the other (docs/live.md, "Several media servers"). Loopback only
+// (scripts/loopback-only.sh).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startJanus } from 'w3bstreaming-testkit/signaling';
+import { launchBrowser, shown, startStack, until } from './support.mjs';
+import {
+  decoding,
+  goLive,
+  line,
+  player,
+  playback,
+  streamPage as liveStreamPage,
+  tellOnFailure,
+} from './live-support.mjs';
+
+const janus = [];
+let stack;
+let viewers;
+let alice;
+const watching = {};
+
+before(async () => {
+  janus.push(await startJanus());
+  janus.push(await startJanus({ secret: janus[0].secret }));
+  stack = await startStack(['--demo'], {
+    live: true,
+    signalingArgs: [
+      '--janus-url',
+      janus.map((j) => j.url).join(','),
+      '--janus-api-secret',
+      janus[0].secret,
+    ],
+  });
+  viewers = await launchBrowser({ media: true });
+});
+
+after(async () => {
+  await viewers?.close();
+  await stack?.stop();
+  await Promise.all(janus.map((j) => j.stop()));
+});
+
+tellOnFailure(
+  {
+    signaling: () => stack?.signaling.logs(),
+    janus: () => janus.map((j) => j.logs()).join('\n--- the second media server ---\n'),
+  },
+  () => ({ Alice: alice, ...watching }),
+);
+
+/// The hub's figures of each media server.
+async function servers() {
+  const metrics = await stack.signaling.metrics();
+  const of = (name) => [0, 1].map((n) => metrics[`signaling_media_server_${name}{server="${n}"}`]);
+  return { up: of('up'), load: of('load') };
+}
+
+test('the broadcaster publishes to one media server; followers on both receive and pick their layer', async () => {
+  alice = await liveStreamPage(stack, stack.browser, 'Alice');
+  await goLive(alice);
+  // Bob lands on the relay (nobody there yet), Charlie on the origin (one each).
+  for (const name of ['Bob', 'Charlie']) {
+    watching[name] = await liveStreamPage(stack, viewers, name);
+    await player(watching[name]).getByRole('button', { name: 'Watch' }).click();
+    await decoding(watching[name], (width) => width === 640);
+  }
+  assert.deepEqual(await servers(), { up: [1, 1], load: [2, 1] });
+  const [origin] = await janus[0].rooms();
+  const [relay] = await janus[1].rooms();
+  assert.equal(origin.num_participants, 1);
+  assert.equal(relay.num_participants, 1);
+  const { participants } = await janus[1].ask({ request: 'listparticipants', room: relay.room });
+  assert.equal(participants[0].remote, true, 'the relay stands for the broadcaster');
+
+  // The relay carries all the layers: Bob's menu switches them there as on the origin.
+  const quality = player(watching.Bob).getByLabel('Quality');
+  await quality.selectOption({ label: 'Low' });
+  await decoding(watching.Bob, (width) => width === 320);
+  await quality.selectOption({ label: 'Auto' });
+  await decoding(watching.Bob, (width) => width === 640);
+  for (const page of [alice, ...Object.values(watching)]) assert.deepEqual(page.errors, []);
+});
+
+test("the relay's media server dies: its viewer goes on from the other, through the media server still", async () => {
+  const before = await playback(watching.Bob);
+  await janus[1].kill();
+  await until(async () => (await playback(watching.Bob)).made > before.made, 'a new offer for Bob');
+  await decoding(watching.Bob, (width) => width === 640);
+  await shown(line(player(watching.Bob)).getByText('Playing, through the media server.'));
+  await shown(line(player(watching.Charlie)).getByText('Playing, through the media server.'));
+  assert.deepEqual(await servers(), { up: [1, 0], load: [3, 0] });
+  // Still one connection from the broadcaster.
+  const sending = await alice.evaluate(
+    () => window.peers.filter((pc) => pc.connectionState === 'connected').length,
+  );
+  assert.equal(sending, 1);
+  assert.equal((await playback(watching.Bob)).peers, 1);
+});
