@@ -92,7 +92,8 @@ pub async fn build(
         urls => {
             let secret = config.janus_api_secret.as_deref().unwrap_or_default();
             let timeout = Duration::from_millis(config.janus_timeout_ms);
-            let (media, news) = Media::new(urls, secret, timeout);
+            let auto_wait = Duration::from_millis(config.auto_layer_up_ms);
+            let (media, news) = Media::new(urls, secret, timeout, auto_wait);
             (Some(Arc::new(media)), Some(news))
         }
     };
@@ -154,6 +155,7 @@ pub async fn build(
     if let Some(news) = media_news {
         tokio::spawn(events::media_servers::follow_news(signaling.clone(), news));
         tokio::spawn(events::media_servers::watch_servers(signaling.clone()));
+        tokio::spawn(events::layers::steer_up(signaling.clone()));
     }
     if let (Some(log), Some(start)) = (log, start) {
         replica::run(log, signaling.clone(), start).await?;

@@ -212,6 +212,11 @@ pub struct Config {
         default_value_t = 15_000
     )]
     pub media_connect_timeout_ms: u64,
+    /// How long a viewer on Auto receives a smaller layer, without losing packets,
+    /// before it is given the next larger one (twice as long after each try that
+    /// brought losses back, up to 5 minutes).
+    #[arg(long, env = "SIGNALING_AUTO_LAYER_UP_MS", default_value_t = 20_000)]
+    pub auto_layer_up_ms: u64,
     /// How long Janus may take to answer one request.
     #[arg(long, env = "SIGNALING_JANUS_TIMEOUT_MS", default_value_t = 5_000)]
     pub janus_timeout_ms: u64,

@@ -204,6 +204,15 @@ impl Packet {
         Self::one("streamKeys", json!(keys))
     }
 
+    /// To a viewer on Auto: the layer of `broadcaster`'s video it receives now.
+    pub fn auto_layer(broadcaster: AccountId, layer: Layer) -> Self {
+        Self {
+            event: "autoLayer",
+            first: json!(broadcaster.to_string()),
+            second: Some(json!({ "layer": layer })),
+        }
+    }
+
     /// To a broadcaster that published: the media server's SDP answer.
     pub fn published(stream_id: &str, description: Value) -> Self {
         Self::one(

@@ -90,10 +90,11 @@ export async function startRedis(port = undefined) {
 /// Janus as the media server tier (scripts/janus.sh): its API on a free loopback port
 /// (or `port`: a Janus started again where one was), ICE on `iceInterface` only (the
 /// test namespace's media0, scripts/loopback-only.sh; `null` for any), a fresh API
-/// secret (or `secret`). Resolves once its HTTP API answers, with the flags that point
-/// the signaling server at it, its pid (Janus's own, for memory and CPU), and
-/// `stop()` / `kill()`.
-export async function startJanus({ iceInterface = 'media0', port, secret: given } = {}) {
+/// secret (or `secret`), media on UDP ports `rtpPorts` (`MIN-MAX`; scripts/janus.sh's by
+/// default). Resolves once its HTTP API answers, with the flags that point the
+/// signaling server at it, its pid (Janus's own, for memory and CPU), and `stop()` /
+/// `kill()`.
+export async function startJanus({ iceInterface = 'media0', port, secret: given, rtpPorts } = {}) {
   const free = port ?? await new Promise((resolve) => {
     const probe = net.createServer().listen(0, '127.0.0.1', () => {
       const { port: chosen } = probe.address();
@@ -102,7 +103,8 @@ export async function startJanus({ iceInterface = 'media0', port, secret: given 
   });
   const secret = given ?? u8aToHex(crypto.getRandomValues(new Uint8Array(16))).slice(2);
   const ice = iceInterface ? [`--ice-enforce-list=${iceInterface}`] : [];
-  const child = spawn(`${root}/scripts/janus.sh`, ['--port', String(free), '--api-secret', secret, '--',
+  const ports = rtpPorts ? ['--rtp-ports', rtpPorts] : [];
+  const child = spawn(`${root}/scripts/janus.sh`, ['--port', String(free), '--api-secret', secret, ...ports, '--',
     ...ice, '--debug-level=3'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => { logs += chunk; });

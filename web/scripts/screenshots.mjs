@@ -3,16 +3,17 @@
 // the fake camera through the media server, Bob watching it, at desktop and phone
 // widths): `npm run screenshots` (after `cargo build --release` and `npm run build`;
 // it runs in a loopback-only network namespace) writes docs/screenshots/*.png, the
-// stream-key dialog among them.
+// stream-key dialog among them, and Bob's player on a slow link (Auto on a smaller
+// layer).
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startJanus } from 'w3bstreaming-testkit/signaling';
 import { actAs, open, shown, startStack, until } from '../tests/support.mjs';
-import { instrument, playback } from '../tests/live-support.mjs';
+import { instrument, limitLink, LIMITED_PORTS, playback } from '../tests/live-support.mjs';
 
 const out = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 await mkdir(out, { recursive: true });
-const janus = await startJanus();
+const janus = await startJanus({ rtpPorts: LIMITED_PORTS });
 const stack = await startStack(['--demo'], { live: true, signalingArgs: janus.args });
 const streamPath = `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`;
 const shots = [
@@ -96,6 +97,21 @@ try {
   await bob.waitForTimeout(500);
   await bob.screenshot({ path: `${out}watching-phone.png`, fullPage: true });
   console.log('docs/screenshots/watching-phone.png');
+
+  // Bob's link limited: Auto gives him the smaller layer, and says so.
+  const unlimit = limitLink('400kbit');
+  try {
+    await shown(bob.getByText('Your connection is losing video', { exact: false }));
+    await bob.waitForTimeout(2000);
+    await bob.screenshot({ path: `${out}watching-slow-phone.png`, fullPage: true });
+    console.log('docs/screenshots/watching-slow-phone.png');
+    await bob.setViewportSize({ width: 1280, height: 900 });
+    await bob.waitForTimeout(500);
+    await bob.screenshot({ path: `${out}watching-slow.png`, fullPage: true });
+    console.log('docs/screenshots/watching-slow.png');
+  } finally {
+    unlimit();
+  }
 
   // The stream-key dialog, with a key just made (a throwaway stack's).
   await alice

@@ -1,6 +1,8 @@
 // What the live video tests and the benchmarks share: a person's page of the demo
 // stream with its peer connections recorded, its studio and player, what the player
-// plays, and a loopback proxy whose connections can be cut.
+// plays, a loopback proxy whose connections can be cut, and a limit on what a media
+// server sends, as a slow link would limit it.
+import { execFileSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { afterEach } from 'node:test';
 import { actAs, shown, until, watchErrors } from './support.mjs';
@@ -176,4 +178,26 @@ export async function cuttableProxy(target) {
       return new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/// The UDP ports a media server sends from when `limitLink` is to limit what it sends
+/// (scripts/janus.sh --rtp-ports): 64 of them, a mask's worth for `tc`.
+export const LIMITED_PORTS = '20480-20543';
+
+/// Limits what is sent from `LIMITED_PORTS` (so the link of every viewer a media
+/// server started with them serves) to `rate`, with a queue of 20 packets, so that
+/// what does not fit is lost as on a slow link; the function that lifts the limit.
+/// `tc` on loopback, where every packet of the namespace goes.
+export function limitLink(rate) {
+  const tc = (line) => execFileSync('/usr/sbin/tc', line.split(' '), { stdio: 'pipe' });
+  tc('qdisc add dev lo root handle 1: htb default 10');
+  tc('class add dev lo parent 1: classid 1:10 htb rate 10gbit');
+  tc(`class add dev lo parent 1: classid 1:20 htb rate ${rate} ceil ${rate}`);
+  tc('qdisc add dev lo parent 1:20 handle 20: pfifo limit 20');
+  const [first] = LIMITED_PORTS.split('-');
+  tc(
+    'filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff ' +
+      `match ip sport ${first} 0xffc0 flowid 1:20`,
+  );
+  return () => tc('qdisc del dev lo root');
 }

@@ -1,15 +1,18 @@
 // Live video through two media servers (two real Janus instances), through the UI:
 // Alice publishes once, to one; it relays her stream to the other; her followers are
 // spread over both, pick their layer on either, and those of one that dies go on
-// from the other (docs/live.md, "Several media servers"). Loopback only
+// from the other (docs/live.md, "Several media servers"). A viewer whose link cannot
+// carry the larger layer gets the smaller one on Auto. Loopback only
 // (scripts/loopback-only.sh).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startJanus } from 'w3bstreaming-testkit/signaling';
-import { launchBrowser, shown, startStack, until } from './support.mjs';
+import { gone, launchBrowser, shown, startStack, until } from './support.mjs';
 import {
   decoding,
   goLive,
+  limitLink,
+  LIMITED_PORTS,
   line,
   player,
   playback,
@@ -23,9 +26,12 @@ let viewers;
 let alice;
 const watching = {};
 
+/// What the `select` shows: its picked option's text.
+const shownPick = (select) => select.evaluate((element) => element.selectedOptions[0]?.textContent);
+
 before(async () => {
-  janus.push(await startJanus());
-  janus.push(await startJanus({ secret: janus[0].secret }));
+  janus.push(await startJanus({ rtpPorts: '24000-24999' }));
+  janus.push(await startJanus({ secret: janus[0].secret, rtpPorts: LIMITED_PORTS }));
   stack = await startStack(['--demo'], {
     live: true,
     signalingArgs: [
@@ -33,6 +39,9 @@ before(async () => {
       janus.map((j) => j.url).join(','),
       '--janus-api-secret',
       janus[0].secret,
+      // Auto tries the larger layer again after 3 s without losses.
+      '--auto-layer-up-ms',
+      '3000',
     ],
   });
   viewers = await launchBrowser({ media: true });
@@ -83,6 +92,33 @@ test('the broadcaster publishes to one media server; followers on both receive a
   await quality.selectOption({ label: 'Auto' });
   await decoding(watching.Bob, (width) => width === 640);
   for (const page of [alice, ...Object.values(watching)]) assert.deepEqual(page.errors, []);
+});
+
+test('a viewer whose link cannot carry the larger layer gets the smaller one on Auto, and the larger once it can', async () => {
+  const bob = watching.Bob;
+  const quality = player(bob).getByLabel('Quality');
+  assert.equal(await quality.inputValue(), 'auto');
+  const limitedAt = Date.now();
+  const unlimit = limitLink('400kbit');
+  try {
+    await until(async () => (await shownPick(quality)) === 'Auto (Low)', 'Auto (Low)');
+    const loweredMs = Date.now() - limitedAt;
+    await shown(player(bob).getByText('Your connection is losing video', { exact: false }));
+    await decoding(bob, (width) => width === 320);
+    // Charlie's link was never limited.
+    await decoding(watching.Charlie, (width) => width === 640);
+    console.log(`# a limited link: Auto (Low) shown ${loweredMs} ms after the limit`);
+  } finally {
+    unlimit();
+  }
+  const unlimitedAt = Date.now();
+  await until(async () => (await shownPick(quality)) === 'Auto', 'Auto at the larger layer');
+  console.log(
+    `# the limit lifted: Auto back at the larger layer ${Date.now() - unlimitedAt} ms after`,
+  );
+  await gone(player(bob).getByText('Your connection is losing video', { exact: false }));
+  await decoding(bob, (width) => width === 640);
+  assert.equal(await quality.inputValue(), 'auto');
 });
 
 test("the relay's media server dies: its viewer goes on from the other, through the media server still", async () => {

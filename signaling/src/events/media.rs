@@ -1,9 +1,9 @@
 //! The media server's side of the events: a broadcaster's `publish` (to the least
-//! loaded media server, relayed to the others); a viewer's chosen layer; and its
-//! answer and candidates when it receives from a media server (they go to Janus, not
-//! to the broadcaster). The hub's tasks for this instance's connections are run in
-//! `media_tasks`, and the media servers' comings and goings followed in
-//! `media_servers`.
+//! loaded media server, relayed to the others), and a viewer's answer and candidates
+//! when it receives from a media server (they go to Janus, not to the broadcaster).
+//! The hub's tasks for this instance's connections are run in `media_tasks`, the
+//! media servers' comings and goings followed in `media_servers`, and the layer each
+//! viewer receives chosen in `layers`.
 use super::{
     check_size,
     media_servers::{is_loss, publisher_comes_up, server_lost},
@@ -15,7 +15,7 @@ use crate::{
     media::{JanusError, Media},
     refusal::Refusal,
     server::Signaling,
-    wire::{self, Packet, PublishMsg, QualityMsg},
+    wire::{self, Packet, PublishMsg},
 };
 use serde_json::Value;
 use socketioxide::extract::SocketRef;
@@ -117,22 +117,6 @@ pub(crate) async fn publish_feed(
     Ok(answer)
 }
 
-/// A viewer picks the layer it receives of `broadcaster`'s video.
-pub(super) async fn quality(
-    signaling: Arc<Signaling>,
-    socket: SocketRef,
-    broadcaster: String,
-    message: QualityMsg,
-) -> Outcome {
-    signed_in(&socket, None)?;
-    let broadcaster = wire::account(&broadcaster)?;
-    let media = subscribed(&signaling, &socket, broadcaster)
-        .ok_or_else(|| Refusal::NotWatching(broadcaster.to_string()))?;
-    let set = media.set_layer(socket.id, broadcaster, message.layer).await;
-    signaling.metrics.media_request("quality", &set);
-    set.map_err(unavailable)
-}
-
 /// A viewer's answer to the media server's offer, if it receives `broadcaster` from it;
 /// `None` when the answer is for the broadcaster's browser.
 pub(super) async fn answer(
@@ -160,7 +144,7 @@ pub(super) async fn candidate(
     Some(given.map_err(unavailable))
 }
 
-fn subscribed<'a>(
+pub(super) fn subscribed<'a>(
     signaling: &'a Signaling,
     socket: &SocketRef,
     broadcaster: AccountId,

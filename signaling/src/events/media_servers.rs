@@ -4,7 +4,10 @@
 //! connects ([`publisher_comes_up`]). The streams published to a media server that is
 //! lost go on peer to peer (an encoder's end), as do those whose publisher never
 //! connects; the viewers of a relay on it move to another (`Hub::server_down`).
-use super::encoders::{encoder_down, encoder_heard};
+use super::{
+    encoders::{encoder_down, encoder_heard},
+    layers::slow_link,
+};
 use crate::{
     cluster::ConnId,
     hub::Op,
@@ -93,7 +96,8 @@ pub(crate) async fn watch_servers(signaling: Arc<Signaling>) {
 }
 
 /// For as long as the server runs, what Janus says of its own accord: a peer
-/// connection that came up or went down, video that stopped, or a session lost (Janus
+/// connection that came up or went down, video that stopped, a viewer losing packets
+/// (its layer, `layers.rs`), or a session lost (Janus
 /// died, restarted, or stopped answering). Every stream this instance published in a
 /// lost session goes on peer to peer: its broadcaster hears the new route and offers
 /// to each viewer, as if the viewers had just joined, and the viewers' pages take the
@@ -115,6 +119,10 @@ pub(crate) async fn follow_news(signaling: Arc<Signaling>, mut news: UnboundedRe
             }
             News::Media { handle, receiving } => {
                 encoder_heard(&signaling, media, handle, receiving);
+                continue;
+            }
+            News::SlowLink(handle) => {
+                slow_link(&signaling, media, handle).await;
                 continue;
             }
             News::SessionLost { server, session } => (server, session),

@@ -10,6 +10,7 @@ pub(crate) mod encoders;
 pub(crate) mod follows;
 mod join;
 mod keys;
+pub(crate) mod layers;
 mod listen;
 pub(crate) mod media;
 pub(crate) mod media_servers;
@@ -96,7 +97,7 @@ pub(crate) async fn prepare(
     on(&signaling, &socket, "createStreamKey", keys::create);
     on(&signaling, &socket, "streamKeys", keys::list);
     on(&signaling, &socket, "revokeStreamKey", keys::revoke);
-    on(&signaling, &socket, "quality", media::quality);
+    on(&signaling, &socket, "quality", layers::quality);
     on(&signaling, &socket, "offer", relay::offer);
     on(&signaling, &socket, "answer", relay::answer);
     on(&signaling, &socket, "candidate", relay::candidate);

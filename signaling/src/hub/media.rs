@@ -90,6 +90,7 @@ mod tests {
         server: ServerId(0),
         room: 7,
         publisher: 8,
+        layers: 2,
     };
 
     fn subscribe(viewer: AccountId, feed: Feed) -> Notice {
@@ -135,6 +136,7 @@ mod tests {
             server: ServerId(0),
             room: 9,
             publisher: 1,
+            layers: 2,
         };
         assert_eq!(
             hub.publish(BC, "s", vec![moved]),

@@ -153,11 +153,13 @@ mod tests {
         server: S0,
         room: 10,
         publisher: 11,
+        layers: 2,
     };
     const RELAY: Feed = Feed {
         server: S1,
         room: 20,
         publisher: 21,
+        layers: 2,
     };
 
     fn viewer(n: u8) -> (AccountId, u32) {

@@ -3,7 +3,7 @@
 //! subscription, and, by handle, whose it is and whether its peer connection is up.
 use super::{
     janus::{Handle, HandleId},
-    ServerId,
+    Layer, ServerId, Steering,
 };
 use serde_json::Value;
 use socketioxide::socket::Sid;
@@ -20,6 +20,8 @@ pub(super) struct Publisher {
     pub room: u64,
     pub id: u64,
     pub streams: Value,
+    /// Of its video: 1 to 3.
+    pub layers: u8,
     pub relays: Vec<Relay>,
 }
 
@@ -41,24 +43,35 @@ impl Relay {
     }
 }
 
-/// Whose a handle with a peer connection is.
+/// A viewer's subscription: its handle, and the layer it receives.
+pub(super) struct Subscription {
+    pub handle: Handle,
+    pub steering: Steering,
+}
+
+/// Whose a handle with a peer connection is: a publisher's, or a subscription's to a
+/// broadcaster.
 struct Owner {
     sid: Sid,
-    publisher: bool,
+    broadcaster: Option<AccountId>,
     up: bool,
 }
+
+/// A subscription's layer just changed: the viewer's connection, the broadcaster, the
+/// handle to tell Janus through, the substream to ask for, and what that is called.
+pub(super) type Steered = (Sid, AccountId, Handle, u8, Layer);
 
 #[derive(Default)]
 pub(super) struct Handles {
     publishers: Mutex<HashMap<Sid, Publisher>>,
     /// By the viewer's connection and the broadcaster it receives.
-    subscribers: Mutex<HashMap<(Sid, AccountId), Handle>>,
+    subscribers: Mutex<HashMap<(Sid, AccountId), Subscription>>,
     owners: Mutex<HashMap<HandleId, Owner>>,
 }
 
 impl Handles {
     pub fn add_publisher(&self, sid: Sid, publisher: Publisher) {
-        self.own(publisher.handle.id(), sid, true);
+        self.own(publisher.handle.id(), sid, None);
         self.publishers().insert(sid, publisher);
     }
 
@@ -78,19 +91,75 @@ impl Handles {
     }
 
     /// Held before the offer goes out, so that the viewer's answer finds it.
-    pub fn add_subscriber(&self, sid: Sid, broadcaster: AccountId, handle: Handle) {
-        self.own(handle.id(), sid, false);
-        self.subscribers().insert((sid, broadcaster), handle);
+    pub fn add_subscriber(&self, sid: Sid, broadcaster: AccountId, subscription: Subscription) {
+        self.own(subscription.handle.id(), sid, Some(broadcaster));
+        self.subscribers().insert((sid, broadcaster), subscription);
     }
 
     pub fn take_subscriber(&self, sid: Sid, broadcaster: AccountId) -> Option<Handle> {
-        let handle = self.subscribers().remove(&(sid, broadcaster))?;
+        let Subscription { handle, .. } = self.subscribers().remove(&(sid, broadcaster))?;
         self.owners().remove(&handle.id());
         Some(handle)
     }
 
     pub fn subscriber(&self, sid: Sid, broadcaster: AccountId) -> Option<Handle> {
-        self.subscribers().get(&(sid, broadcaster)).cloned()
+        let subscribers = self.subscribers();
+        let subscription = subscribers.get(&(sid, broadcaster))?;
+        Some(subscription.handle.clone())
+    }
+
+    /// Runs `change` on the steering of the viewer on `sid` receiving `broadcaster`:
+    /// the change, if the substream to ask for changed.
+    pub fn steer(
+        &self,
+        sid: Sid,
+        broadcaster: AccountId,
+        change: impl FnOnce(&mut Steering) -> Option<u8>,
+    ) -> Option<Steered> {
+        let mut subscribers = self.subscribers();
+        let subscription = subscribers.get_mut(&(sid, broadcaster))?;
+        let substream = change(&mut subscription.steering)?;
+        let layer = subscription.steering.receiving();
+        Some((
+            sid,
+            broadcaster,
+            subscription.handle.clone(),
+            substream,
+            layer,
+        ))
+    }
+
+    /// The subscription `handle` is, if it is one: its viewer's connection and the
+    /// broadcaster.
+    pub fn subscription_of(&self, handle: HandleId) -> Option<(Sid, AccountId)> {
+        let owners = self.owners();
+        let owner = owners.get(&handle)?;
+        Some((owner.sid, owner.broadcaster?))
+    }
+
+    /// Runs `change` on every steering that is stepped down: the changes.
+    pub fn steer_stepped_down(
+        &self,
+        mut change: impl FnMut(&mut Steering) -> Option<u8>,
+    ) -> Vec<Steered> {
+        let mut subscribers = self.subscribers();
+        let mut steered = Vec::new();
+        for (&(sid, broadcaster), subscription) in subscribers.iter_mut() {
+            if !subscription.steering.stepped_down() {
+                continue;
+            }
+            if let Some(substream) = change(&mut subscription.steering) {
+                let layer = subscription.steering.receiving();
+                steered.push((
+                    sid,
+                    broadcaster,
+                    subscription.handle.clone(),
+                    substream,
+                    layer,
+                ));
+            }
+        }
+        steered
     }
 
     /// The peer connection of `handle` is up. Told of a handle already let go, it
@@ -113,7 +182,7 @@ impl Handles {
         let owners = self.owners();
         owners
             .get(&handle)
-            .filter(|owner| owner.publisher)
+            .filter(|owner| owner.broadcaster.is_none())
             .map(|owner| owner.sid)
     }
 
@@ -123,10 +192,10 @@ impl Handles {
     pub fn forget(&self, server: ServerId, session: u64) -> Vec<(Sid, Publisher)> {
         let lost_in = |handle: &Handle| handle.id().server == server && handle.session() == session;
         let mut owners = self.owners();
-        self.subscribers().retain(|_, handle| {
-            let keep = !lost_in(handle);
+        self.subscribers().retain(|_, subscription| {
+            let keep = !lost_in(&subscription.handle);
             if !keep {
-                owners.remove(&handle.id());
+                owners.remove(&subscription.handle.id());
             }
             keep
         });
@@ -153,10 +222,10 @@ impl Handles {
         (publishers.len(), relays, self.subscribers().len())
     }
 
-    fn own(&self, handle: HandleId, sid: Sid, publisher: bool) {
+    fn own(&self, handle: HandleId, sid: Sid, broadcaster: Option<AccountId>) {
         let owner = Owner {
             sid,
-            publisher,
+            broadcaster,
             up: false,
         };
         self.owners().insert(handle, owner);
@@ -166,7 +235,7 @@ impl Handles {
         self.publishers.lock().expect("publishers lock")
     }
 
-    fn subscribers(&self) -> MutexGuard<'_, HashMap<(Sid, AccountId), Handle>> {
+    fn subscribers(&self) -> MutexGuard<'_, HashMap<(Sid, AccountId), Subscription>> {
         self.subscribers.lock().expect("subscribers lock")
     }
 

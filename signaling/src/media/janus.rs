@@ -125,6 +125,9 @@ pub enum News {
     /// Video started or stopped arriving on a handle's peer connection (Janus tells
     /// after a second without).
     Media { handle: HandleId, receiving: bool },
+    /// The other end of a handle's peer connection reports video packets lost, more
+    /// than `slowlink_threshold` a second (janus/janus.jcfg).
+    SlowLink(HandleId),
 }
 
 impl Janus {
@@ -368,6 +371,7 @@ fn news_of(server: ServerId, event: &Value) -> Option<News> {
             handle,
             receiving: event["receiving"].as_bool()?,
         }),
+        "slowlink" if event["media"] == "video" => Some(News::SlowLink(handle)),
         _ => None,
     }
 }

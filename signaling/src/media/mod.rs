@@ -14,14 +14,18 @@ mod relay;
 
 pub use encoders::Encoders;
 
-use handles::{Handles, Publisher};
+use handles::{Handles, Publisher, Steered, Subscription};
 use janus::{Handle, Janus};
 pub use janus::{HandleId, JanusError, News};
 pub use layer::Layer;
+use layer::Steering;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use socketioxide::socket::Sid;
-use std::{fmt, time::Duration};
+use std::{
+    fmt,
+    time::{Duration, Instant},
+};
 use tokio::sync::mpsc::{self, UnboundedReceiver};
 use w3bstreaming_keys::AccountId;
 
@@ -47,14 +51,21 @@ impl fmt::Display for ServerId {
 }
 
 /// A published stream, as viewers subscribe to it: the media server, the room and the
-/// publisher in it (the broadcaster's own, or its relay's remote publisher).
+/// publisher in it (the broadcaster's own, or its relay's remote publisher), and how
+/// many simulcast layers its video has (1 to 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Feed {
     #[serde(default)]
     pub server: ServerId,
     pub room: u64,
     pub publisher: u64,
+    #[serde(default)]
+    pub layers: u8,
 }
+
+/// A viewer's layer changed: the connection, the broadcaster it receives, and what it
+/// receives now (or why Janus would not).
+pub type LayerChange = (Sid, AccountId, Result<Layer, JanusError>);
 
 /// A media server as this instance reaches it.
 struct Server {
@@ -68,17 +79,23 @@ struct Server {
 pub struct Media {
     servers: Vec<Server>,
     handles: Handles,
+    /// How long a viewer on Auto stays on a smaller layer without losses before it is
+    /// given the next larger one.
+    auto_wait: Duration,
 }
 
 impl Media {
     /// The tier on the Janus instances whose HTTP APIs are at `urls` (at most 255; the
     /// first is [`ServerId`] 0), and what they say of their own accord: a peer
-    /// connection up ([`Media::came_up`]), or a session lost (Janus died, restarted,
-    /// or stopped answering: [`Media::forget`]).
+    /// connection up ([`Media::came_up`]), a viewer losing packets
+    /// ([`Media::slow_link`]), or a session lost (Janus died, restarted, or stopped
+    /// answering: [`Media::forget`]). A viewer on Auto is given a larger layer after
+    /// `auto_wait` without losses.
     pub fn new(
         urls: &[String],
         api_secret: &str,
         answer_within: Duration,
+        auto_wait: Duration,
     ) -> (Self, UnboundedReceiver<News>) {
         let (tell, news) = mpsc::unbounded_channel();
         let servers = urls
@@ -92,6 +109,7 @@ impl Media {
         let media = Self {
             servers,
             handles: Handles::default(),
+            auto_wait,
         };
         (media, news)
     }
@@ -192,6 +210,7 @@ impl Media {
         };
         let id = handle.id();
         let streams = relay::streams(&offer, &jsep);
+        let layers = relay::layers(&offer);
         self.handles.add_publisher(
             sid,
             Publisher {
@@ -199,6 +218,7 @@ impl Media {
                 room,
                 id: publisher,
                 streams,
+                layers,
                 relays: Vec::new(),
             },
         );
@@ -206,6 +226,7 @@ impl Media {
             server,
             room,
             publisher,
+            layers,
         };
         Ok((feed, jsep, id))
     }
@@ -241,8 +262,12 @@ impl Media {
         self.unsubscribe(sid, broadcaster).await;
         let janus = self.janus(feed.server);
         let handle = janus.attach().await?;
-        self.handles
-            .add_subscriber(sid, broadcaster, handle.clone());
+        let steering = Steering::new(feed.layers, self.auto_wait, Instant::now());
+        let subscription = Subscription {
+            handle: handle.clone(),
+            steering,
+        };
+        self.handles.add_subscriber(sid, broadcaster, subscription);
         let join = json!({
             "request": "join",
             "ptype": "subscriber",
@@ -312,9 +337,44 @@ impl Media {
         broadcaster: AccountId,
         layer: Layer,
     ) -> Result<(), JanusError> {
-        let configure = json!({ "request": "configure", "substream": layer.substream() });
-        self.tell_subscriber(sid, broadcaster, configure, None)
-            .await
+        let now = Instant::now();
+        match self
+            .handles
+            .steer(sid, broadcaster, |s| Some(s.pick(layer, now)))
+        {
+            Some(steered) => self.configure(steered).await.2.map(drop),
+            None => Ok(()),
+        }
+    }
+
+    /// Janus says the viewer of `handle` loses packets: on Auto it receives a smaller
+    /// layer, unless it is at the smallest or its last change has not settled.
+    pub async fn slow_link(&self, handle: HandleId) -> Option<LayerChange> {
+        let (sid, broadcaster) = self.handles.subscription_of(handle)?;
+        let now = Instant::now();
+        let steered = self.handles.steer(sid, broadcaster, |s| s.slow(now))?;
+        Some(self.configure(steered).await)
+    }
+
+    /// Each viewer on Auto below its stream's largest layer whose link had no losses
+    /// for its wait receives the next larger one.
+    pub async fn steer_up(&self) -> Vec<LayerChange> {
+        let now = Instant::now();
+        let mut changes = Vec::new();
+        for steered in self.handles.steer_stepped_down(|s| s.calm(now)) {
+            changes.push(self.configure(steered).await);
+        }
+        changes
+    }
+
+    async fn configure(
+        &self,
+        (sid, broadcaster, handle, substream, layer): Steered,
+    ) -> LayerChange {
+        let configure = json!({ "request": "configure", "substream": substream });
+        let janus = self.janus(handle.id().server);
+        let done = janus.message(&handle, configure, None).await;
+        (sid, broadcaster, done.map(|_| layer))
     }
 
     /// Sends the subscription of the viewer on `sid` to `broadcaster` the VideoRoom

@@ -14,10 +14,10 @@ impl Media {
     /// Forwards what the broadcaster on `sid` publishes to a new room on `to`: the feed
     /// viewers on `to` subscribe to.
     pub async fn relay(&self, sid: Sid, stream_id: &str, to: ServerId) -> Result<Feed, JanusError> {
-        let origin = self
-            .handles
-            .with_publisher(sid, |p| (p.handle.clone(), p.room, p.id, p.streams.clone()));
-        let Some((origin, origin_room, origin_id, streams)) = origin else {
+        let origin = self.handles.with_publisher(sid, |p| {
+            (p.handle.clone(), p.room, p.id, p.streams.clone(), p.layers)
+        });
+        let Some((origin, origin_room, origin_id, streams, layers)) = origin else {
             return Err(refused("nothing is published to relay"));
         };
         let edge = self.janus(to);
@@ -81,6 +81,7 @@ impl Media {
             server: to,
             room,
             publisher,
+            layers,
         })
     }
 
@@ -180,6 +181,27 @@ pub(super) fn streams(offer: &Value, answer: &Value) -> Value {
     Value::Array(described.collect())
 }
 
+/// How many simulcast layers the video of the SDP `offer` has: its first video
+/// section's `a=rid` lines that send, or the SSRCs of its simulcast group; 1 without.
+pub(super) fn layers(offer: &Value) -> u8 {
+    let sdp = offer["sdp"].as_str().unwrap_or("");
+    let Some(video) = sections(sdp)
+        .into_iter()
+        .find(|s| s[0].starts_with("m=video"))
+    else {
+        return 1;
+    };
+    let rids = video
+        .iter()
+        .filter(|line| line.starts_with("a=rid:") && line.ends_with(" send"))
+        .count();
+    let grouped = video
+        .iter()
+        .find_map(|line| line.strip_prefix("a=ssrc-group:SIM "))
+        .map_or(0, |ssrcs| ssrcs.split_whitespace().count());
+    u8::try_from(rids.max(grouped).clamp(1, 3)).expect("at most 3")
+}
+
 /// The SDP's media sections, each as its lines from its `m=` line on.
 fn sections(sdp: &str) -> Vec<Vec<&str>> {
     let mut sections: Vec<Vec<&str>> = Vec::new();
@@ -254,6 +276,19 @@ mod tests {
         assert_eq!(streams[1]["codec"], json!("vp8"));
         // Without SDP, nothing.
         assert_eq!(super::streams(&json!({}), &json!(null)), json!([]));
+    }
+
+    #[test]
+    fn the_layers_are_counted_from_the_offers_rids_or_its_simulcast_group() {
+        assert_eq!(layers(&json!({ "sdp": OFFER })), 3);
+        let two = OFFER.replace("a=rid:m send\r\n", "");
+        assert_eq!(layers(&json!({ "sdp": two })), 2);
+        let grouped = "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=ssrc-group:SIM 1 2\r\n";
+        assert_eq!(layers(&json!({ "sdp": grouped })), 2);
+        let plain = "m=audio 9 RTP 111\r\nm=video 9 RTP 96\r\na=rid:h send\r\n";
+        assert_eq!(layers(&json!({ "sdp": plain })), 1);
+        assert_eq!(layers(&json!({ "sdp": "m=audio 9 RTP 111\r\n" })), 1);
+        assert_eq!(layers(&json!("not an offer")), 1);
     }
 
     #[test]

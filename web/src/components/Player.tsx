@@ -8,7 +8,7 @@ import { counted, formatCountdown } from '../app/format';
 import { useNow } from '../app/hooks';
 import { Link, paths } from '../app/router';
 import { Viewing, type ViewingState } from '../live/viewing';
-import type { Layer, LiveStatus, Via } from '../live/protocol';
+import type { Layer, LiveStatus, ReceivedLayer, Via } from '../live/protocol';
 import { FollowButton } from './FollowButton';
 import { VideoView } from './VideoView';
 
@@ -36,6 +36,8 @@ export function Player({
   const [viewers, setViewers] = useState<number | null>(null);
   const [via, setVia] = useState<Via>('peers');
   const [layer, setLayer] = useState<Layer>('auto');
+  const [autoLayer, setAutoLayer] = useState<ReceivedLayer | null>(null);
+  const slowed = layer === 'auto' && autoLayer !== null && autoLayer !== 'high';
   const viewing = useRef<Viewing | null>(null);
 
   const leave = () => {
@@ -66,6 +68,7 @@ export function Player({
       onViewers: setViewers,
       onMedia: (stream) => setMedia(stream && new MediaStream(stream.getTracks())),
       onRoute: setVia,
+      onAutoLayer: setAutoLayer,
     });
     viewing.current.setLayer(layer);
   }, [account, streamId, url, layer]);
@@ -110,11 +113,17 @@ export function Player({
               >
                 {LAYERS.map(([value, name]) => (
                   <option key={value} value={value}>
-                    {name}
+                    {value === 'auto' && slowed ? `Auto (${layerName(autoLayer)})` : name}
                   </option>
                 ))}
               </select>
             </div>
+          )}
+          {via === 'mediaServer' && state.phase === 'playing' && slowed && (
+            <p className="hint" role="status">
+              Your connection is losing video: Auto sends a smaller picture, and tries the larger
+              one again once it keeps up.
+            </p>
           )}
           {state.phase === 'not-follower' && account && (
             <div className="actions">
@@ -170,6 +179,10 @@ const LAYERS: [Layer, string][] = [
   ['medium', 'Medium'],
   ['low', 'Low'],
 ];
+
+function layerName(layer: ReceivedLayer | null): string {
+  return LAYERS.find(([value]) => value === layer)?.[1] ?? '';
+}
 
 function emptyText(state: ViewingState): string {
   switch (state.phase) {

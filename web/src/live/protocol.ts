@@ -64,8 +64,11 @@ export interface SignedIn {
 /** How a live stream's video reaches its viewers: peer to peer, or through the media server. */
 export type Via = 'peers' | 'mediaServer';
 
-/** The simulcast layer a viewer receives through the media server; `auto`: the best arriving. */
+/** The simulcast layer a viewer receives through the media server; `auto`: the best its link carries. */
 export type Layer = 'auto' | 'high' | 'medium' | 'low';
+
+/** A layer as it is received: what Auto gives. */
+export type ReceivedLayer = Exclude<Layer, 'auto'>;
 
 export interface ServerEvents {
   caps: (caps: Caps) => void;
@@ -94,6 +97,8 @@ export interface ServerEvents {
     message: StreamRef & { userId: Hex; description: RTCSessionDescriptionInit },
   ) => void;
   candidate: (from: Hex, message: StreamRef & { candidate: RTCIceCandidateInit }) => void;
+  /** To a viewer on Auto: the layer its link carries now (a smaller one while it loses packets). */
+  autoLayer: (broadcaster: Hex, message: { layer: ReceivedLayer }) => void;
   /** A stream key just made: the one time the key is shown. */
   streamKey: (made: StreamKeyInfo & { key: string }) => void;
   /** The account's stream keys, oldest first. */

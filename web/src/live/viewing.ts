@@ -10,6 +10,7 @@ import {
   openSignaling,
   reasons,
   type Layer,
+  type ReceivedLayer,
   type Refusal,
   type SignalingSocket,
   type Via,
@@ -36,6 +37,8 @@ export interface ViewingEvents {
   onMedia: (media: MediaStream | null) => void;
   /** How the video travels, once let in. */
   onRoute: (via: Via) => void;
+  /** On Auto, the layer the viewer's link carries, once the server says; `null` again with a new subscription or a pick. */
+  onAutoLayer: (layer: ReceivedLayer | null) => void;
 }
 
 const FIRST_RETRY_MS = 1_000;
@@ -98,6 +101,9 @@ export class Viewing {
       'offer',
       (broadcaster, { description }) => void this.answer(broadcaster, description),
     );
+    socket.on('autoLayer', (from, { layer }) => {
+      if (this.peer?.broadcaster === from && this.layer === 'auto') this.events.onAutoLayer(layer);
+    });
     socket.on('candidate', (from, { candidate }) => {
       if (this.peer?.broadcaster === from) this.peer.inbox.add(candidate);
     });
@@ -125,6 +131,7 @@ export class Viewing {
   /** Receives `layer` of the video from now on (through the media server only). */
   setLayer(layer: Layer): void {
     this.layer = layer;
+    this.events.onAutoLayer(null);
     if (this.peer) this.socket.emit('quality', this.peer.broadcaster, { layer });
   }
 
@@ -188,6 +195,8 @@ export class Viewing {
   /** A new peer connection for each offer: the broadcaster makes one per join. */
   private async answer(broadcaster: Hex, description: RTCSessionDescriptionInit): Promise<void> {
     this.closePeer();
+    // A new subscription starts Auto at the largest layer.
+    this.events.onAutoLayer(null);
     const pc = new RTCPeerConnection({ iceServers: this.iceServers });
     const peer: Peer = { broadcaster, pc, inbox: new CandidateInbox(pc) };
     this.peer = peer;
