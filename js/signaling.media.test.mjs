@@ -78,8 +78,8 @@ test('a malformed or oversized offer is refused, and nothing is left in Janus', 
   for (const description of [offer('not an SDP'), 42, { type: 'answer', sdp: 'v=0\r\n' }]) {
     broadcaster.emit('publish', alice.id, { streamId, description });
     const refusal = await nextRefusal(broadcaster);
-    assert.equal(refusal.reason, 'media_unavailable', JSON.stringify(refusal));
-    assert.match(refusal.message, /^The media server cannot take this stream right now, try again later \(the media server refused/);
+    assert.equal(refusal.reason, 'offer_refused', JSON.stringify(refusal));
+    assert.match(refusal.message, /^The media server cannot take this offer \(the media server refused \(4\d\d: /);
   }
   broadcaster.emit('publish', alice.id, { streamId, description: offer('v=0\r\n'.padEnd(5_000, 'a')) });
   assert.equal((await nextRefusal(broadcaster)).reason, 'too_large');

@@ -135,6 +135,8 @@ test('every bad request gets its WHIP status and the reason in words; nothing is
     { why: 'oversized', body: `${offer}${'a=x\r\n'.repeat(MAX_SDP_BYTES)}`, status: 413, text: /larger than/ },
     { why: 'not an offer', body: '{"type":"offer"}', status: 400, text: /not an SDP offer/ },
     { why: 'no media', body: 'v=0\r\ns=-\r\n', status: 400, text: /no media/ },
+    // Past the endpoint's own checks, to Janus, which finds no ICE credentials in it.
+    { why: 'an offer the media server cannot take', body: offer, status: 400, text: /cannot take this offer/ },
   ];
   for (const c of cases) {
     const key = typeof c.key === 'function' ? c.key() : 'key' in c ? c.key : keys.alice;

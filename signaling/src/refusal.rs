@@ -74,6 +74,8 @@ pub enum Refusal {
     /// Janus did not take a publisher or a subscriber; its words, which name no client
     /// input.
     MediaUnavailable(String),
+    /// Janus turned the publisher's offer down (its SDP); its words.
+    OfferRefused(String),
 
     // Stream keys (WHIP).
     TooManyStreamKeys(usize),
@@ -118,6 +120,7 @@ impl Refusal {
             Self::NoPeer(_) => "no_peer",
             Self::NotViaMediaServer(_) => "not_via_media_server",
             Self::MediaUnavailable(_) => "media_unavailable",
+            Self::OfferRefused(_) => "offer_refused",
             Self::TooManyStreamKeys(_) => "too_many_stream_keys",
             Self::NoSuchStreamKey(_) => "no_such_stream_key",
             Self::StreamKeysUnavailable => "stream_keys_unavailable",
@@ -208,6 +211,9 @@ impl fmt::Display for Refusal {
                 f,
                 "The media server cannot take this stream right now, try again later ({error})"
             ),
+            Self::OfferRefused(error) => {
+                write!(f, "The media server cannot take this offer ({error})")
+            }
             Self::TooManyStreamKeys(max) => write!(
                 f,
                 "An account holds at most {max} stream keys: revoke one first"
