@@ -112,6 +112,19 @@ test("a stream key made on one instance opens the other, either ends the encoder
   await until(async () => (await janus.rooms()).length === 0, 'the room to go');
   await encoder.close();
 
+  // Revoked on the first instance, the key ends the stream it opened on the second
+  // (which looks at its encoders' keys every 2 s).
+  const again = await whipPublish(`${two.url}${path}`, made.key);
+  closing.push(again.close);
+  assert.equal(again.status, 201, again.text);
+  const watching = await watchWithoutBrowser(one.url, devKey('//Bob'), streamId);
+  closing.push(watching.close);
+  await until(() => watching.stats().frames > 10, 'frames from the encoder again');
+  socket.emit('revokeStreamKey', alice.id, { id: made.id });
+  await next(watching.socket, 'stopBroadcasting', 10_000);
+  await until(async () => (await janus.rooms()).length === 0, 'the room to go');
+  await again.close();
+
   await redis.stop();
   socket.emit('createStreamKey', alice.id, {});
   assert.equal((await nextRefusal(socket)).reason, 'stream_keys_unavailable');

@@ -204,6 +204,47 @@ test('an encoder that just goes ends its stream', async () => {
   assert.equal(metrics.signaling_live_streams, 0);
 });
 
+/// Publishes with `key` and watches as Bob until his frames come.
+async function encoderWithViewer(key) {
+  encoder = await whipPublish(endpoint, key);
+  assert.equal(encoder.status, 201, encoder.text);
+  viewer = await watchWithoutBrowser(server.url, bob, streamId);
+  await until(() => viewer.stats().frames > 0, 'frames from the encoder');
+}
+
+test("the account ends an encoder's stream from a page, with its own signature only", async () => {
+  await encoderWithViewer(keys.alice);
+  const page = await open();
+  page.emit('endStream', alice.id, { streamId });
+  assert.equal((await nextRefusal(page)).reason, 'missing_signature');
+  const bobs = await open();
+  bobs.emit('endStream', bob.id, { streamId, signedMsg: signRaw(bob, bobs.challenge.text) });
+  assert.equal((await nextRefusal(bobs)).reason, 'not_broadcasting');
+  assert.equal((await server.metrics()).signaling_live_streams, 1);
+  page.emit('endStream', alice.id, { streamId, signedMsg: signRaw(alice, page.challenge.text) });
+  await next(viewer.socket, 'stopBroadcasting');
+  await until(async () => (await published()).rooms === 0, 'the room to go');
+  // Nothing is live to end now.
+  page.emit('endStream', alice.id, { streamId });
+  assert.equal((await nextRefusal(page)).reason, 'not_broadcasting');
+  await viewer.close();
+  await encoder.close();
+});
+
+test('revoking a stream key ends the stream an encoder opened with it', async () => {
+  const { socket, made } = await makeKey(alice);
+  await encoderWithViewer(made.key);
+  socket.emit('revokeStreamKey', alice.id, { id: made.id });
+  await next(viewer.socket, 'stopBroadcasting');
+  await until(async () => (await published()).rooms === 0, 'the room to go');
+  assert.equal((await server.metrics()).signaling_live_streams, 0);
+  // The other key opens a stream still.
+  await encoderWithViewer(keys.alice);
+  assert.equal(await encoder.stop(), 200);
+  await next(viewer.socket, 'stopBroadcasting');
+  await viewer.close();
+});
+
 test('with the media server down, an encoder is told to try later, and nothing is live', async () => {
   await janus.kill();
   const answer = await whipPost(endpoint, keys.alice, offer);

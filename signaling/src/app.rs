@@ -156,6 +156,7 @@ pub async fn build(
         tokio::spawn(events::media_servers::follow_news(signaling.clone(), news));
         tokio::spawn(events::media_servers::watch_servers(signaling.clone()));
         tokio::spawn(events::layers::steer_up(signaling.clone()));
+        tokio::spawn(events::encoders::watch_keys(signaling.clone()));
     }
     if let (Some(log), Some(start)) = (log, start) {
         replica::run(log, signaling.clone(), start).await?;

@@ -29,6 +29,11 @@ pub struct KeyInfo {
     pub created_at: u64,
 }
 
+/// A key as what opened something: its digest, by which [`Keys::holds`] finds it
+/// still there or revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyDigest(String);
+
 /// A key just made: the secret, shown once, and how it is listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewKey {
@@ -155,26 +160,32 @@ impl Keys {
         Ok(())
     }
 
-    /// The account whose key `secret` is, if it is one that was made and not revoked.
-    pub async fn owner(&self, secret: &str) -> Result<Option<AccountId>, Refusal> {
+    /// The account whose key `secret` is, if it is one that was made and not revoked,
+    /// and the key's digest.
+    pub async fn owner(&self, secret: &str) -> Result<Option<(AccountId, KeyDigest)>, Refusal> {
         if !well_formed(secret) {
             return Ok(None);
         }
-        let digest = digest(secret);
+        let digest = KeyDigest(digest(secret));
+        let account = self.kept(&digest).await?.map(|kept| kept.account);
+        Ok(account.map(|account| (account, digest)))
+    }
+
+    /// Whether the key of `digest` is still there: not revoked.
+    pub async fn holds(&self, digest: &KeyDigest) -> Result<bool, Refusal> {
+        Ok(self.kept(digest).await?.is_some())
+    }
+
+    async fn kept(&self, KeyDigest(digest): &KeyDigest) -> Result<Option<Kept>, Refusal> {
         Ok(match &self.0 {
-            Store::Memory(keys) => keys
-                .lock()
-                .expect("keys lock")
-                .get(&digest)
-                .map(|kept| kept.account),
+            Store::Memory(keys) => keys.lock().expect("keys lock").get(digest).cloned(),
             Store::Redis(redis) => {
                 let text: Option<String> = redis
                     .clone()
-                    .get(digest_key(&digest))
+                    .get(digest_key(digest))
                     .await
                     .map_err(unavailable)?;
                 text.and_then(|text| Kept::from_text(&text))
-                    .map(|kept| kept.account)
             }
         })
     }
@@ -243,12 +254,18 @@ mod tests {
     const A: AccountId = AccountId([1; 32]);
     const B: AccountId = AccountId([2; 32]);
 
+    async fn owner(keys: &Keys, secret: &str) -> Result<Option<AccountId>, Refusal> {
+        Ok(keys.owner(secret).await?.map(|(account, _)| account))
+    }
+
     #[tokio::test]
     async fn a_key_opens_for_its_account_until_revoked_and_is_never_listed() {
         let keys = Keys::in_memory();
         let made = keys.create(A, 7).await.unwrap();
         assert!(well_formed(&made.secret), "{}", made.secret);
-        assert_eq!(keys.owner(&made.secret).await, Ok(Some(A)));
+        let (_, digest) = keys.owner(&made.secret).await.unwrap().unwrap();
+        assert_eq!(owner(&keys, &made.secret).await, Ok(Some(A)));
+        assert_eq!(keys.holds(&digest).await, Ok(true));
         assert_eq!(keys.list(A).await, Ok(vec![made.info.clone()]));
         assert_eq!(keys.list(B).await, Ok(vec![]));
         // Another account cannot revoke it.
@@ -256,9 +273,14 @@ mod tests {
             keys.revoke(B, &made.info.id).await,
             Err(Refusal::NoSuchStreamKey(Echo::of(&made.info.id)))
         );
-        assert_eq!(keys.owner(&made.secret).await, Ok(Some(A)));
+        assert_eq!(owner(&keys, &made.secret).await, Ok(Some(A)));
         keys.revoke(A, &made.info.id).await.unwrap();
-        assert_eq!(keys.owner(&made.secret).await, Ok(None));
+        assert_eq!(owner(&keys, &made.secret).await, Ok(None));
+        assert_eq!(
+            keys.holds(&digest).await,
+            Ok(false),
+            "what it opened sees it revoked"
+        );
         assert_eq!(keys.list(A).await, Ok(vec![]));
     }
 
@@ -277,7 +299,7 @@ mod tests {
             &changed,
             &format!("{}x", made.secret),
         ] {
-            assert_eq!(keys.owner(secret).await, Ok(None), "{secret}");
+            assert_eq!(owner(&keys, secret).await, Ok(None), "{secret}");
         }
     }
 

@@ -3,11 +3,12 @@
 // the fake camera through the media server, Bob watching it, at desktop and phone
 // widths): `npm run screenshots` (after `cargo build --release` and `npm run build`;
 // it runs in a loopback-only network namespace) writes docs/screenshots/*.png, the
-// stream-key dialog among them, and Bob's player on a slow link (Auto on a smaller
-// layer).
+// stream-key dialog among them, Bob's player on a slow link (Auto on a smaller
+// layer), and Alice's studio while an encoder is live with her key.
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startJanus } from 'w3bstreaming-testkit/signaling';
+import { whipPublish } from 'w3bstreaming-testkit/whip';
 import { actAs, open, shown, startStack, until } from '../tests/support.mjs';
 import { instrument, limitLink, LIMITED_PORTS, playback } from '../tests/live-support.mjs';
 
@@ -128,6 +129,26 @@ try {
   await alice.waitForTimeout(500);
   await alice.screenshot({ path: `${out}stream-key-phone.png` });
   console.log('docs/screenshots/stream-key-phone.png');
+
+  // Her page while an encoder is live with that key, instead of her camera.
+  const key = await keys.getByRole('textbox', { name: 'Your new stream key' }).inputValue();
+  const endpoint = await keys.getByRole('textbox', { name: 'Server' }).inputValue();
+  await keys.getByRole('button', { name: 'Close' }).click();
+  await studio.getByRole('button', { name: 'End stream' }).click();
+  await shown(studio.getByText('The stream has ended', { exact: false }));
+  const encoder = await whipPublish(endpoint, key);
+  try {
+    await shown(studio.getByText('from an encoder or another tab', { exact: false }));
+    await alice.waitForTimeout(500);
+    await alice.screenshot({ path: `${out}studio-encoder-phone.png`, fullPage: true });
+    console.log('docs/screenshots/studio-encoder-phone.png');
+    await alice.setViewportSize({ width: 1280, height: 900 });
+    await alice.waitForTimeout(500);
+    await alice.screenshot({ path: `${out}studio-encoder.png`, fullPage: true });
+    console.log('docs/screenshots/studio-encoder.png');
+  } finally {
+    await encoder.close();
+  }
 } finally {
   await stack.stop();
   await janus.stop();

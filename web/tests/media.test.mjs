@@ -193,10 +193,20 @@ test('the broadcaster makes a stream key, an encoder publishes with it over WHIP
     await shown(line(player(watching[name])).getByText('Playing, through the media server.'));
     await decoding(watching[name], (width) => width === 320);
   }
-  assert.equal(await encoder.stop(), 200);
+  // Her page shows the stream live from elsewhere: not hers to go live over, but hers
+  // to end.
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  const mine = studio(alice);
+  await shown(mine.getByText('from an encoder or another tab', { exact: false }));
+  await shown(mine.getByText('2 viewers watching'));
+  assert.ok(await mine.getByRole('button', { name: 'Go live' }).isDisabled());
+  await mine.getByRole('button', { name: 'End stream' }).click();
   for (const name of ['Bob', 'Charlie']) {
     await shown(line(player(watching[name])).getByText('The stream has ended', { exact: false }));
   }
+  await gone(mine.getByText('from an encoder or another tab', { exact: false }));
+  assert.equal(await encoder.stop(), 404, 'its session ended with the stream');
+  await panel.getByRole('button', { name: 'Stream keys…' }).click();
 
   // Revoked, the key starts nothing.
   await dialog.getByRole('button', { name: /^Revoke key / }).click();

@@ -3,6 +3,8 @@
 //! browser does, nor go on peer to peer, so its stream ends when its peer connection
 //! with the media server goes down, or when no video arrives on it for
 //! `--media-connect-timeout-ms` (it crashed, or lost its network, without a word).
+//! It also ends once the stream key it opened the stream with is revoked: at once on
+//! the instance that revokes it, within [`KEYS_EVERY`] on the others.
 use crate::{
     cluster::ConnId,
     hub::Op,
@@ -10,8 +12,30 @@ use crate::{
     server::Signaling,
 };
 use socketioxide::socket::Sid;
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 use tracing::{info, warn};
+
+/// How often an instance looks whether the keys its encoders opened their streams with
+/// are still there.
+const KEYS_EVERY: Duration = Duration::from_secs(2);
+
+/// Ends the stream of every encoder of this instance whose stream key was revoked.
+/// While the keys cannot be read (Redis down), nothing ends.
+pub(crate) async fn end_revoked(signaling: &Signaling) {
+    for (sid, key) in signaling.encoders.keys() {
+        if signaling.stream_keys.holds(&key).await == Ok(false) {
+            end(signaling, sid, "its stream key was revoked").await;
+        }
+    }
+}
+
+/// For as long as the server runs, [`end_revoked`] every [`KEYS_EVERY`].
+pub(crate) async fn watch_keys(signaling: Arc<Signaling>) {
+    loop {
+        tokio::time::sleep(KEYS_EVERY).await;
+        end_revoked(&signaling).await;
+    }
+}
 
 /// The peer connection of `handle` is down: if it was an encoder's publisher, its
 /// stream ends.

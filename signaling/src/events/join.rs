@@ -130,6 +130,32 @@ pub(super) async fn stop_broadcasting(
         .await
 }
 
+/// The account ends its live stream `stream_id`, whichever connection or encoder
+/// broadcasts it: its page ends an encoder's stream, or one left live in another tab.
+/// The message carries the signature of the connection's challenge, as a `broadcast`.
+pub(super) async fn end_stream(
+    signaling: Arc<Signaling>,
+    socket: SocketRef,
+    claimed: String,
+    message: JoinMsg,
+) -> Outcome {
+    let stream_id = wire::stream_id(&message.stream_id)?;
+    let signed = (message.signed_msg.as_deref(), message.encoded_id.as_deref());
+    let account = prove(&signaling, &socket, &Conn::of(&socket), &claimed, signed)?;
+    let live = signaling.lock().broadcast_of(stream_id);
+    let conn = match live {
+        Some((conn, broadcaster)) if broadcaster == account => conn,
+        _ => return Err(Refusal::NotBroadcasting(stream_id.into())),
+    };
+    info!(sid = %socket.id, %conn, stream_id, "ending the account's stream from elsewhere");
+    signaling
+        .change(Op::StopBroadcast {
+            conn,
+            stream_id: stream_id.into(),
+        })
+        .await
+}
+
 /// Leaving is idempotent: frontends send it whenever a player closes, watching or not.
 pub(super) async fn stop_watching(
     signaling: Arc<Signaling>,

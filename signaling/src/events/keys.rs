@@ -2,9 +2,9 @@
 //! signed in with the account's wallet (the request carries the signature of the
 //! connection's challenge, or the connection signed in before): `streamKeys` lists
 //! them, `createStreamKey` makes one and answers with it (`streamKey`), the one time
-//! it is shown, and `revokeStreamKey` revokes one; each is answered with the list as it
-//! is then (`streamKeys`).
-use super::{join::prove, signed_in, Outcome};
+//! it is shown, and `revokeStreamKey` revokes one, which ends a stream an encoder
+//! opened with it; each is answered with the list as it is then (`streamKeys`).
+use super::{encoders::end_revoked, join::prove, signed_in, Outcome};
 use crate::{
     conn::Conn,
     refusal::Refusal,
@@ -48,6 +48,7 @@ pub(super) async fn revoke(
     let account = signed_in(&socket, Some(&claimed))?;
     signaling.stream_keys.revoke(account, &message.id).await?;
     info!(%account, id = %message.id, "stream key revoked");
+    end_revoked(&signaling).await;
     tell_keys(&signaling, &socket, account).await
 }
 

@@ -93,6 +93,7 @@ pub(crate) async fn prepare(
         join::stop_broadcasting,
     );
     on(&signaling, &socket, "stopWatching", join::stop_watching);
+    on(&signaling, &socket, "endStream", join::end_stream);
     on(&signaling, &socket, "publish", media::publish);
     on(&signaling, &socket, "createStreamKey", keys::create);
     on(&signaling, &socket, "streamKeys", keys::list);

@@ -18,6 +18,7 @@ use crate::{
     hub::{Op, Via},
     refusal::Refusal,
     server::Signaling,
+    stream_keys::KeyDigest,
     wire,
 };
 use axum::{
@@ -103,7 +104,7 @@ async fn publish(
         _ => WhipError::NotAnOffer("its body could not be read"),
     })?;
     let sdp = sdp_offer(&body)?;
-    let account = bearer_account(signaling, headers).await?;
+    let (account, key) = bearer_account(signaling, headers).await?;
     let stream_id = wire::stream_id(stream_id)?;
     if !signaling.joins_by_account.allow(&account) {
         return Err(Refusal::TooManyJoinsByAccount.into());
@@ -119,7 +120,7 @@ async fn publish(
     };
     // Known before the hub hears of it, which then takes it for a connection that is
     // open.
-    signaling.encoders.add(conn.sid);
+    signaling.encoders.add(conn.sid, key);
     let live = signaling
         .change(Op::Broadcast {
             conn,
@@ -175,7 +176,7 @@ async fn stop(
     session: &str,
     headers: &HeaderMap,
 ) -> Result<(), WhipError> {
-    let account = bearer_account(signaling, headers).await?;
+    let (account, _) = bearer_account(signaling, headers).await?;
     let conn = parse_session(session).ok_or(WhipError::NoSuchSession)?;
     match signaling.lock().broadcast_of(stream_id) {
         Some((live, broadcaster)) if live == conn && broadcaster == account => {}
@@ -199,10 +200,11 @@ async fn no_trickle(State(signaling): State<Arc<Signaling>>) -> Response {
 }
 
 /// The account whose stream key the request carries as its bearer token.
+/// The account whose stream key the request shows, and the key's digest.
 async fn bearer_account(
     signaling: &Signaling,
     headers: &HeaderMap,
-) -> Result<AccountId, WhipError> {
+) -> Result<(AccountId, KeyDigest), WhipError> {
     let secret = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())

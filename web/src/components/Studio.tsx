@@ -1,6 +1,7 @@
 // The broadcaster's controls on their own stream page: the camera and microphone (or
 // the screen) with a preview, Go live, mute, camera off, and End stream. Leaving the
-// page or closing the tab ends the stream and releases the devices.
+// page or closing the tab ends the stream and releases the devices. A stream live from
+// elsewhere (an encoder, another tab) is shown, and can be ended, here.
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { Account } from '../chain/types';
 import { Broadcast, type BroadcastState } from '../live/broadcast';
@@ -14,6 +15,8 @@ import {
   type Devices,
 } from '../live/media';
 import { counted } from '../app/format';
+import { endStream } from '../live/endStream';
+import type { LiveStatus } from '../live/protocol';
 import { VideoView } from './VideoView';
 
 const RATE_INTERVAL_MS = 2_000;
@@ -28,10 +31,13 @@ export function Studio({
   account,
   streamId,
   url,
+  status,
 }: {
   account: Account;
   streamId: string;
   url: string;
+  /** The stream's status as every page hears it. */
+  status: LiveStatus | undefined;
 }) {
   const id = useId();
   const [devices, setDevices] = useState<Devices | null>(null);
@@ -152,6 +158,20 @@ export function Studio({
   }, [onAir]);
 
   const ready = video !== null || tracks.microphone !== null;
+  // Live, and not from this page: from an encoder, or another tab.
+  const elsewhere = status?.live === true && !onAir;
+  const [ending, setEnding] = useState(false);
+  const endElsewhere = () => {
+    setProblem(null);
+    setEnding(true);
+    endStream(url, account, streamId).then(
+      () => setEnding(false),
+      (error: unknown) => {
+        setEnding(false);
+        setProblem(`Could not end the stream: ${error instanceof Error ? error.message : error}`);
+      },
+    );
+  };
   return (
     <section className="section studio" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>Broadcast</h2>
@@ -210,20 +230,48 @@ export function Studio({
               labels={['Camera off', 'Camera on']}
             />
           </div>
+          {elsewhere && (
+            <div className="elsewhere">
+              <p role="status">
+                <span className="badge live">LIVE</span> from an encoder or another tab ·{' '}
+                <span className="watchers">
+                  {counted(status?.watchers ?? 0, 'viewer')} watching
+                </span>
+              </p>
+              <p className="hint">End it here to go live from this page.</p>
+              <div className="actions">
+                <button
+                  type="button"
+                  className="button danger"
+                  disabled={ending}
+                  onClick={endElsewhere}
+                >
+                  {ending ? 'Ending…' : 'End stream'}
+                </button>
+              </div>
+            </div>
+          )}
           <div className="actions">
             {onAir ? (
               <button type="button" className="button danger" onClick={end}>
                 End stream
               </button>
             ) : (
-              <button type="button" className="button primary" disabled={!ready} onClick={goLive}>
+              <button
+                type="button"
+                className="button primary"
+                disabled={!ready || elsewhere}
+                onClick={goLive}
+              >
                 Go live
               </button>
             )}
           </div>
-          <p className="live-line" role="status">
-            <BroadcastLine state={state} viewers={viewers} upload={upload} />
-          </p>
+          {!elsewhere && (
+            <p className="live-line" role="status">
+              <BroadcastLine state={state} viewers={viewers} upload={upload} />
+            </p>
+          )}
           {problem && (
             <p className="outcome error" role="alert">
               {problem}

@@ -121,6 +121,8 @@ export interface ClientEvents {
     message: StreamRef & { description: RTCSessionDescriptionInit },
   ) => void;
   watch: (viewer: Hex, join: Join) => void;
+  /** Ends the account's live stream, whichever connection or encoder broadcasts it. */
+  endStream: (broadcaster: Hex, join: Join) => void;
   offer: (
     broadcaster: Hex,
     message: { userId: Hex; description: RTCSessionDescriptionInit },

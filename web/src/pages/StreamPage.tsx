@@ -103,7 +103,7 @@ export function StreamPage({ id }: { id: string }) {
       ) : own && selected ? (
         state !== 'ended' && (
           <>
-            <Studio account={selected} streamId={id} url={signaling} />
+            <Studio account={selected} streamId={id} url={signaling} status={live} />
             <EncoderPanel account={selected} streamId={id} url={signaling} />
           </>
         )
