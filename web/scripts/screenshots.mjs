@@ -17,6 +17,20 @@ await mkdir(out, { recursive: true });
 const janus = await startJanus({ rtpPorts: LIMITED_PORTS });
 const stack = await startStack(['--demo'], { live: true, signalingArgs: janus.args });
 const streamPath = `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`;
+/// Screenshots `page` as `name` at a desktop's width, then as `name-phone` at a
+/// phone's (390 px), where it stays.
+async function atBothWidths(page, name, { fullPage = true } = {}) {
+  for (const [suffix, viewport] of [
+    ['', { width: 1280, height: 900 }],
+    ['-phone', { width: 390, height: 844 }],
+  ]) {
+    await page.setViewportSize(viewport);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: `${out}${name}${suffix}.png`, fullPage });
+    console.log(`docs/screenshots/${name}${suffix}.png`);
+  }
+}
+
 const shots = [
   {
     name: 'schedule',
@@ -92,24 +106,14 @@ try {
   await alice.screenshot({ path: `${out}broadcasting.png`, fullPage: true });
   console.log('docs/screenshots/broadcasting.png');
   await shown(bob.getByLabel('Quality'));
-  await bob.screenshot({ path: `${out}watching.png`, fullPage: true });
-  console.log('docs/screenshots/watching.png');
-  await bob.setViewportSize({ width: 390, height: 844 });
-  await bob.waitForTimeout(500);
-  await bob.screenshot({ path: `${out}watching-phone.png`, fullPage: true });
-  console.log('docs/screenshots/watching-phone.png');
+  await atBothWidths(bob, 'watching');
 
   // Bob's link limited: Auto gives him the smaller layer, and says so.
   const unlimit = limitLink('400kbit');
   try {
     await shown(bob.getByText('Your connection is losing video', { exact: false }));
     await bob.waitForTimeout(2000);
-    await bob.screenshot({ path: `${out}watching-slow-phone.png`, fullPage: true });
-    console.log('docs/screenshots/watching-slow-phone.png');
-    await bob.setViewportSize({ width: 1280, height: 900 });
-    await bob.waitForTimeout(500);
-    await bob.screenshot({ path: `${out}watching-slow.png`, fullPage: true });
-    console.log('docs/screenshots/watching-slow.png');
+    await atBothWidths(bob, 'watching-slow');
   } finally {
     unlimit();
   }
@@ -123,12 +127,8 @@ try {
   await shown(keys.getByText('None yet.'));
   await keys.getByRole('button', { name: 'Create a stream key' }).click();
   await shown(keys.getByRole('textbox', { name: 'Your new stream key' }));
-  await alice.screenshot({ path: `${out}stream-key.png` });
-  console.log('docs/screenshots/stream-key.png');
-  await alice.setViewportSize({ width: 390, height: 844 });
-  await alice.waitForTimeout(500);
-  await alice.screenshot({ path: `${out}stream-key-phone.png` });
-  console.log('docs/screenshots/stream-key-phone.png');
+  // The dialog is modal: the page behind it is not what is shown.
+  await atBothWidths(alice, 'stream-key', { fullPage: false });
 
   // Her page while an encoder is live with that key, instead of her camera.
   const key = await keys.getByRole('textbox', { name: 'Your new stream key' }).inputValue();
@@ -139,13 +139,7 @@ try {
   const encoder = await whipPublish(endpoint, key);
   try {
     await shown(studio.getByText('from an encoder or another tab', { exact: false }));
-    await alice.waitForTimeout(500);
-    await alice.screenshot({ path: `${out}studio-encoder-phone.png`, fullPage: true });
-    console.log('docs/screenshots/studio-encoder-phone.png');
-    await alice.setViewportSize({ width: 1280, height: 900 });
-    await alice.waitForTimeout(500);
-    await alice.screenshot({ path: `${out}studio-encoder.png`, fullPage: true });
-    console.log('docs/screenshots/studio-encoder.png');
+    await atBothWidths(alice, 'studio-encoder');
   } finally {
     await encoder.close();
   }

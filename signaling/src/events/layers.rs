@@ -3,12 +3,9 @@
 //! packets (`slowlink`) and Auto steps it down a layer ([`slow_link`]); a calm wait
 //! later it steps up again ([`steer_up`]). The player hears what Auto gives it in
 //! `autoLayer`.
-use super::{
-    media::{subscribed, unavailable},
-    signed_in, Outcome,
-};
+use super::{signed_in, Outcome};
 use crate::{
-    media::{HandleId, LayerChange, Media},
+    media::{refusal_of, HandleId, LayerChange, Media},
     refusal::Refusal,
     server::Signaling,
     wire::{self, Packet, QualityMsg},
@@ -29,11 +26,14 @@ pub(super) async fn quality(
 ) -> Outcome {
     signed_in(&socket, None)?;
     let broadcaster = wire::account(&broadcaster)?;
-    let media = subscribed(&signaling, &socket, broadcaster)
+    let media = signaling
+        .media
+        .as_deref()
+        .filter(|media| media.subscribed(socket.id, broadcaster))
         .ok_or_else(|| Refusal::NotWatching(broadcaster.to_string()))?;
     let set = media.set_layer(socket.id, broadcaster, message.layer).await;
     signaling.metrics.media_request("quality", &set);
-    set.map_err(unavailable)
+    set.map_err(refusal_of)
 }
 
 /// Janus says the viewer of `handle` loses packets: on Auto, a smaller layer.

@@ -12,7 +12,7 @@ use super::{
 use crate::{
     cluster::ConnId,
     hub::Op,
-    media::{JanusError, Media},
+    media::{refusal_of, JanusError, Media},
     refusal::Refusal,
     server::Signaling,
     wire::{self, Packet, PublishMsg},
@@ -79,7 +79,7 @@ pub(crate) async fn publish_feed(
             _ => break,
         }
     }
-    let (origin, answer, handle) = published.map_err(unavailable)?;
+    let (origin, answer, handle) = published.map_err(refusal_of)?;
     let mut feeds = vec![origin];
     for &server in &servers {
         if server == origin.server || signaling.lock().is_down(server) {
@@ -128,7 +128,7 @@ pub(super) async fn answer(
     let media = subscribed(signaling, socket, broadcaster)?;
     let answered = media.answer(socket.id, broadcaster, description).await;
     signaling.metrics.media_request("answer", &answered);
-    Some(answered.map_err(unavailable))
+    Some(answered.map_err(refusal_of))
 }
 
 /// A viewer's ICE candidate for the media server, as [`answer`].
@@ -141,10 +141,10 @@ pub(super) async fn candidate(
     let media = subscribed(signaling, socket, peer)?;
     let given = media.candidate(socket.id, peer, candidate).await;
     signaling.metrics.media_request("candidate", &given);
-    Some(given.map_err(unavailable))
+    Some(given.map_err(refusal_of))
 }
 
-pub(super) fn subscribed<'a>(
+fn subscribed<'a>(
     signaling: &'a Signaling,
     socket: &SocketRef,
     broadcaster: AccountId,
@@ -152,21 +152,3 @@ pub(super) fn subscribed<'a>(
     let media = signaling.media.as_deref()?;
     media.subscribed(socket.id, broadcaster).then_some(media)
 }
-
-/// Janus's refusal as the client hears it: an offer Janus cannot read or take is the
-/// client's to change; anything else is the media server's.
-pub(super) fn unavailable(error: JanusError) -> Refusal {
-    warn!(%error, "media server");
-    match error {
-        JanusError::Refused { code, .. } if OFFER_REFUSED.contains(&code) => {
-            Refusal::OfferRefused(error.to_string())
-        }
-        error => Refusal::MediaUnavailable(error.to_string()),
-    }
-}
-
-/// Janus's codes for an SDP it cannot take: the VideoRoom's invalid SDP type (431) and
-/// invalid SDP (437); the core's invalid JSON object (455: the description is the only
-/// object a client gives it), unknown JSEP type (464), invalid SDP (465), element of
-/// the wrong type (467) and unexpected answer (469).
-const OFFER_REFUSED: [i64; 7] = [431, 437, 455, 464, 465, 467, 469];

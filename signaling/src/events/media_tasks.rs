@@ -1,10 +1,9 @@
 //! The tasks the hub gives this instance's media tier for its connections: subscribe
 //! a viewer and send it the offer, end a subscription, end a stream's rooms or one of
 //! its relays; run in order for each connection ([`run_tasks`]).
-use super::media::unavailable;
 use crate::{
     hub::{MediaTask, Notice},
-    media::{HandleId, JanusError},
+    media::{refusal_of, HandleId, JanusError},
     server::Signaling,
     wire::Packet,
 };
@@ -100,7 +99,7 @@ async fn run(signaling: &Arc<Signaling>, sid: Sid, task: MediaTask) {
                 // A feed that went meanwhile (the stream ended, or goes peer to peer
                 // now) is no news to the viewer.
                 Err(error) if signaling.lock().has_feed(&stream_id, feed) => {
-                    signaling.refuse(&socket, "watch", unavailable(error));
+                    signaling.refuse(&socket, "watch", refusal_of(error));
                 }
                 Err(error) => debug!(%error, "a subscription to a feed that went"),
             }
@@ -139,6 +138,6 @@ async fn subscriber_comes_up(
     media.unsubscribe(sid, broadcaster).await;
     if let Some(socket) = signaling.io.get_socket(sid) {
         let error = JanusError::NotConnected(signaling.config.media_connect_timeout_ms);
-        signaling.refuse(&socket, "watch", unavailable(error));
+        signaling.refuse(&socket, "watch", refusal_of(error));
     }
 }

@@ -4,6 +4,7 @@
 //! answered by an event carrying the request's transaction. Every request carries the
 //! API secret: without it Janus answers nothing, so only this server drives it.
 use super::ServerId;
+use crate::refusal::Refusal;
 use serde_json::{json, Value};
 use std::{
     collections::HashMap,
@@ -53,6 +54,24 @@ impl fmt::Display for JanusError {
         }
     }
 }
+
+/// Janus's refusal as the client hears it: an offer Janus cannot read or take is the
+/// client's to change; anything else is the media server's.
+pub fn refusal_of(error: JanusError) -> Refusal {
+    warn!(%error, "media server");
+    match error {
+        JanusError::Refused { code, .. } if OFFER_REFUSED.contains(&code) => {
+            Refusal::OfferRefused(error.to_string())
+        }
+        error => Refusal::MediaUnavailable(error.to_string()),
+    }
+}
+
+/// Janus's codes for an SDP it cannot take: the VideoRoom's invalid SDP type (431) and
+/// invalid SDP (437); the core's invalid JSON object (455: the description is the only
+/// object a client gives it), unknown JSEP type (464), invalid SDP (465), element of
+/// the wrong type (467) and unexpected answer (469).
+const OFFER_REFUSED: [i64; 7] = [431, 437, 455, 464, 465, 467, 469];
 
 /// A plugin's answer: what it says, and the SDP it sent with it, if any.
 #[derive(Debug, Clone)]

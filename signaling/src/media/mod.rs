@@ -15,8 +15,8 @@ mod relay;
 pub use encoders::Encoders;
 
 use handles::{Handles, Publisher, Steered, Subscription};
+pub use janus::{refusal_of, HandleId, JanusError, News};
 use janus::{Handle, Janus};
-pub use janus::{HandleId, JanusError, News};
 pub use layer::Layer;
 use layer::Steering;
 use serde::{Deserialize, Serialize};
