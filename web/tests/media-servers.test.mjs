@@ -136,3 +136,35 @@ test("the relay's media server dies: its viewer goes on from the other, through 
   assert.equal(sending, 1);
   assert.equal((await playback(watching.Bob)).peers, 1);
 });
+
+test('the media server the stream was published to dies: the page publishes to the other, and every viewer goes on through it', async () => {
+  janus[1] = await startJanus({
+    secret: janus[0].secret,
+    rtpPorts: LIMITED_PORTS,
+    port: janus[1].port,
+  });
+  await until(async () => (await servers()).up[1] === 1, 'the second media server up again');
+  const before = {};
+  for (const name of ['Bob', 'Charlie']) before[name] = await playback(watching[name]);
+  const killedAt = Date.now();
+  await janus[0].kill();
+  for (const name of ['Bob', 'Charlie']) {
+    const page = watching[name];
+    await until(
+      async () => (await playback(page)).made > before[name].made,
+      `a new offer for ${name}`,
+    );
+    await decoding(page, (width) => width === 640);
+    await shown(line(player(page)).getByText('Playing, through the media server.'));
+  }
+  console.log(`# the origin killed: both viewers decode again ${Date.now() - killedAt} ms after`);
+  assert.deepEqual(await servers(), { up: [0, 1], load: [0, 3] });
+  const [room] = await janus[1].rooms();
+  const { participants } = await janus[1].ask({ request: 'listparticipants', room: room.room });
+  assert.equal(participants[0].remote, undefined, 'the broadcaster publishes there itself');
+  // Alice sends one copy still: to the media server that took her stream.
+  const sending = await alice.evaluate(
+    () => window.peers.filter((pc) => pc.connectionState === 'connected').length,
+  );
+  assert.equal(sending, 1);
+});

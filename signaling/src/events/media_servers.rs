@@ -1,8 +1,9 @@
 //! The media servers as they come and go: which one answers ([`first_reachable`]), what
 //! Janus says of its own accord ([`follow_news`]), one found down
 //! ([`server_lost`]) and up again ([`watch_servers`]); and a publisher that never
-//! connects ([`publisher_comes_up`]). The streams published to a media server that is
-//! lost go on peer to peer (an encoder's end), as do those whose publisher never
+//! connects ([`publisher_comes_up`]). A browser's stream published to a media server
+//! that is lost is published again to another ([`publish_elsewhere`]), or goes on
+//! peer to peer when none is up (an encoder's ends), as does one whose publisher never
 //! connects; the viewers of a relay on it move to another (`Hub::server_down`).
 use super::{
     encoders::{encoder_down, encoder_heard},
@@ -10,9 +11,10 @@ use super::{
 };
 use crate::{
     cluster::ConnId,
-    hub::Op,
+    hub::{Notice, Op, Via},
     media::{HandleId, JanusError, Media, News, ServerId},
     server::Signaling,
+    wire::Packet,
 };
 use std::{sync::Arc, time::Duration};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -97,12 +99,11 @@ pub(crate) async fn watch_servers(signaling: Arc<Signaling>) {
 
 /// For as long as the server runs, what Janus says of its own accord: a peer
 /// connection that came up or went down, video that stopped, a viewer losing packets
-/// (its layer, `layers.rs`), or a session lost (Janus
-/// died, restarted, or stopped answering). Every stream this instance published in a
-/// lost session goes on peer to peer: its broadcaster hears the new route and offers
-/// to each viewer, as if the viewers had just joined, and the viewers' pages take the
-/// new offers as they take any. A loss is found as soon as Janus's HTTP API refuses
-/// the session's poll, or after the poll's 40 s when Janus stops answering.
+/// (its layer, `layers.rs`), or a session lost (Janus died, restarted, or stopped
+/// answering). Every stream this instance published in a lost session is published
+/// again elsewhere, or goes on peer to peer ([`publish_elsewhere`]). A loss is found as
+/// soon as Janus's HTTP API refuses the session's poll, or after the poll's 40 s when
+/// Janus stops answering.
 pub(crate) async fn follow_news(signaling: Arc<Signaling>, mut news: UnboundedReceiver<News>) {
     while let Some(news) = news.recv().await {
         let Some(media) = signaling.media.as_deref() else {
@@ -136,7 +137,7 @@ pub(crate) async fn follow_news(signaling: Arc<Signaling>, mut news: UnboundedRe
                 continue;
             };
             warn!(%sid, %server, stream_id, "the media server is lost");
-            go_on_without_media_server(&signaling, conn, stream_id).await;
+            publish_elsewhere(&signaling, media, conn, stream_id, server).await;
         }
         server_lost(&signaling, server).await;
     }
@@ -166,6 +167,52 @@ pub(crate) async fn publisher_comes_up(
         .inc();
     media.unpublish(conn.sid).await;
     go_on_without_media_server(&signaling, conn, stream_id).await;
+}
+
+/// The media server `lost` that the stream of the browser on `conn` was published to is
+/// gone. With another up, the page is told the route again (`route` mediaServer) and
+/// publishes again, to the least loaded, which moves every viewer to the new feeds as a
+/// page that came back would; one that has not within `--media-connect-timeout-ms`
+/// goes on peer to peer. With none up, or an encoder's stream, as
+/// [`go_on_without_media_server`] at once.
+async fn publish_elsewhere(
+    signaling: &Arc<Signaling>,
+    media: &Media,
+    conn: ConnId,
+    stream_id: String,
+    lost: ServerId,
+) {
+    let another = {
+        let hub = signaling.lock();
+        (0..media.servers())
+            .map(ServerId)
+            .any(|server| server != lost && !hub.is_down(server))
+    };
+    let socket = signaling.io.get_socket(conn.sid);
+    let (true, Some(socket)) = (another && !signaling.encoders.holds(conn.sid), socket) else {
+        go_on_without_media_server(signaling, conn, stream_id).await;
+        return;
+    };
+    info!(%conn, stream_id, "the page publishes again, to another media server");
+    let route = Notice::Route {
+        stream_id: stream_id.clone(),
+        via: Via::MediaServer,
+    };
+    if let Some(packet) = Packet::notice(route) {
+        signaling.send(&socket, packet);
+    }
+    let signaling = signaling.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(signaling.config.media_connect_timeout()).await;
+        let stale = {
+            let hub = signaling.lock();
+            hub.stream_of(conn).as_deref() == Some(stream_id.as_str())
+                && hub.origin_of(&stream_id) == Some(lost)
+        };
+        if stale {
+            go_on_without_media_server(&signaling, conn, stream_id).await;
+        }
+    });
 }
 
 /// The stream of the publisher on `conn` can no longer go through the media server: a

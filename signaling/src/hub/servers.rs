@@ -70,6 +70,11 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         self.down.contains(&server)
     }
 
+    /// The media server `stream_id` was published to, once it was.
+    pub fn origin_of(&self, stream_id: &str) -> Option<ServerId> {
+        Some(self.live.get(stream_id)?.feeds.first()?.server)
+    }
+
     /// The viewers `server` serves and the streams published to it, in every instance.
     pub fn load(&self, server: ServerId) -> usize {
         self.loads.of(server)
