@@ -7,15 +7,21 @@ import { performance } from 'node:perf_hooks';
 import { RTCPeerConnection, Vp8RtpPayload } from 'werift';
 import { connect, join } from './signaling.mjs';
 
+/// How many recent frames a viewer remembers, to count a retransmitted one once.
+const RECENT_FRAMES = 64;
+
 /// Watches `streamId` as `key` through the signaling server at `url`, connecting as a
 /// page of `origin` would (the test kit's own origin by default). `stats()` says what
-/// arrived so far: video RTP packets, frames (a marker bit ends one), VP8 keyframes,
-/// audio packets, and milliseconds from the join to the first whole frame.
+/// arrived so far: video RTP packets, frames (a marker bit ends one; a retransmitted
+/// end of a frame counts once), VP8 keyframes, audio packets, and milliseconds from the
+/// join to the first whole frame.
 export async function watchWithoutBrowser(url, key, streamId, { origin } = {}) {
   const socket = await connect(url, origin ? { extraHeaders: { Origin: origin } } : {});
   const counts = { videoPackets: 0, frames: 0, keyframes: 0, audioPackets: 0, firstFrameMs: null };
   let pc = null;
   let joinedAt = 0;
+  // The RTP timestamps of the frames that ended lately.
+  const ended = new Set();
   socket.on('offer', async (broadcaster, { description }) => {
     await pc?.close();
     const current = new RTCPeerConnection({ iceServers: [] });
@@ -29,7 +35,10 @@ export async function watchWithoutBrowser(url, key, streamId, { origin } = {}) {
         counts.videoPackets += 1;
         const payload = Vp8RtpPayload.deSerialize(rtp.payload);
         if (payload.isKeyframe) counts.keyframes += 1;
-        if (rtp.header.marker) {
+        if (rtp.header.marker && !ended.has(rtp.header.timestamp)) {
+          ended.add(rtp.header.timestamp);
+          // A retransmission comes within a second or so: older frames are forgotten.
+          if (ended.size > RECENT_FRAMES) ended.delete(ended.values().next().value);
           counts.frames += 1;
           counts.firstFrameMs ??= performance.now() - joinedAt;
         }

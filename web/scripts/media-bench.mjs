@@ -42,12 +42,20 @@ const broadcasterBrowser = await launchBrowser({ media: true, args: [TAG] });
 const streamId = stack.devnode.demo.streamId;
 
 /// Frames received so far by each viewer: decoded for a page, whole for the others.
+/// Each viewer's frames so far, and when they were read: a page's stats come late on
+/// a busy machine, so that each count has its own interval.
 const framesOf = (viewers) =>
   Promise.all(
-    viewers.map(async (viewer) =>
-      viewer.page ? (await playback(viewer.page)).framesDecoded : viewer.client.stats().frames,
-    ),
+    viewers.map(async (viewer) => {
+      const frames = viewer.page
+        ? (await playback(viewer.page)).framesDecoded
+        : viewer.client.stats().frames;
+      return { frames, at: performance.now() };
+    }),
   );
+
+/// What `alice` sent so far, and when it was read.
+const sentAt = async (alice) => ({ ...(await sent(alice)), at: performance.now() });
 
 const results = [];
 try {
@@ -83,16 +91,20 @@ try {
 
     const framesBefore = await framesOf(viewers);
     const keyframesBefore = viewers.map((viewer) => viewer.client?.stats().keyframes ?? 0);
-    const sentBefore = await sent(alice);
+    const sentBefore = await sentAt(alice);
     const cpuBefore = broadcasterCpuSeconds();
     const janusBefore = cpuSecondsOf(janus.pid);
     const started = performance.now();
     await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
+    const cpuAfter = broadcasterCpuSeconds();
+    const janusAfter = cpuSecondsOf(janus.pid);
     const seconds = (performance.now() - started) / 1_000;
     const framesAfter = await framesOf(viewers);
-    const sentAfter = await sent(alice);
-    const sourceFps = (sentAfter.frames - sentBefore.frames) / seconds;
-    const fps = framesAfter.map((after, i) => (after - framesBefore[i]) / seconds);
+    const sentAfter = await sentAt(alice);
+    const perSecond = (after, before) =>
+      ((after.frames - before.frames) * 1_000) / (after.at - before.at);
+    const sourceFps = perSecond(sentAfter, sentBefore);
+    const fps = framesAfter.map((after, i) => perSecond(after, framesBefore[i]));
     const keyframes = viewers.map(
       (viewer, i) => (viewer.client?.stats().keyframes ?? 0) - keyframesBefore[i],
     );
@@ -113,9 +125,11 @@ try {
       fpsPerViewer: { min: round(Math.min(...fps), 1), median: round(median(fps), 1) },
       lowestShareOfFrames: round(Math.min(...fps) / sourceFps, 3),
       keyframesPerViewerInWindow: { min: Math.min(...keyframes), max: Math.max(...keyframes) },
-      broadcasterCpuCores: round((broadcasterCpuSeconds() - cpuBefore) / seconds, 2),
-      broadcasterUploadBytesPerSec: round((sentAfter.bytes - sentBefore.bytes) / seconds),
-      janusCpuCores: round((cpuSecondsOf(janus.pid) - janusBefore) / seconds, 2),
+      broadcasterCpuCores: round((cpuAfter - cpuBefore) / seconds, 2),
+      broadcasterUploadBytesPerSec: round(
+        ((sentAfter.bytes - sentBefore.bytes) * 1_000) / (sentAfter.at - sentBefore.at),
+      ),
+      janusCpuCores: round((janusAfter - janusBefore) / seconds, 2),
       janusRssMiB: round(rssMiB(janus.pid), 1),
     });
     console.log(JSON.stringify(results.at(-1)));
