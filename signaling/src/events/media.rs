@@ -6,7 +6,7 @@
 //! viewer receives chosen in `layers`.
 use super::{
     check_size,
-    media_servers::{is_loss, publisher_comes_up, server_lost},
+    media_servers::{publisher_comes_up, server_lost},
     signed_in, Outcome,
 };
 use crate::{
@@ -75,7 +75,7 @@ pub(crate) async fn publish_feed(
             .await;
         signaling.metrics.media_request("publish", &published);
         match &published {
-            Err(error) if is_loss(error) => server_lost(signaling, server).await,
+            Err(error) if error.is_loss() => server_lost(signaling, server).await,
             _ => break,
         }
     }
@@ -91,7 +91,7 @@ pub(crate) async fn publish_feed(
             Ok(feed) => feeds.push(feed),
             Err(error) => {
                 warn!(%server, %error, stream_id, "could not relay a stream");
-                if is_loss(&error) {
+                if error.is_loss() {
                     server_lost(signaling, server).await;
                 }
             }

@@ -16,6 +16,7 @@ use crate::{
     server::Signaling,
     wire::Packet,
 };
+use socketioxide::socket::Sid;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::mpsc::UnboundedReceiver;
 use tracing::{info, warn};
@@ -44,15 +45,6 @@ pub(crate) async fn first_reachable(
         }
     }
     Err(last)
-}
-
-/// Whether `error` says the media server is gone, rather than that it turned a
-/// request down.
-pub(crate) fn is_loss(error: &JanusError) -> bool {
-    matches!(
-        error,
-        JanusError::Unreachable(_) | JanusError::NoAnswer | JanusError::SessionGone
-    )
 }
 
 /// `server` is found down: every instance's hub hears it, once.
@@ -152,21 +144,34 @@ pub(crate) async fn publisher_comes_up(
     stream_id: String,
     handle: HandleId,
 ) {
-    tokio::time::sleep(signaling.config.media_connect_timeout()).await;
-    let Some(media) = signaling.media.as_deref() else {
+    let Some(media) = never_up(&signaling, conn.sid, handle, "publisher").await else {
         return;
     };
-    if media.is_up(conn.sid, handle) != Some(false) {
-        return;
-    }
     warn!(sid = %conn.sid, stream_id, "the publisher never connected to the media server");
+    media.unpublish(conn.sid).await;
+    go_on_without_media_server(&signaling, conn, stream_id).await;
+}
+
+/// Waits `--media-connect-timeout-ms`, then the media tier if the peer connection of
+/// `handle`, still held for `sid`, has not come up; counted as a timeout of `kind`
+/// (`publisher`, `subscriber`).
+pub(crate) async fn never_up<'a>(
+    signaling: &'a Signaling,
+    sid: Sid,
+    handle: HandleId,
+    kind: &'static str,
+) -> Option<&'a Media> {
+    tokio::time::sleep(signaling.config.media_connect_timeout()).await;
+    let media = signaling.media.as_deref()?;
+    if media.is_up(sid, handle) != Some(false) {
+        return None;
+    }
     signaling
         .metrics
         .media_timeouts
-        .get_or_create(&[("kind", "publisher")])
+        .get_or_create(&[("kind", kind)])
         .inc();
-    media.unpublish(conn.sid).await;
-    go_on_without_media_server(&signaling, conn, stream_id).await;
+    Some(media)
 }
 
 /// The media server `lost` that the stream of the browser on `conn` was published to is

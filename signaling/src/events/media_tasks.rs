@@ -1,6 +1,7 @@
 //! The tasks the hub gives this instance's media tier for its connections: subscribe
 //! a viewer and send it the offer, end a subscription, end a stream's rooms or one of
 //! its relays; run in order for each connection ([`run_tasks`]).
+use super::media_servers::never_up;
 use crate::{
     hub::{MediaTask, Notice},
     media::{refusal_of, HandleId, JanusError},
@@ -123,18 +124,9 @@ async fn subscriber_comes_up(
     broadcaster: AccountId,
     handle: HandleId,
 ) {
-    tokio::time::sleep(signaling.config.media_connect_timeout()).await;
-    let Some(media) = signaling.media.as_deref() else {
+    let Some(media) = never_up(&signaling, sid, handle, "subscriber").await else {
         return;
     };
-    if media.is_up(sid, handle) != Some(false) {
-        return;
-    }
-    signaling
-        .metrics
-        .media_timeouts
-        .get_or_create(&[("kind", "subscriber")])
-        .inc();
     media.unsubscribe(sid, broadcaster).await;
     if let Some(socket) = signaling.io.get_socket(sid) {
         let error = JanusError::NotConnected(signaling.config.media_connect_timeout_ms);

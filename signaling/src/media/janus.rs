@@ -38,6 +38,17 @@ pub enum JanusError {
     NotConnected(u64),
 }
 
+impl JanusError {
+    /// Whether the media server is gone (down, hung, or its session ended), rather
+    /// than that it turned the request down.
+    pub fn is_loss(&self) -> bool {
+        matches!(
+            self,
+            Self::Unreachable(_) | Self::NoAnswer | Self::SessionGone
+        )
+    }
+}
+
 impl fmt::Display for JanusError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
