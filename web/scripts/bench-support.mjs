@@ -1,7 +1,7 @@
 // What the live benchmarks share (scripts/live-bench.mjs peer to peer,
 // scripts/media-bench.mjs through the media server): the signaling server's flags for
 // a crowd on one address, the broadcaster going live, a viewer signed in with a
-// wallet, CPU and memory read from /proc, the bytes a page's peer connections sent,
+// wallet, CPU (a process's and the machine's) and memory read from /proc, the bytes a page's peer connections sent,
 // and the figures' rounding.
 import { readFileSync, readdirSync } from 'node:fs';
 import { actAsWallet, devKey, injectWallet, shown } from '../tests/support.mjs';
@@ -87,14 +87,24 @@ export function broadcasterCpuSeconds() {
   return cpuSecondsOf(pid, all);
 }
 
+/// CPU seconds the whole machine has spent busy so far, every core together.
+export function machineBusySeconds() {
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND;
+}
+
 /// Resident memory of process `pid`, in MiB.
 export function rssMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(status.match(/VmRSS:\s+(\d+) kB/)[1]) / 1024;
 }
 
-/// Bytes the page's open peer connections have sent, and video frames they have sent
-/// of their largest layer.
+/// Bytes the page's open peer connections have sent, video frames they have sent of
+/// their largest layer, and when that was counted (ms since the epoch, in the page).
 export const sent = (page) =>
   page.evaluate(async () => {
     let bytes = 0;
@@ -109,7 +119,7 @@ export const sent = (page) =>
       });
       frames = Math.max(frames, largest);
     }
-    return { bytes, frames };
+    return { bytes, frames, at: Date.now() };
   });
 
 export const round = (value, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;

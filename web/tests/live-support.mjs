@@ -129,25 +129,31 @@ export function instrument(context) {
 }
 
 /// What the page's player shows: the video's width, the frames its open peer
-/// connections decoded, whether an audio track is live; how many peer connections
-/// are open, and how many the page made.
+/// connections decoded (and received whole, decodable or not) and when they were counted (ms since the epoch, in the page:
+/// on a busy machine the answer reaches the test much later), whether an audio track
+/// is live; how many peer connections are open, and how many the page made.
 export function playback(page) {
   return page.evaluate(async () => {
     const video = [...document.querySelectorAll('video')].find((v) =>
       v.getAttribute('aria-label')?.endsWith('’s stream'),
     );
     let framesDecoded = 0;
+    let framesReceived = 0;
     for (const pc of window.peers ?? []) {
       if (pc.connectionState === 'closed') continue;
       (await pc.getStats()).forEach((entry) => {
-        if (entry.type === 'inbound-rtp' && entry.kind === 'video')
-          framesDecoded += entry.framesDecoded ?? 0;
+        if (entry.type !== 'inbound-rtp' || entry.kind !== 'video') return;
+        framesDecoded += entry.framesDecoded ?? 0;
+        framesReceived += entry.framesReceived ?? 0;
       });
     }
+    const at = Date.now();
     const tracks = video?.srcObject?.getAudioTracks() ?? [];
     return {
       width: video?.videoWidth ?? 0,
       framesDecoded,
+      framesReceived,
+      at,
       audioLive: tracks.some((track) => track.readyState === 'live'),
       peers: (window.peers ?? []).filter((pc) => pc.connectionState !== 'closed').length,
       made: (window.peers ?? []).length,
