@@ -139,6 +139,14 @@ pub async fn build(
             per_sec: config.joins_per_sec_per_account,
             burst: config.join_burst_per_account,
         }),
+        chat_by_address: PerKey::new(Rate {
+            per_sec: config.chat_per_sec_per_address,
+            burst: config.chat_burst_per_address,
+        }),
+        chat_by_account: PerKey::new(Rate {
+            per_sec: config.chat_per_sec_per_account,
+            burst: config.chat_burst_per_account,
+        }),
         io: io.clone(),
         me,
         hub: Mutex::new(hub),
@@ -203,6 +211,8 @@ async fn forget_idle_keys(signaling: Arc<Signaling>, requests: Arc<PerKey<Addres
         ticks.tick().await;
         signaling.joins_by_address.forget_idle();
         signaling.joins_by_account.forget_idle();
+        signaling.chat_by_address.forget_idle();
+        signaling.chat_by_account.forget_idle();
         requests.forget_idle();
         give_back_freed_memory();
     }

@@ -140,6 +140,20 @@ pub struct Config {
     /// Joins one signed-in account may send at once.
     #[arg(long, env = "SIGNALING_JOIN_BURST_PER_ACCOUNT", default_value_t = 10)]
     pub join_burst_per_account: u32,
+    /// Chat messages one signed-in account may post per second, on average, on all its
+    /// connections.
+    #[arg(long, env = "SIGNALING_CHAT_PER_SEC_PER_ACCOUNT", default_value_t = 1)]
+    pub chat_per_sec_per_account: u32,
+    /// Chat messages one signed-in account may post at once.
+    #[arg(long, env = "SIGNALING_CHAT_BURST_PER_ACCOUNT", default_value_t = 5)]
+    pub chat_burst_per_account: u32,
+    /// Chat messages the connections of one IP address may post per second, on
+    /// average, whatever their accounts.
+    #[arg(long, env = "SIGNALING_CHAT_PER_SEC_PER_ADDRESS", default_value_t = 10)]
+    pub chat_per_sec_per_address: u32,
+    /// Chat messages the connections of one IP address may post at once.
+    #[arg(long, env = "SIGNALING_CHAT_BURST_PER_ADDRESS", default_value_t = 30)]
+    pub chat_burst_per_address: u32,
     /// HTTP requests to the server's own routes (`/healthz`,
     /// `/is-already-having-stream`) one IP address may send per second, on average.
     #[arg(

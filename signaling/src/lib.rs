@@ -15,6 +15,7 @@ pub mod address;
 pub mod app;
 pub mod auth;
 pub mod chain;
+pub mod chat;
 pub mod cluster;
 pub mod config;
 mod conn;

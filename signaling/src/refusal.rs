@@ -77,6 +77,19 @@ pub enum Refusal {
     /// Janus turned the publisher's offer down (its SDP); its words.
     OfferRefused(String),
 
+    // The chat.
+    ChatEmpty,
+    ChatTooLong {
+        size: usize,
+        max: usize,
+    },
+    /// The code point of a character a message may not hold.
+    ChatCharacter(u32),
+    /// Posting takes a profile on chain, whose name the message shows.
+    NoProfile,
+    TooManyChatMessages,
+    TooManyChatMessagesFromAddress,
+
     // Stream keys (WHIP).
     TooManyStreamKeys(usize),
     NoSuchStreamKey(Echo),
@@ -121,6 +134,12 @@ impl Refusal {
             Self::NotViaMediaServer(_) => "not_via_media_server",
             Self::MediaUnavailable(_) => "media_unavailable",
             Self::OfferRefused(_) => "offer_refused",
+            Self::ChatEmpty => "chat_empty",
+            Self::ChatTooLong { .. } => "chat_too_long",
+            Self::ChatCharacter(_) => "chat_character",
+            Self::NoProfile => "no_profile",
+            Self::TooManyChatMessages => "too_many_chat_messages",
+            Self::TooManyChatMessagesFromAddress => "too_many_chat_messages_from_address",
             Self::TooManyStreamKeys(_) => "too_many_stream_keys",
             Self::NoSuchStreamKey(_) => "no_such_stream_key",
             Self::StreamKeysUnavailable => "stream_keys_unavailable",
@@ -214,6 +233,26 @@ impl fmt::Display for Refusal {
             Self::OfferRefused(error) => {
                 write!(f, "The media server cannot take this offer ({error})")
             }
+            Self::ChatEmpty => write!(f, "A chat message cannot be empty"),
+            Self::ChatTooLong { size, max } => write!(
+                f,
+                "A chat message is at most {max} bytes; this one is {size}"
+            ),
+            Self::ChatCharacter(code) => write!(
+                f,
+                "A chat message cannot hold the character U+{code:04X}"
+            ),
+            Self::NoProfile => write!(
+                f,
+                "Create your profile first: chat messages show its name"
+            ),
+            Self::TooManyChatMessages => {
+                write!(f, "You are sending chat messages too fast: wait a moment")
+            }
+            Self::TooManyChatMessagesFromAddress => write!(
+                f,
+                "Too many chat messages from your address: wait a moment"
+            ),
             Self::TooManyStreamKeys(max) => write!(
                 f,
                 "An account holds at most {max} stream keys: revoke one first"

@@ -55,6 +55,8 @@ pub(crate) struct Signaling {
     pub chain_queries: InFlight<AddressRange>,
     pub joins_by_address: PerKey<AddressRange>,
     pub joins_by_account: PerKey<AccountId>,
+    pub chat_by_address: PerKey<AddressRange>,
+    pub chat_by_account: PerKey<AccountId>,
     pub io: SocketIo,
     /// This instance, among those sharing the hub.
     pub me: InstanceId,

@@ -72,13 +72,25 @@ pub struct SignedMsg {
     pub encoded_id: Option<String>,
 }
 
+/// `chatPost`: a message to the chat of a live stream, and the signature proving the
+/// user id, as in [`JoinMsg`] (not needed on a connection already signed in).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatPostMsg {
+    pub stream_id: String,
+    pub text: String,
+    pub signed_msg: Option<String>,
+    pub encoded_id: Option<String>,
+}
+
 /// `revokeStreamKey`: the key's id, as `streamKeys` lists it.
 #[derive(Debug, Deserialize)]
 pub struct KeyIdMsg {
     pub id: String,
 }
 
-/// `stopBroadcasting`, `stopWatching`, `getWatchersCount`, `getIsStreaming`.
+/// `stopBroadcasting`, `stopWatching`, `getWatchersCount`, `getIsStreaming`,
+/// `chatRead`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StreamMsg {
@@ -148,6 +160,8 @@ pub struct ClientCaps {
     /// Whether a media server is configured: streams go through it, and encoders may
     /// publish over WHIP with a stream key.
     pub media_server: bool,
+    /// Bytes of a chat message's text, once trimmed.
+    pub max_chat_bytes: usize,
 }
 
 /// One event the server emits: its name and its one or two arguments.
@@ -242,6 +256,19 @@ fn notice_event(notice: Notice) -> Option<(&'static str, Value, Option<Value>)> 
             ("route", json!({ "streamId": stream_id, "via": via }), None)
         }
         Notice::WatchersCount(count) => ("watchersCount", json!(count), None),
+        Notice::ChatHistory {
+            stream_id,
+            messages,
+        } => (
+            "chatHistory",
+            json!({ "streamId": stream_id, "messages": messages }),
+            None,
+        ),
+        Notice::ChatMessage { stream_id, message } => (
+            "chatMessage",
+            json!({ "streamId": stream_id, "message": message }),
+            None,
+        ),
         Notice::Status {
             stream_id,
             live,
@@ -334,10 +361,11 @@ mod tests {
             max_candidate_bytes: 2_048,
             idle_ms: 300_000,
             media_server: true,
+            max_chat_bytes: 500,
         };
         assert_eq!(
             Packet::caps(&caps).first,
-            json!({ "maxListened": 200, "maxStreamIdBytes": 256, "maxSdpBytes": 16_384, "maxCandidateBytes": 2_048, "idleMs": 300_000, "mediaServer": true })
+            json!({ "maxListened": 200, "maxStreamIdBytes": 256, "maxSdpBytes": 16_384, "maxCandidateBytes": 2_048, "idleMs": 300_000, "mediaServer": true, "maxChatBytes": 500 })
         );
     }
 

@@ -9,7 +9,7 @@ use moka::future::Cache;
 use parity_scale_codec::{Decode, Encode};
 use std::{fmt, future::Future, pin::Pin, sync::Arc, time::Duration};
 use turns::Turns;
-use w3bstreaming_io::{StateQuery, StateReply};
+use w3bstreaming_io::{ProfileSummary, StateQuery, StateReply};
 use w3bstreaming_keys::AccountId;
 
 /// A future that can be awaited on any runtime thread.
@@ -47,7 +47,7 @@ pub struct Settings {
     pub ttl: Duration,
     /// How long a failed query is answered with its failure instead of asked again.
     pub failure_ttl: Duration,
-    /// Answers kept of each kind (stream owners, follows).
+    /// Answers kept of each kind (stream owners, follows, profiles).
     pub capacity: u64,
     /// Queries in flight at once; the others wait for one of them to end, and the
     /// one that ends hands its turn to the asker holding the fewest.
@@ -56,8 +56,8 @@ pub struct Settings {
     pub wait: Duration,
 }
 
-/// The program's answers to the server's two questions, through the targeted queries
-/// `Stream` and `IsSubscribed` (never the whole `Users` state). Each answer is kept
+/// The program's answers to the server's questions, through the targeted queries
+/// `Stream`, `IsSubscribed` and `Profile` (never the whole `Users` state). Each answer is kept
 /// for a short time, so a crowd joining one stream asks the chain once per viewer; a
 /// follow is kept, not its absence. Equal questions asked while one is in flight wait
 /// for its answer instead of asking again, and a failure is remembered briefly, so a
@@ -69,6 +69,8 @@ pub struct Authority {
     streams: Cache<String, Option<StreamOwner>>,
     /// Pairs (viewer, broadcaster) known to follow.
     follows: Cache<(AccountId, AccountId), ()>,
+    /// What a chat message shows of its author.
+    profiles: Cache<AccountId, Option<ProfileSummary>>,
     /// By the encoded query.
     failures: Cache<Vec<u8>, ChainError>,
     turns: Turns<AddressRange>,
@@ -88,6 +90,7 @@ impl Authority {
             chain,
             streams: cache(settings.capacity, settings.ttl),
             follows: cache(settings.capacity, settings.ttl),
+            profiles: cache(settings.capacity, settings.ttl),
             failures: cache(settings.capacity, settings.failure_ttl),
             turns: Turns::new(settings.concurrent),
             wait: settings.wait,
@@ -147,6 +150,28 @@ impl Authority {
                 NoFollow::Failed(error) => Err(error.clone()),
             },
         }
+    }
+
+    /// `account`'s profile; `None` if it has not registered one. Asked by a client in
+    /// `by`.
+    pub async fn profile(
+        &self,
+        account: AccountId,
+        by: AddressRange,
+    ) -> Result<Option<ProfileSummary>, ChainError> {
+        let ask = async {
+            let query = StateQuery::Profile {
+                account: account.0.into(),
+            };
+            match self.query(query, by).await? {
+                StateReply::Profile(profile) => Ok(profile),
+                _ => Err(not_the_reply()),
+            }
+        };
+        self.profiles
+            .try_get_with(account, ask)
+            .await
+            .map_err(|error| (*error).clone())
     }
 
     async fn query(&self, query: StateQuery, by: AddressRange) -> Result<StateReply, ChainError> {

@@ -235,7 +235,7 @@ pub(super) fn prove(
     }
 }
 
-fn chain_unavailable(error: ChainError) -> Refusal {
+pub(super) fn chain_unavailable(error: ChainError) -> Refusal {
     warn!(%error, "chain query failed");
     Refusal::ChainUnavailable(error.to_string())
 }

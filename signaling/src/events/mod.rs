@@ -1,11 +1,13 @@
 //! The socket.io events, by what they do: [`join`] goes live, watches and leaves,
 //! [`relay`] passes offers, answers and candidates between peers, [`listen`] tells
-//! anyone whether a stream is live, [`media`] publishes to the media server; and what
+//! anyone whether a stream is live, [`chat`] reads and posts the chat beside a stream,
+//! [`media`] publishes to the media server; and what
 //! follows from them over time: [`follows`] ends the watching of who unfollowed. On connect every client event gets its own typed
 //! handler, behind the connection's event limit ([`RateLimited`]), and a refusal
 //! reaches its sender in one place ([`conclude`]). A connection that signs in to
 //! nothing and listens to nothing, or falls silent while it neither broadcasts nor
 //! watches (a listener renews its `listen`), is closed ([`close_when_idle`]).
+mod chat;
 pub(crate) mod encoders;
 pub(crate) mod follows;
 mod join;
@@ -110,6 +112,8 @@ pub(crate) async fn prepare(
     );
     on(&signaling, &socket, "getIsStreaming", listen::is_streaming);
     on(&signaling, &socket, "listen", listen::listen);
+    on(&signaling, &socket, "chatRead", chat::read);
+    on(&signaling, &socket, "chatPost", chat::post);
     let on_disconnect = signaling.clone();
     socket.on_disconnect(move |socket: SocketRef| async move {
         let signaling = on_disconnect;
@@ -144,6 +148,7 @@ fn caps(signaling: &Signaling) -> ClientCaps {
         max_candidate_bytes: signaling.config.max_candidate_bytes,
         idle_ms: signaling.config.idle_timeout_ms,
         media_server: signaling.media.is_some(),
+        max_chat_bytes: crate::chat::MAX_CHAT_BYTES,
     }
 }
 

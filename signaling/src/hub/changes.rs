@@ -1,7 +1,10 @@
 //! What the hub takes and gives: the changes ([`Op`]) every instance applies in the
 //! same order, and what each connection is told of them ([`Notice`]), with the media
 //! server's part of both ([`Via`], [`MediaTask`]).
-use crate::media::{Feed, ServerId};
+use crate::{
+    chat::ChatMessage,
+    media::{Feed, ServerId},
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use w3bstreaming_keys::AccountId;
@@ -65,6 +68,17 @@ pub enum Op<C> {
     },
     /// See [`Hub::disconnect`].
     Disconnect { conn: C },
+    /// `author`, signed in on `conn` and named `name` on chain, posts `text` (which
+    /// keeps [`ChatText`](crate::chat::ChatText)'s rule) to the chat of `stream_id`
+    /// ([`Hub::chat`]).
+    Chat {
+        conn: C,
+        stream_id: String,
+        author: AccountId,
+        name: Option<String>,
+        text: String,
+        at_ms: u64,
+    },
 }
 
 /// How a live stream's video reaches its viewers: from the broadcaster's browser to
@@ -144,6 +158,17 @@ pub enum Notice {
         stream_id: String,
         candidate: serde_json::Value,
     },
+    /// To a connection that opens the chat of `stream_id` ([`Hub::read_chat`]): its last
+    /// messages, oldest first (none while it is not live).
+    ChatHistory {
+        stream_id: String,
+        messages: Vec<ChatMessage>,
+    },
+    /// To each connection reading the chat of `stream_id`: a new message.
+    ChatMessage {
+        stream_id: String,
+        message: ChatMessage,
+    },
     /// To a connection listening to `stream_id` ([`Hub::listen`]): whether it is live and
     /// how many watch it.
     Status {
@@ -169,6 +194,7 @@ impl<C> Op<C> {
             Self::Answer { .. } => "answer",
             Self::Candidate { .. } => "candidate",
             Self::Disconnect { .. } => "disconnect",
+            Self::Chat { .. } => "chat",
         }
     }
 }

@@ -6,17 +6,19 @@
 //! viewer receives from, [`relay`] what passes between peers, and [`listeners`] who
 //! hears which stream's status.
 use crate::{
+    chat::ChatMessage,
     media::{Feed, ServerId},
     refusal::Refusal,
 };
 use serde::{Deserialize, Serialize};
 use servers::Loads;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::hash::Hash;
 use std::sync::Arc;
 use w3bstreaming_keys::AccountId;
 
 mod changes;
+mod chat;
 mod listeners;
 mod media;
 mod relay;
@@ -47,6 +49,12 @@ struct Live<C> {
     /// ([`Hub::flush_counts`]).
     #[serde(skip)]
     count_changed: bool,
+    /// The chat's last messages, oldest first.
+    #[serde(default)]
+    chat: VecDeque<ChatMessage>,
+    /// Messages posted so far: the last one's id.
+    #[serde(default)]
+    chat_posted: u64,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -72,11 +80,17 @@ struct Part {
     /// `Hub::listeners`, so that a listened id is held once however many listen to it.
     #[serde(skip)]
     listens: Vec<Arc<str>>,
+    /// The stream whose chat it reads: a key of `Hub::chat_readers`.
+    #[serde(skip)]
+    reads_chat: Option<Arc<str>>,
 }
 
 impl Part {
     fn is_empty(&self) -> bool {
-        self.broadcasts.is_none() && self.watches.is_empty() && self.listens.is_empty()
+        self.broadcasts.is_none()
+            && self.watches.is_empty()
+            && self.listens.is_empty()
+            && self.reads_chat.is_none()
     }
 }
 
@@ -109,6 +123,9 @@ pub struct Hub<C> {
     /// Who listens to each stream, in the order they came: a short list for most.
     #[serde(skip)]
     listeners: HashMap<Arc<str>, Vec<C>>,
+    /// Who reads each stream's chat on this instance.
+    #[serde(skip)]
+    chat_readers: HashMap<Arc<str>, Vec<C>>,
     /// The media servers found down.
     #[serde(default)]
     down: BTreeSet<ServerId>,
@@ -126,6 +143,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             parts: HashMap::new(),
             broadcasting: HashMap::new(),
             listeners: HashMap::new(),
+            chat_readers: HashMap::new(),
             down: BTreeSet::new(),
             loads: Loads::default(),
             max_viewers,
@@ -186,6 +204,22 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 candidate,
             } => self.candidate(conn, to, candidate),
             Op::Disconnect { conn } => Ok(self.disconnect(conn)),
+            Op::Chat {
+                conn: _,
+                stream_id,
+                author,
+                name,
+                text,
+                at_ms,
+            } => self.chat(
+                &stream_id,
+                chat::Post {
+                    author,
+                    name,
+                    text,
+                    at_ms,
+                },
+            ),
         }
     }
 
@@ -212,6 +246,10 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 conn, broadcaster, ..
             } => self.answer_route(*conn, *broadcaster).map(drop),
             Op::Candidate { conn, to, .. } => self.candidate_route(*conn, *to).map(drop),
+            Op::Chat { stream_id, .. } => match self.is_streaming(stream_id) {
+                true => Ok(()),
+                false => Err(Refusal::NotStarted(stream_id.clone())),
+            },
         }
     }
 

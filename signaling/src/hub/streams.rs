@@ -2,7 +2,10 @@
 //! which stream, and the counts they tell.
 use super::{Hub, Live, MediaTask, Notice, Outbox, Seat, Via};
 use crate::refusal::Refusal;
-use std::{collections::BTreeMap, hash::Hash};
+use std::{
+    collections::{BTreeMap, VecDeque},
+    hash::Hash,
+};
 use w3bstreaming_keys::AccountId;
 
 impl<C: Copy + Eq + Hash> Hub<C> {
@@ -35,6 +38,8 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 feeds: Vec::new(),
                 viewers: BTreeMap::new(),
                 count_changed: false,
+                chat: VecDeque::new(),
+                chat_posted: 0,
             },
         );
         self.broadcasting.insert(broadcaster, stream_id.to_string());
@@ -193,9 +198,10 @@ impl<C: Copy + Eq + Hash> Hub<C> {
     }
 
     /// Everything `conn` was part of ends: its stream stops, it leaves the streams it
-    /// watches, it listens no more.
+    /// watches, it listens and reads chat no more.
     pub(super) fn disconnect(&mut self, conn: C) -> Outbox<C> {
         self.unlisten(conn);
+        self.unread_chat(conn);
         let Some(part) = self.parts.get(&conn) else {
             return Vec::new();
         };

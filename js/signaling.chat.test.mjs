@@ -1,0 +1,175 @@
+// The chat beside a live stream, on two signaling instances sharing one hub through a
+// real redis-server: anyone reads it, signed in or not; an account with a profile posts
+// under its profile name; a late reader gets the history; every refusal has its reason
+// (docs/signaling.md, "Chat").
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startDevnode, startServer, startRedis, devKey, connect, next, nextRefusal, join, signRaw, settle, receivedOf,
+} from 'w3bstreaming-testkit/signaling';
+
+let devnode;
+let redis;
+let alice;
+let bob;
+let ferdie;
+let streamId;
+const servers = [];
+const sockets = [];
+
+const instance = async (args = []) => {
+  const server = await startServer(['--redis-url', redis.url, ...args], devnode);
+  servers.push(server);
+  return server;
+};
+
+const open = async (server) => {
+  const socket = await connect(server.url);
+  sockets.push(socket);
+  return socket;
+};
+
+before(async () => {
+  devnode = await startDevnode(['--demo']);
+  [alice, bob, ferdie] = ['//Alice', '//Bob', '//Ferdie'].map(devKey);
+  streamId = devnode.demo.streamId;
+  redis = await startRedis();
+});
+
+after(async () => {
+  sockets.forEach((socket) => socket.close());
+  await Promise.all(servers.map((server) => server.stop()));
+  await redis?.stop();
+  await devnode?.stop();
+});
+
+/// `chatPost` of `text` by `key`, signing the socket's challenge unless `signed` is false.
+function post(socket, key, text, { signed = true, stream = streamId } = {}) {
+  const proof = signed ? { signedMsg: signRaw(key, socket.challenge.text), encodedId: key.address } : {};
+  socket.emit('chatPost', key.id, { streamId: stream, text, ...proof });
+}
+
+const read = (socket, stream = streamId) => socket.emit('chatRead', '', { streamId: stream });
+
+/// Alice live on `server`: her socket.
+async function aliceLive(server) {
+  const live = await open(server);
+  join(live, 'broadcast', alice, streamId);
+  assert.deepEqual(await next(live, 'isStreaming'), [true]);
+  return live;
+}
+
+test('readers on both instances, signed in or not, get every message and a late one the history', async () => {
+  const [a, b] = await Promise.all([instance(), instance()]);
+  const live = await aliceLive(a);
+  const anonymous = await open(b);
+  read(anonymous);
+  assert.deepEqual(await next(anonymous, 'chatHistory'), [{ streamId, messages: [] }]);
+  const bobs = await open(a);
+  read(bobs);
+  await next(bobs, 'chatHistory');
+
+  post(bobs, bob, '  Hello <b>everyone</b> javascript:alert(1)  ');
+  const [{ message: first }] = await next(anonymous, 'chatMessage');
+  assert.equal(first.id, 1);
+  assert.equal(first.author, bob.id);
+  assert.equal(first.name, 'Bob Demo');
+  assert.equal(first.text, 'Hello <b>everyone</b> javascript:alert(1)', 'trimmed, and kept as text');
+  assert.ok(Math.abs(first.atMs - Date.now()) < 60_000);
+  assert.deepEqual(await next(bobs, 'chatMessage'), [{ streamId, message: first }]);
+
+  // Ferdie follows nobody: reading and posting need no follow.
+  const ferdies = await open(b);
+  post(ferdies, ferdie, 'hi from the other instance');
+  const [{ message: second }] = await next(bobs, 'chatMessage');
+  assert.deepEqual([second.id, second.author, second.name], [2, ferdie.id, 'Ferdie Demo']);
+  assert.deepEqual(await next(anonymous, 'chatMessage'), [{ streamId, message: second }]);
+  // Bob's connection is signed in now: no signature needed again.
+  post(bobs, bob, 'again', { signed: false });
+  const [{ message: third }] = await next(anonymous, 'chatMessage');
+  assert.equal(third.id, 3);
+
+  const late = await open(a);
+  read(late);
+  assert.deepEqual(await next(late, 'chatHistory'), [{ streamId, messages: [first, second, third] }]);
+  assert.equal(receivedOf(ferdies, 'chatMessage').length, 0, 'posting is not reading');
+
+  // The stream ends: its chat is not kept.
+  live.emit('stopBroadcasting', alice.id, { streamId });
+  await settle();
+  const after = await open(b);
+  read(after);
+  assert.deepEqual(await next(after, 'chatHistory'), [{ streamId, messages: [] }]);
+  post(bobs, bob, 'anyone?', { signed: false });
+  assert.deepEqual(await nextRefusal(bobs), {
+    message: `Stream with id ${streamId} hasn't started yet`,
+    reason: 'not_started',
+  });
+});
+
+test('a message that breaks the rule, or from who may not post, is refused and reaches nobody', async () => {
+  const server = await instance(['--chat-burst-per-account', '3']);
+  const live = await aliceLive(server);
+  const reader = await open(server);
+  read(reader);
+  await next(reader, 'chatHistory');
+  const bobs = await open(server);
+
+  const refusals = [
+    [() => post(bobs, bob, 'hi', { signed: false }), 'missing_signature', 'Signature is missing: sign this connection\'s challenge'],
+    [() => post(bobs, bob, ' \n\t '), 'chat_empty', 'A chat message cannot be empty'],
+    [() => post(bobs, bob, 'x'.repeat(501)), 'chat_too_long', 'A chat message is at most 500 bytes; this one is 501'],
+    [() => post(bobs, bob, 'abc\u202Efed'), 'chat_character', 'A chat message cannot hold the character U+202E'],
+    [() => post(bobs, bob, 'two\nlines'), 'chat_character', 'A chat message cannot hold the character U+000A'],
+    [() => post(bobs, bob, 'elsewhere', { stream: 'no-such-stream' }), 'not_started', 'Stream with id no-such-stream hasn\'t started yet'],
+  ];
+  for (const [send, reason, message] of refusals) {
+    send();
+    assert.deepEqual(await nextRefusal(bobs), { message, reason });
+  }
+  const nobody = devKey('//Nobody');
+  const nobodys = await open(server);
+  post(nobodys, nobody, 'who am I');
+  assert.deepEqual(await nextRefusal(nobodys), {
+    message: 'Create your profile first: chat messages show its name',
+    reason: 'no_profile',
+  });
+  bobs.emit('chatPost', bob.id, { streamId, text: 42 });
+  assert.equal((await nextRefusal(bobs)).reason, 'malformed');
+
+  // The longest message passes; then the account's burst of 3 is spent (the post to
+  // a stream that is not live counted).
+  post(bobs, bob, 'é'.repeat(250));
+  assert.equal((await next(reader, 'chatMessage'))[0].message.text, 'é'.repeat(250));
+  post(bobs, bob, 'two', { signed: false });
+  post(bobs, bob, 'three', { signed: false });
+  assert.deepEqual(await nextRefusal(bobs), {
+    message: 'You are sending chat messages too fast: wait a moment',
+    reason: 'too_many_chat_messages',
+  });
+  await settle();
+  assert.deepEqual(
+    receivedOf(reader, 'chatMessage').map(({ args: [{ message }] }) => message.text),
+    ['é'.repeat(250), 'two'],
+  );
+  live.close();
+});
+
+test('one address posts at most its burst, whatever its accounts', async () => {
+  const server = await instance(['--chat-burst-per-address', '2']);
+  const live = await aliceLive(server);
+  const [bobs, ferdies] = await Promise.all([open(server), open(server)]);
+  post(bobs, bob, 'one');
+  post(ferdies, ferdie, 'two');
+  await settle();
+  post(bobs, bob, 'three', { signed: false });
+  assert.deepEqual(await nextRefusal(bobs), {
+    message: 'Too many chat messages from your address: wait a moment',
+    reason: 'too_many_chat_messages_from_address',
+  });
+  const reader = await open(server);
+  read(reader);
+  const [{ messages }] = await next(reader, 'chatHistory');
+  assert.deepEqual(messages.map(({ text }) => text), ['one', 'two']);
+  live.close();
+});

@@ -1,0 +1,150 @@
+//! The chat beside a live stream: what one message may hold (the one place for the
+//! rule, [`ChatText::parse`]), what every reader receives of it ([`ChatMessage`]), and
+//! how much of it a new reader is shown ([`HISTORY`]).
+use crate::refusal::Refusal;
+use serde::{Deserialize, Serialize};
+use w3bstreaming_io::ProfileSummary;
+use w3bstreaming_keys::AccountId;
+
+/// The most bytes of UTF-8 one message may have.
+pub const MAX_CHAT_BYTES: usize = 500;
+
+/// The last messages of a live stream a reader is shown when it opens the chat; the
+/// hub keeps no more, and none once the stream ends.
+pub const HISTORY: usize = 100;
+
+/// One message as every reader receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatMessage {
+    /// Counts up from 1 within one live stream: every instance gives the same id,
+    /// since each applies the same log in the same order.
+    pub id: u64,
+    /// The account that posted it: shown beside the name, so that a name cannot pass
+    /// for another account's.
+    pub author: AccountId,
+    /// The author's profile name on chain when it posted, if it set one.
+    pub name: Option<String>,
+    pub text: String,
+    /// When the instance that took it received it, in milliseconds since the epoch.
+    pub at_ms: u64,
+}
+
+/// A message's text that keeps the rule: not empty, at most [`MAX_CHAT_BYTES`], on
+/// one line, and no character that would change how the text around it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatText(String);
+
+impl ChatText {
+    /// `text` without its surrounding white space, if it keeps the rule.
+    pub fn parse(text: &str) -> Result<Self, Refusal> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(Refusal::ChatEmpty);
+        }
+        if text.len() > MAX_CHAT_BYTES {
+            return Err(Refusal::ChatTooLong {
+                size: text.len(),
+                max: MAX_CHAT_BYTES,
+            });
+        }
+        if let Some(bad) = text.chars().find(|&c| forbidden(c)) {
+            return Err(Refusal::ChatCharacter(u32::from(bad)));
+        }
+        Ok(Self(text.to_string()))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// Control characters (line breaks included: a message is one line) and the Unicode
+/// bidirectional controls, which can make a message read as another (the "Trojan
+/// Source" trick), and the zero-width characters that hide one name inside another.
+fn forbidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
+        )
+}
+
+/// The name an account posts under: its profile's name and surname, as the app shows
+/// them (the program bounds each), without the characters a message may not hold.
+/// `None` when it set neither.
+pub fn name_of(profile: &ProfileSummary) -> Option<String> {
+    let parts: Vec<String> = [profile.name.as_deref(), profile.surname.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|part| part.chars().filter(|&c| !forbidden(c)).collect::<String>())
+        .map(|part| part.trim().to_string())
+        .filter(|part| !part.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_is_trimmed_and_kept_whole() {
+        assert_eq!(
+            ChatText::parse("  hello <b>there</b> javascript:alert(1) ")
+                .unwrap()
+                .into_inner(),
+            "hello <b>there</b> javascript:alert(1)"
+        );
+        let longest = "é".repeat(MAX_CHAT_BYTES / 2);
+        assert_eq!(ChatText::parse(&longest).unwrap().into_inner(), longest);
+    }
+
+    #[test]
+    fn empty_long_and_hidden_characters_are_refused() {
+        assert_eq!(ChatText::parse(" \t "), Err(Refusal::ChatEmpty));
+        assert_eq!(
+            ChatText::parse(&"a".repeat(MAX_CHAT_BYTES + 1)),
+            Err(Refusal::ChatTooLong {
+                size: MAX_CHAT_BYTES + 1,
+                max: MAX_CHAT_BYTES
+            })
+        );
+        for (text, code) in [
+            ("one\ntwo", 0x0A),
+            ("bell\u{7}", 0x07),
+            ("abc\u{202E}fed", 0x202E),
+            ("isolate\u{2066}x", 0x2066),
+            ("zero\u{200B}width", 0x200B),
+            ("nul\0", 0),
+        ] {
+            assert_eq!(ChatText::parse(text), Err(Refusal::ChatCharacter(code)));
+        }
+        assert_eq!(
+            Refusal::ChatCharacter(0x202E).to_string(),
+            "A chat message cannot hold the character U+202E"
+        );
+    }
+
+    #[test]
+    fn a_name_is_the_profile_name_and_surname() {
+        let profile = |name: Option<&str>, surname: Option<&str>| ProfileSummary {
+            name: name.map(str::to_string),
+            surname: surname.map(str::to_string),
+            img_link: None,
+            stream_count: 0,
+            subscriber_count: 0,
+            subscription_count: 0,
+        };
+        assert_eq!(
+            name_of(&profile(Some("Alice"), Some("Liddell"))).as_deref(),
+            Some("Alice Liddell")
+        );
+        assert_eq!(name_of(&profile(None, Some("Bob"))).as_deref(), Some("Bob"));
+        assert_eq!(name_of(&profile(Some(" "), None)), None);
+        assert_eq!(
+            name_of(&profile(Some("Eve\u{202E}ecilA"), None)).as_deref(),
+            Some("EveecilA")
+        );
+    }
+}

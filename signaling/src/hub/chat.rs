@@ -1,0 +1,207 @@
+//! The chat of each live stream: its last messages, kept with the stream (so a snapshot
+//! carries them to a new instance, and they go when the stream ends), and who reads
+//! it on this instance. Posting is a change every instance applies ([`Op::Chat`]);
+//! reading, like listening, is each instance's own.
+use super::{Hub, Notice, Outbox};
+use crate::{
+    chat::{ChatMessage, HISTORY},
+    refusal::Refusal,
+};
+use std::{hash::Hash, sync::Arc};
+use w3bstreaming_keys::AccountId;
+
+/// What a post carries besides where it goes.
+#[derive(Debug)]
+pub(super) struct Post {
+    pub author: AccountId,
+    pub name: Option<String>,
+    pub text: String,
+    pub at_ms: u64,
+}
+
+impl<C: Copy + Eq + Hash> Hub<C> {
+    /// From now on `conn` reads the chat of `stream_id`, and of no other stream: it is
+    /// told the last messages at once (none while the stream is not live), then each new
+    /// one. Anyone may read, signed in or not.
+    pub fn read_chat(&mut self, conn: C, stream_id: &str) -> Outbox<C> {
+        self.unread_chat(conn);
+        let shared = match self.chat_readers.get_key_value(stream_id) {
+            Some((shared, _)) => shared.clone(),
+            None => Arc::from(stream_id),
+        };
+        self.chat_readers
+            .entry(shared.clone())
+            .or_default()
+            .push(conn);
+        self.with_part(conn, |part| part.reads_chat = Some(shared));
+        let messages = self
+            .live
+            .get(stream_id)
+            .map(|live| live.chat.iter().cloned().collect())
+            .unwrap_or_default();
+        vec![(
+            conn,
+            Notice::ChatHistory {
+                stream_id: stream_id.to_string(),
+                messages,
+            },
+        )]
+    }
+
+    /// `conn` reads no chat any more.
+    pub(super) fn unread_chat(&mut self, conn: C) {
+        let Some(stream_id) = self.with_part(conn, |part| part.reads_chat.take()) else {
+            return;
+        };
+        if let Some(conns) = self.chat_readers.get_mut(&stream_id) {
+            conns.retain(|reader| *reader != conn);
+            if conns.is_empty() {
+                self.chat_readers.remove(&stream_id);
+            }
+        }
+    }
+
+    /// Adds `post` to the chat of the live stream `stream_id`, keeping its last
+    /// [`HISTORY`] messages, and tells every reader.
+    pub(super) fn chat(&mut self, stream_id: &str, post: Post) -> Result<Outbox<C>, Refusal> {
+        let live = self
+            .live
+            .get_mut(stream_id)
+            .ok_or_else(|| Refusal::NotStarted(stream_id.to_string()))?;
+        live.chat_posted += 1;
+        let message = ChatMessage {
+            id: live.chat_posted,
+            author: post.author,
+            name: post.name,
+            text: post.text,
+            at_ms: post.at_ms,
+        };
+        if live.chat.len() == HISTORY {
+            live.chat.pop_front();
+        }
+        live.chat.push_back(message.clone());
+        let readers = self.chat_readers.get(stream_id).map_or(&[][..], Vec::as_slice);
+        Ok(readers
+            .iter()
+            .map(|&reader| {
+                let notice = Notice::ChatMessage {
+                    stream_id: stream_id.to_string(),
+                    message: message.clone(),
+                };
+                (reader, notice)
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hub::{Op, Via};
+
+    const B: AccountId = AccountId([1; 32]);
+    const A: AccountId = AccountId([2; 32]);
+    const BC: u32 = 10;
+    const R1: u32 = 21;
+    const R2: u32 = 22;
+
+    fn post(text: &str) -> Op<u32> {
+        Op::Chat {
+            conn: R1,
+            stream_id: "s".into(),
+            author: A,
+            name: Some("Ann".into()),
+            text: text.into(),
+            at_ms: 7,
+        }
+    }
+
+    fn message(id: u64, text: &str) -> ChatMessage {
+        ChatMessage {
+            id,
+            author: A,
+            name: Some("Ann".into()),
+            text: text.into(),
+            at_ms: 7,
+        }
+    }
+
+    fn history(conn: u32, messages: Vec<ChatMessage>) -> Outbox<u32> {
+        let stream_id = "s".into();
+        vec![(conn, Notice::ChatHistory { stream_id, messages })]
+    }
+
+    fn told(conns: &[u32], message: &ChatMessage) -> Outbox<u32> {
+        conns
+            .iter()
+            .map(|&conn| {
+                let stream_id = "s".into();
+                let message = message.clone();
+                (conn, Notice::ChatMessage { stream_id, message })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_stream_that_is_not_live_has_no_chat_to_post_to() {
+        let mut hub = Hub::<u32>::new(10);
+        assert_eq!(hub.read_chat(R1, "s"), history(R1, vec![]));
+        let refused = Err(Refusal::NotStarted("s".into()));
+        assert_eq!(hub.check(&post("hi")), refused);
+        assert_eq!(hub.apply(post("hi")), refused.map(|()| vec![]));
+        hub.broadcast(BC, B, "s", Via::Peers).unwrap();
+        assert_eq!(hub.read_chat(R2, "s"), history(R2, vec![]));
+    }
+
+    #[test]
+    fn every_reader_gets_each_message_and_a_new_one_the_history() {
+        let mut hub = Hub::<u32>::new(10);
+        hub.broadcast(BC, B, "s", Via::Peers).unwrap();
+        hub.read_chat(R1, "s");
+        hub.read_chat(R2, "s");
+        assert_eq!(hub.check(&post("hi")), Ok(()));
+        assert_eq!(hub.apply(post("hi")), Ok(told(&[R1, R2], &message(1, "hi"))));
+        assert_eq!(hub.apply(post("yo")), Ok(told(&[R1, R2], &message(2, "yo"))));
+        // R2 turns to another stream's chat, then leaves: only R1 hears the next.
+        hub.read_chat(R2, "t");
+        assert_eq!(hub.apply(post("3")), Ok(told(&[R1], &message(3, "3"))));
+        hub.disconnect(R1);
+        assert_eq!(hub.apply(post("4")), Ok(vec![]));
+        assert!(hub.chat_readers.get("s").is_none() && !hub.parts.contains_key(&R1));
+        let last = vec![
+            message(1, "hi"),
+            message(2, "yo"),
+            message(3, "3"),
+            message(4, "4"),
+        ];
+        assert_eq!(hub.read_chat(R1, "s"), history(R1, last));
+    }
+
+    #[test]
+    fn the_history_keeps_the_last_messages_and_ends_with_the_stream() {
+        let mut hub = Hub::<u32>::new(10);
+        hub.broadcast(BC, B, "s", Via::Peers).unwrap();
+        for n in 1..=HISTORY + 5 {
+            hub.apply(post(&n.to_string())).unwrap();
+        }
+        let kept: Vec<ChatMessage> = (6..=HISTORY as u64 + 5)
+            .map(|id| message(id, &id.to_string()))
+            .collect();
+        assert_eq!(hub.read_chat(R1, "s"), history(R1, kept.clone()));
+
+        // A snapshot carries the history, not who reads it here.
+        let copy: Hub<u32> = serde_json::from_value(serde_json::to_value(&hub).unwrap()).unwrap();
+        assert!(copy.chat_readers.is_empty());
+        let mut copy = copy;
+        assert_eq!(copy.read_chat(R2, "s"), history(R2, kept));
+        assert_eq!(
+            copy.apply(post("next")),
+            Ok(told(&[R2], &message(HISTORY as u64 + 6, "next")))
+        );
+
+        hub.disconnect(BC);
+        assert_eq!(hub.read_chat(R1, "s"), history(R1, vec![]));
+        hub.broadcast(BC, B, "s", Via::Peers).unwrap();
+        assert_eq!(hub.apply(post("again")), Ok(told(&[R1], &message(1, "again"))));
+    }
+}
