@@ -156,7 +156,7 @@ test('a message that breaks the rule, or from who may not post, is refused and r
 });
 
 test('one address posts at most its burst, whatever its accounts', async () => {
-  const server = await instance(['--chat-burst-per-address', '2']);
+  const server = await instance(['--chat-burst-per-address', '2', '--chat-per-sec-per-address', '1']);
   const live = await aliceLive(server);
   const [bobs, ferdies] = await Promise.all([open(server), open(server)]);
   post(bobs, bob, 'one');
