@@ -150,6 +150,7 @@ pub async fn build(
         io: io.clone(),
         me,
         hub: Mutex::new(hub),
+        in_order: Mutex::new(()),
         log: log.clone(),
         metrics,
         media,

@@ -28,7 +28,7 @@ use socketioxide::{
     SocketIo,
 };
 use std::{
-    sync::{Arc, Mutex, MutexGuard},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 use tokio::sync::mpsc::UnboundedSender;
@@ -62,6 +62,11 @@ pub(crate) struct Signaling {
     pub me: InstanceId,
     /// This instance's copy of the hub: the hub itself when it runs alone.
     pub hub: Mutex<Hub<ConnId>>,
+    /// Held from applying a change until what it says is handed to the connections,
+    /// so that they hear changes in the order they were made (a chat's messages above
+    /// all): running alone, changes come from many tasks at once; sharing the hub, the
+    /// log's one reader applies them in its order anyway.
+    pub in_order: Mutex<()>,
     /// The log of changes shared with the other instances, if any.
     pub log: Option<Arc<Log>>,
     pub metrics: Arc<Metrics>,
@@ -125,19 +130,22 @@ impl Signaling {
             Op::Join { conn, viewer, .. } => Some((*conn, *viewer, "viewer")),
             _ => None,
         };
-        let outbox = self.lock().apply(op)?;
         let mut closed = None;
-        if let Some((conn, account, role)) = let_in {
-            match self.local(conn) {
-                Some(socket) if socket.connected() => self.let_in(&socket, account, role),
-                // An encoder has no socket: it is open until it ends.
-                _ if conn.instance == self.me && !self.encoders.holds(conn.sid) => {
-                    closed = Some(conn);
+        {
+            let _in_order = self.in_order.lock().unwrap_or_else(PoisonError::into_inner);
+            let outbox = self.lock().apply(op)?;
+            if let Some((conn, account, role)) = let_in {
+                match self.local(conn) {
+                    Some(socket) if socket.connected() => self.let_in(&socket, account, role),
+                    // An encoder has no socket: it is open until it ends.
+                    _ if conn.instance == self.me && !self.encoders.holds(conn.sid) => {
+                        closed = Some(conn);
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
+            self.deliver(outbox);
         }
-        self.deliver(outbox);
         if let Some(conn) = closed {
             self.leave_for(conn);
         }

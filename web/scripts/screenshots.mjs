@@ -1,7 +1,7 @@
 // Screenshots of the main pages for the README, on the local chain's demo world, as a
 // visitor and as the demo accounts see them, live video included (Alice broadcasting
-// the fake camera through the media server, Bob watching it, at desktop and phone
-// widths): `npm run screenshots` (after `cargo build --release` and `npm run build`;
+// the fake camera through the media server, Bob watching it and both chatting, at
+// desktop and phone widths): `npm run screenshots` (after `cargo build --release` and `npm run build`;
 // it runs in a loopback-only network namespace) writes docs/screenshots/*.png, the
 // stream-key dialog among them, Bob's player on a slow link (Auto on a smaller
 // layer), and Alice's studio while an encoder is live with her key.
@@ -106,6 +106,17 @@ try {
   await alice.screenshot({ path: `${out}broadcasting.png`, fullPage: true });
   console.log('docs/screenshots/broadcasting.png');
   await shown(bob.getByLabel('Quality'));
+  // A few words in the chat beside the video.
+  const chat = (page) => page.getByRole('region', { name: 'Chat' });
+  for (const [page, text] of [
+    [alice, 'Welcome! Today: how the schedule is stored on chain.'],
+    [bob, 'Hi Alice, watching from Berlin.'],
+    [alice, 'Questions go here, I read them all.'],
+  ]) {
+    await chat(page).getByLabel('Message', { exact: true }).fill(text);
+    await chat(page).getByRole('button', { name: 'Send' }).click();
+    await shown(chat(bob).getByText(text));
+  }
   await atBothWidths(bob, 'watching');
 
   // Bob's link limited: Auto gives him the smaller layer, and says so.
@@ -147,3 +158,6 @@ try {
   await stack.stop();
   await janus.stop();
 }
+// The werift encoder leaves one UDP socket open after its close (process
+// .getActiveResourcesInfo() says 'UDPWrap'), which would keep the script running.
+process.exit(0);

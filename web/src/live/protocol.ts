@@ -45,6 +45,21 @@ export interface Caps {
   idleMs: number;
   /** Whether the server has a media server: encoders may then publish over WHIP. */
   mediaServer: boolean;
+  /** Bytes of a chat message's text, once trimmed. */
+  maxChatBytes: number;
+}
+
+/** One message of a stream's chat, as every reader receives it. */
+export interface ChatMessage {
+  /** Counts up from 1 within one live stream. */
+  id: number;
+  /** The account that posted it. */
+  author: Hex;
+  /** Its profile name when it posted, if it set one. */
+  name: string | null;
+  text: string;
+  /** Milliseconds since the epoch. */
+  atMs: number;
 }
 
 /** A stream key as its owner sees it listed: never the key itself. */
@@ -103,6 +118,10 @@ export interface ServerEvents {
   streamKey: (made: StreamKeyInfo & { key: string }) => void;
   /** The account's stream keys, oldest first. */
   streamKeys: (keys: StreamKeyInfo[]) => void;
+  /** The last messages of the chat just opened, oldest first (none while it is not live). */
+  chatHistory: (history: StreamRef & { messages: ChatMessage[] }) => void;
+  /** A new message in the chat the connection reads. */
+  chatMessage: (posted: StreamRef & { message: ChatMessage }) => void;
 }
 
 export interface Join {
@@ -138,6 +157,10 @@ export interface ClientEvents {
   streamKeys: (owner: Hex, message: SignedIn) => void;
   createStreamKey: (owner: Hex, message: SignedIn) => void;
   revokeStreamKey: (owner: Hex, message: { id: string }) => void;
+  /** Reads the chat of a stream from now on, signed in or not. */
+  chatRead: (anyone: string, message: StreamRef) => void;
+  /** Posts to a live stream's chat; signs in, if not yet. */
+  chatPost: (author: Hex, message: StreamRef & SignedIn & { text: string }) => void;
 }
 
 export type SignalingSocket = Socket<ServerEvents, ClientEvents>;

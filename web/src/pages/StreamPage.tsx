@@ -10,6 +10,7 @@ import { addressOf, displayName, useProfiles } from '../app/profiles';
 import { Link, navigate, paths } from '../app/router';
 import { ActionButton, ActionOutcome } from '../components/ActionButton';
 import { Banner } from '../components/Banner';
+import { Chat } from '../components/Chat';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FollowButton } from '../components/FollowButton';
 import { Player } from '../components/Player';
@@ -100,23 +101,28 @@ export function StreamPage({ id }: { id: string }) {
         <p className="hint">
           Live video needs a signaling server: <Link to={paths.settings()}>set its address</Link>.
         </p>
-      ) : own && selected ? (
-        state !== 'ended' && (
-          <>
-            <Studio account={selected} streamId={id} url={signaling} status={live} />
-            <EncoderPanel account={selected} streamId={id} url={signaling} />
-          </>
-        )
       ) : (
         (state !== 'ended' || live?.live) && (
-          <Player
-            account={selected}
-            streamId={id}
-            broadcaster={stream.broadcaster}
-            broadcasterName={displayName(stream.broadcaster, broadcaster)}
-            url={signaling}
-            status={live}
-          />
+          <div className="stage">
+            <div className="stage-main">
+              {own && selected ? (
+                <>
+                  <Studio account={selected} streamId={id} url={signaling} status={live} />
+                  <EncoderPanel account={selected} streamId={id} url={signaling} />
+                </>
+              ) : (
+                <Player
+                  account={selected}
+                  streamId={id}
+                  broadcaster={stream.broadcaster}
+                  broadcasterName={displayName(stream.broadcaster, broadcaster)}
+                  url={signaling}
+                  status={live}
+                />
+              )}
+            </div>
+            <Chat account={selected} streamId={id} url={signaling} live={live?.live ?? false} />
+          </div>
         )
       )}
 

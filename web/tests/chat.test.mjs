@@ -1,0 +1,103 @@
+// The chat beside a live stream, through the UI, with two signaling instances sharing
+// one hub through a real redis-server: Alice broadcasts through one, and people on
+// both chat; a visitor without an account reads but cannot post; a late viewer gets
+// the history; hostile text stays text.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRedis, startServer } from 'w3bstreaming-testkit/signaling';
+import { open, shown, startStack } from './support.mjs';
+import { goLive, streamPage, tellOnFailure } from './live-support.mjs';
+
+let redis;
+let stack;
+let second;
+const pages = {};
+
+before(async () => {
+  redis = await startRedis();
+  stack = await startStack(['--demo'], { live: true, signalingArgs: ['--redis-url', redis.url] });
+  second = await startServer(
+    ['--count-interval-ms', '200', '--redis-url', redis.url],
+    stack.devnode,
+    { origin: new URL(stack.app.url).origin },
+  );
+});
+
+after(async () => {
+  await second?.stop();
+  await stack?.stop();
+  await redis?.stop();
+});
+
+tellOnFailure({ first: () => stack?.signaling.logs(), second: () => second?.logs() }, () => pages);
+
+const chat = (page) => page.getByRole('region', { name: 'Chat' });
+const messages = (page) => chat(page).getByRole('log', { name: 'Chat messages' });
+
+async function say(page, text) {
+  await chat(page).getByLabel('Message', { exact: true }).fill(text);
+  await chat(page).getByRole('button', { name: 'Send' }).click();
+}
+
+/// The messages `page` shows, each as its text.
+const shownTexts = (page) => messages(page).locator('.chat-text').allTextContents();
+
+test('people on two instances chat, a visitor reads, a late viewer gets the history', async () => {
+  pages.Alice = await streamPage(stack, stack.browser, 'Alice');
+  await shown(chat(pages.Alice).getByText('The chat opens when the stream is live.'));
+  await goLive(pages.Alice);
+  pages.Bob = await streamPage(stack, stack.browser, 'Bob', { signaling: second.url });
+  pages.Charlie = await streamPage(stack, stack.browser, 'Charlie');
+  const visitor = await open(stack, `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`);
+  pages.visitor = visitor;
+  await shown(chat(visitor).getByText('No messages yet.'));
+  assert.equal(
+    await chat(visitor).getByLabel('Message', { exact: true }).count(),
+    0,
+    'no box to post from',
+  );
+  await shown(chat(visitor).getByRole('link', { name: 'Pick an account' }));
+
+  const hostile = 'Look <img src=x onerror=alert(1)> javascript:alert(2) https://example.com';
+  await say(pages.Bob, hostile);
+  for (const page of [pages.Alice, pages.Charlie, visitor, pages.Bob]) {
+    await shown(messages(page).getByText(hostile, { exact: true }));
+  }
+  const line = messages(visitor).getByRole('listitem').first();
+  await shown(line.getByText('Bob Demo'));
+  assert.match(await line.locator('.chat-address').textContent(), /^kG\w+…\w+$/);
+  assert.equal(await messages(visitor).locator('img, a').count(), 0, 'text, not markup or links');
+
+  await say(pages.Alice, 'Welcome, everyone');
+  await say(pages.Charlie, 'Hi from the first instance');
+  for (const page of [pages.Bob, visitor]) {
+    await shown(messages(page).getByText('Hi from the first instance'));
+  }
+  assert.deepEqual(await shownTexts(pages.Bob), [
+    hostile,
+    'Welcome, everyone',
+    'Hi from the first instance',
+  ]);
+
+  pages.Dave = await streamPage(stack, stack.browser, 'Dave', { signaling: second.url });
+  await shown(messages(pages.Dave).getByText('Hi from the first instance'));
+  assert.deepEqual(await shownTexts(pages.Dave), await shownTexts(pages.Bob));
+  assert.deepEqual(pages.visitor.errors, []);
+});
+
+test('a message over the limit cannot be sent, and a refusal is said in words', async () => {
+  const box = chat(pages.Charlie).getByLabel('Message', { exact: true });
+  await box.fill('é'.repeat(251));
+  await shown(chat(pages.Charlie).getByText('502 of at most 500 bytes'));
+  assert.equal(await box.getAttribute('aria-invalid'), 'true');
+  assert.ok(await chat(pages.Charlie).getByRole('button', { name: 'Send' }).isDisabled());
+  await say(pages.Charlie, 'two\u202Eowt');
+  await shown(
+    chat(pages.Charlie)
+      .getByRole('alert')
+      .getByText('A chat message cannot hold the character U+202E'),
+  );
+  await say(pages.Charlie, 'fine again');
+  await shown(messages(pages.Bob).getByText('fine again'));
+  await chat(pages.Charlie).getByRole('alert').waitFor({ state: 'detached' });
+});
