@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, startServer } from 'w3bstreaming-testkit/signaling';
-import { open, shown, startStack } from './support.mjs';
+import { open, shown, startStack, unnamedControls } from './support.mjs';
 import { goLive, streamPage, tellOnFailure } from './live-support.mjs';
 
 let redis;
@@ -68,7 +68,9 @@ test('people on two instances chat, a visitor reads, a late viewer gets the hist
   assert.match(await line.locator('.chat-address').textContent(), /^kG\w+…\w+$/);
   assert.equal(await messages(visitor).locator('img, a').count(), 0, 'text, not markup or links');
 
-  await say(pages.Alice, 'Welcome, everyone');
+  // From the keyboard: Enter sends.
+  await chat(pages.Alice).getByLabel('Message', { exact: true }).fill('Welcome, everyone');
+  await chat(pages.Alice).getByLabel('Message', { exact: true }).press('Enter');
   await say(pages.Charlie, 'Hi from the first instance');
   for (const page of [pages.Bob, visitor]) {
     await shown(messages(page).getByText('Hi from the first instance'));
@@ -82,6 +84,7 @@ test('people on two instances chat, a visitor reads, a late viewer gets the hist
   pages.Dave = await streamPage(stack, stack.browser, 'Dave', { signaling: second.url });
   await shown(messages(pages.Dave).getByText('Hi from the first instance'));
   assert.deepEqual(await shownTexts(pages.Dave), await shownTexts(pages.Bob));
+  assert.deepEqual(await unnamedControls(pages.Dave), []);
   assert.deepEqual(pages.visitor.errors, []);
 });
 
