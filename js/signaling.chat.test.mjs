@@ -49,6 +49,9 @@ function post(socket, key, text, { signed = true, stream = streamId } = {}) {
   socket.emit('chatPost', key.id, { streamId: stream, text, ...proof });
 }
 
+/// A chat's settings before its broadcaster changes them.
+const OPEN = { followersOnly: false, slowSecs: 0 };
+
 const read = (socket, stream = streamId) => socket.emit('chatRead', '', { streamId: stream });
 
 /// Alice live on `server`: her socket.
@@ -64,7 +67,7 @@ test('readers on both instances, signed in or not, get every message and a late 
   const live = await aliceLive(a);
   const anonymous = await open(b);
   read(anonymous);
-  assert.deepEqual(await next(anonymous, 'chatHistory'), [{ streamId, messages: [] }]);
+  assert.deepEqual(await next(anonymous, 'chatHistory'), [{ streamId, messages: [], settings: OPEN }]);
   const bobs = await open(a);
   read(bobs);
   await next(bobs, 'chatHistory');
@@ -91,7 +94,7 @@ test('readers on both instances, signed in or not, get every message and a late 
 
   const late = await open(a);
   read(late);
-  assert.deepEqual(await next(late, 'chatHistory'), [{ streamId, messages: [first, second, third] }]);
+  assert.deepEqual(await next(late, 'chatHistory'), [{ streamId, messages: [first, second, third], settings: OPEN }]);
   assert.equal(receivedOf(ferdies, 'chatMessage').length, 0, 'posting is not reading');
 
   // The stream ends: its chat is not kept.
@@ -99,7 +102,7 @@ test('readers on both instances, signed in or not, get every message and a late 
   await settle();
   const after = await open(b);
   read(after);
-  assert.deepEqual(await next(after, 'chatHistory'), [{ streamId, messages: [] }]);
+  assert.deepEqual(await next(after, 'chatHistory'), [{ streamId, messages: [], settings: OPEN }]);
   post(bobs, bob, 'anyone?', { signed: false });
   assert.deepEqual(await nextRefusal(bobs), {
     message: `Stream with id ${streamId} hasn't started yet`,
@@ -172,4 +175,71 @@ test('one address posts at most its burst, whatever its accounts', async () => {
   const [{ messages }] = await next(reader, 'chatHistory');
   assert.deepEqual(messages.map(({ text }) => text), ['one', 'two']);
   live.close();
+});
+
+test('the broadcaster deletes, times out and sets followers-only and slow mode, on both instances', async () => {
+  const [a, b] = await Promise.all([instance(), instance()]);
+  const live = await aliceLive(a);
+  const charlie = devKey('//Charlie');
+  const reader = await open(b);
+  read(reader);
+  await next(reader, 'chatHistory');
+  const [bobs, ferdies, charlies] = await Promise.all([open(b), open(b), open(a)]);
+  const proof = (socket, key) => ({ signedMsg: signRaw(key, socket.challenge.text), encodedId: key.address });
+  const told = async (event) => (await next(reader, event))[0];
+
+  post(bobs, bob, 'spam spam spam');
+  const [{ message: spam }] = await next(reader, 'chatMessage');
+  ferdies.emit('chatDelete', ferdie.id, { streamId, id: spam.id, ...proof(ferdies, ferdie) });
+  assert.deepEqual(await nextRefusal(ferdies), {
+    message: `Only the broadcaster of stream ${streamId} can moderate its chat`,
+    reason: 'not_chat_moderator',
+  });
+  live.emit('chatDelete', alice.id, { streamId, id: spam.id });
+  assert.deepEqual(await told('chatDeleted'), { streamId, id: spam.id });
+  live.emit('chatDelete', alice.id, { streamId, id: spam.id });
+  assert.deepEqual(await nextRefusal(live), {
+    message: `Message ${spam.id} is not in the chat any more`,
+    reason: 'no_such_chat_message',
+  });
+
+  live.emit('chatTimeout', alice.id, { streamId, account: bob.id, minutes: 0 });
+  assert.deepEqual(await nextRefusal(live), { message: 'A time out is from 1 to 1440 minutes', reason: 'timeout_out_of_range' });
+  live.emit('chatTimeout', alice.id, { streamId, account: bob.id, minutes: 1 });
+  const timedOut = await told('chatTimedOut');
+  assert.equal(timedOut.account, bob.id);
+  assert.ok(Math.abs(timedOut.untilMs - Date.now() - 60_000) < 5_000);
+  post(bobs, bob, 'let me speak', { signed: false });
+  const refusal = await nextRefusal(bobs);
+  assert.equal(refusal.reason, 'chat_timed_out');
+  assert.match(refusal.message, /^You are timed out of this chat for (5\d|60) more seconds$/);
+
+  live.emit('chatSettings', alice.id, { streamId, followersOnly: true, slowSecs: 301 });
+  assert.deepEqual(await nextRefusal(live), { message: 'Slow mode is from 0 to 300 seconds', reason: 'slow_mode_out_of_range' });
+  live.emit('chatSettings', alice.id, { streamId, followersOnly: true, slowSecs: 30 });
+  assert.deepEqual(await told('chatSettings'), { streamId, settings: { followersOnly: true, slowSecs: 30 } });
+  post(ferdies, ferdie, 'I follow nobody');
+  assert.deepEqual(await nextRefusal(ferdies), {
+    message: 'Only followers of the broadcaster can post in this chat now',
+    reason: 'chat_followers_only',
+  });
+  post(charlies, charlie, 'I follow Alice');
+  assert.equal((await told('chatMessage')).message.text, 'I follow Alice');
+  post(charlies, charlie, 'and again', { signed: false });
+  assert.deepEqual(await nextRefusal(charlies), {
+    message: 'Slow mode: one message every 30 seconds, wait a little',
+    reason: 'chat_slow_mode',
+  });
+  live.emit('chatPost', alice.id, { streamId, text: 'the host is never slowed' });
+  live.emit('chatPost', alice.id, { streamId, text: 'nor timed out' });
+  assert.equal((await told('chatMessage')).message.text, 'the host is never slowed');
+  assert.equal((await told('chatMessage')).message.text, 'nor timed out');
+
+  const late = await open(a);
+  read(late);
+  const [history] = await next(late, 'chatHistory');
+  assert.deepEqual(history.settings, { followersOnly: true, slowSecs: 30 });
+  assert.deepEqual(history.messages.map(({ text }) => text), ['I follow Alice', 'the host is never slowed', 'nor timed out']);
+  live.emit('stopBroadcasting', alice.id, { streamId });
+  await settle();
 });

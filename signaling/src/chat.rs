@@ -1,6 +1,7 @@
 //! The chat beside a live stream: what one message may hold (the one place for the
-//! rule, [`ChatText::parse`]), what every reader receives of it ([`ChatMessage`]), and
-//! how much of it a new reader is shown ([`HISTORY`]).
+//! rule, [`ChatText::parse`]), what every reader receives of it ([`ChatMessage`]), how
+//! much of it a new reader is shown ([`HISTORY`]), and the bounds of its moderation
+//! ([`ChatSettings`], [`timeout_ms`]).
 use crate::refusal::Refusal;
 use serde::{Deserialize, Serialize};
 use w3bstreaming_io::ProfileSummary;
@@ -28,6 +29,42 @@ pub struct ChatMessage {
     pub text: String,
     /// When the instance that took it received it, in milliseconds since the epoch.
     pub at_ms: u64,
+}
+
+/// The longest slow mode: one message per this many seconds.
+pub const MAX_SLOW_SECS: u32 = 300;
+
+/// The longest time out, in minutes: a day.
+pub const MAX_TIMEOUT_MINUTES: u32 = 24 * 60;
+
+/// How a chat lets people post, as its broadcaster set it for the live stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatSettings {
+    /// Only followers of the broadcaster on chain may post.
+    pub followers_only: bool,
+    /// Each account may post once per this many seconds; 0: no slow mode.
+    pub slow_secs: u32,
+}
+
+impl ChatSettings {
+    /// `self`, if within [`MAX_SLOW_SECS`].
+    pub fn check(self) -> Result<Self, Refusal> {
+        if self.slow_secs > MAX_SLOW_SECS {
+            return Err(Refusal::SlowModeOutOfRange { max: MAX_SLOW_SECS });
+        }
+        Ok(self)
+    }
+}
+
+/// A time out of `minutes`, from 1 to [`MAX_TIMEOUT_MINUTES`], in milliseconds.
+pub fn timeout_ms(minutes: u32) -> Result<u64, Refusal> {
+    if !(1..=MAX_TIMEOUT_MINUTES).contains(&minutes) {
+        return Err(Refusal::TimeoutOutOfRange {
+            max: MAX_TIMEOUT_MINUTES,
+        });
+    }
+    Ok(u64::from(minutes) * 60_000)
 }
 
 /// A message's text that keeps the rule: not empty, at most [`MAX_CHAT_BYTES`], on
@@ -124,6 +161,27 @@ mod tests {
             Refusal::ChatCharacter(0x202E).to_string(),
             "A chat message cannot hold the character U+202E"
         );
+    }
+
+    #[test]
+    fn settings_and_time_outs_keep_their_bounds() {
+        let slow = |slow_secs| ChatSettings {
+            followers_only: true,
+            slow_secs,
+        };
+        assert_eq!(slow(MAX_SLOW_SECS).check(), Ok(slow(MAX_SLOW_SECS)));
+        assert_eq!(
+            slow(MAX_SLOW_SECS + 1).check(),
+            Err(Refusal::SlowModeOutOfRange { max: 300 })
+        );
+        assert_eq!(timeout_ms(1), Ok(60_000));
+        assert_eq!(timeout_ms(MAX_TIMEOUT_MINUTES), Ok(86_400_000));
+        for minutes in [0, MAX_TIMEOUT_MINUTES + 1] {
+            assert_eq!(
+                timeout_ms(minutes),
+                Err(Refusal::TimeoutOutOfRange { max: 1_440 })
+            );
+        }
     }
 
     #[test]

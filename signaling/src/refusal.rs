@@ -89,6 +89,23 @@ pub enum Refusal {
     NoProfile,
     TooManyChatMessages,
     TooManyChatMessagesFromAddress,
+    /// Only the stream's broadcaster moderates its chat.
+    NotChatModerator(String),
+    /// The sender is timed out of the chat for this many more seconds.
+    ChatTimedOut(u64),
+    /// Slow mode: one message per this many seconds.
+    ChatSlowMode(u32),
+    ChatFollowersOnly,
+    /// The message is not among the chat's last ones (or was deleted).
+    NoSuchChatMessage(u64),
+    TimeoutOutOfRange {
+        max: u32,
+    },
+    SlowModeOutOfRange {
+        max: u32,
+    },
+    /// A broadcaster cannot time themselves out of their own chat.
+    TimeOutOwnChat,
 
     // Stream keys (WHIP).
     TooManyStreamKeys(usize),
@@ -140,6 +157,14 @@ impl Refusal {
             Self::NoProfile => "no_profile",
             Self::TooManyChatMessages => "too_many_chat_messages",
             Self::TooManyChatMessagesFromAddress => "too_many_chat_messages_from_address",
+            Self::NotChatModerator(_) => "not_chat_moderator",
+            Self::ChatTimedOut(_) => "chat_timed_out",
+            Self::ChatSlowMode(_) => "chat_slow_mode",
+            Self::ChatFollowersOnly => "chat_followers_only",
+            Self::NoSuchChatMessage(_) => "no_such_chat_message",
+            Self::TimeoutOutOfRange { .. } => "timeout_out_of_range",
+            Self::SlowModeOutOfRange { .. } => "slow_mode_out_of_range",
+            Self::TimeOutOwnChat => "time_out_own_chat",
             Self::TooManyStreamKeys(_) => "too_many_stream_keys",
             Self::NoSuchStreamKey(_) => "no_such_stream_key",
             Self::StreamKeysUnavailable => "stream_keys_unavailable",
@@ -253,6 +278,33 @@ impl fmt::Display for Refusal {
                 f,
                 "Too many chat messages from your address: wait a moment"
             ),
+            Self::NotChatModerator(id) => write!(
+                f,
+                "Only the broadcaster of stream {id} can moderate its chat"
+            ),
+            Self::ChatTimedOut(seconds) => write!(
+                f,
+                "You are timed out of this chat for {seconds} more seconds"
+            ),
+            Self::ChatSlowMode(seconds) => write!(
+                f,
+                "Slow mode: one message every {seconds} seconds, wait a little"
+            ),
+            Self::ChatFollowersOnly => write!(
+                f,
+                "Only followers of the broadcaster can post in this chat now"
+            ),
+            Self::NoSuchChatMessage(id) => write!(
+                f,
+                "Message {id} is not in the chat any more"
+            ),
+            Self::TimeoutOutOfRange { max } => {
+                write!(f, "A time out is from 1 to {max} minutes")
+            }
+            Self::SlowModeOutOfRange { max } => {
+                write!(f, "Slow mode is from 0 to {max} seconds")
+            }
+            Self::TimeOutOwnChat => write!(f, "You cannot time yourself out of your own chat"),
             Self::TooManyStreamKeys(max) => write!(
                 f,
                 "An account holds at most {max} stream keys: revoke one first"

@@ -1,7 +1,7 @@
 // Screenshots of the main pages for the README, on the local chain's demo world, as a
 // visitor and as the demo accounts see them, live video included (Alice broadcasting
 // the fake camera through the media server, Bob watching it and both chatting, at
-// desktop and phone widths): `npm run screenshots` (after `cargo build --release` and `npm run build`;
+// desktop and phone widths, and Alice's moderation controls): `npm run screenshots` (after `cargo build --release` and `npm run build`;
 // it runs in a loopback-only network namespace) writes docs/screenshots/*.png, the
 // stream-key dialog among them, Bob's player on a slow link (Auto on a smaller
 // layer), and Alice's studio while an encoder is live with her key.
@@ -118,6 +118,10 @@ try {
     await shown(chat(bob).getByText(text));
   }
   await atBothWidths(bob, 'watching');
+  // Alice's own chat, with her moderation controls and slow mode on.
+  await chat(alice).getByLabel('Slow mode').selectOption({ label: '30 s' });
+  await shown(chat(bob).getByText('Slow mode: one message every 30 s'));
+  await atBothWidths(alice, 'moderating');
 
   // Bob's link limited: Auto gives him the smaller layer, and says so.
   const unlimit = limitLink('400kbit');

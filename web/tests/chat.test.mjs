@@ -104,3 +104,53 @@ test('a message over the limit cannot be sent, and a refusal is said in words', 
   await shown(messages(pages.Bob).getByText('fine again'));
   await chat(pages.Charlie).getByRole('alert').waitFor({ state: 'detached' });
 });
+
+test('the broadcaster deletes a message for everyone, times out, and sets followers-only and slow mode', async () => {
+  const alice = chat(pages.Alice);
+  await say(pages.Bob, 'Buy cheap tokens at scam.example');
+  await shown(messages(pages.Alice).getByText('Buy cheap tokens at scam.example'));
+  assert.equal(
+    await chat(pages.Bob)
+      .getByRole('button', { name: /^Delete message/ })
+      .count(),
+    0,
+  );
+  // From the keyboard.
+  const remove = alice.getByRole('button', { name: 'Delete message from Bob Demo' }).last();
+  await remove.focus();
+  await pages.Alice.keyboard.press('Enter');
+  for (const page of [pages.Bob, pages.visitor, pages.Dave, pages.Alice]) {
+    await messages(page).getByText('Buy cheap tokens').waitFor({ state: 'detached' });
+  }
+
+  await alice.getByRole('button', { name: 'Time out Bob Demo for 5 minutes' }).first().click();
+  await shown(chat(pages.Bob).getByText(/^You cannot post until \d\d:\d\d\.$/));
+  await shown(chat(pages.visitor).getByText(/^Bob Demo cannot post until/));
+  await say(pages.Bob, 'let me speak');
+  await shown(
+    chat(pages.Bob)
+      .getByRole('alert')
+      .getByText(/^You are timed out of this chat for \d+ more seconds$/),
+  );
+
+  await alice.getByLabel('Followers only').check();
+  await shown(chat(pages.visitor).getByText('Followers only'));
+  pages.Ferdie = await streamPage(stack, stack.browser, 'Ferdie', { signaling: second.url });
+  await say(pages.Ferdie, 'I follow nobody');
+  await shown(
+    chat(pages.Ferdie)
+      .getByRole('alert')
+      .getByText('Only followers of the broadcaster can post in this chat now'),
+  );
+  await alice.getByLabel('Slow mode').selectOption({ label: '30 s' });
+  await shown(chat(pages.Dave).getByText('Followers only · Slow mode: one message every 30 s'));
+  await say(pages.Dave, 'Dave follows Alice');
+  await shown(messages(pages.visitor).getByText('Dave follows Alice'));
+  await say(pages.Dave, 'and talks fast');
+  await shown(
+    chat(pages.Dave)
+      .getByRole('alert')
+      .getByText('Slow mode: one message every 30 seconds, wait a little'),
+  );
+  assert.deepEqual(await unnamedControls(pages.Alice), []);
+});

@@ -1,17 +1,18 @@
 //! The chat beside a live stream: `chatRead` opens a stream's chat for anyone, signed
 //! in or not (its last messages, then each new one); `chatPost` posts to it, signed in
-//! with the connection's challenge as a join is, under the author's profile name.
+//! with the connection's challenge as a join is, under the author's profile name; and
+//! the broadcaster's `chatDelete`, `chatTimeout` and `chatSettings` moderate it.
 use super::{
     join::{chain_unavailable, prove},
     Outcome,
 };
 use crate::{
-    chat::{name_of, ChatText},
+    chat::{name_of, timeout_ms, ChatText},
     conn::Conn,
     hub::Op,
     refusal::Refusal,
     server::{now_ms, Signaling},
-    wire::{self, ChatPostMsg, StreamMsg},
+    wire::{self, ChatDeleteMsg, ChatPostMsg, ChatSettingsMsg, ChatTimeoutMsg, StreamMsg},
 };
 use socketioxide::extract::SocketRef;
 use std::sync::Arc;
@@ -51,9 +52,10 @@ pub(super) async fn post(
     if !signaling.chat_by_account.allow(&author) {
         return Err(Refusal::TooManyChatMessages);
     }
-    if !signaling.lock().is_streaming(stream_id) {
-        return Err(Refusal::NotStarted(stream_id.into()));
-    }
+    let (broadcaster, settings) = signaling
+        .lock()
+        .chat_of(stream_id)
+        .ok_or_else(|| Refusal::NotStarted(stream_id.into()))?;
     let turn = signaling
         .chain_queries
         .enter(conn.range)
@@ -64,6 +66,16 @@ pub(super) async fn post(
         .await
         .map_err(chain_unavailable)?
         .ok_or(Refusal::NoProfile)?;
+    if settings.followers_only
+        && author != broadcaster
+        && !signaling
+            .authority
+            .follows(author, broadcaster, conn.range)
+            .await
+            .map_err(chain_unavailable)?
+    {
+        return Err(Refusal::ChatFollowersOnly);
+    }
     drop(turn);
     debug!(sid = %socket.id, %author, stream_id, "chat message");
     signaling
@@ -74,6 +86,71 @@ pub(super) async fn post(
             name: name_of(&profile),
             text: text.into_inner(),
             at_ms: now_ms(),
+        })
+        .await
+}
+
+pub(super) async fn delete(
+    signaling: Arc<Signaling>,
+    socket: SocketRef,
+    claimed: String,
+    message: ChatDeleteMsg,
+) -> Outcome {
+    let stream_id = wire::stream_id(&message.stream_id)?.to_string();
+    let signed = (message.signed_msg.as_deref(), message.encoded_id.as_deref());
+    let by = prove(&signaling, &socket, &Conn::of(&socket), &claimed, signed)?;
+    let conn = signaling.conn_id(&socket);
+    let id = message.id;
+    signaling
+        .change(Op::ChatDelete {
+            conn,
+            stream_id,
+            by,
+            id,
+        })
+        .await
+}
+
+pub(super) async fn time_out(
+    signaling: Arc<Signaling>,
+    socket: SocketRef,
+    claimed: String,
+    message: ChatTimeoutMsg,
+) -> Outcome {
+    let stream_id = wire::stream_id(&message.stream_id)?.to_string();
+    let account = wire::account(&message.account)?;
+    let until_ms = now_ms().saturating_add(timeout_ms(message.minutes)?);
+    let signed = (message.signed_msg.as_deref(), message.encoded_id.as_deref());
+    let by = prove(&signaling, &socket, &Conn::of(&socket), &claimed, signed)?;
+    let conn = signaling.conn_id(&socket);
+    signaling
+        .change(Op::ChatTimeout {
+            conn,
+            stream_id,
+            by,
+            account,
+            until_ms,
+        })
+        .await
+}
+
+pub(super) async fn settings(
+    signaling: Arc<Signaling>,
+    socket: SocketRef,
+    claimed: String,
+    message: ChatSettingsMsg,
+) -> Outcome {
+    let stream_id = wire::stream_id(&message.stream_id)?.to_string();
+    let settings = message.settings().check()?;
+    let signed = (message.signed_msg.as_deref(), message.encoded_id.as_deref());
+    let by = prove(&signaling, &socket, &Conn::of(&socket), &claimed, signed)?;
+    let conn = signaling.conn_id(&socket);
+    signaling
+        .change(Op::ChatSettings {
+            conn,
+            stream_id,
+            by,
+            settings,
         })
         .await
 }

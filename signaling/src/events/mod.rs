@@ -114,6 +114,9 @@ pub(crate) async fn prepare(
     on(&signaling, &socket, "listen", listen::listen);
     on(&signaling, &socket, "chatRead", chat::read);
     on(&signaling, &socket, "chatPost", chat::post);
+    on(&signaling, &socket, "chatDelete", chat::delete);
+    on(&signaling, &socket, "chatTimeout", chat::time_out);
+    on(&signaling, &socket, "chatSettings", chat::settings);
     let on_disconnect = signaling.clone();
     socket.on_disconnect(move |socket: SocketRef| async move {
         let signaling = on_disconnect;

@@ -2,7 +2,7 @@
 //! same order, and what each connection is told of them ([`Notice`]), with the media
 //! server's part of both ([`Via`], [`MediaTask`]).
 use crate::{
-    chat::ChatMessage,
+    chat::{ChatMessage, ChatSettings},
     media::{Feed, ServerId},
 };
 use serde::{Deserialize, Serialize};
@@ -78,6 +78,29 @@ pub enum Op<C> {
         name: Option<String>,
         text: String,
         at_ms: u64,
+    },
+    /// `by`, signed in on `conn`, deletes message `id` from the chat of `stream_id`
+    /// for everyone ([`Hub::moderate`]).
+    ChatDelete {
+        conn: C,
+        stream_id: String,
+        by: AccountId,
+        id: u64,
+    },
+    /// `by` times `account` out of the chat of `stream_id` until `until_ms`.
+    ChatTimeout {
+        conn: C,
+        stream_id: String,
+        by: AccountId,
+        account: AccountId,
+        until_ms: u64,
+    },
+    /// `by` sets followers-only and slow mode for the chat of `stream_id`.
+    ChatSettings {
+        conn: C,
+        stream_id: String,
+        by: AccountId,
+        settings: ChatSettings,
     },
 }
 
@@ -163,6 +186,23 @@ pub enum Notice {
     ChatHistory {
         stream_id: String,
         messages: Vec<ChatMessage>,
+        settings: ChatSettings,
+    },
+    /// To each reader of the chat of `stream_id`: message `id` was deleted.
+    ChatDeleted {
+        stream_id: String,
+        id: u64,
+    },
+    /// To each reader: `account` may not post until `until_ms`.
+    ChatTimedOut {
+        stream_id: String,
+        account: AccountId,
+        until_ms: u64,
+    },
+    /// To each reader: the chat's settings changed.
+    ChatSettings {
+        stream_id: String,
+        settings: ChatSettings,
     },
     /// To each connection reading the chat of `stream_id`: a new message.
     ChatMessage {
@@ -195,6 +235,9 @@ impl<C> Op<C> {
             Self::Candidate { .. } => "candidate",
             Self::Disconnect { .. } => "disconnect",
             Self::Chat { .. } => "chat",
+            Self::ChatDelete { .. } => "chatDelete",
+            Self::ChatTimeout { .. } => "chatTimeout",
+            Self::ChatSettings { .. } => "chatSettings",
         }
     }
 }

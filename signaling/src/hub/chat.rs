@@ -4,7 +4,7 @@
 //! reading, like listening, is each instance's own.
 use super::{Hub, Notice, Outbox};
 use crate::{
-    chat::{ChatMessage, HISTORY},
+    chat::{ChatMessage, ChatSettings, HISTORY},
     refusal::Refusal,
 };
 use std::{hash::Hash, sync::Arc};
@@ -21,8 +21,9 @@ pub(super) struct Post {
 
 impl<C: Copy + Eq + Hash> Hub<C> {
     /// From now on `conn` reads the chat of `stream_id`, and of no other stream: it is
-    /// told the last messages at once (none while the stream is not live), then each new
-    /// one. Anyone may read, signed in or not.
+    /// told the last messages and the chat's settings at once (none while the stream is
+    /// not live), then each new message and each moderation change. Anyone may read,
+    /// signed in or not.
     pub fn read_chat(&mut self, conn: C, stream_id: &str) -> Outbox<C> {
         self.unread_chat(conn);
         let shared = match self.chat_readers.get_key_value(stream_id) {
@@ -34,16 +35,22 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             .or_default()
             .push(conn);
         self.with_part(conn, |part| part.reads_chat = Some(shared));
-        let messages = self
+        let (messages, settings) = self
             .live
             .get(stream_id)
-            .map(|live| live.chat.iter().cloned().collect())
+            .map(|live| {
+                (
+                    live.chat.iter().cloned().collect(),
+                    live.moderation.settings,
+                )
+            })
             .unwrap_or_default();
         vec![(
             conn,
             Notice::ChatHistory {
                 stream_id: stream_id.to_string(),
                 messages,
+                settings,
             },
         )]
     }
@@ -61,14 +68,29 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         }
     }
 
+    /// Whether `author` may post to the chat of `stream_id` at `at_ms`: the stream is
+    /// live, and its chat's rules let the author post then.
+    pub(super) fn may_chat(
+        &self,
+        stream_id: &str,
+        author: AccountId,
+        at_ms: u64,
+    ) -> Result<(), Refusal> {
+        let live = self
+            .live
+            .get(stream_id)
+            .ok_or_else(|| Refusal::NotStarted(stream_id.to_string()))?;
+        live.moderation
+            .may_post(author, author == live.broadcaster, at_ms)
+    }
+
     /// Adds `post` to the chat of the live stream `stream_id`, keeping its last
     /// [`HISTORY`] messages, and tells every reader.
     pub(super) fn chat(&mut self, stream_id: &str, post: Post) -> Result<Outbox<C>, Refusal> {
-        let live = self
-            .live
-            .get_mut(stream_id)
-            .ok_or_else(|| Refusal::NotStarted(stream_id.to_string()))?;
+        self.may_chat(stream_id, post.author, post.at_ms)?;
+        let live = self.live.get_mut(stream_id).expect("checked live");
         live.chat_posted += 1;
+        live.moderation.last_posts.insert(post.author, post.at_ms);
         let message = ChatMessage {
             id: live.chat_posted,
             author: post.author,
@@ -80,17 +102,29 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             live.chat.pop_front();
         }
         live.chat.push_back(message.clone());
-        let readers = self.chat_readers.get(stream_id).map_or(&[][..], Vec::as_slice);
-        Ok(readers
+        let notice = Notice::ChatMessage {
+            stream_id: stream_id.to_string(),
+            message,
+        };
+        Ok(self.tell_chat_readers(stream_id, &notice))
+    }
+
+    /// The broadcaster of the live stream `stream_id` and its chat's settings.
+    pub fn chat_of(&self, stream_id: &str) -> Option<(AccountId, ChatSettings)> {
+        let live = self.live.get(stream_id)?;
+        Some((live.broadcaster, live.moderation.settings))
+    }
+
+    /// `notice` for each connection of this instance reading the chat of `stream_id`.
+    pub(super) fn tell_chat_readers(&self, stream_id: &str, notice: &Notice) -> Outbox<C> {
+        let readers = self
+            .chat_readers
+            .get(stream_id)
+            .map_or(&[][..], Vec::as_slice);
+        readers
             .iter()
-            .map(|&reader| {
-                let notice = Notice::ChatMessage {
-                    stream_id: stream_id.to_string(),
-                    message: message.clone(),
-                };
-                (reader, notice)
-            })
-            .collect())
+            .map(|&reader| (reader, notice.clone()))
+            .collect()
     }
 }
 
@@ -128,7 +162,15 @@ mod tests {
 
     fn history(conn: u32, messages: Vec<ChatMessage>) -> Outbox<u32> {
         let stream_id = "s".into();
-        vec![(conn, Notice::ChatHistory { stream_id, messages })]
+        let settings = ChatSettings::default();
+        vec![(
+            conn,
+            Notice::ChatHistory {
+                stream_id,
+                messages,
+                settings,
+            },
+        )]
     }
 
     fn told(conns: &[u32], message: &ChatMessage) -> Outbox<u32> {
@@ -160,8 +202,14 @@ mod tests {
         hub.read_chat(R1, "s");
         hub.read_chat(R2, "s");
         assert_eq!(hub.check(&post("hi")), Ok(()));
-        assert_eq!(hub.apply(post("hi")), Ok(told(&[R1, R2], &message(1, "hi"))));
-        assert_eq!(hub.apply(post("yo")), Ok(told(&[R1, R2], &message(2, "yo"))));
+        assert_eq!(
+            hub.apply(post("hi")),
+            Ok(told(&[R1, R2], &message(1, "hi")))
+        );
+        assert_eq!(
+            hub.apply(post("yo")),
+            Ok(told(&[R1, R2], &message(2, "yo")))
+        );
         // R2 turns to another stream's chat, then leaves: only R1 hears the next.
         hub.read_chat(R2, "t");
         assert_eq!(hub.apply(post("3")), Ok(told(&[R1], &message(3, "3"))));
@@ -202,6 +250,9 @@ mod tests {
         hub.disconnect(BC);
         assert_eq!(hub.read_chat(R1, "s"), history(R1, vec![]));
         hub.broadcast(BC, B, "s", Via::Peers).unwrap();
-        assert_eq!(hub.apply(post("again")), Ok(told(&[R1], &message(1, "again"))));
+        assert_eq!(
+            hub.apply(post("again")),
+            Ok(told(&[R1], &message(1, "again")))
+        );
     }
 }

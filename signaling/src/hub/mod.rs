@@ -21,6 +21,7 @@ mod changes;
 mod chat;
 mod listeners;
 mod media;
+mod moderation;
 mod relay;
 mod servers;
 mod streams;
@@ -55,6 +56,8 @@ struct Live<C> {
     /// Messages posted so far: the last one's id.
     #[serde(default)]
     chat_posted: u64,
+    #[serde(default)]
+    moderation: moderation::Moderation,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -205,12 +208,12 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             } => self.candidate(conn, to, candidate),
             Op::Disconnect { conn } => Ok(self.disconnect(conn)),
             Op::Chat {
-                conn: _,
                 stream_id,
                 author,
                 name,
                 text,
                 at_ms,
+                ..
             } => self.chat(
                 &stream_id,
                 chat::Post {
@@ -220,6 +223,26 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                     at_ms,
                 },
             ),
+            Op::ChatDelete {
+                stream_id, by, id, ..
+            } => self.moderate(&stream_id, by, moderation::Change::Delete { id }),
+            Op::ChatTimeout {
+                stream_id,
+                by,
+                account,
+                until_ms,
+                ..
+            } => self.moderate(
+                &stream_id,
+                by,
+                moderation::Change::TimeOut { account, until_ms },
+            ),
+            Op::ChatSettings {
+                stream_id,
+                by,
+                settings,
+                ..
+            } => self.moderate(&stream_id, by, moderation::Change::Settings(settings)),
         }
     }
 
@@ -246,10 +269,35 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 conn, broadcaster, ..
             } => self.answer_route(*conn, *broadcaster).map(drop),
             Op::Candidate { conn, to, .. } => self.candidate_route(*conn, *to).map(drop),
-            Op::Chat { stream_id, .. } => match self.is_streaming(stream_id) {
-                true => Ok(()),
-                false => Err(Refusal::NotStarted(stream_id.clone())),
-            },
+            Op::Chat {
+                stream_id,
+                author,
+                at_ms,
+                ..
+            } => self.may_chat(stream_id, *author, *at_ms),
+            Op::ChatDelete {
+                stream_id, by, id, ..
+            } => self.may_moderate(stream_id, *by, moderation::Change::Delete { id: *id }),
+            Op::ChatTimeout {
+                stream_id,
+                by,
+                account,
+                until_ms,
+                ..
+            } => self.may_moderate(
+                stream_id,
+                *by,
+                moderation::Change::TimeOut {
+                    account: *account,
+                    until_ms: *until_ms,
+                },
+            ),
+            Op::ChatSettings {
+                stream_id,
+                by,
+                settings,
+                ..
+            } => self.may_moderate(stream_id, *by, moderation::Change::Settings(*settings)),
         }
     }
 

@@ -40,6 +40,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 count_changed: false,
                 chat: VecDeque::new(),
                 chat_posted: 0,
+                moderation: Default::default(),
             },
         );
         self.broadcasting.insert(broadcaster, stream_id.to_string());

@@ -1,31 +1,58 @@
 // The chat beside a stream: anyone reads it while the stream is live, signed in or not;
 // the account that acts posts under its profile name, its address beside every name so
 // that no name passes for another account. Messages are text: nothing in them is a
-// link, markup or a preview.
+// link, markup or a preview. The broadcaster deletes messages, times accounts out and
+// sets followers-only and slow mode, from the keyboard as well.
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { Account } from '../chain/types';
 import { addressOf, shortAddress } from '../app/profiles';
+import { useNow } from '../app/hooks';
 import { Link, paths } from '../app/router';
-import { ChatRoom } from '../live/chat';
-import type { ChatMessage } from '../live/protocol';
+import { ChatRoom, type ChatAct } from '../live/chat';
+import type { ChatMessage, ChatSettings } from '../live/protocol';
+import type { Hex } from '../program/types';
 
 const bytesOf = (text: string): number => new TextEncoder().encode(text.trim()).length;
+
+/** How long the broadcaster's Time out keeps an account from posting. */
+const TIMEOUT_MINUTES = 5;
+
+/** The slow modes offered, in seconds (0: off). */
+const SLOW_MODES = [0, 5, 30, 120];
+
+const OPEN: ChatSettings = { followersOnly: false, slowSecs: 0 };
+
+const slowLabel = (secs: number): string =>
+  secs === 0 ? 'Off' : secs < 60 ? `${secs} s` : `${secs / 60} min`;
+
+const clock = (ms: number): string =>
+  new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/** Who wrote `message`, as the chat shows it: the name, else the short address. */
+const authorOf = (message: Pick<ChatMessage, 'author' | 'name'>): string =>
+  message.name ?? shortAddress(message.author);
 
 export function Chat({
   account,
   streamId,
   url,
   live,
+  moderator,
 }: {
   account: Account | null;
   streamId: string;
   url: string;
   live: boolean;
+  /** Whether the account that acts moderates this chat (it is the broadcaster). */
+  moderator: boolean;
 }) {
   const id = useId();
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [maxBytes, setMaxBytes] = useState<number | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const [settings, setSettings] = useState<ChatSettings>(OPEN);
+  const [timedOut, setTimedOut] = useState<{ account: Hex; untilMs: number } | null>(null);
+  const now = useNow(timedOut ? 1_000 : 60_000);
   const [text, setText] = useState('');
   const room = useRef<ChatRoom | null>(null);
   const list = useRef<HTMLOListElement>(null);
@@ -34,6 +61,8 @@ export function Chat({
   useEffect(() => {
     const opened = new ChatRoom(url, streamId, {
       onMessages: setMessages,
+      onSettings: setSettings,
+      onTimedOut: (timed, untilMs) => setTimedOut({ account: timed, untilMs }),
       onMaxBytes: setMaxBytes,
       onProblem: setProblem,
     });
@@ -43,6 +72,8 @@ export function Chat({
       room.current = null;
       setMessages([]);
       setProblem(null);
+      setSettings(OPEN);
+      setTimedOut(null);
     };
   }, [url, streamId, accountId]);
 
@@ -55,12 +86,23 @@ export function Chat({
 
   const bytes = bytesOf(text);
   const tooLong = maxBytes !== null && bytes > maxBytes;
+  const act = (what: ChatAct) => {
+    if (account) void room.current?.act(account, what);
+  };
   const send = (event: FormEvent) => {
     event.preventDefault();
     if (!account || bytes === 0 || tooLong) return;
-    void room.current?.post(account, text);
+    act({ kind: 'post', text });
     setText('');
   };
+  const rules = [
+    settings.followersOnly && 'Followers only',
+    settings.slowSecs > 0 && `Slow mode: one message every ${slowLabel(settings.slowSecs)}`,
+  ].filter(Boolean);
+  const timedOutName = timedOut
+    ? (messages.find((message) => message.author === timedOut.account)?.name ??
+      shortAddress(timedOut.account))
+    : null;
 
   return (
     <section className="chat" aria-labelledby={`${id}-heading`}>
@@ -84,9 +126,74 @@ export function Chat({
               </span>
             </span>{' '}
             <span className="chat-text">{message.text}</span>
+            {moderator && message.author !== account?.id && (
+              <span className="chat-moderation">
+                <button
+                  type="button"
+                  className="link-button"
+                  aria-label={`Delete message from ${authorOf(message)}`}
+                  onClick={() => act({ kind: 'delete', id: message.id })}
+                >
+                  Delete
+                </button>
+                <button
+                  type="button"
+                  className="link-button"
+                  aria-label={`Time out ${authorOf(message)} for ${TIMEOUT_MINUTES} minutes`}
+                  onClick={() =>
+                    act({ kind: 'timeOut', account: message.author, minutes: TIMEOUT_MINUTES })
+                  }
+                >
+                  Time out {TIMEOUT_MINUTES} min
+                </button>
+              </span>
+            )}
           </li>
         ))}
       </ol>
+      {timedOut && timedOut.untilMs > now && (
+        <p className="muted small" role="status">
+          {timedOut.account === account?.id ? 'You' : timedOutName} cannot post until{' '}
+          {clock(timedOut.untilMs)}.
+        </p>
+      )}
+      {rules.length > 0 && <p className="muted small">{rules.join(' · ')}</p>}
+      {moderator && live && (
+        <fieldset className="chat-settings">
+          <legend className="small">Chat rules</legend>
+          <label className="small">
+            <input
+              type="checkbox"
+              checked={settings.followersOnly}
+              onChange={(event) =>
+                act({
+                  kind: 'settings',
+                  settings: { ...settings, followersOnly: event.target.checked },
+                })
+              }
+            />{' '}
+            Followers only
+          </label>
+          <label className="small">
+            Slow mode{' '}
+            <select
+              value={settings.slowSecs}
+              onChange={(event) =>
+                act({
+                  kind: 'settings',
+                  settings: { ...settings, slowSecs: Number(event.target.value) },
+                })
+              }
+            >
+              {SLOW_MODES.map((secs) => (
+                <option key={secs} value={secs}>
+                  {slowLabel(secs)}
+                </option>
+              ))}
+            </select>
+          </label>
+        </fieldset>
+      )}
       {messages.length === 0 && (
         <p className="muted small">
           {live ? 'No messages yet.' : 'The chat opens when the stream is live.'}

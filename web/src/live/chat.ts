@@ -1,16 +1,20 @@
 // The chat beside a stream (docs/signaling.md, "Chat"): one signaling connection that
 // reads the stream's chat for anyone, renewing its `chatRead` while the page is shown
-// (the server closes a silent reader), and posts for the account that acts, signing
-// this connection's challenge with its wallet on the first post.
+// (the server closes a silent reader), and acts for the account that acts (posts, and
+// for the broadcaster deletes, times out and sets the chat's rules), signing this
+// connection's challenge with its wallet the first time.
 import { signText } from '../chain/sign';
 import type { Account } from '../chain/types';
+import type { Hex } from '../program/types';
 import {
   isSignInTo,
   openSignaling,
   reasons,
   type Challenge,
   type ChatMessage,
+  type ChatSettings,
   type SignalingSocket,
+  type SignedIn,
 } from './protocol';
 
 /** The most messages a page keeps: the server's history, and what came after it. */
@@ -25,12 +29,23 @@ const SIGN_IN_REFUSALS = new Set([
   'signed_in_as_other',
 ]);
 
+/** What the account does in the chat. */
+export type ChatAct =
+  | { kind: 'post'; text: string }
+  | { kind: 'delete'; id: number }
+  | { kind: 'timeOut'; account: Hex; minutes: number }
+  | { kind: 'settings'; settings: ChatSettings };
+
 export interface ChatEvents {
   /** The messages as they are now, oldest first. */
   onMessages: (messages: ChatMessage[]) => void;
+  /** The chat's settings, as its broadcaster set them. */
+  onSettings: (settings: ChatSettings) => void;
+  /** An account was timed out until `untilMs`. */
+  onTimedOut: (account: Hex, untilMs: number) => void;
   /** The longest text the server takes, in bytes, once it said. */
   onMaxBytes: (max: number) => void;
-  /** Why the last post was refused, in words; null once one went through. */
+  /** Why the last act was refused, in words; null once one was sent. */
   onProblem: (text: string | null) => void;
 }
 
@@ -38,12 +53,12 @@ export class ChatRoom {
   private readonly socket: SignalingSocket;
   private messages: ChatMessage[] = [];
   private challenge: Challenge | null = null;
-  /** Whether this connection sent a signed post the server has not refused. */
+  /** Whether this connection sent a signed act the server has not refused. */
   private signedIn = false;
-  /** The last post sent with a signature: sent again if its challenge had expired. */
-  private signed: { account: Account; text: string } | null = null;
-  /** A post to sign again: a reconnection brought a new challenge while the wallet signed. */
-  private retry: { account: Account; text: string } | null = null;
+  /** The last act sent with a signature: sent again if its challenge had expired. */
+  private signed: { account: Account; act: ChatAct } | null = null;
+  /** An act to sign again: a reconnection brought a new challenge while the wallet signed. */
+  private retry: { account: Account; act: ChatAct } | null = null;
   private renewal: ReturnType<typeof setInterval> | undefined;
   private closed = false;
 
@@ -64,25 +79,32 @@ export class ChatRoom {
       this.signedIn = false;
       const retry = this.retry;
       this.retry = null;
-      if (retry) void this.post(retry.account, retry.text);
+      if (retry) void this.act(retry.account, retry.act);
     });
-    this.socket.on('chatHistory', ({ streamId, messages }) => {
+    this.socket.on('chatHistory', ({ streamId, messages, settings }) => {
       if (streamId !== this.streamId) return;
-      this.messages = messages.slice(-KEPT);
-      events.onMessages(this.messages);
+      this.show(messages);
+      events.onSettings(settings);
     });
     this.socket.on('chatMessage', ({ streamId, message }) => {
-      if (streamId !== this.streamId) return;
-      this.messages = [...this.messages, message].slice(-KEPT);
-      events.onMessages(this.messages);
+      if (streamId === this.streamId) this.show([...this.messages, message]);
+    });
+    this.socket.on('chatDeleted', ({ streamId, id }) => {
+      if (streamId === this.streamId) this.show(this.messages.filter((m) => m.id !== id));
+    });
+    this.socket.on('chatTimedOut', ({ streamId, account, untilMs }) => {
+      if (streamId === this.streamId) events.onTimedOut(account, untilMs);
+    });
+    this.socket.on('chatSettings', ({ streamId, settings }) => {
+      if (streamId === this.streamId) events.onSettings(settings);
     });
     this.socket.on('error', ({ message, reason }) => {
       if (SIGN_IN_REFUSALS.has(reason)) this.signedIn = false;
-      // An expired challenge comes after the new one: the post is signed and sent again.
+      // An expired challenge comes after the new one: the act is signed and sent again.
       const again = this.signed;
       if (reason === reasons.expired && again) {
         this.signed = null;
-        void this.post(again.account, again.text);
+        void this.act(again.account, again.act);
         return;
       }
       events.onProblem(message);
@@ -90,16 +112,16 @@ export class ChatRoom {
   }
 
   /**
-   * Posts `text` as `account`: resolves once it is sent (the server's refusal, if any,
-   * comes through `onProblem`; the message itself through `onMessages`).
+   * Does `act` as `account`: resolves once it is sent. The server's refusal, if any,
+   * comes through `onProblem`; what it changes through the other events.
    */
-  async post(account: Account, text: string): Promise<void> {
+  async act(account: Account, act: ChatAct): Promise<void> {
     const challenge = this.challenge;
     if (!challenge || !this.socket.connected) {
       this.events.onProblem('Not connected to the signaling server yet: try again in a moment');
       return;
     }
-    let proof = {};
+    let proof: SignedIn = {};
     if (!this.signedIn) {
       if (!isSignInTo(challenge, this.url)) {
         this.events.onProblem('The signaling server asked to sign a sign-in to another server');
@@ -112,21 +134,44 @@ export class ChatRoom {
         return;
       }
       if (this.challenge !== challenge) {
-        // A reconnection brought another challenge while the wallet signed.
-        this.retry = { account, text };
+        this.retry = { account, act };
         return;
       }
       this.signedIn = true;
-      this.signed = { account, text };
+      this.signed = { account, act };
     }
     this.events.onProblem(null);
-    this.socket.emit('chatPost', account.id, { streamId: this.streamId, text, ...proof });
+    const streamId = this.streamId;
+    switch (act.kind) {
+      case 'post':
+        this.socket.emit('chatPost', account.id, { streamId, text: act.text, ...proof });
+        break;
+      case 'delete':
+        this.socket.emit('chatDelete', account.id, { streamId, id: act.id, ...proof });
+        break;
+      case 'timeOut':
+        this.socket.emit('chatTimeout', account.id, {
+          streamId,
+          account: act.account,
+          minutes: act.minutes,
+          ...proof,
+        });
+        break;
+      case 'settings':
+        this.socket.emit('chatSettings', account.id, { streamId, ...act.settings, ...proof });
+        break;
+    }
   }
 
   close(): void {
     this.closed = true;
     clearInterval(this.renewal);
     this.socket.close();
+  }
+
+  private show(messages: ChatMessage[]): void {
+    this.messages = messages.slice(-KEPT);
+    this.events.onMessages(this.messages);
   }
 
   private read(): void {

@@ -49,6 +49,14 @@ export interface Caps {
   maxChatBytes: number;
 }
 
+/** How a chat lets people post, as its broadcaster set it for the live stream. */
+export interface ChatSettings {
+  /** Only followers of the broadcaster may post. */
+  followersOnly: boolean;
+  /** Each account may post once per this many seconds; 0: no slow mode. */
+  slowSecs: number;
+}
+
 /** One message of a stream's chat, as every reader receives it. */
 export interface ChatMessage {
   /** Counts up from 1 within one live stream. */
@@ -118,10 +126,16 @@ export interface ServerEvents {
   streamKey: (made: StreamKeyInfo & { key: string }) => void;
   /** The account's stream keys, oldest first. */
   streamKeys: (keys: StreamKeyInfo[]) => void;
-  /** The last messages of the chat just opened, oldest first (none while it is not live). */
-  chatHistory: (history: StreamRef & { messages: ChatMessage[] }) => void;
+  /** The last messages of the chat just opened, oldest first (none while it is not live), and its settings. */
+  chatHistory: (history: StreamRef & { messages: ChatMessage[]; settings: ChatSettings }) => void;
   /** A new message in the chat the connection reads. */
   chatMessage: (posted: StreamRef & { message: ChatMessage }) => void;
+  /** The broadcaster deleted message `id`. */
+  chatDeleted: (deleted: StreamRef & { id: number }) => void;
+  /** The broadcaster timed `account` out until `untilMs`. */
+  chatTimedOut: (timedOut: StreamRef & { account: Hex; untilMs: number }) => void;
+  /** The broadcaster changed the chat's settings. */
+  chatSettings: (changed: StreamRef & { settings: ChatSettings }) => void;
 }
 
 export interface Join {
@@ -161,6 +175,15 @@ export interface ClientEvents {
   chatRead: (anyone: string, message: StreamRef) => void;
   /** Posts to a live stream's chat; signs in, if not yet. */
   chatPost: (author: Hex, message: StreamRef & SignedIn & { text: string }) => void;
+  /** The broadcaster deletes a message for everyone. */
+  chatDelete: (broadcaster: Hex, message: StreamRef & SignedIn & { id: number }) => void;
+  /** The broadcaster keeps `account` from posting for `minutes`. */
+  chatTimeout: (
+    broadcaster: Hex,
+    message: StreamRef & SignedIn & { account: Hex; minutes: number },
+  ) => void;
+  /** The broadcaster sets followers-only and slow mode. */
+  chatSettings: (broadcaster: Hex, message: StreamRef & SignedIn & ChatSettings) => void;
 }
 
 export type SignalingSocket = Socket<ServerEvents, ClientEvents>;

@@ -121,7 +121,13 @@ export function StreamPage({ id }: { id: string }) {
                 />
               )}
             </div>
-            <Chat account={selected} streamId={id} url={signaling} live={live?.live ?? false} />
+            <Chat
+              account={selected}
+              streamId={id}
+              url={signaling}
+              live={live?.live ?? false}
+              moderator={own}
+            />
           </div>
         )
       )}

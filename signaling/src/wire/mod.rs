@@ -14,6 +14,10 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::{json, Value};
 use w3bstreaming_keys::AccountId;
 
+mod chat;
+
+pub use chat::{ChatDeleteMsg, ChatPostMsg, ChatSettingsMsg, ChatTimeoutMsg};
+
 /// Stream ids the program makes are a 13-digit number and a title of at most
 /// `MAX_TITLE_LEN` bytes: 113 bytes at most.
 pub const MAX_STREAM_ID_BYTES: usize = 128;
@@ -68,17 +72,6 @@ pub struct JoinMsg {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignedMsg {
-    pub signed_msg: Option<String>,
-    pub encoded_id: Option<String>,
-}
-
-/// `chatPost`: a message to the chat of a live stream, and the signature proving the
-/// user id, as in [`JoinMsg`] (not needed on a connection already signed in).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ChatPostMsg {
-    pub stream_id: String,
-    pub text: String,
     pub signed_msg: Option<String>,
     pub encoded_id: Option<String>,
 }
@@ -256,19 +249,11 @@ fn notice_event(notice: Notice) -> Option<(&'static str, Value, Option<Value>)> 
             ("route", json!({ "streamId": stream_id, "via": via }), None)
         }
         Notice::WatchersCount(count) => ("watchersCount", json!(count), None),
-        Notice::ChatHistory {
-            stream_id,
-            messages,
-        } => (
-            "chatHistory",
-            json!({ "streamId": stream_id, "messages": messages }),
-            None,
-        ),
-        Notice::ChatMessage { stream_id, message } => (
-            "chatMessage",
-            json!({ "streamId": stream_id, "message": message }),
-            None,
-        ),
+        Notice::ChatHistory { .. }
+        | Notice::ChatMessage { .. }
+        | Notice::ChatDeleted { .. }
+        | Notice::ChatTimedOut { .. }
+        | Notice::ChatSettings { .. } => return chat::notice_event(notice),
         Notice::Status {
             stream_id,
             live,

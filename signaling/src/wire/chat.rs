@@ -1,0 +1,95 @@
+//! The chat's events: what a client sends to post and moderate, and what readers are
+//! told. Each sender proves its account as a join does, unless its connection signed
+//! in already.
+use crate::{chat::ChatSettings, hub::Notice};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// `chatPost`: a message to the chat of a live stream.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatPostMsg {
+    pub stream_id: String,
+    pub text: String,
+    pub signed_msg: Option<String>,
+    pub encoded_id: Option<String>,
+}
+
+/// `chatDelete`, from the broadcaster: message `id` goes for everyone.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatDeleteMsg {
+    pub stream_id: String,
+    pub id: u64,
+    pub signed_msg: Option<String>,
+    pub encoded_id: Option<String>,
+}
+
+/// `chatTimeout`, from the broadcaster: `account` may not post for `minutes`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatTimeoutMsg {
+    pub stream_id: String,
+    pub account: String,
+    pub minutes: u32,
+    pub signed_msg: Option<String>,
+    pub encoded_id: Option<String>,
+}
+
+/// `chatSettings`, from the broadcaster: followers-only and slow mode from now on.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatSettingsMsg {
+    pub stream_id: String,
+    pub followers_only: bool,
+    pub slow_secs: u32,
+    pub signed_msg: Option<String>,
+    pub encoded_id: Option<String>,
+}
+
+impl ChatSettingsMsg {
+    pub fn settings(&self) -> ChatSettings {
+        ChatSettings {
+            followers_only: self.followers_only,
+            slow_secs: self.slow_secs,
+        }
+    }
+}
+
+/// The event that tells a chat notice; `None` for any other notice.
+pub(super) fn notice_event(notice: Notice) -> Option<(&'static str, Value, Option<Value>)> {
+    let (event, message) = match notice {
+        Notice::ChatHistory {
+            stream_id,
+            messages,
+            settings,
+        } => (
+            "chatHistory",
+            json!({ "streamId": stream_id, "messages": messages, "settings": settings }),
+        ),
+        Notice::ChatMessage { stream_id, message } => (
+            "chatMessage",
+            json!({ "streamId": stream_id, "message": message }),
+        ),
+        Notice::ChatDeleted { stream_id, id } => {
+            ("chatDeleted", json!({ "streamId": stream_id, "id": id }))
+        }
+        Notice::ChatTimedOut {
+            stream_id,
+            account,
+            until_ms,
+        } => (
+            "chatTimedOut",
+            json!({ "streamId": stream_id, "account": account, "untilMs": until_ms }),
+        ),
+        Notice::ChatSettings {
+            stream_id,
+            settings,
+        } => (
+            "chatSettings",
+            json!({ "streamId": stream_id, "settings": settings }),
+        ),
+        _ => return None,
+    };
+    Some((event, message, None))
+}
