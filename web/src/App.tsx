@@ -8,6 +8,7 @@ import { ChannelPage } from './pages/ChannelPage';
 import { SchedulePage } from './pages/SchedulePage';
 import { SettingsPage } from './pages/SettingsPage';
 import { StreamPage } from './pages/StreamPage';
+import { PageHeading } from './components/PageHeading';
 
 export function App() {
   return (
@@ -115,7 +116,7 @@ function Page() {
     case 'missing':
       return (
         <div className="page">
-          <h1>No such page</h1>
+          <PageHeading>No such page</PageHeading>
           <p>
             <Link to={paths.schedule()}>See the schedule</Link>
           </p>

@@ -92,10 +92,18 @@ test('a non-follower is refused in the server’s words, follows from there, and
   const ferdie = await streamPage(viewers, 'Ferdie');
   await player(ferdie).getByRole('button', { name: 'Watch' }).click();
   await shown(
-    line(player(ferdie)).getByText("You aren't subscribed to this speaker", { exact: false }),
+    line(player(ferdie)).getByText('Only followers of Alice Demo can watch.', { exact: false }),
   );
   assert.equal((await playback(ferdie)).framesDecoded, 0);
-  await player(ferdie).getByRole('button', { name: 'Follow' }).click();
+  // One Follow button, no picture frame and no Leave while nothing plays, and not the
+  // server's words.
+  const main = ferdie.getByRole('main');
+  assert.equal(await main.getByRole('button', { name: 'Follow', exact: true }).count(), 1);
+  assert.equal(await main.locator('video').count(), 0);
+  assert.equal(await player(ferdie).getByRole('button', { name: 'Leave' }).count(), 0);
+  await shown(player(ferdie).getByRole('button', { name: 'Stop waiting' }));
+  assert.equal(await main.getByText('speaker', { exact: false }).count(), 0);
+  await ferdie.getByRole('main').getByRole('button', { name: 'Follow', exact: true }).click();
   await decoding(ferdie);
   await watchersShown(alice, studio(alice), 2);
   await watchersShown(bob, player(bob), 2);
@@ -174,6 +182,9 @@ test('viewers see that the stream ended, when it is ended and when the tab is cl
   await studio(alice).getByRole('button', { name: 'End stream' }).click();
   await shown(line(player(bob)).getByText('The stream has ended', { exact: false }));
   await shown(line(studio(alice)).getByText('The stream has ended', { exact: false }));
+  // Its heading no longer counts viewers, as the badge no longer says LIVE.
+  await player(bob).getByText('watching', { exact: false }).waitFor({ state: 'detached' });
+  assert.equal(await bob.getByText('LIVE', { exact: true }).count(), 0);
   const captured = await alice.evaluate(() => window.captured.map((track) => track.readyState));
   assert.ok(captured.length >= 3, `the camera, the microphone and the screen: ${captured}`);
   assert.deepEqual(

@@ -100,7 +100,7 @@ test('a non-follower gets nothing, nor does a stranger who talks to Janus itself
   watching.Ferdie = ferdie;
   await player(ferdie).getByRole('button', { name: 'Watch' }).click();
   await shown(
-    line(player(ferdie)).getByText("You aren't subscribed to this speaker", { exact: false }),
+    line(player(ferdie)).getByText('Only followers of Alice Demo can watch.', { exact: false }),
   );
   const seen = await playback(ferdie);
   assert.equal(seen.framesDecoded, 0);
@@ -121,12 +121,12 @@ test('a non-follower gets nothing, nor does a stranger who talks to Janus itself
 
 test('a viewer who follows receives; one who unfollows stops receiving, and is told why', async () => {
   const ferdie = watching.Ferdie;
-  await player(ferdie).getByRole('button', { name: 'Follow' }).click();
+  await ferdie.getByRole('main').getByRole('button', { name: 'Follow', exact: true }).click();
   await decoding(ferdie);
   assert.deepEqual(await media(), { publishers: 1, subscribers: 4 });
   await ferdie.getByRole('main').getByRole('button', { name: 'Unfollow' }).first().click();
   await shown(
-    line(player(ferdie)).getByText("You aren't subscribed to this speaker", { exact: false }),
+    line(player(ferdie)).getByText('Only followers of Alice Demo can watch.', { exact: false }),
   );
   await until(async () => (await media()).subscribers === 3, 'the subscription to end');
   assert.equal((await playback(ferdie)).peers, 0);

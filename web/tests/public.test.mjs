@@ -77,8 +77,17 @@ test('times are shown in the visitor’s time zone', async () => {
 
 test('a stream and its broadcaster’s channel open from their links, for anyone', async () => {
   const page = await open(stack);
+  await shown(page.getByRole('heading', { level: 1, name: 'Schedule' }));
+  assert.equal(await page.title(), 'Schedule · w3bstreaming');
   await page.getByRole('link', { name: 'Writing Gear programs, live' }).first().click();
   await shown(page.getByRole('heading', { level: 1, name: 'Writing Gear programs, live' }));
+  // The tab is named after the page, and the page's heading has the focus, so that a
+  // screen reader says where the link led.
+  assert.equal(await page.title(), 'Writing Gear programs, live · w3bstreaming');
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.textContent),
+    'Writing Gear programs, live',
+  );
   assert.equal(
     decodeURIComponent(new URL(page.url()).pathname),
     `/stream/${stack.devnode.demo.streamId}`,
@@ -122,4 +131,38 @@ test('unknown ids and addresses say so', async () => {
   await shown(page.getByRole('heading', { level: 1, name: 'Ferdie Demo' }));
   await page.goto(`${stack.app.url}/nowhere`);
   await shown(page.getByRole('heading', { name: 'No such page' }));
+});
+
+test('the pages fit a 390 px phone without sideways scrolling, and use a wide screen', async () => {
+  const streamPath = `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`;
+  const phone = await open(stack, streamPath, { viewport: { width: 390, height: 844 } });
+  await shown(phone.getByRole('heading', { level: 1, name: 'Writing Gear programs, live' }));
+  for (const path of [streamPath, '/', `/channel/${stack.devnode.demo.broadcaster.address}`]) {
+    await phone.goto(stack.app.url + path);
+    await shown(phone.getByRole('heading', { level: 1 }));
+    const { scroll, header } = await phone.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      header: document.querySelector('header.top').getBoundingClientRect().height,
+    }));
+    assert.ok(scroll <= 390, `${path} is ${scroll} px wide`);
+    assert.ok(header <= 110, `the header takes ${header} px of ${path}`);
+  }
+  await phone.context().close();
+
+  const wide = await open(stack, '/', { viewport: { width: 1600, height: 1000 } });
+  const upcoming = wide.getByRole('region', { name: /^Upcoming/ });
+  await shown(upcoming.getByRole('link', { name: 'Speedrunning Gear IDEA' }));
+  const tops = await upcoming
+    .locator('.card')
+    .evaluateAll((cards) => cards.map((card) => Math.round(card.getBoundingClientRect().top)));
+  assert.ok(tops.length >= 4, `${tops.length} upcoming cards`);
+  assert.ok(
+    tops.filter((top) => top === tops[0]).length >= 3,
+    `the first row holds several days' cards: ${tops}`,
+  );
+  const used = await wide.evaluate(
+    () => document.querySelector('main').getBoundingClientRect().width,
+  );
+  assert.ok(used >= 1300, `the schedule uses ${used} px of 1600`);
+  await wide.context().close();
 });

@@ -47,8 +47,19 @@ export function parseRoute(rawPath: string): Route {
 
 const NAVIGATED = 'w3bstreaming:navigated';
 
+/** Whether the page changed (a link, Back or Forward) since a heading last took the focus. */
+let arrived = false;
+
+/** Whether a new page was arrived at, once: its heading then takes the focus. */
+export function takeArrival(): boolean {
+  const was = arrived;
+  arrived = false;
+  return was;
+}
+
 export function navigate(path: string): void {
   history.pushState(null, '', path);
+  arrived = true;
   window.dispatchEvent(new Event(NAVIGATED));
   window.scrollTo(0, 0);
 }
@@ -57,10 +68,14 @@ export function useRoute(): Route {
   const [path, setPath] = useState(() => location.pathname);
   useEffect(() => {
     const update = () => setPath(location.pathname);
-    window.addEventListener('popstate', update);
+    const back = () => {
+      arrived = true;
+      update();
+    };
+    window.addEventListener('popstate', back);
     window.addEventListener(NAVIGATED, update);
     return () => {
-      window.removeEventListener('popstate', update);
+      window.removeEventListener('popstate', back);
       window.removeEventListener(NAVIGATED, update);
     };
   }, []);

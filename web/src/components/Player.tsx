@@ -5,11 +5,11 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Account } from '../chain/types';
 import type { Hex } from '../program/types';
 import { counted, formatCountdown } from '../app/format';
-import { useNow } from '../app/hooks';
+import { useNow, useRead } from '../app/hooks';
+import { queries } from '../program/messages';
 import { Link, paths } from '../app/router';
 import { Viewing, type ViewingState } from '../live/viewing';
 import type { Layer, LiveStatus, ReceivedLayer, Via } from '../live/protocol';
-import { FollowButton } from './FollowButton';
 import { VideoView } from './VideoView';
 
 /** The stream this tab watches, kept in the tab's session storage across reloads. */
@@ -81,7 +81,23 @@ export function Player({
     if (sessionStorage.getItem(WATCHING_KEY) === streamId) start();
   }, [account, streamId, start]);
 
-  const count = viewers ?? (status?.live ? status.watchers : null);
+  // The follow the page's Follow button makes: a viewer refused for not following
+  // watches once it does.
+  const { data: following } = useRead(
+    account ? `follows:${account.id}:${broadcaster}` : null,
+    (chain) => queries.follows(chain, account?.id ?? broadcaster, broadcaster),
+  );
+  const phase = state?.phase;
+  const followedBefore = useRef(following);
+  useEffect(() => {
+    const followedNow = following && !followedBefore.current;
+    followedBefore.current = following;
+    if (followedNow && phase === 'not-follower') viewing.current?.retry();
+  }, [following, phase]);
+
+  // Counted only while live, as the badge beside it says.
+  const count = status?.live ? (viewers ?? status.watchers) : null;
+  const showsVideo = phase !== undefined && VIDEO_PHASES.includes(phase);
   return (
     <section className="section player" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>
@@ -95,9 +111,15 @@ export function Player({
       </h2>
       {state && state.phase !== 'left' ? (
         <>
-          <VideoView media={media} label={`${broadcasterName}’s stream`} empty={emptyText(state)} />
+          {showsVideo && (
+            <VideoView
+              media={media}
+              label={`${broadcasterName}’s stream`}
+              empty={emptyText(state)}
+            />
+          )}
           <p className="live-line" role="status">
-            <ViewingLine state={state} via={via} />
+            <ViewingLine state={state} via={via} broadcasterName={broadcasterName} />
           </p>
           {via === 'mediaServer' && (state.phase === 'playing' || state.phase === 'connecting') && (
             <div className="field quality">
@@ -125,15 +147,6 @@ export function Player({
               one again once it keeps up.
             </p>
           )}
-          {state.phase === 'not-follower' && account && (
-            <div className="actions">
-              <FollowButton
-                account={account}
-                broadcaster={broadcaster}
-                onFollowed={() => viewing.current?.retry()}
-              />
-            </div>
-          )}
           <div className="actions">
             {state.phase === 'refused' && (
               <button
@@ -145,7 +158,7 @@ export function Player({
               </button>
             )}
             <button type="button" className="button secondary" onClick={leave}>
-              Leave
+              {showsVideo && state.phase !== 'ended' ? 'Leave' : 'Stop waiting'}
             </button>
           </div>
         </>
@@ -184,6 +197,15 @@ function layerName(layer: ReceivedLayer | null): string {
   return LAYERS.find(([value]) => value === layer)?.[1] ?? '';
 }
 
+/** The phases in which the player shows the video's frame: it plays, or is about to. */
+const VIDEO_PHASES: ViewingState['phase'][] = [
+  'joining',
+  'connecting',
+  'playing',
+  'reconnecting',
+  'ended',
+];
+
 function emptyText(state: ViewingState): string {
   switch (state.phase) {
     case 'ended':
@@ -198,7 +220,15 @@ function emptyText(state: ViewingState): string {
   }
 }
 
-function ViewingLine({ state, via }: { state: ViewingState; via: Via }) {
+function ViewingLine({
+  state,
+  via,
+  broadcasterName,
+}: {
+  state: ViewingState;
+  via: Via;
+  broadcasterName: string;
+}) {
   const now = useNow(1_000);
   switch (state.phase) {
     case 'joining':
@@ -212,7 +242,8 @@ function ViewingLine({ state, via }: { state: ViewingState; via: Via }) {
     case 'not-follower':
       return (
         <span className="error">
-          {state.text}: only followers can watch. Follow, then Watch starts by itself.
+          Only followers of {broadcasterName} can watch. Follow {broadcasterName}, and it starts by
+          itself.
         </span>
       );
     case 'refused':

@@ -18,12 +18,13 @@ import type { Account } from '../chain/types';
 import { actions, events, queries } from '../program/messages';
 import { limits, profileProblem, type StreamFields } from '../program/rules';
 import type { ProfileSummary, StreamCursor, StreamEntry } from '../program/types';
+import { PageHeading } from '../components/PageHeading';
 
 export function AccountPage() {
   const { selected } = useAccounts();
   return (
     <div className="page account">
-      <h1>Your account</h1>
+      <PageHeading>Your account</PageHeading>
       <AccountPicker />
       {selected ? <Acting key={selected.address} account={selected} /> : <Unselected />}
     </div>

@@ -11,6 +11,7 @@ import { ListFooter } from '../components/ListFooter';
 import { StreamCard } from '../components/StreamCard';
 import { queries } from '../program/messages';
 import type { Hex, StreamCursor, StreamEntry, Subscription } from '../program/types';
+import { PageHeading } from '../components/PageHeading';
 
 const PAGE = 20;
 
@@ -19,7 +20,7 @@ export function ChannelPage({ account }: { account: string }) {
   if (!id) {
     return (
       <div className="page">
-        <h1>Not an account</h1>
+        <PageHeading>Not an account</PageHeading>
         <p>
           <code>{account}</code> is neither an SS58 address nor a 0x-prefixed account id.
         </p>
@@ -69,7 +70,7 @@ function Channel({ id }: { id: Hex }) {
       <header className="page-header channel-header">
         <Banner link={profile?.imgLink} title={name} className="avatar" offer />
         <div>
-          <h1>{name}</h1>
+          <PageHeading>{name}</PageHeading>
           <p className="muted small address">{addressOf(id)}</p>
           {profile ? (
             <ul className="counts" aria-label="Counts">

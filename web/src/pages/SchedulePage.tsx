@@ -9,6 +9,7 @@ import { ListFooter } from '../components/ListFooter';
 import { StreamCard } from '../components/StreamCard';
 import { queries, type Page, type Reader } from '../program/messages';
 import type { ProfileSummary, Hex, StreamCursor, StreamEntry } from '../program/types';
+import { PageHeading } from '../components/PageHeading';
 
 const PAGE = 20;
 /** Lists are read again this often, so streams move from upcoming to live to ended. */
@@ -47,7 +48,7 @@ export function SchedulePage() {
   return (
     <div className="page schedule">
       <header className="page-header">
-        <h1>Schedule</h1>
+        <PageHeading>Schedule</PageHeading>
         <div className="search field">
           <label htmlFor={searchId}>Search titles and broadcasters</label>
           <input
@@ -138,28 +139,38 @@ function Section({
       {list.items.length > 0 && shown.length === 0 && (
         <p className="muted">None of the loaded streams match the search.</p>
       )}
-      {groups.map((group) => (
-        <div key={group.key} className="day">
-          {group.heading !== null && (
-            <h3 className="day-heading">{formatDay(group.heading, now)}</h3>
-          )}
-          <div className="cards">
-            {group.entries.map((entry) => (
-              <StreamCard
-                key={entry[0]}
-                entry={entry}
-                now={now}
-                broadcaster={broadcasters.get(entry[1].broadcaster)}
-                headingLevel={group.heading === null ? 3 : 4}
-              />
-            ))}
+      <div className="days">
+        {groups.map((group) => (
+          <div
+            key={group.key}
+            className="day"
+            // A day is as wide as its cards want, so short days sit side by side.
+            style={{ flexGrow: group.entries.length, flexBasis: dayWidth(group.entries.length) }}
+          >
+            {group.heading !== null && (
+              <h3 className="day-heading">{formatDay(group.heading, now)}</h3>
+            )}
+            <div className="cards">
+              {group.entries.map((entry) => (
+                <StreamCard
+                  key={entry[0]}
+                  entry={entry}
+                  now={now}
+                  broadcaster={broadcasters.get(entry[1].broadcaster)}
+                  headingLevel={group.heading === null ? 3 : 4}
+                />
+              ))}
+            </div>
           </div>
-        </div>
-      ))}
+        ))}
+      </div>
       <ListFooter list={list} more={more} />
     </section>
   );
 }
+
+/** The width `cards` cards take side by side (as `.cards` lays them out), at most a row. */
+const dayWidth = (cards: number): string => `min(100%, calc(${cards} * 250px + ${cards - 1}rem))`;
 
 function groupByDay(entries: StreamEntry[]) {
   const groups: { key: string; heading: number; entries: StreamEntry[] }[] = [];

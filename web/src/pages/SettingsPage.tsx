@@ -4,6 +4,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useChainState } from '../app/chain';
 import { checked, saveOverride, type Config } from '../app/config';
+import { PageHeading } from '../components/PageHeading';
 
 export function SettingsPage() {
   const { connection, reconnect } = useChainState();
@@ -39,7 +40,7 @@ export function SettingsPage() {
 
   return (
     <div className="page settings">
-      <h1>Settings</h1>
+      <PageHeading>Settings</PageHeading>
       <p className="hint">
         {overridden
           ? 'This browser uses its own settings below.'

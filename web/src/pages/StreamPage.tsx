@@ -23,6 +23,7 @@ import { actions, events, queries } from '../program/messages';
 import type { StreamFields } from '../program/rules';
 import type { Stream } from '../program/types';
 import { visible } from '../program/visible';
+import { PageHeading } from '../components/PageHeading';
 
 export function StreamPage({ id }: { id: string }) {
   const now = useNow(1_000);
@@ -52,7 +53,7 @@ export function StreamPage({ id }: { id: string }) {
   if (stream === null) {
     return (
       <div className="page">
-        <h1>No stream with this id</h1>
+        <PageHeading>No stream with this id</PageHeading>
         <p>
           It may have been deleted, or pruned a week after it ended. The id was{' '}
           <code className="stream-id">{id}</code>.
@@ -75,7 +76,7 @@ export function StreamPage({ id }: { id: string }) {
           <p className="status-line">
             <StreamStatus stream={stream} now={now} live={live} />
           </p>
-          <h1>{stream.title}</h1>
+          <PageHeading>{stream.title}</PageHeading>
           <p className="by">
             by{' '}
             <Link to={paths.channel(stream.broadcaster)}>
