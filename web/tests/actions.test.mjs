@@ -179,9 +179,16 @@ test('the broadcaster deletes the stream, after confirming', async () => {
   await alice.keyboard.press('Escape');
   await gone(alice.getByRole('dialog'));
 
+  // Her account page lists her streams (before, it listed none and said nothing).
+  const yours = alice.getByRole('region', { name: 'Your streams' });
+  await alice.getByRole('link', { name: 'Account', exact: true }).click();
+  await shown(yours.getByRole('link', { name: 'Gear & coffee, second cup' }));
+  await alice.goBack();
   await alice.getByRole('button', { name: 'Delete stream' }).click();
   await alice.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
   await shown(alice.getByRole('heading', { level: 1, name: 'Your account' }));
+  await shown(alice.getByRole('status').getByText('Stream deleted: “Gear & coffee, second cup”.'));
+  await shown(yours.getByText('None scheduled: schedule one below.'));
   await alice.goto(stack.app.url + streamPath);
   await shown(alice.getByRole('heading', { name: 'No stream with this id' }));
   // Bob's page, still open, learns it too.

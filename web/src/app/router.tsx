@@ -57,8 +57,9 @@ export function takeArrival(): boolean {
   return was;
 }
 
-export function navigate(path: string): void {
-  history.pushState(null, '', path);
+/** Goes to `path`; `note` is what that page says on arrival (see `useArrivalNote`). */
+export function navigate(path: string, note?: string): void {
+  history.pushState(note === undefined ? null : { note }, '', path);
   arrived = true;
   window.dispatchEvent(new Event(NAVIGATED));
   window.scrollTo(0, 0);
@@ -92,4 +93,15 @@ export function Link({ to, ...props }: { to: string } & AnchorHTMLAttributes<HTM
     navigate(to);
   };
   return <a {...props} href={to} onClick={onClick} />;
+}
+
+/** What the page was told on arrival by the page that sent it here, such as what it did. */
+export function useArrivalNote(): string | null {
+  const [note] = useState<string | null>(() => {
+    const state: unknown = history.state;
+    return state && typeof state === 'object' && 'note' in state && typeof state.note === 'string'
+      ? state.note
+      : null;
+  });
+  return note;
 }

@@ -1,11 +1,11 @@
-// Acting as an account: pick it, register or edit its profile, schedule streams,
-// and see the streams it marked to watch.
+// Acting as an account: pick it, register or edit its profile, see and schedule its
+// streams, and see the streams it marked to watch.
 import { useState } from 'react';
 import { useAccounts } from '../app/accounts';
 import { counted } from '../app/format';
 import { useAction, useNow, usePages, useRead } from '../app/hooks';
 import { useProfiles } from '../app/profiles';
-import { Link, paths } from '../app/router';
+import { Link, paths, useArrivalNote } from '../app/router';
 import { ActionButton, ActionOutcome, Refusal } from '../components/ActionButton';
 import { ListFooter } from '../components/ListFooter';
 import { AccountPicker } from '../components/AccountPicker';
@@ -22,9 +22,15 @@ import { PageHeading } from '../components/PageHeading';
 
 export function AccountPage() {
   const { selected } = useAccounts();
+  const note = useArrivalNote();
   return (
     <div className="page account">
       <PageHeading>Your account</PageHeading>
+      {note && (
+        <p className="outcome" role="status">
+          {note}
+        </p>
+      )}
       <AccountPicker />
       {selected ? <Acting key={selected.address} account={selected} /> : <Unselected />}
     </div>
@@ -72,6 +78,7 @@ function Acting({ account }: { account: Account }) {
         </p>
       )}
       {profile !== undefined && <ProfileForm account={account} profile={profile} />}
+      {profile && <YourStreams account={account} />}
       {profile && <ScheduleSection account={account} />}
       {profile && <MarkedStreams account={account} />}
     </>
@@ -173,6 +180,34 @@ function ScheduleSection({ account }: { account: Account }) {
           )
         }
       />
+    </section>
+  );
+}
+
+function YourStreams({ account }: { account: Account }) {
+  const now = useNow(1_000);
+  const streams = usePages<StreamEntry, StreamCursor>(
+    `channel-streams:${account.id}`,
+    (chain, cursor) => queries.broadcasterStreams(chain, account.id, cursor, 20),
+  );
+  const profiles = useProfiles([account.id]);
+  return (
+    <section className="section" aria-labelledby="yours-heading">
+      <h2 id="yours-heading">Your streams</h2>
+      {!streams.loading && streams.items.length === 0 && (
+        <p className="muted">None scheduled: schedule one below.</p>
+      )}
+      <div className="cards">
+        {streams.items.map((entry) => (
+          <StreamCard
+            key={entry[0]}
+            entry={entry}
+            now={now}
+            broadcaster={profiles.get(account.id)}
+          />
+        ))}
+      </div>
+      <ListFooter list={streams} more="Load more of your streams" />
     </section>
   );
 }

@@ -231,7 +231,7 @@ function OwnerActions({ account, id, stream }: { account: Account; id: string; s
   const remove = async () => {
     setConfirming(false);
     const event = await sendRemoval(account, actions.deleteStream(id));
-    if (event) navigate(paths.account());
+    if (event) navigate(paths.account(), `Stream deleted: “${stream.title}”.`);
   };
 
   return (
@@ -275,7 +275,7 @@ function OwnerActions({ account, id, stream }: { account: Account; id: string; s
         </div>
       )}
       <ActionOutcome state={edit} done="Changes saved." />
-      <ActionOutcome state={removal} done="Stream deleted." />
+      <ActionOutcome state={removal} />
       <ConfirmDialog
         open={confirming}
         title="Delete this stream?"
