@@ -52,7 +52,7 @@ const HOUR = 3_600_000;
 const status = (page, text) => shown(page.getByRole('status').filter({ hasText: text }));
 const alert = (page, text) => shown(page.getByRole('alert').filter({ hasText: text }));
 
-test('a broadcaster registers, and a refused schedule shows the program’s words', async () => {
+test('a broadcaster registers, and a refused schedule says why and marks the field', async () => {
   alice = await open(stack, '/account');
   await actAs(alice, 'Alice');
   await shown(alice.getByRole('heading', { name: 'Register' }));
@@ -73,13 +73,21 @@ test('a broadcaster registers, and a refused schedule shows the program’s word
   await form.getByLabel('Starts').fill(berlinInput(start));
   await form.getByLabel('Ends').fill(berlinInput(start + HOUR));
   await form.getByRole('button', { name: 'Schedule stream' }).click();
-  await alert(form, 'title is longer than 100 bytes');
+  await alert(form, 'The title is longer than 100 bytes');
   await shown(form.getByText('101 / 100 bytes'));
+  assert.equal(await form.getByLabel('Title').getAttribute('aria-invalid'), 'true');
 
   await form.getByLabel('Title').fill('Gear & coffee: ünïcode is bytes');
   await form.getByLabel('Ends').fill(berlinInput(start - HOUR));
   await form.getByRole('button', { name: 'Schedule stream' }).click();
-  await alert(form, 'end_time is not after start_time');
+  await alert(form, 'The end must be after the start');
+  // The field is marked and points at the words; the program's names are not shown.
+  const ends = form.getByLabel('Ends');
+  assert.equal(await ends.getAttribute('aria-invalid'), 'true');
+  const describedBy = await ends.getAttribute('aria-describedby');
+  assert.match(await alice.locator(`[id="${describedBy}"]`).textContent(), /end must be after/);
+  assert.equal(await form.getByLabel('Title').getAttribute('aria-invalid'), 'false');
+  assert.equal(await form.getByText('end_time', { exact: false }).count(), 0);
 
   await form.getByLabel('Ends').fill(berlinInput(start + 90 * 60_000));
   await shown(form.getByText('The stream lasts 1 h 30 min.'));
@@ -115,7 +123,7 @@ test('a viewer without a profile is told by the program to register, then follow
   await actAs(bob, 'Bob');
   const follow = bob.getByRole('button', { name: 'Follow', exact: true });
   await follow.click();
-  await alert(bob, 'The program refused: sender has no profile: register with EditProfile first');
+  await alert(bob, 'The program refused: This account has no profile yet: register first');
   await bob.getByRole('link', { name: 'Register on your account page' }).click();
   await bob.getByLabel('Name', { exact: true }).fill('Bob');
   await bob.getByRole('button', { name: 'Register' }).click();

@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react';
 import type { ActionState } from '../app/hooks';
 import { Link, paths } from '../app/router';
-import { errors } from '../program/rules';
+import { errors, said } from '../program/rules';
 
 export function ActionButton({
   state,
@@ -40,16 +40,20 @@ export function ActionButton({
 export function Refusal({
   lead,
   reason,
+  id,
   children,
 }: {
   lead: string;
+  /** The program's error text, or our own words. */
   reason: string;
+  /** For the field it is about to point at. */
+  id?: string;
   children?: ReactNode;
 }) {
   return (
-    <p className="outcome error" role="alert">
+    <p className="outcome error" role="alert" id={id}>
       {lead}
-      <span className="reason">{reason}</span>
+      <span className="reason">{said(reason).words}</span>
       {children}
     </p>
   );

@@ -1,8 +1,9 @@
 // The fields of a stream, for scheduling one or editing it. Checked as the program
-// checks them before anything is sent; the program's own words say what is wrong.
+// checks them before anything is sent; what is wrong is said in a person's words and
+// marked on its field.
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { formatDuration, fromLocalInput, toLocalInput, zoneName } from '../app/format';
-import { limits, streamProblem, type StreamFields } from '../program/rules';
+import { limits, said, streamProblem, type FormField, type StreamFields } from '../program/rules';
 import { Refusal } from './ActionButton';
 import { TextField } from './TextField';
 
@@ -34,6 +35,14 @@ export function StreamForm({
   const [problem, setProblem] = useState<string | null>(null);
   const startTime = fromLocalInput(start);
   const endTime = fromLocalInput(end);
+  const problemId = `${id}-problem`;
+  // The id of the words about `field`, if the problem is about it.
+  const about = (field: FormField): string | undefined =>
+    problem !== null && said(problem).field === field ? problemId : undefined;
+  const dateProblem = (field: FormField) => {
+    const words = about(field);
+    return { 'aria-invalid': words !== undefined, 'aria-describedby': words };
+  };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -55,13 +64,20 @@ export function StreamForm({
 
   return (
     <form className="form" onSubmit={submit} noValidate>
-      <TextField label="Title" value={title} onChange={setTitle} limit={limits.maxTitleLen} />
+      <TextField
+        label="Title"
+        value={title}
+        onChange={setTitle}
+        limit={limits.maxTitleLen}
+        problem={about('title')}
+      />
       <TextField
         label="Description"
         value={description}
         onChange={setDescription}
         limit={limits.maxDescriptionLen}
         multiline
+        problem={about('description')}
       />
       <div className="field-row">
         <div className="field">
@@ -71,6 +87,7 @@ export function StreamForm({
             type="datetime-local"
             value={start}
             onChange={(event) => setStart(event.target.value)}
+            {...dateProblem('start')}
           />
         </div>
         <div className="field">
@@ -80,6 +97,7 @@ export function StreamForm({
             type="datetime-local"
             value={end}
             onChange={(event) => setEnd(event.target.value)}
+            {...dateProblem('end')}
           />
         </div>
       </div>
@@ -96,8 +114,9 @@ export function StreamForm({
         limit={limits.maxLinkLen}
         type="url"
         placeholder="https://… or ipfs://…"
+        problem={about('imgLink')}
       />
-      {problem && <Refusal lead="Not sent: " reason={problem} />}
+      {problem && <Refusal lead="Not sent: " reason={problem} id={problemId} />}
       <div className="form-actions">{actions}</div>
     </form>
   );

@@ -11,6 +11,7 @@ export function TextField({
   required,
   placeholder,
   type = 'text',
+  problem,
 }: {
   label: string;
   value: string;
@@ -20,6 +21,8 @@ export function TextField({
   required?: boolean;
   placeholder?: string;
   type?: 'text' | 'url';
+  /** The id of the words saying what is wrong with this field, when something is. */
+  problem?: string;
 }) {
   const id = useId();
   const counter = `${id}-bytes`;
@@ -30,8 +33,8 @@ export function TextField({
     value,
     placeholder,
     required,
-    'aria-describedby': counter,
-    'aria-invalid': over,
+    'aria-describedby': problem ? `${counter} ${problem}` : counter,
+    'aria-invalid': over || problem !== undefined,
   };
   return (
     <div className="field">

@@ -1,6 +1,6 @@
 // Acting as an account: pick it, register or edit its profile, see and schedule its
 // streams, and see the streams it marked to watch.
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { useAccounts } from '../app/accounts';
 import { counted } from '../app/format';
 import { useAction, useNow, usePages, useRead } from '../app/hooks';
@@ -16,7 +16,7 @@ import { DEVELOPMENT } from '../chain/development';
 import { DEV_PHRASE } from '@polkadot/keyring';
 import type { Account } from '../chain/types';
 import { actions, events, queries } from '../program/messages';
-import { limits, profileProblem, type StreamFields } from '../program/rules';
+import { limits, profileProblem, said, type FormField, type StreamFields } from '../program/rules';
 import type { ProfileSummary, StreamCursor, StreamEntry } from '../program/types';
 import { PageHeading } from '../components/PageHeading';
 
@@ -95,6 +95,9 @@ function ProfileForm({ account, profile }: { account: Account; profile: ProfileS
   // What the last submit did, told after the reply, when `registered` already says true.
   const [registering, setRegistering] = useState(false);
   const orNull = (text: string) => (text.trim() === '' ? null : text);
+  const problemId = useId();
+  const about = (field: FormField): string | undefined =>
+    problem !== null && said(problem).field === field ? problemId : undefined;
 
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
@@ -117,12 +120,19 @@ function ProfileForm({ account, profile }: { account: Account; profile: ProfileS
       )}
       <form className="form" onSubmit={submit} noValidate>
         <div className="field-row">
-          <TextField label="Name" value={name} onChange={setName} limit={limits.maxNameLen} />
+          <TextField
+            label="Name"
+            value={name}
+            onChange={setName}
+            limit={limits.maxNameLen}
+            problem={about('name')}
+          />
           <TextField
             label="Surname"
             value={surname}
             onChange={setSurname}
             limit={limits.maxNameLen}
+            problem={about('surname')}
           />
         </div>
         <TextField
@@ -131,8 +141,9 @@ function ProfileForm({ account, profile }: { account: Account; profile: ProfileS
           onChange={setImgLink}
           limit={limits.maxLinkLen}
           type="url"
+          problem={about('imgLink')}
         />
-        {problem && <Refusal lead="Not sent: " reason={problem} />}
+        {problem && <Refusal lead="Not sent: " reason={problem} id={problemId} />}
         <div className="form-actions">
           <ActionButton
             state={state}

@@ -54,6 +54,60 @@ export function profileProblem(profile: ProfileFields): string | null {
   return null;
 }
 
+/** A field of the stream and profile forms. */
+export type FormField = 'title' | 'description' | 'start' | 'end' | 'imgLink' | 'name' | 'surname';
+
+/**
+ * What a program error text says to a person, and the form field it is about: the
+ * program's texts name its own fields (`end_time`), which a person never sees.
+ */
+const SAID: Record<string, { words: string; field: FormField | null }> = {
+  [errors.emptyTitle]: { words: 'Give the stream a title', field: 'title' },
+  [errors.titleTooLong]: {
+    words: `The title is longer than ${limits.maxTitleLen} bytes`,
+    field: 'title',
+  },
+  [errors.descriptionTooLong]: {
+    words: `The description is longer than ${limits.maxDescriptionLen} bytes`,
+    field: 'description',
+  },
+  [errors.imgLinkTooLong]: {
+    words: `The image link is longer than ${limits.maxLinkLen} bytes`,
+    field: 'imgLink',
+  },
+  [errors.endNotAfterStart]: { words: 'The end must be after the start', field: 'end' },
+  [errors.endInPast]: { words: 'The end is already past', field: 'end' },
+  [errors.streamTooLong]: {
+    words: `A stream lasts at most ${limits.maxStreamDurationMs / 86_400_000} days`,
+    field: 'end',
+  },
+  [errors.startTooFarAhead]: {
+    words: `The start is more than ${limits.maxScheduleAheadMs / 86_400_000} days ahead`,
+    field: 'start',
+  },
+  [errors.nameTooLong]: {
+    words: `The name is longer than ${limits.maxNameLen} bytes`,
+    field: 'name',
+  },
+  [errors.surnameTooLong]: {
+    words: `The surname is longer than ${limits.maxNameLen} bytes`,
+    field: 'surname',
+  },
+  [errors.notRegistered]: {
+    words: 'This account has no profile yet: register first',
+    field: null,
+  },
+  [errors.tooManyStreams]: {
+    words: `You already have ${limits.maxStreamsPerBroadcaster} streams: delete one first`,
+    field: null,
+  },
+};
+
+/** `text`, a program error text or our own, as a person reads it, and its field if any. */
+export function said(text: string): { words: string; field: FormField | null } {
+  return SAID[text] ?? { words: text, field: null };
+}
+
 /** The program's error text inside an error reply (`panicked with '<text>'`). */
 export function rejectionText(reply: string): string {
   const match = /^panicked with '(.*)'$/s.exec(reply);
