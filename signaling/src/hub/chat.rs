@@ -2,7 +2,7 @@
 //! carries them to a new instance, and they go when the stream ends), and who reads
 //! it on this instance. Posting is a change every instance applies ([`Op::Chat`]);
 //! reading, like listening, is each instance's own.
-use super::{Hub, Notice, Outbox};
+use super::{Hub, Live, Notice, Outbox};
 use crate::{
     chat::{ChatMessage, ChatSettings, HISTORY},
     refusal::Refusal,
@@ -76,10 +76,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         author: AccountId,
         at_ms: u64,
     ) -> Result<(), Refusal> {
-        let live = self
-            .live
-            .get(stream_id)
-            .ok_or_else(|| Refusal::NotStarted(stream_id.to_string()))?;
+        let live = self.live_stream(stream_id)?;
         live.moderation
             .may_post(author, author == live.broadcaster, at_ms)
     }
@@ -107,6 +104,13 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             message,
         };
         Ok(self.tell_chat_readers(stream_id, &notice))
+    }
+
+    /// The live stream `stream_id`, or why there is none to chat in.
+    pub(super) fn live_stream(&self, stream_id: &str) -> Result<&Live<C>, Refusal> {
+        self.live
+            .get(stream_id)
+            .ok_or_else(|| Refusal::NotStarted(stream_id.to_string()))
     }
 
     /// The broadcaster of the live stream `stream_id` and its chat's settings.
@@ -215,7 +219,7 @@ mod tests {
         assert_eq!(hub.apply(post("3")), Ok(told(&[R1], &message(3, "3"))));
         hub.disconnect(R1);
         assert_eq!(hub.apply(post("4")), Ok(vec![]));
-        assert!(hub.chat_readers.get("s").is_none() && !hub.parts.contains_key(&R1));
+        assert!(!hub.chat_readers.contains_key("s") && !hub.parts.contains_key(&R1));
         let last = vec![
             message(1, "hi"),
             message(2, "yo"),

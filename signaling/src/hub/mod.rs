@@ -223,26 +223,10 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                     at_ms,
                 },
             ),
-            Op::ChatDelete {
-                stream_id, by, id, ..
-            } => self.moderate(&stream_id, by, moderation::Change::Delete { id }),
-            Op::ChatTimeout {
-                stream_id,
-                by,
-                account,
-                until_ms,
-                ..
-            } => self.moderate(
-                &stream_id,
-                by,
-                moderation::Change::TimeOut { account, until_ms },
-            ),
-            Op::ChatSettings {
-                stream_id,
-                by,
-                settings,
-                ..
-            } => self.moderate(&stream_id, by, moderation::Change::Settings(settings)),
+            Op::ChatDelete { .. } | Op::ChatTimeout { .. } | Op::ChatSettings { .. } => {
+                let (stream_id, by, change) = op.moderation().expect("a moderation change");
+                self.moderate(stream_id, by, change)
+            }
         }
     }
 
@@ -275,29 +259,10 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 at_ms,
                 ..
             } => self.may_chat(stream_id, *author, *at_ms),
-            Op::ChatDelete {
-                stream_id, by, id, ..
-            } => self.may_moderate(stream_id, *by, moderation::Change::Delete { id: *id }),
-            Op::ChatTimeout {
-                stream_id,
-                by,
-                account,
-                until_ms,
-                ..
-            } => self.may_moderate(
-                stream_id,
-                *by,
-                moderation::Change::TimeOut {
-                    account: *account,
-                    until_ms: *until_ms,
-                },
-            ),
-            Op::ChatSettings {
-                stream_id,
-                by,
-                settings,
-                ..
-            } => self.may_moderate(stream_id, *by, moderation::Change::Settings(*settings)),
+            Op::ChatDelete { .. } | Op::ChatTimeout { .. } | Op::ChatSettings { .. } => {
+                let (stream_id, by, change) = op.moderation().expect("a moderation change");
+                self.may_moderate(stream_id, by, change)
+            }
         }
     }
 

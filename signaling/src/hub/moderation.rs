@@ -3,7 +3,7 @@
 //! a post may go in. It is all kept with the live stream, so every instance decides
 //! the same from the same log, and it goes when the stream ends. The checks use the
 //! post's own time, not the clock of the instance applying it.
-use super::{Hub, Live, Notice, Outbox};
+use super::{Hub, Live, Notice, Op, Outbox};
 use crate::{chat::ChatSettings, refusal::Refusal};
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeMap, hash::Hash};
@@ -56,6 +56,38 @@ pub(super) enum Change {
     Settings(ChatSettings),
 }
 
+impl<C> Op<C> {
+    /// The stream, the account moderating and the change, if `self` moderates a chat.
+    pub(super) fn moderation(&self) -> Option<(&str, AccountId, Change)> {
+        Some(match self {
+            Op::ChatDelete {
+                stream_id, by, id, ..
+            } => (stream_id, *by, Change::Delete { id: *id }),
+            Op::ChatTimeout {
+                stream_id,
+                by,
+                account,
+                until_ms,
+                ..
+            } => (
+                stream_id,
+                *by,
+                Change::TimeOut {
+                    account: *account,
+                    until_ms: *until_ms,
+                },
+            ),
+            Op::ChatSettings {
+                stream_id,
+                by,
+                settings,
+                ..
+            } => (stream_id, *by, Change::Settings(*settings)),
+            _ => return None,
+        })
+    }
+}
+
 impl<C: Copy + Eq + Hash> Hub<C> {
     /// Whether `by` may make `change` to the chat of `stream_id`, as
     /// [`Hub::moderate`] would decide.
@@ -65,10 +97,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         by: AccountId,
         change: Change,
     ) -> Result<(), Refusal> {
-        let live = self
-            .live
-            .get(stream_id)
-            .ok_or_else(|| Refusal::NotStarted(stream_id.to_string()))?;
+        let live = self.live_stream(stream_id)?;
         if live.broadcaster != by {
             return Err(Refusal::NotChatModerator(stream_id.to_string()));
         }
