@@ -438,7 +438,7 @@ test('a connection is told its caps first, and every refusal names its reason co
   assert.deepEqual(socket.received.slice(0, 2).map(({ event }) => event), ['caps', 'challenge']);
   const [caps] = socket.received[0].args;
   // As the server runs: --max-sdp-bytes 4096, the other caps at their defaults.
-  assert.deepEqual(caps, { maxListened: 200, maxStreamIdBytes: 128, maxSdpBytes: 4096, maxCandidateBytes: 2048, idleMs: 300_000, mediaServer: false });
+  assert.deepEqual(caps, { maxListened: 200, maxStreamIdBytes: 128, maxSdpBytes: 4096, maxCandidateBytes: 2048, idleMs: 300_000, mediaServer: false, maxChatBytes: 500 });
   const cases = [
     [() => socket.emit('offer', follower.id, { userId: broadcaster.id, description: offer }), 'sign_in_first',
       "Sign in first: watch or broadcast with this connection's signed challenge"],
