@@ -10,7 +10,7 @@ use std::{
     sync::{Arc, Mutex, MutexGuard},
     time::Instant,
 };
-use tokio::sync::Notify;
+use tokio::sync::{Mutex as AsyncMutex, Notify};
 
 pub struct Conn {
     /// The client's address range, as the connection came in.
@@ -18,6 +18,11 @@ pub struct Conn {
     /// The place its TCP connection holds among the server's.
     place: Arc<Place>,
     state: Mutex<ConnState>,
+    /// Held while one of its chat posts goes to the hub, so that the chain query one
+    /// post waits for does not let the next overtake it. socket.io spawns a task per
+    /// event, so two posts sent within the same millisecond or so may still take the
+    /// lock in either order; a person typing sends none that close.
+    pub posting: AsyncMutex<()>,
     pub outgoing: Arc<Outgoing>,
     /// Told once, when the connection closes.
     closing: Notify,
@@ -54,6 +59,7 @@ impl Conn {
                 entered: false,
                 last_event: Instant::now(),
             }),
+            posting: AsyncMutex::new(()),
             outgoing: Arc::new(Outgoing::new(queued_packets)),
             closing: Notify::new(),
         }

@@ -71,6 +71,7 @@ test('people on two instances chat, a visitor reads, a late viewer gets the hist
   // From the keyboard: Enter sends.
   await chat(pages.Alice).getByLabel('Message', { exact: true }).fill('Welcome, everyone');
   await chat(pages.Alice).getByLabel('Message', { exact: true }).press('Enter');
+  await shown(messages(pages.Bob).getByText('Welcome, everyone'));
   await say(pages.Charlie, 'Hi from the first instance');
   for (const page of [pages.Bob, visitor]) {
     await shown(messages(page).getByText('Hi from the first instance'));

@@ -44,6 +44,7 @@ pub(super) async fn post(
     let stream_id = wire::stream_id(&message.stream_id)?;
     let text = ChatText::parse(&message.text)?;
     let conn = Conn::of(&socket);
+    let _in_order = conn.posting.lock().await;
     if !signaling.chat_by_address.allow(&conn.range) {
         return Err(Refusal::TooManyChatMessagesFromAddress);
     }
