@@ -51,6 +51,10 @@ export function Chat({
   const [maxBytes, setMaxBytes] = useState<number | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [settings, setSettings] = useState<ChatSettings>(OPEN);
+  // The broadcaster's change, shown at once until the server tells the chat's rules
+  // (or refuses it).
+  const [asked, setAsked] = useState<ChatSettings | null>(null);
+  const rules = asked ?? settings;
   const [timedOut, setTimedOut] = useState<{ account: Hex; untilMs: number } | null>(null);
   const now = useNow(timedOut ? 1_000 : 60_000);
   const [text, setText] = useState('');
@@ -61,10 +65,16 @@ export function Chat({
   useEffect(() => {
     const opened = new ChatRoom(url, streamId, {
       onMessages: setMessages,
-      onSettings: setSettings,
+      onSettings: (told) => {
+        setSettings(told);
+        setAsked(null);
+      },
       onTimedOut: (timed, untilMs) => setTimedOut({ account: timed, untilMs }),
       onMaxBytes: setMaxBytes,
-      onProblem: setProblem,
+      onProblem: (text) => {
+        setProblem(text);
+        if (text !== null) setAsked(null);
+      },
     });
     room.current = opened;
     return () => {
@@ -73,6 +83,7 @@ export function Chat({
       setMessages([]);
       setProblem(null);
       setSettings(OPEN);
+      setAsked(null);
       setTimedOut(null);
     };
   }, [url, streamId, accountId]);
@@ -95,7 +106,11 @@ export function Chat({
     act({ kind: 'post', text });
     setText('');
   };
-  const rules = [
+  const setRules = (next: ChatSettings) => {
+    setAsked(next);
+    act({ kind: 'settings', settings: next });
+  };
+  const rulesLine = [
     settings.followersOnly && 'Followers only',
     settings.slowSecs > 0 && `Slow mode: one message every ${slowLabel(settings.slowSecs)}`,
   ].filter(Boolean);
@@ -157,33 +172,23 @@ export function Chat({
           {clock(timedOut.untilMs)}.
         </p>
       )}
-      {rules.length > 0 && <p className="muted small">{rules.join(' · ')}</p>}
+      {rulesLine.length > 0 && <p className="muted small">{rulesLine.join(' · ')}</p>}
       {moderator && live && (
         <fieldset className="chat-settings">
           <legend className="small">Chat rules</legend>
           <label className="small">
             <input
               type="checkbox"
-              checked={settings.followersOnly}
-              onChange={(event) =>
-                act({
-                  kind: 'settings',
-                  settings: { ...settings, followersOnly: event.target.checked },
-                })
-              }
+              checked={rules.followersOnly}
+              onChange={(event) => setRules({ ...rules, followersOnly: event.target.checked })}
             />{' '}
             Followers only
           </label>
           <label className="small">
             Slow mode{' '}
             <select
-              value={settings.slowSecs}
-              onChange={(event) =>
-                act({
-                  kind: 'settings',
-                  settings: { ...settings, slowSecs: Number(event.target.value) },
-                })
-              }
+              value={rules.slowSecs}
+              onChange={(event) => setRules({ ...rules, slowSecs: Number(event.target.value) })}
             >
               {SLOW_MODES.map((secs) => (
                 <option key={secs} value={secs}>
