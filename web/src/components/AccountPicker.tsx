@@ -12,7 +12,10 @@ export function AccountPicker({ compact }: { compact?: boolean }) {
   const wallet = all.filter((account) => account.source !== DEVELOPMENT);
   return (
     <div className={compact ? 'picker compact' : 'picker'}>
-      <label htmlFor={id}>Account</label>
+      {/* In the header the chosen account's name says what the field is. */}
+      <label htmlFor={id} className={compact ? 'visually-hidden' : undefined}>
+        Account
+      </label>
       <select
         id={id}
         value={selected?.address ?? ''}
