@@ -3,7 +3,7 @@
 //! with the connection's challenge as a join is, under the author's profile name; and
 //! the broadcaster's `chatDelete`, `chatTimeout` and `chatSettings` moderate it.
 use super::{
-    join::{chain_unavailable, prove},
+    join::{chain_unavailable, signed_in_by},
     Outcome,
 };
 use crate::{
@@ -48,8 +48,7 @@ pub(super) async fn post(
     if !signaling.chat_by_address.allow(&conn.range) {
         return Err(Refusal::TooManyChatMessagesFromAddress);
     }
-    let signed = (message.signed_msg.as_deref(), message.encoded_id.as_deref());
-    let author = prove(&signaling, &socket, &conn, &claimed, signed)?;
+    let author = signed_in_by(&signaling, &socket, &claimed, &message.proof)?;
     if !signaling.chat_by_account.allow(&author) {
         return Err(Refusal::TooManyChatMessages);
     }
@@ -98,8 +97,7 @@ pub(super) async fn delete(
     message: ChatDeleteMsg,
 ) -> Outcome {
     let stream_id = wire::stream_id(&message.stream_id)?.to_string();
-    let signed = (message.signed_msg.as_deref(), message.encoded_id.as_deref());
-    let by = prove(&signaling, &socket, &Conn::of(&socket), &claimed, signed)?;
+    let by = signed_in_by(&signaling, &socket, &claimed, &message.proof)?;
     let conn = signaling.conn_id(&socket);
     let id = message.id;
     signaling
@@ -121,8 +119,7 @@ pub(super) async fn time_out(
     let stream_id = wire::stream_id(&message.stream_id)?.to_string();
     let account = wire::account(&message.account)?;
     let until_ms = now_ms().saturating_add(timeout_ms(message.minutes)?);
-    let signed = (message.signed_msg.as_deref(), message.encoded_id.as_deref());
-    let by = prove(&signaling, &socket, &Conn::of(&socket), &claimed, signed)?;
+    let by = signed_in_by(&signaling, &socket, &claimed, &message.proof)?;
     let conn = signaling.conn_id(&socket);
     signaling
         .change(Op::ChatTimeout {
@@ -143,8 +140,7 @@ pub(super) async fn settings(
 ) -> Outcome {
     let stream_id = wire::stream_id(&message.stream_id)?.to_string();
     let settings = message.settings().check()?;
-    let signed = (message.signed_msg.as_deref(), message.encoded_id.as_deref());
-    let by = prove(&signaling, &socket, &Conn::of(&socket), &claimed, signed)?;
+    let by = signed_in_by(&signaling, &socket, &claimed, &message.proof)?;
     let conn = signaling.conn_id(&socket);
     signaling
         .change(Op::ChatSettings {

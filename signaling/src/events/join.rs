@@ -11,7 +11,7 @@ use crate::{
     rates::Entered,
     refusal::Refusal,
     server::{now_ms, Signaling},
-    wire::{self, JoinMsg, Packet, StreamMsg},
+    wire::{self, JoinMsg, Packet, SignedMsg, StreamMsg},
 };
 use socketioxide::extract::SocketRef;
 use std::sync::Arc;
@@ -195,6 +195,17 @@ fn authenticate(
         .enter(conn.range)
         .ok_or(Refusal::TooManyChainQueriesFromAddress)?;
     Ok((account, turn))
+}
+
+/// The account `claimed` on `socket`'s connection, signed in before or by `proof` now:
+/// what the events that carry an optional signature ask.
+pub(super) fn signed_in_by(
+    signaling: &Signaling,
+    socket: &SocketRef,
+    claimed: &str,
+    proof: &SignedMsg,
+) -> Result<AccountId, Refusal> {
+    prove(signaling, socket, &Conn::of(socket), claimed, proof.parts())
 }
 
 /// The account `claimed` on `conn`, bound to it earlier or proven now by the

@@ -4,10 +4,8 @@
 //! them, `createStreamKey` makes one and answers with it (`streamKey`), the one time
 //! it is shown, and `revokeStreamKey` revokes one, which ends a stream an encoder
 //! opened with it; each is answered with the list as it is then (`streamKeys`).
-use super::{encoders::end_revoked, join::prove, signed_in, Outcome};
+use super::{encoders::end_revoked, join::signed_in_by, signed_in, Outcome};
 use crate::{
-    conn::Conn,
-    refusal::Refusal,
     server::{now_ms, Signaling},
     wire::{KeyIdMsg, Packet, SignedMsg},
 };
@@ -22,7 +20,7 @@ pub(super) async fn create(
     claimed: String,
     message: SignedMsg,
 ) -> Outcome {
-    let account = owner(&signaling, &socket, &claimed, &message)?;
+    let account = signed_in_by(&signaling, &socket, &claimed, &message)?;
     let key = signaling.stream_keys.create(account, now_ms()).await?;
     info!(%account, id = %key.info.id, "stream key made");
     signaling.send(&socket, Packet::stream_key(&key));
@@ -35,7 +33,7 @@ pub(super) async fn list(
     claimed: String,
     message: SignedMsg,
 ) -> Outcome {
-    let account = owner(&signaling, &socket, &claimed, &message)?;
+    let account = signed_in_by(&signaling, &socket, &claimed, &message)?;
     tell_keys(&signaling, &socket, account).await
 }
 
@@ -50,17 +48,6 @@ pub(super) async fn revoke(
     info!(%account, id = %message.id, "stream key revoked");
     end_revoked(&signaling).await;
     tell_keys(&signaling, &socket, account).await
-}
-
-/// The account `claimed`, signed in on this connection before or by `message` now.
-fn owner(
-    signaling: &Signaling,
-    socket: &SocketRef,
-    claimed: &str,
-    message: &SignedMsg,
-) -> Result<AccountId, Refusal> {
-    let signed = (message.signed_msg.as_deref(), message.encoded_id.as_deref());
-    prove(signaling, socket, &Conn::of(socket), claimed, signed)
 }
 
 async fn tell_keys(signaling: &Signaling, socket: &SocketRef, account: AccountId) -> Outcome {

@@ -2,12 +2,12 @@
 //! carries them to a new instance, and they go when the stream ends), and who reads
 //! it on this instance. Posting is a change every instance applies ([`Op::Chat`]);
 //! reading, like listening, is each instance's own.
-use super::{Hub, Live, Notice, Outbox};
+use super::{shared_key, take_out, Hub, Live, Notice, Outbox};
 use crate::{
     chat::{ChatMessage, ChatSettings, HISTORY},
     refusal::Refusal,
 };
-use std::{hash::Hash, sync::Arc};
+use std::hash::Hash;
 use w3bstreaming_keys::AccountId;
 
 /// What a post carries besides where it goes.
@@ -26,10 +26,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
     /// signed in or not.
     pub fn read_chat(&mut self, conn: C, stream_id: &str) -> Outbox<C> {
         self.unread_chat(conn);
-        let shared = match self.chat_readers.get_key_value(stream_id) {
-            Some((shared, _)) => shared.clone(),
-            None => Arc::from(stream_id),
-        };
+        let shared = shared_key(&self.chat_readers, stream_id);
         self.chat_readers
             .entry(shared.clone())
             .or_default()
@@ -60,12 +57,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         let Some(stream_id) = self.with_part(conn, |part| part.reads_chat.take()) else {
             return;
         };
-        if let Some(conns) = self.chat_readers.get_mut(&stream_id) {
-            conns.retain(|reader| *reader != conn);
-            if conns.is_empty() {
-                self.chat_readers.remove(&stream_id);
-            }
-        }
+        take_out(&mut self.chat_readers, &stream_id, conn);
     }
 
     /// Whether `author` may post to the chat of `stream_id` at `at_ms`: the stream is

@@ -1,6 +1,6 @@
 //! Who listens to which stream's status: a listener hears whether a stream is live
 //! and how many watch it at once, then whenever that changes.
-use super::{Hub, Notice, Outbox};
+use super::{shared_key, take_out, Hub, Notice, Outbox};
 use crate::refusal::Refusal;
 use std::{hash::Hash, sync::Arc};
 
@@ -23,10 +23,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
         stream_ids.dedup();
         let mut listens: Vec<Arc<str>> = Vec::with_capacity(stream_ids.len());
         for stream_id in stream_ids {
-            let shared = match self.listeners.get_key_value(stream_id.as_str()) {
-                Some((shared, _)) => shared.clone(),
-                None => Arc::from(stream_id),
-            };
+            let shared = shared_key(&self.listeners, &stream_id);
             self.listeners.entry(shared.clone()).or_default().push(conn);
             listens.push(shared);
         }
@@ -44,12 +41,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
     pub(super) fn unlisten(&mut self, conn: C) -> Vec<Arc<str>> {
         let listened = self.with_part(conn, |part| std::mem::take(&mut part.listens));
         for stream_id in &listened {
-            if let Some(conns) = self.listeners.get_mut(stream_id) {
-                conns.retain(|listener| *listener != conn);
-                if conns.is_empty() {
-                    self.listeners.remove(stream_id);
-                }
-            }
+            take_out(&mut self.listeners, stream_id, conn);
         }
         listened
     }

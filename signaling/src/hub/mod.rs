@@ -97,6 +97,25 @@ impl Part {
     }
 }
 
+/// `id` as a key of `map`: the one already there if any, so that an id many
+/// connections hold is held once.
+fn shared_key<V>(map: &HashMap<Arc<str>, V>, id: &str) -> Arc<str> {
+    match map.get_key_value(id) {
+        Some((shared, _)) => shared.clone(),
+        None => Arc::from(id),
+    }
+}
+
+/// Takes `conn` out of the list at `key`, and the list once it is empty.
+fn take_out<C: PartialEq>(map: &mut HashMap<Arc<str>, Vec<C>>, key: &str, conn: C) {
+    if let Some(conns) = map.get_mut(key) {
+        conns.retain(|held| *held != conn);
+        if conns.is_empty() {
+            map.remove(key);
+        }
+    }
+}
+
 /// The parts other instances share: broadcasting or watching, not listening.
 fn shared_parts<C: Serialize, S: serde::Serializer>(
     parts: &HashMap<C, Part>,

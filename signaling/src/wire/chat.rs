@@ -1,6 +1,7 @@
 //! The chat's events: what a client sends to post and moderate, and what readers are
-//! told. Each sender proves its account as a join does, unless its connection signed
-//! in already.
+//! told. Each sender proves its account as a join does ([`SignedMsg`], beside the
+//! event's own fields), unless its connection signed in already.
+use super::SignedMsg;
 use crate::{chat::ChatSettings, hub::Notice};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -11,8 +12,8 @@ use serde_json::{json, Value};
 pub struct ChatPostMsg {
     pub stream_id: String,
     pub text: String,
-    pub signed_msg: Option<String>,
-    pub encoded_id: Option<String>,
+    #[serde(flatten)]
+    pub proof: SignedMsg,
 }
 
 /// `chatDelete`, from the broadcaster: message `id` goes for everyone.
@@ -21,8 +22,8 @@ pub struct ChatPostMsg {
 pub struct ChatDeleteMsg {
     pub stream_id: String,
     pub id: u64,
-    pub signed_msg: Option<String>,
-    pub encoded_id: Option<String>,
+    #[serde(flatten)]
+    pub proof: SignedMsg,
 }
 
 /// `chatTimeout`, from the broadcaster: `account` may not post for `minutes`.
@@ -32,8 +33,8 @@ pub struct ChatTimeoutMsg {
     pub stream_id: String,
     pub account: String,
     pub minutes: u32,
-    pub signed_msg: Option<String>,
-    pub encoded_id: Option<String>,
+    #[serde(flatten)]
+    pub proof: SignedMsg,
 }
 
 /// `chatSettings`, from the broadcaster: followers-only and slow mode from now on.
@@ -43,8 +44,8 @@ pub struct ChatSettingsMsg {
     pub stream_id: String,
     pub followers_only: bool,
     pub slow_secs: u32,
-    pub signed_msg: Option<String>,
-    pub encoded_id: Option<String>,
+    #[serde(flatten)]
+    pub proof: SignedMsg,
 }
 
 impl ChatSettingsMsg {

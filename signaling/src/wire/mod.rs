@@ -76,6 +76,13 @@ pub struct SignedMsg {
     pub encoded_id: Option<String>,
 }
 
+impl SignedMsg {
+    /// The signature and the signer, as a sign-in takes them.
+    pub fn parts(&self) -> (Option<&str>, Option<&str>) {
+        (self.signed_msg.as_deref(), self.encoded_id.as_deref())
+    }
+}
+
 /// `revokeStreamKey`: the key's id, as `streamKeys` lists it.
 #[derive(Debug, Deserialize)]
 pub struct KeyIdMsg {
