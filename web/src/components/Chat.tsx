@@ -115,8 +115,10 @@ export function Chat({
     settings.slowSecs > 0 && `Slow mode: one message every ${slowLabel(settings.slowSecs)}`,
   ].filter(Boolean);
   const timedOutName = timedOut
-    ? (messages.find((message) => message.author === timedOut.account)?.name ??
-      shortAddress(timedOut.account))
+    ? authorOf({
+        author: timedOut.account,
+        name: messages.find((message) => message.author === timedOut.account)?.name ?? null,
+      })
     : null;
 
   return (

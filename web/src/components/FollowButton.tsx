@@ -5,6 +5,14 @@ import type { Account } from '../chain/types';
 import { useAction, useRead } from '../app/hooks';
 import { ActionButton, ActionOutcome } from './ActionButton';
 
+/** Whether `account` follows `broadcaster`, as the program says now; undefined until read. */
+export function useFollowing(account: Account | null, broadcaster: Hex): boolean | undefined {
+  const { data } = useRead(account ? `follows:${account.id}:${broadcaster}` : null, (chain) =>
+    queries.follows(chain, account?.id ?? broadcaster, broadcaster),
+  );
+  return data;
+}
+
 export function FollowButton({
   account,
   broadcaster,
@@ -15,9 +23,7 @@ export function FollowButton({
   /** Called once the program confirms a follow. */
   onFollowed?: () => void;
 }) {
-  const { data: following } = useRead(`follows:${account.id}:${broadcaster}`, (chain) =>
-    queries.follows(chain, account.id, broadcaster),
-  );
+  const following = useFollowing(account, broadcaster);
   const [state, send] = useAction();
   if (following === undefined) return null;
   return (

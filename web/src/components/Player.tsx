@@ -5,11 +5,11 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Account } from '../chain/types';
 import type { Hex } from '../program/types';
 import { counted, formatCountdown } from '../app/format';
-import { useNow, useRead } from '../app/hooks';
-import { queries } from '../program/messages';
+import { useNow } from '../app/hooks';
 import { Link, paths } from '../app/router';
 import { Viewing, type ViewingState } from '../live/viewing';
 import type { Layer, LiveStatus, ReceivedLayer, Via } from '../live/protocol';
+import { useFollowing } from './FollowButton';
 import { VideoView } from './VideoView';
 
 /** The stream this tab watches, kept in the tab's session storage across reloads. */
@@ -83,10 +83,7 @@ export function Player({
 
   // The follow the page's Follow button makes: a viewer refused for not following
   // watches once it does.
-  const { data: following } = useRead(
-    account ? `follows:${account.id}:${broadcaster}` : null,
-    (chain) => queries.follows(chain, account?.id ?? broadcaster, broadcaster),
-  );
+  const following = useFollowing(account, broadcaster);
   const phase = state?.phase;
   const followedBefore = useRef(following);
   useEffect(() => {

@@ -3,7 +3,7 @@
 import { useId, useState } from 'react';
 import { useAccounts } from '../app/accounts';
 import { counted } from '../app/format';
-import { useAction, useNow, usePages, useRead } from '../app/hooks';
+import { useAction, useNow, usePages, useRead, type Pages } from '../app/hooks';
 import { useProfiles } from '../app/profiles';
 import { Link, paths, useArrivalNote } from '../app/router';
 import { ActionButton, ActionOutcome, Refusal } from '../components/ActionButton';
@@ -196,47 +196,57 @@ function ScheduleSection({ account }: { account: Account }) {
 }
 
 function YourStreams({ account }: { account: Account }) {
-  const now = useNow(1_000);
   const streams = usePages<StreamEntry, StreamCursor>(
     `channel-streams:${account.id}`,
     (chain, cursor) => queries.broadcasterStreams(chain, account.id, cursor, 20),
   );
-  const profiles = useProfiles([account.id]);
   return (
-    <section className="section" aria-labelledby="yours-heading">
-      <h2 id="yours-heading">Your streams</h2>
-      {!streams.loading && streams.items.length === 0 && (
-        <p className="muted">None scheduled: schedule one below.</p>
-      )}
-      <div className="cards">
-        {streams.items.map((entry) => (
-          <StreamCard
-            key={entry[0]}
-            entry={entry}
-            now={now}
-            broadcaster={profiles.get(account.id)}
-          />
-        ))}
-      </div>
-      <ListFooter list={streams} more="Load more of your streams" />
-    </section>
+    <StreamsSection
+      title="Your streams"
+      list={streams}
+      empty="None scheduled: schedule one below."
+      more="Load more of your streams"
+    />
   );
 }
 
 function MarkedStreams({ account }: { account: Account }) {
-  const now = useNow(1_000);
   const marked = usePages<StreamEntry, StreamCursor>(`marked:${account.id}`, (chain, cursor) =>
     queries.markedStreams(chain, account.id, cursor, 20),
   );
-  const broadcasters = useProfiles(marked.items.map(([, stream]) => stream.broadcaster));
   return (
-    <section className="section" aria-labelledby="marked-heading">
-      <h2 id="marked-heading">Streams you marked to watch</h2>
-      {!marked.loading && marked.items.length === 0 && (
-        <p className="muted">None yet: open a stream and mark it to watch.</p>
-      )}
+    <StreamsSection
+      title="Streams you marked to watch"
+      list={marked}
+      empty="None yet: open a stream and mark it to watch."
+      more="Load more marked streams"
+    />
+  );
+}
+
+/** A titled section of stream cards, read page by page. */
+function StreamsSection({
+  title,
+  list,
+  empty,
+  more,
+}: {
+  title: string;
+  list: Pages<StreamEntry>;
+  /** What it says when there are none. */
+  empty: string;
+  /** The label of its Load more button. */
+  more: string;
+}) {
+  const id = useId();
+  const now = useNow(1_000);
+  const broadcasters = useProfiles(list.items.map(([, stream]) => stream.broadcaster));
+  return (
+    <section className="section" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {!list.loading && list.items.length === 0 && <p className="muted">{empty}</p>}
       <div className="cards">
-        {marked.items.map((entry) => (
+        {list.items.map((entry) => (
           <StreamCard
             key={entry[0]}
             entry={entry}
@@ -245,7 +255,7 @@ function MarkedStreams({ account }: { account: Account }) {
           />
         ))}
       </div>
-      <ListFooter list={marked} more="Load more marked streams" />
+      <ListFooter list={list} more={more} />
     </section>
   );
 }
