@@ -5,7 +5,7 @@ use gstd::ActorId;
 use gtest::{constants::UNITS, System};
 use parity_scale_codec::Decode;
 use std::{fs, path::Path};
-use w3bstreaming_io::{Action, Event, Profile, StateQuery, StateReply, Stream};
+use w3bstreaming_io::{Action, ChannelRole, Event, Profile, StateQuery, StateReply, Stream};
 use w3bstreaming_testkit::{deploy_initialized, reply};
 
 const ALICE: u64 = 100;
@@ -84,6 +84,7 @@ fn action_name(action: &Action) -> &'static str {
         Action::Watch { .. } => "Watch",
         Action::Unwatch { .. } => "Unwatch",
         Action::Query(_) => "Query",
+        Action::SetChannelRole { .. } => "SetChannelRole",
     }
 }
 
@@ -146,6 +147,13 @@ fn run_scenario() {
             title: Some("Writing Gear programs, live".into()),
             img_link: None,
             description: Some("gstd from scratch, questions welcome".into()),
+        },
+    );
+    demo.send(
+        alice,
+        Action::SetChannelRole {
+            account_id: BOB.into(),
+            role: Some(ChannelRole::Moderator),
         },
     );
     println!();

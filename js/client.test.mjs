@@ -134,6 +134,22 @@ test('every action and query, encoded from JSON and decoded back', async () => {
   assert.deepEqual(await send(CAROL, { Unwatch: { stream_id: second } }), { event: { watchUnmarked: null } });
   assert.deepEqual(await send(CAROL, { Unsubscribe: { account_id: account(ALICE) } }), { event: { unsubscribed: null } });
   assert.deepEqual(await send(ALICE, { DeleteStream: { stream_id: second } }), { event: { streamDeleted: { id: second } } });
+  assert.deepEqual(
+    await send(ALICE, { SetChannelRole: { account_id: account(CAROL), role: 'Banned' } }),
+    { event: { channelRoleSet: null } },
+  );
+  assert.deepEqual(
+    await send(ALICE, { SetChannelRole: { account_id: account(BOB), role: { Moderator: null } } }),
+    { event: { channelRoleSet: null } },
+  );
+  assert.deepEqual(
+    await send(ALICE, { SetChannelRole: { account_id: account(BOB), role: null } }),
+    { event: { channelRoleSet: null } },
+  );
+  assert.deepEqual(
+    await send(ALICE, { SetChannelRole: { account_id: account(BOB), role: null } }),
+    { error: "panicked with 'account has no role in your channel'" },
+  );
 
   // Error replies carry the error's text, as docs/program.md lists them.
   assert.deepEqual(
@@ -193,6 +209,19 @@ test('every action and query, encoded from JSON and decoded back', async () => {
   assert.equal(subscriptionPage.next, null);
   assert.deepEqual(subscriptionPage.subscriptions.map((s) => s.accountId), [account(ALICE)]);
   assert.ok(Math.abs(subscriptionPage.subscriptions[0].subDate - Date.now()) < HOUR);
+
+  assert.deepEqual(
+    await read({ ChannelRole: { broadcaster: account(ALICE), account: account(CAROL) } }),
+    { channelRole: 'Banned' },
+  );
+  assert.deepEqual(
+    await read({ ChannelRole: { broadcaster: account(ALICE), account: account(BOB) } }),
+    { channelRole: null },
+  );
+  assert.deepEqual(
+    await read({ ChannelRoles: { broadcaster: account(ALICE), after: null, limit: 10 } }),
+    { rolePage: { roles: [[account(CAROL), 'Banned']], next: null } },
+  );
 
   // A rejected read fails with the error's text inside the node's message.
   assert.match(

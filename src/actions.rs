@@ -7,7 +7,7 @@ use crate::{
 use gstd::{prelude::*, ActorId};
 use w3bstreaming_io::{
     limits::{MAX_STREAMS_PER_BROADCASTER, PRUNED_PER_MESSAGE},
-    Error,
+    ChannelRole, Error,
 };
 #[cfg(test)]
 use w3bstreaming_state::Capacity;
@@ -89,7 +89,35 @@ pub fn apply<'a>(
             schedule.unwatch(number, sender);
             Ok(EventRef::WatchUnmarked)
         }
+        ActionRef::SetChannelRole { account_id, role } => {
+            set_channel_role(schedule, sender, account_id, role)
+        }
     }
+}
+
+fn set_channel_role<'a>(
+    schedule: &mut Schedule,
+    sender: ActorId,
+    account: ActorId,
+    role: Option<ChannelRole>,
+) -> Result<EventRef<'a>, Error> {
+    let broadcaster = schedule.user_no(sender).ok_or(Error::NotRegistered)?;
+    let account = schedule.user_no(account).ok_or(Error::AccountNotFound)?;
+    if account == broadcaster {
+        return Err(Error::OwnChannel);
+    }
+    let held = schedule.role(broadcaster, account);
+    if held == role {
+        return Err(match role {
+            Some(_) => Error::AlreadyInRole,
+            None => Error::NoChannelRole,
+        });
+    }
+    if held.is_none() && schedule.roles_full() {
+        return Err(Error::RolesFull);
+    }
+    schedule.set_role(broadcaster, account, role);
+    Ok(EventRef::ChannelRoleSet)
 }
 
 fn new_stream<'a>(
@@ -214,6 +242,7 @@ mod tests {
             schedule.all_streams(),
             schedule.all_users(),
             schedule.text_bytes(),
+            schedule.role_count(),
         )
     }
 
@@ -289,6 +318,7 @@ mod tests {
             follows: 2,
             watches: 2,
             text_bytes: 90,
+            ..Capacity::LIMITS
         });
         let [a, b, c] = [1u64, 2, 3].map(ActorId::from);
         for (account, name) in [(a, "A"), (b, "B"), (c, "C")] {
@@ -339,5 +369,31 @@ mod tests {
         send(&mut schedule, a, Action::DeleteStream { stream_id: id }).unwrap();
         send(&mut schedule, b, new_stream("Fourth")).unwrap();
         assert_eq!(schedule.text_bytes(), 2 + 2 * 23 + 25);
+    }
+
+    /// The total of channel roles, at a size a test can reach: a role that replaces
+    /// another always fits, and taking one away makes room.
+    #[test]
+    fn roles_are_refused_past_their_total() {
+        let mut schedule = Schedule::with_capacity(Capacity {
+            roles: 1,
+            ..Capacity::LIMITS
+        });
+        let [a, b, c] = [1u64, 2, 3].map(ActorId::from);
+        for (account, name) in [(a, "A"), (b, "B"), (c, "C")] {
+            send(&mut schedule, account, profile(name)).unwrap();
+        }
+        let set = |account, role| Action::SetChannelRole {
+            account_id: account,
+            role,
+        };
+        let (moderator, banned) = (Some(ChannelRole::Moderator), Some(ChannelRole::Banned));
+        send(&mut schedule, a, set(b, moderator)).unwrap();
+        rejects(&mut schedule, a, set(c, banned), Error::RolesFull);
+        rejects(&mut schedule, c, set(a, banned), Error::RolesFull);
+        send(&mut schedule, a, set(b, banned)).unwrap();
+        send(&mut schedule, a, set(b, None)).unwrap();
+        send(&mut schedule, c, set(a, banned)).unwrap();
+        assert_eq!(schedule.role_count(), 1);
     }
 }

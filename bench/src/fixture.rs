@@ -1,5 +1,5 @@
 //! The fixture every size holds (a broadcaster with three streams far ahead and three
-//! followers) and the targeted queries the benchmark asks about it, which so answer
+//! followers, each holding a role in its channel) and the targeted queries the benchmark asks about it, which so answer
 //! with the same data at every size.
 use crate::accounts::account;
 use w3bstreaming_io::StateQuery;
@@ -102,6 +102,23 @@ pub fn targeted_queries(
             "EndedStreams (asked)",
             StateQuery::EndedStreams {
                 at: first_start + FIXTURE_STREAMS * HOUR_MS + 2 * HOUR_MS,
+                after: None,
+                limit,
+            },
+        ),
+        (
+            "ChannelRole",
+            "ChannelRole (asked)",
+            StateQuery::ChannelRole {
+                broadcaster: fixture,
+                account: follower,
+            },
+        ),
+        (
+            "ChannelRoles",
+            "ChannelRoles (asked)",
+            StateQuery::ChannelRoles {
+                broadcaster: fixture,
                 after: None,
                 limit,
             },

@@ -10,7 +10,7 @@ use gstd::ActorId;
 use gtest::{constants::UNITS, Program, System};
 use parity_scale_codec::{Decode, Encode};
 use std::cell::Cell;
-use w3bstreaming_io::{Action, Event, StateQuery};
+use w3bstreaming_io::{Action, ChannelRole, Event, StateQuery};
 use w3bstreaming_testkit::{deploy, reply};
 
 /// Runs of each action and query; the median is reported.
@@ -296,6 +296,18 @@ impl Workload {
             );
             let account_id = broadcaster;
             act("Subscribe", viewer, Action::Subscribe { account_id });
+            for (name, role) in [
+                ("SetChannelRole (ban)", Some(ChannelRole::Banned)),
+                ("SetChannelRole (replace)", Some(ChannelRole::Moderator)),
+                ("SetChannelRole (take away)", None),
+            ] {
+                let account_id = viewer;
+                act(
+                    name,
+                    broadcaster,
+                    Action::SetChannelRole { account_id, role },
+                );
+            }
             act(
                 "Watch",
                 viewer,
@@ -389,6 +401,11 @@ impl Workload {
         self.send_all(ids.iter().map(|id| {
             let stream_id = id.clone();
             (accounts[1], Action::Watch { stream_id })
+        }));
+        // Every follower holds a role in the broadcaster's channel, for `ChannelRoles`.
+        self.send_all(accounts[1..].iter().enumerate().map(|(i, &account_id)| {
+            let role = Some([ChannelRole::Moderator, ChannelRole::Banned][i % 2]);
+            (accounts[0], Action::SetChannelRole { account_id, role })
         }));
         (first_start, ids)
     }

@@ -1,5 +1,5 @@
 use crate::limits::{
-    DAY_MS, MAX_ACCOUNTS, MAX_DESCRIPTION_LEN, MAX_FOLLOWS, MAX_LINK_LEN, MAX_NAME_LEN,
+    DAY_MS, MAX_ACCOUNTS, MAX_DESCRIPTION_LEN, MAX_FOLLOWS, MAX_LINK_LEN, MAX_NAME_LEN, MAX_ROLES,
     MAX_SCHEDULE_AHEAD_MS, MAX_STREAMS, MAX_STREAMS_PER_BROADCASTER, MAX_STREAM_DURATION_MS,
     MAX_TEXT_BYTES, MAX_TITLE_LEN, MAX_WATCHES,
 };
@@ -68,6 +68,15 @@ pub enum Error {
     WatchesFull,
     /// The action would take the program's stored text past [`MAX_TEXT_BYTES`].
     TextFull,
+    /// A broadcaster cannot give themselves a role in their own channel.
+    OwnChannel,
+    /// The account already holds that role in the sender's channel.
+    AlreadyInRole,
+    /// The account holds no role in the sender's channel to take away.
+    NoChannelRole,
+    /// [`MAX_ROLES`] channel roles are stored: no new one fits until some are taken
+    /// away.
+    RolesFull,
 }
 
 /// A text field of an action, named as in the action.
@@ -157,6 +166,10 @@ impl Error {
                 MAX_TEXT_BYTES as u64,
                 " bytes",
             ),
+            Error::OwnChannel => plain("cannot give yourself a role in your own channel"),
+            Error::AlreadyInRole => plain("account already has this role in your channel"),
+            Error::NoChannelRole => plain("account has no role in your channel"),
+            Error::RolesFull => counted(FULL, MAX_ROLES as u64, " channel roles are stored"),
         }
     }
 }

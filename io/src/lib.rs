@@ -95,6 +95,31 @@ pub enum Action {
     /// memory, it runs with all of it, so it answers at every size the program
     /// grows to.
     Query(StateQuery),
+    /// Gives `account_id`, which must have a profile, a role in the sender's channel,
+    /// or takes its role away (`None`). Every registered account has a channel: the
+    /// streams it schedules. An account holds at most one role in a channel, so a ban
+    /// replaces a moderator's role. Replies [`Event::ChannelRoleSet`].
+    ///
+    /// The program stores the roles; the signaling servers and frontends that read
+    /// them (see [`StateQuery::ChannelRole`]) enforce them on what they serve: a
+    /// moderator may moderate the chat of the channel's live streams, and a banned
+    /// account may neither watch them nor post in their chat. Following and marks to
+    /// watch are not refused to a banned account: they are its own lists.
+    SetChannelRole {
+        account_id: ActorId,
+        role: Option<ChannelRole>,
+    },
+}
+
+/// A role an account holds in a broadcaster's channel (see
+/// [`Action::SetChannelRole`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Encode, Decode, TypeInfo)]
+pub enum ChannelRole {
+    /// May moderate the chat of the channel's live streams: delete messages, time
+    /// accounts out, and set followers-only and slow mode.
+    Moderator,
+    /// May neither watch the channel's streams nor post in their chat.
+    Banned,
 }
 
 /// The reply to a successful [`Action`].
@@ -117,6 +142,8 @@ pub enum Event {
     /// The answer to an [`Action::Query`]: the same bytes, after this variant's index,
     /// as the `state` export's reply to the query.
     QueryReply(StateReply),
+    /// An [`Action::SetChannelRole`] took effect.
+    ChannelRoleSet,
 }
 
 /// The first byte of an [`Action::Query`]'s encoding and of an [`Event::QueryReply`]'s.
@@ -212,6 +239,21 @@ pub enum StateQuery {
         after: Option<StreamCursor>,
         limit: u32,
     },
+    /// The role `account` holds in `broadcaster`'s channel: what the signaling server
+    /// asks before letting an account watch or post, and before it moderates. Replies
+    /// [`StateReply::ChannelRole`].
+    ChannelRole {
+        broadcaster: ActorId,
+        account: ActorId,
+    },
+    /// The accounts holding a role in `broadcaster`'s channel, with their roles, in
+    /// the same order as [`StateQuery::Subscribers`]. Replies
+    /// [`StateReply::RolePage`].
+    ChannelRoles {
+        broadcaster: ActorId,
+        after: Option<ActorId>,
+        limit: u32,
+    },
 }
 
 /// Where a list of streams in start-time order continues: after the stream that
@@ -248,6 +290,14 @@ pub enum StateReply {
     /// Answers [`StateQuery::Subscriptions`].
     SubscriptionPage {
         subscriptions: Vec<Subscription>,
+        next: Option<ActorId>,
+    },
+    /// Answers [`StateQuery::ChannelRole`]: `None` if the account holds no role there
+    /// (or either account has no profile).
+    ChannelRole(Option<ChannelRole>),
+    /// Answers [`StateQuery::ChannelRoles`].
+    RolePage {
+        roles: Vec<(ActorId, ChannelRole)>,
         next: Option<ActorId>,
     },
 }

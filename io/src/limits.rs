@@ -32,6 +32,9 @@ pub const MAX_FOLLOWS: usize = 10_000_000;
 /// Most marks to watch (an account marking a stream) the program stores at once; a
 /// stream's marks go with it.
 pub const MAX_WATCHES: usize = 5_000_000;
+/// Most channel roles (moderators and bans, in all channels together) the program
+/// stores; taking a role away makes room for another.
+pub const MAX_ROLES: usize = 200_000;
 /// Most bytes of text the program stores in all: profiles' names, surnames and links,
 /// and streams' ids, titles, links and descriptions.
 pub const MAX_TEXT_BYTES: usize = 128 * 1024 * 1024;

@@ -15,7 +15,7 @@ use gstd::{
     prelude::*,
     ActorId,
 };
-use w3bstreaming_io::QUERY_INDEX;
+use w3bstreaming_io::{ChannelRole, QUERY_INDEX};
 use w3bstreaming_state::{ProfileFields, QueryRef, StreamEdit, StreamFields};
 
 /// What a message to `handle` asks for: an action that may change the schedule, or
@@ -61,6 +61,10 @@ pub enum ActionRef<'a> {
     },
     Unwatch {
         stream_id: &'a str,
+    },
+    SetChannelRole {
+        account_id: ActorId,
+        role: Option<ChannelRole>,
     },
 }
 
@@ -108,6 +112,10 @@ impl<'a> ActionRef<'a> {
             7 => ActionRef::Unwatch {
                 stream_id: reader.str()?,
             },
+            9 => ActionRef::SetChannelRole {
+                account_id: reader.decode()?,
+                role: reader.decode()?,
+            },
             _ => return None,
         };
         reader.0.is_empty().then_some(action)
@@ -119,14 +127,21 @@ impl<'a> ActionRef<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode)]
 #[codec(crate = gstd::codec)]
 pub enum EventRef<'a> {
-    StreamIsScheduled { id: &'a str },
-    StreamDeleted { id: &'a str },
+    StreamIsScheduled {
+        id: &'a str,
+    },
+    StreamDeleted {
+        id: &'a str,
+    },
     StreamEdited,
     Subscribed,
     ProfileEdited,
     Unsubscribed,
     WatchMarked,
     WatchUnmarked,
+    /// After `Event::QueryReply`, which a query's reply writes itself.
+    #[codec(index = 9)]
+    ChannelRoleSet,
 }
 
 /// The unread rest of a SCALE-encoded payload. parity-scale-codec reads what has a

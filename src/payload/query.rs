@@ -58,6 +58,15 @@ impl<'a> Reader<'a> {
                 after: self.cursor()?,
                 limit: self.decode()?,
             },
+            12 => QueryRef::ChannelRole {
+                broadcaster: self.decode()?,
+                account: self.decode()?,
+            },
+            13 => QueryRef::ChannelRoles {
+                broadcaster: self.decode()?,
+                after: self.decode()?,
+                limit: self.decode()?,
+            },
             _ => return None,
         })
     }

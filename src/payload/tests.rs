@@ -3,7 +3,7 @@ extern crate std;
 
 use super::*;
 use gstd::codec::{DecodeAll, Encode};
-use w3bstreaming_io::{Action, Event, StateQuery, StreamCursor};
+use w3bstreaming_io::{Action, ChannelRole, Event, StateQuery, StreamCursor};
 
 /// The request a payload holding `action` should decode to.
 fn view_of(action: &Action) -> Request<'_> {
@@ -56,6 +56,9 @@ fn view_of(action: &Action) -> Request<'_> {
         },
         Action::Watch { stream_id } => ActionRef::Watch { stream_id },
         Action::Unwatch { stream_id } => ActionRef::Unwatch { stream_id },
+        &Action::SetChannelRole { account_id, role } => {
+            ActionRef::SetChannelRole { account_id, role }
+        }
         Action::Query(query) => return Request::Query(query.into()),
     })
 }
@@ -110,6 +113,18 @@ fn every_action() -> Vec<Action> {
         Action::Unwatch {
             stream_id: "x".into(),
         },
+        Action::SetChannelRole {
+            account_id: ActorId::new([5; 32]),
+            role: Some(ChannelRole::Moderator),
+        },
+        Action::SetChannelRole {
+            account_id: ActorId::new([6; 32]),
+            role: Some(ChannelRole::Banned),
+        },
+        Action::SetChannelRole {
+            account_id: ActorId::new([8; 32]),
+            role: None,
+        },
     ]
     .into_iter()
     .chain(every_query().into_iter().map(Action::Query))
@@ -133,6 +148,10 @@ fn every_query() -> Vec<StateQuery> {
         StateQuery::IsSubscribed {
             subscriber: a,
             broadcaster: b,
+        },
+        StateQuery::ChannelRole {
+            broadcaster: a,
+            account: b,
         },
     ];
     for after in [None, cursor] {
@@ -176,6 +195,11 @@ fn every_query() -> Vec<StateQuery> {
                 subscriber: b,
                 after,
                 limit: 1,
+            },
+            StateQuery::ChannelRoles {
+                broadcaster: a,
+                after,
+                limit: 7,
             },
         ]);
     }
@@ -271,6 +295,7 @@ fn every_event_encodes_as_the_event_it_stands_for() {
         (EventRef::Unsubscribed, Event::Unsubscribed),
         (EventRef::WatchMarked, Event::WatchMarked),
         (EventRef::WatchUnmarked, Event::WatchUnmarked),
+        (EventRef::ChannelRoleSet, Event::ChannelRoleSet),
     ] {
         assert_eq!(view.encode(), event.encode(), "{view:?}");
     }

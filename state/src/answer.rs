@@ -32,6 +32,8 @@ mod reply {
     pub const STREAM_PAGE: u8 = 5;
     pub const ACCOUNT_PAGE: u8 = 6;
     pub const SUBSCRIPTION_PAGE: u8 = 7;
+    pub const CHANNEL_ROLE: u8 = 8;
+    pub const ROLE_PAGE: u8 = 9;
 }
 
 impl Schedule {
@@ -101,6 +103,32 @@ impl Schedule {
                 for ((followed, sub_date), _) in follows.take(page.count) {
                     self.account(followed).encode_to(out);
                     sub_date.encode_to(out);
+                }
+                page.next.map(|(last, _)| self.account(last)).encode_to(out);
+            }
+            QueryRef::ChannelRole {
+                broadcaster,
+                account,
+            } => {
+                out.push_byte(reply::CHANNEL_ROLE);
+                let role = match (self.user_no(broadcaster), self.user_no(account)) {
+                    (Some(broadcaster), Some(account)) => self.role(broadcaster, account),
+                    _ => None,
+                };
+                role.encode_to(out);
+            }
+            QueryRef::ChannelRoles {
+                broadcaster,
+                after,
+                limit,
+            } => {
+                let roles = self.role_list(broadcaster, after)?;
+                let page = shape(roles.clone(), page_len(limit));
+                out.push_byte(reply::ROLE_PAGE);
+                put_len(page.count, out);
+                for ((account, role), _) in roles.take(page.count) {
+                    self.account(account).encode_to(out);
+                    role.encode_to(out);
                 }
                 page.next.map(|(last, _)| self.account(last)).encode_to(out);
             }

@@ -12,6 +12,7 @@ use crate::{
     text::PackedText,
     user_no::UserNo,
 };
+use w3bstreaming_io::ChannelRole;
 
 /// Most bytes of a profile's record less its text: the account, two counts, the text's
 /// header, and the record's entry header in its leaf.
@@ -40,6 +41,8 @@ pub struct Budget {
     pub follows: usize,
     /// Both indices of marks to watch.
     pub watches: usize,
+    /// The channel roles' index.
+    pub roles: usize,
 }
 
 impl Budget {
@@ -61,11 +64,13 @@ impl Budget {
             watches: capacity.watches
                 * (ChunkedMap::<(StreamNumber, UserNo), ()>::MOST_BYTES_PER_ENTRY
                     + ChunkedMap::<(UserNo, StreamNumber), ()>::MOST_BYTES_PER_ENTRY),
+            roles: capacity.roles
+                * ChunkedMap::<(UserNo, UserNo), ChannelRole>::MOST_BYTES_PER_ENTRY,
         }
     }
 
     pub const fn total(&self) -> usize {
-        self.records + self.stream_indices + self.follows + self.watches
+        self.records + self.stream_indices + self.follows + self.watches + self.roles
     }
 }
 

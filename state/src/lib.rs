@@ -25,6 +25,7 @@ mod collections;
 mod query;
 mod query_ref;
 mod records;
+mod roles;
 mod schedule;
 mod stream_number;
 mod text;

@@ -75,7 +75,9 @@ pub(crate) fn shape<K: Copy>(items: impl Iterator<Item = (K, bool)>, len: usize)
 }
 
 /// The items of a list with whether each is kept: every one.
-fn all<K>(items: impl Iterator<Item = K> + Clone) -> impl Iterator<Item = (K, bool)> + Clone {
+pub(crate) fn all<K>(
+    items: impl Iterator<Item = K> + Clone,
+) -> impl Iterator<Item = (K, bool)> + Clone {
     items.map(|item| (item, true))
 }
 
@@ -367,7 +369,7 @@ impl Schedule {
 
     /// An (account, account) index range: `account`'s entries after the cursor
     /// account `after`, if given, which must be registered.
-    fn accounts_after(
+    pub(crate) fn accounts_after(
         &self,
         account: UserNo,
         after: Option<ActorId>,

@@ -55,6 +55,15 @@ pub enum QueryRef<'a> {
         after: Option<CursorRef<'a>>,
         limit: u32,
     },
+    ChannelRole {
+        broadcaster: ActorId,
+        account: ActorId,
+    },
+    ChannelRoles {
+        broadcaster: ActorId,
+        after: Option<ActorId>,
+        limit: u32,
+    },
 }
 
 /// A [`StreamCursor`] whose id borrows.
@@ -138,6 +147,22 @@ impl<'a> From<&'a StateQuery> for QueryRef<'a> {
                 at: *at,
                 after: cursor(after),
                 limit: *limit,
+            },
+            &StateQuery::ChannelRole {
+                broadcaster,
+                account,
+            } => QueryRef::ChannelRole {
+                broadcaster,
+                account,
+            },
+            &StateQuery::ChannelRoles {
+                broadcaster,
+                after,
+                limit,
+            } => QueryRef::ChannelRoles {
+                broadcaster,
+                after,
+                limit,
             },
         }
     }

@@ -12,10 +12,10 @@ use core::ops::RangeInclusive;
 use gstd::ActorId;
 use w3bstreaming_io::{
     limits::{
-        MARKS_DROPPED_PER_MESSAGE, MAX_ACCOUNTS, MAX_FOLLOWS, MAX_STREAMS, MAX_TEXT_BYTES,
-        MAX_WATCHES, RETENTION_MS,
+        MARKS_DROPPED_PER_MESSAGE, MAX_ACCOUNTS, MAX_FOLLOWS, MAX_ROLES, MAX_STREAMS,
+        MAX_TEXT_BYTES, MAX_WATCHES, RETENTION_MS,
     },
-    Error,
+    ChannelRole, Error,
 };
 
 /// A stream's place in start-time order: start time, then number (creation order).
@@ -29,6 +29,7 @@ pub struct Capacity {
     pub follows: usize,
     pub watches: usize,
     pub text_bytes: usize,
+    pub roles: usize,
 }
 
 impl Capacity {
@@ -39,6 +40,7 @@ impl Capacity {
         follows: MAX_FOLLOWS,
         watches: MAX_WATCHES,
         text_bytes: MAX_TEXT_BYTES,
+        roles: MAX_ROLES,
     };
 }
 
@@ -76,6 +78,8 @@ pub struct Schedule {
     /// (viewer, stream) for every stream marked to watch: the mirror of `watchers`,
     /// for a viewer's own list.
     pub(crate) marked: ChunkedMap<(UserNo, StreamNumber), ()>,
+    /// (broadcaster, account) for every account holding a role in a channel.
+    pub(crate) roles: ChunkedMap<(UserNo, UserNo), ChannelRole>,
     /// Removed streams whose marks are still in both mark indices, oldest removal
     /// first: they are dropped [`MARKS_DROPPED_PER_MESSAGE`] at a time, and the
     /// queries pass over them.
@@ -83,7 +87,7 @@ pub struct Schedule {
     last_number: Option<StreamNumber>,
     /// Bytes of text in all records, held within `capacity.text_bytes`.
     text_bytes: usize,
-    capacity: Capacity,
+    pub(crate) capacity: Capacity,
     /// The first entry of `by_start` and that stream's end time: what pruning looks at
     /// on every message, kept here so that a message with nothing to prune reads no
     /// index page.
@@ -112,6 +116,7 @@ impl Schedule {
             follows: ChunkedMap::new(),
             watchers: ChunkedMap::new(),
             marked: ChunkedMap::new(),
+            roles: ChunkedMap::new(),
             unmarking: VecDeque::new(),
             last_number: None,
             text_bytes: 0,
@@ -157,7 +162,7 @@ impl Schedule {
         UserRecord::read(bytes).account()
     }
 
-    fn registered_no(&self, account: ActorId) -> UserNo {
+    pub(crate) fn registered_no(&self, account: ActorId) -> UserNo {
         self.user_no(account).expect("account is registered")
     }
 
@@ -198,7 +203,7 @@ impl Schedule {
     }
 
     /// Each index by name, with the number of chunks it is kept in.
-    pub fn index_chunks(&self) -> [(&'static str, usize); 6] {
+    pub fn index_chunks(&self) -> [(&'static str, usize); 7] {
         [
             ("by start", self.by_start.chunk_count()),
             ("by broadcaster", self.by_broadcaster.chunk_count()),
@@ -206,6 +211,7 @@ impl Schedule {
             ("follows", self.follows.chunk_count()),
             ("watchers", self.watchers.chunk_count()),
             ("marked", self.marked.chunk_count()),
+            ("roles", self.roles.chunk_count()),
         ]
     }
 

@@ -212,10 +212,21 @@ impl Env {
             .find_map(|(id, profile)| (id == actor(account)).then_some(profile))
     }
 
-    /// Everything the program stores, as the bytes of its full state replies.
+    /// Everything the program stores, as the bytes of its full state replies and of
+    /// the first page of each account's channel roles (the tests' channels hold fewer
+    /// than a page).
     pub fn snapshot(&self) -> Vec<u8> {
         let mut bytes = self.read(StateQuery::Streams).encode();
-        bytes.extend(self.read(StateQuery::Users).encode());
+        let users = self.users();
+        bytes.extend(users.encode());
+        for (account, _) in users {
+            let roles = StateQuery::ChannelRoles {
+                broadcaster: account,
+                after: None,
+                limit: 100,
+            };
+            bytes.extend(self.read(roles).encode());
+        }
         bytes
     }
 }

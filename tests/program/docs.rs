@@ -38,6 +38,10 @@ fn all_errors() -> Vec<Error> {
         Error::FollowsFull,
         Error::WatchesFull,
         Error::TextFull,
+        Error::OwnChannel,
+        Error::AlreadyInRole,
+        Error::NoChannelRole,
+        Error::RolesFull,
     ];
     errors.extend(fields.map(Error::TooLong));
     // Stops compiling when a variant is added, until it is added to the list above.
@@ -70,6 +74,10 @@ fn all_errors() -> Vec<Error> {
             | Error::FollowsFull
             | Error::WatchesFull
             | Error::TextFull
+            | Error::OwnChannel
+            | Error::AlreadyInRole
+            | Error::NoChannelRole
+            | Error::RolesFull
             | Error::BadCursor => {}
         }
     }

@@ -10,6 +10,7 @@ mod model;
 mod payloads;
 mod profiles;
 mod queries;
+mod roles;
 mod scenarios;
 mod streams;
 mod watching;

@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use w3bstreaming::{actions, payload::Request};
 use w3bstreaming_io::{
     limits::{MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_NAME_LEN, MAX_TITLE_LEN},
-    Action, Error, Event, Profile, StateQuery, StateReply, Stream, StreamCursor,
+    Action, ChannelRole, Error, Event, Profile, StateQuery, StateReply, Stream, StreamCursor,
 };
 use w3bstreaming_state::Schedule;
 
@@ -129,7 +129,7 @@ fn random_action(
             stream_id: rng.pick(ending_now),
         };
     }
-    match rng.below(14) {
+    match rng.below(16) {
         0 | 1 => Action::EditProfile {
             name: opt_text(rng, MAX_NAME_LEN),
             surname: opt_text(rng, MAX_NAME_LEN),
@@ -168,10 +168,53 @@ fn random_action(
         11 | 12 => Action::Watch {
             stream_id: stream_id(rng, known, gone),
         },
-        _ => Action::Unwatch {
+        13 => Action::Unwatch {
             stream_id: stream_id(rng, known, gone),
         },
+        _ => Action::SetChannelRole {
+            account_id: account(rng),
+            role: rng.pick(&[
+                None,
+                Some(ChannelRole::Moderator),
+                Some(ChannelRole::Banned),
+            ]),
+        },
     }
+}
+
+/// Every role in `broadcaster`'s channel, read in pages of two, in account order.
+fn roles_of(env: &Env, broadcaster: gstd::ActorId) -> Vec<(gstd::ActorId, ChannelRole)> {
+    let mut roles = Vec::new();
+    let mut after = None;
+    loop {
+        match env.query(StateQuery::ChannelRoles {
+            broadcaster,
+            after,
+            limit: 2,
+        }) {
+            StateReply::RolePage { roles: page, next } => {
+                roles.extend(page);
+                match next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            other => panic!("ChannelRoles replied {other:?}"),
+        }
+    }
+    for &(account, role) in &roles {
+        let asked = env.query(StateQuery::ChannelRole {
+            broadcaster,
+            account,
+        });
+        assert_eq!(
+            asked,
+            StateReply::ChannelRole(Some(role)),
+            "one role agrees"
+        );
+    }
+    roles.sort();
+    roles
 }
 
 /// The ids among `known` that `reference` no longer holds.
@@ -385,6 +428,9 @@ fn run(seed: u64, messages: usize) {
         let (streams, users) = normalized(&env);
         assert_eq!(streams, reference.streams(), "{context}: streams");
         assert_eq!(users, reference.users(), "{context}: users");
+        let channel = actor(sender);
+        let roles = roles_of(&env, channel);
+        assert_eq!(roles, reference.roles(channel), "{context}: roles");
         if step % 10 == 0 {
             check_invariants(&env, now);
         }
@@ -411,8 +457,8 @@ fn scale_account(rng: &mut Rng, popular_percent: u64) -> u64 {
 }
 
 /// A sender and an action for the scale run. While `growing`, most actions add
-/// profiles, streams, follows and marks, half of those aimed at the popular accounts
-/// and their streams; afterwards most take them away again, aimed at what exists, so
+/// profiles, streams, follows, marks and channel roles, half of those aimed at the
+/// popular accounts and their streams (every role in their channels); afterwards most take them away again, aimed at what exists, so
 /// that the lists shrink. A tenth are the small run's actions, valid or not.
 fn scale_action(
     rng: &mut Rng,
@@ -450,10 +496,10 @@ fn scale_action(
                 };
                 return (sender, action);
             }
-            35..=64 => Action::Subscribe {
+            35..=59 => Action::Subscribe {
                 account_id: actor(scale_account(rng, 60)),
             },
-            65..=89 => {
+            60..=84 => {
                 let targets = if rng.chance(60) && !popular_streams.is_empty() {
                     &popular_streams[..]
                 } else {
@@ -463,7 +509,16 @@ fn scale_action(
                     stream_id: stream_id(rng, targets, gone),
                 }
             }
-            90..=94 => Action::Unsubscribe {
+            85..=92 => {
+                // Roles in the popular channels, so that their lists grow long.
+                let role = rng.pick(&[ChannelRole::Moderator, ChannelRole::Banned]);
+                let action = Action::SetChannelRole {
+                    account_id: actor(scale_account(rng, 0)),
+                    role: Some(role),
+                };
+                return (scale_account(rng, 100), action);
+            }
+            93..=96 => Action::Unsubscribe {
                 account_id: actor(scale_account(rng, 0)),
             },
             _ => Action::Unwatch {
@@ -472,24 +527,35 @@ fn scale_action(
         }
     } else {
         match roll {
-            0..=34 => match rng_pick(rng, &reference.followed_by(actor(sender))) {
+            0..=29 => match rng_pick(rng, &reference.followed_by(actor(sender))) {
                 Some(account_id) => Action::Unsubscribe { account_id },
                 None => Action::Unsubscribe {
                     account_id: actor(scale_account(rng, 100)),
                 },
             },
-            35..=69 => match rng_pick(rng, &reference.marked_by(actor(sender))) {
+            30..=59 => match rng_pick(rng, &reference.marked_by(actor(sender))) {
                 Some(stream_id) => Action::Unwatch { stream_id },
                 None => Action::Unwatch {
                     stream_id: stream_id(rng, known, gone),
                 },
             },
-            70..=89 => {
+            60..=79 => {
                 // A stream of its own, when it has one, so that most deletions succeed.
                 let own = reference.stream_ids_by(|broadcaster| broadcaster == actor(sender));
                 Action::DeleteStream {
                     stream_id: rng_pick(rng, &own).unwrap_or_else(|| stream_id(rng, known, gone)),
                 }
+            }
+            80..=92 => {
+                let channel = scale_account(rng, 100);
+                let held = reference.roles(actor(channel));
+                let account_id = rng_pick(rng, &held)
+                    .map_or_else(|| actor(scale_account(rng, 0)), |(account, _)| account);
+                let action = Action::SetChannelRole {
+                    account_id,
+                    role: None,
+                };
+                return (channel, action);
             }
             _ => Action::Subscribe {
                 account_id: actor(scale_account(rng, 0)),

@@ -5,11 +5,11 @@ use gstd::ActorId;
 use std::collections::{BTreeMap, BTreeSet};
 use w3bstreaming_io::{
     limits::{
-        MAX_ACCOUNTS, MAX_DESCRIPTION_LEN, MAX_FOLLOWS, MAX_LINK_LEN, MAX_NAME_LEN,
+        MAX_ACCOUNTS, MAX_DESCRIPTION_LEN, MAX_FOLLOWS, MAX_LINK_LEN, MAX_NAME_LEN, MAX_ROLES,
         MAX_SCHEDULE_AHEAD_MS, MAX_STREAMS, MAX_STREAMS_PER_BROADCASTER, MAX_STREAM_DURATION_MS,
         MAX_TEXT_BYTES, MAX_TITLE_LEN, MAX_WATCHES, PRUNED_PER_MESSAGE, RETENTION_MS,
     },
-    Action, Error, Event, Field, Profile, Stream, Subscription,
+    Action, ChannelRole, Error, Event, Field, Profile, Stream, Subscription,
 };
 
 const FIRST_NUMBER: u64 = 1_000_000_000_000;
@@ -55,6 +55,8 @@ pub struct Reference {
     streams: BTreeMap<u64, StreamEntry>,
     /// (follower, followed) to the time of the follow.
     follows: BTreeMap<(ActorId, ActorId), u64>,
+    /// (broadcaster, account) to the account's role in the channel.
+    roles: BTreeMap<(ActorId, ActorId), ChannelRole>,
     last_number: Option<u64>,
 }
 
@@ -121,6 +123,15 @@ impl Reference {
         self.streams
             .values()
             .map(|entry| (entry.id.clone(), entry.stream.clone()))
+            .collect()
+    }
+
+    /// The roles in `broadcaster`'s channel, in account order.
+    pub fn roles(&self, broadcaster: ActorId) -> Vec<(ActorId, ChannelRole)> {
+        self.roles
+            .iter()
+            .filter(|((channel, _), _)| *channel == broadcaster)
+            .map(|(&(_, account), &role)| (account, role))
             .collect()
     }
 
@@ -390,6 +401,31 @@ impl Reference {
                     return Err(Error::NotWatching);
                 }
                 Ok(Event::WatchUnmarked)
+            }
+            Action::SetChannelRole { account_id, role } => {
+                self.registered(sender)?;
+                if !self.users.contains_key(&account_id) {
+                    return Err(Error::AccountNotFound);
+                }
+                if account_id == sender {
+                    return Err(Error::OwnChannel);
+                }
+                let key = (sender, account_id);
+                let held = self.roles.get(&key).copied();
+                if held == role {
+                    return Err(match role {
+                        Some(_) => Error::AlreadyInRole,
+                        None => Error::NoChannelRole,
+                    });
+                }
+                match role {
+                    Some(_) if held.is_none() && self.roles.len() >= MAX_ROLES => {
+                        return Err(Error::RolesFull)
+                    }
+                    Some(role) => self.roles.insert(key, role),
+                    None => self.roles.remove(&key),
+                };
+                Ok(Event::ChannelRoleSet)
             }
             Action::Query(query) => {
                 panic!("the model sends no queries as actions, and got {query:?}")
