@@ -1,12 +1,14 @@
 // The chat beside a live stream, on two signaling instances sharing one hub through a
 // real redis-server: anyone reads it, signed in or not; an account with a profile posts
-// under its profile name; a late reader gets the history; every refusal has its reason
-// (docs/signaling.md, "Chat").
+// under its profile name; a late reader gets the history; every refusal has its reason;
+// the moderators and bans the program keeps hold on both instances (docs/signaling.md,
+// "Chat").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startDevnode, startServer, startRedis, devKey, connect, next, nextRefusal, join, signRaw, settle, receivedOf,
 } from 'w3bstreaming-testkit/signaling';
+import { send } from 'w3bstreaming-testkit/devnode';
 
 let devnode;
 let redis;
@@ -198,7 +200,7 @@ test('the broadcaster deletes, times out and sets followers-only and slow mode, 
   const [{ message: spam }] = await next(reader, 'chatMessage');
   ferdies.emit('chatDelete', ferdie.id, { streamId, id: spam.id, ...proof(ferdies, ferdie) });
   assert.deepEqual(await nextRefusal(ferdies), {
-    message: `Only the broadcaster of stream ${streamId} can moderate its chat`,
+    message: `Only the broadcaster of stream ${streamId} and their moderators can moderate its chat`,
     reason: 'not_chat_moderator',
   });
   live.emit('chatDelete', alice.id, { streamId, id: spam.id });
@@ -246,6 +248,78 @@ test('the broadcaster deletes, times out and sets followers-only and slow mode, 
   const [history] = await next(late, 'chatHistory');
   assert.deepEqual(history.settings, { followersOnly: true, slowSecs: 30 });
   assert.deepEqual(history.messages.map(({ text }) => text), ['I follow Alice', 'the host is never slowed', 'nor timed out']);
+  live.emit('stopBroadcasting', alice.id, { streamId });
+  await settle();
+});
+
+test('a moderator named on chain moderates, and a ban ends watching and posting on both instances', async (t) => {
+  const [a, b] = await Promise.all([instance(), instance()]);
+  const live = await aliceLive(t, a);
+  const charlie = devKey('//Charlie');
+  const reader = await open(b);
+  read(reader);
+  await next(reader, 'chatHistory');
+  const [bobs, bobWatching, charlies] = await Promise.all([open(b), open(b), open(a)]);
+  const proof = (socket, key) => ({ signedMsg: signRaw(key, socket.challenge.text), encodedId: key.address });
+  const told = async (event) => (await next(reader, event))[0];
+  const setRole = async (account, role) => {
+    const { event } = await send(devnode, alice, { SetChannelRole: { account_id: account.id, role } });
+    assert.deepEqual(event, { channelRoleSet: null });
+  };
+
+  // Charlie, named on chain, deletes and times out, but not the broadcaster.
+  post(bobs, bob, 'first');
+  const [{ message: first }] = await next(reader, 'chatMessage');
+  charlies.emit('chatDelete', charlie.id, { streamId, id: first.id, ...proof(charlies, charlie) });
+  assert.equal((await nextRefusal(charlies)).reason, 'not_chat_moderator');
+  await setRole(charlie, 'Moderator');
+  live.emit('channelRole', alice.id, { account: charlie.id });
+  assert.deepEqual(await next(live, 'channelRole'), [{ account: charlie.id, role: 'moderator' }]);
+  assert.deepEqual(await told('chatRole'), { streamId, account: charlie.id, role: 'moderator' });
+  charlies.emit('chatDelete', charlie.id, { streamId, id: first.id });
+  assert.deepEqual(await told('chatDeleted'), { streamId, id: first.id });
+  charlies.emit('chatTimeout', charlie.id, { streamId, account: alice.id, minutes: 1 });
+  assert.deepEqual(await nextRefusal(charlies), {
+    message: 'A moderator cannot time out the broadcaster',
+    reason: 'time_out_broadcaster',
+  });
+
+  // Bob watches through the second instance; banned, he is put out and cannot post,
+  // and his messages go from the history.
+  join(bobWatching, 'watch', bob, streamId);
+  await next(bobWatching, 'iceServers');
+  post(bobs, bob, 'about to be banned', { signed: false });
+  assert.equal((await told('chatMessage')).message.text, 'about to be banned');
+  await setRole(bob, 'Banned');
+  // Only the broadcaster's word starts the servers asking: a stranger's names their own channel.
+  bobs.emit('channelRole', bob.id, { account: alice.id });
+  assert.deepEqual(await next(bobs, 'channelRole'), [{ account: alice.id, role: null }]);
+  live.emit('channelRole', alice.id, { account: bob.id });
+  const banned = { message: 'The broadcaster banned you from this channel', reason: 'banned' };
+  assert.deepEqual(await nextRefusal(bobWatching), banned);
+  assert.deepEqual(await told('chatRole'), { streamId, account: bob.id, role: 'banned' });
+  post(bobs, bob, 'let me back', { signed: false });
+  assert.deepEqual(await nextRefusal(bobs), banned);
+  const again = await open(a);
+  join(again, 'watch', bob, streamId);
+  assert.deepEqual(await nextRefusal(again), banned);
+  const late = await open(a);
+  read(late);
+  const [history] = await next(late, 'chatHistory');
+  assert.ok(!history.messages.some(({ author }) => author === bob.id), 'his messages are gone');
+
+  // Lifted: he watches and posts again.
+  await setRole(bob, null);
+  live.emit('channelRole', alice.id, { account: bob.id });
+  assert.deepEqual(await told('chatRole'), { streamId, account: bob.id, role: null });
+  const lifted = await open(b);
+  join(lifted, 'watch', bob, streamId);
+  await next(lifted, 'iceServers');
+  post(bobs, bob, 'thanks', { signed: false });
+  assert.equal((await told('chatMessage')).message.text, 'thanks');
+  await setRole(charlie, null);
+  live.emit('channelRole', alice.id, { account: charlie.id });
+  await told('chatRole');
   live.emit('stopBroadcasting', alice.id, { streamId });
   await settle();
 });

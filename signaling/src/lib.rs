@@ -10,7 +10,7 @@
 //! connection; [`chain`], what the program says (through a node's JSON-RPC);
 //! [`conn`], one connection's own state, and [`outgoing`], what waits to be sent to
 //! it; [`connections`] and [`rates`], what clients may hold, per [`address`] range; [`metrics`], what the
-//! operator is told.
+//! operator is told; [`roles`], the channel roles the program keeps.
 pub mod address;
 pub mod app;
 pub mod auth;
@@ -29,6 +29,7 @@ pub mod metrics;
 pub mod outgoing;
 pub mod rates;
 pub mod refusal;
+pub mod roles;
 mod server;
 pub mod stream_keys;
 pub mod turn;

@@ -52,6 +52,8 @@ pub enum Refusal {
     NotTheBroadcaster(String),
     Ended(String),
     NotSubscribed,
+    /// The program says the broadcaster banned the account from their channel.
+    Banned,
     ChainUnavailable(String),
     /// The instances sharing the hub cannot reach their log (Redis).
     InstancesUnreachable,
@@ -89,7 +91,8 @@ pub enum Refusal {
     NoProfile,
     TooManyChatMessages,
     TooManyChatMessagesFromAddress,
-    /// Only the stream's broadcaster moderates its chat.
+    /// Only the stream's broadcaster and the moderators the program names moderate
+    /// its chat.
     NotChatModerator(String),
     /// The sender is timed out of the chat for this many more seconds.
     ChatTimedOut(u64),
@@ -106,6 +109,8 @@ pub enum Refusal {
     },
     /// A broadcaster cannot time themselves out of their own chat.
     TimeOutOwnChat,
+    /// A moderator cannot time out the broadcaster.
+    TimeOutBroadcaster,
 
     // Stream keys (WHIP).
     TooManyStreamKeys(usize),
@@ -139,6 +144,7 @@ impl Refusal {
             Self::NotTheBroadcaster(_) => "not_the_broadcaster",
             Self::Ended(_) => "ended",
             Self::NotSubscribed => "not_subscribed",
+            Self::Banned => "banned",
             Self::ChainUnavailable(_) => "chain_unavailable",
             Self::InstancesUnreachable => "instances_unreachable",
             Self::AlreadyBroadcasting => "already_broadcasting",
@@ -165,6 +171,7 @@ impl Refusal {
             Self::TimeoutOutOfRange { .. } => "timeout_out_of_range",
             Self::SlowModeOutOfRange { .. } => "slow_mode_out_of_range",
             Self::TimeOutOwnChat => "time_out_own_chat",
+            Self::TimeOutBroadcaster => "time_out_broadcaster",
             Self::TooManyStreamKeys(_) => "too_many_stream_keys",
             Self::NoSuchStreamKey(_) => "no_such_stream_key",
             Self::StreamKeysUnavailable => "stream_keys_unavailable",
@@ -230,6 +237,7 @@ impl fmt::Display for Refusal {
             // The texts the existing frontend recognizes: this one, AlreadyBroadcasting
             // and NotStarted.
             Self::NotSubscribed => write!(f, "You aren't subscribed to this speaker"),
+            Self::Banned => write!(f, "The broadcaster banned you from this channel"),
             Self::ChainUnavailable(error) => {
                 write!(f, "Cannot check the chain right now, try again later ({error})")
             }
@@ -280,7 +288,7 @@ impl fmt::Display for Refusal {
             ),
             Self::NotChatModerator(id) => write!(
                 f,
-                "Only the broadcaster of stream {id} can moderate its chat"
+                "Only the broadcaster of stream {id} and their moderators can moderate its chat"
             ),
             Self::ChatTimedOut(seconds) => write!(
                 f,
@@ -305,6 +313,7 @@ impl fmt::Display for Refusal {
                 write!(f, "Slow mode is from 0 to {max} seconds")
             }
             Self::TimeOutOwnChat => write!(f, "You cannot time yourself out of your own chat"),
+            Self::TimeOutBroadcaster => write!(f, "A moderator cannot time out the broadcaster"),
             Self::TooManyStreamKeys(max) => write!(
                 f,
                 "An account holds at most {max} stream keys: revoke one first"

@@ -123,6 +123,15 @@ impl Signaling {
     /// Applies `op` to this instance's hub and delivers what it says to this
     /// instance's connections; a connection it lets in gets its ICE servers first.
     fn apply(&self, op: Op<ConnId>) -> Result<(), Refusal> {
+        if let Op::ChannelRole {
+            broadcaster,
+            account,
+            role,
+            ..
+        } = op
+        {
+            self.authority.remember_role(broadcaster, account, role);
+        }
         let let_in = match &op {
             Op::Broadcast {
                 conn, broadcaster, ..

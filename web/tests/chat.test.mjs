@@ -1,12 +1,13 @@
 // The chat beside a live stream, through the UI, with two signaling instances sharing
 // one hub through a real redis-server: Alice broadcasts through one, and people on
 // both chat; a visitor without an account reads but cannot post; a late viewer gets
-// the history; hostile text stays text.
+// the history; hostile text stays text; Alice moderates, and names a moderator and
+// bans an account on chain, which both instances hold to.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, startServer } from 'w3bstreaming-testkit/signaling';
-import { open, shown, startStack, unnamedControls } from './support.mjs';
-import { goLive, streamPage, tellOnFailure } from './live-support.mjs';
+import { actAs, gone, open, shown, startStack, unnamedControls } from './support.mjs';
+import { goLive, line, player, streamPage, tellOnFailure } from './live-support.mjs';
 
 let redis;
 let stack;
@@ -154,4 +155,78 @@ test('the broadcaster deletes a message for everyone, times out, and sets follow
       .getByText('Slow mode: one message every 30 seconds, wait a little'),
   );
   assert.deepEqual(await unnamedControls(pages.Alice), []);
+});
+
+test('a moderator named on chain deletes; a ban holds on both instances until it is lifted', async () => {
+  const alice = chat(pages.Alice);
+  await alice.getByLabel('Followers only').uncheck();
+  await alice.getByLabel('Slow mode').selectOption({ label: 'Off' });
+  await player(pages.Dave).getByRole('button', { name: 'Watch' }).click();
+  await shown(line(player(pages.Dave)).getByText('Playing, peer to peer.'));
+
+  // Charlie, on the first instance, is named a moderator on chain: the controls come.
+  assert.equal(
+    await chat(pages.Charlie)
+      .getByRole('button', { name: /^Delete message/ })
+      .count(),
+    0,
+  );
+  await alice
+    .getByRole('button', { name: 'Make Charlie Demo a moderator of your channel' })
+    .first()
+    .click();
+  await shown(alice.getByText('Charlie Demo is a moderator.'));
+  await say(pages.Dave, 'Dave again, on the second instance');
+  await shown(messages(pages.Charlie).getByText('Dave again, on the second instance'));
+  await chat(pages.Charlie)
+    .getByRole('button', { name: 'Delete message from Dave Demo' })
+    .last()
+    .click();
+  for (const page of [pages.Bob, pages.visitor, pages.Dave, pages.Alice]) {
+    await gone(messages(page).getByText('Dave again, on the second instance'));
+  }
+  assert.equal(
+    await chat(pages.Charlie).getByRole('button', { name: /^Ban / }).count(),
+    0,
+    'only the broadcaster bans',
+  );
+
+  // Dave, watching through the second instance, is banned: his watching ends, his
+  // messages go for everyone, and he cannot post.
+  await say(pages.Dave, 'Dave, about to be banned');
+  await shown(messages(pages.Alice).getByText('Dave, about to be banned'));
+  await alice.getByRole('button', { name: 'Ban Dave Demo from your channel' }).last().click();
+  await shown(alice.getByText('Dave Demo is banned.'));
+  const banned = 'The broadcaster banned you from this channel';
+  await shown(line(player(pages.Dave)).getByText(banned));
+  await shown(
+    chat(pages.Dave).getByText(/^The broadcaster banned you from this channel: you can read/),
+  );
+  for (const page of [pages.Bob, pages.visitor, pages.Charlie]) {
+    await gone(messages(page).getByText(/^Dave, /));
+  }
+  assert.equal(await chat(pages.Dave).getByLabel('Message', { exact: true }).count(), 0);
+  // On the first instance too, from a page opened afresh.
+  pages.DaveAgain = await streamPage(stack, stack.browser, 'Dave');
+  await player(pages.DaveAgain).getByRole('button', { name: 'Watch' }).click();
+  await shown(line(player(pages.DaveAgain)).getByText(banned));
+  await shown(chat(pages.DaveAgain).getByText(/^The broadcaster banned you/));
+
+  // Alice lifts the ban from her account page; Dave watches and posts again.
+  const account = await open(stack, '/account');
+  pages.AliceAccount = account;
+  await actAs(account, 'Alice');
+  const roles = account.getByRole('region', { name: 'Moderators and bans' });
+  await shown(roles.getByText('Moderator'));
+  await roles.getByRole('button', { name: 'Lift the ban: Dave Demo' }).click();
+  await shown(roles.getByText('Dave Demo: Ban lifted.'));
+  await shown(roles.getByRole('button', { name: 'Remove as moderator: Charlie Demo' }));
+  assert.equal(await roles.getByRole('button', { name: /Dave Demo/ }).count(), 0);
+  await shown(chat(pages.Dave).getByLabel('Message', { exact: true }));
+  await say(pages.Dave, 'Dave is back');
+  await shown(messages(pages.visitor).getByText('Dave is back'));
+  pages.DaveLater = await streamPage(stack, stack.browser, 'Dave');
+  await player(pages.DaveLater).getByRole('button', { name: 'Watch' }).click();
+  await shown(line(player(pages.DaveLater)).getByText('Playing, peer to peer.'));
+  assert.deepEqual(await unnamedControls(account), []);
 });

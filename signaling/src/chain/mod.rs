@@ -4,7 +4,7 @@
 pub mod rpc;
 pub mod turns;
 
-use crate::address::AddressRange;
+use crate::{address::AddressRange, roles::Role};
 use moka::future::Cache;
 use parity_scale_codec::{Decode, Encode};
 use std::{fmt, future::Future, pin::Pin, sync::Arc, time::Duration};
@@ -57,9 +57,11 @@ pub struct Settings {
 }
 
 /// The program's answers to the server's questions, through the targeted queries
-/// `Stream`, `IsSubscribed` and `Profile` (never the whole `Users` state). Each answer is kept
-/// for a short time, so a crowd joining one stream asks the chain once per viewer; a
-/// follow is kept, not its absence. Equal questions asked while one is in flight wait
+/// `Stream`, `IsSubscribed`, `Profile` and `ChannelRole` (never the whole `Users` state).
+/// Each answer is kept for a short time, so a crowd joining one stream asks the chain
+/// once per viewer; a follow is kept, not its absence, and a role is kept either way
+/// (almost every viewer holds none), until a change the broadcaster's page announces
+/// replaces it ([`Authority::remember_role`]). Equal questions asked while one is in flight wait
 /// for its answer instead of asking again, and a failure is remembered briefly, so a
 /// client repeating a question costs the node one query. The caches admit a new entry
 /// over an old one by how often each is asked (moka's TinyLFU), so a flood of
@@ -71,6 +73,8 @@ pub struct Authority {
     follows: Cache<(AccountId, AccountId), ()>,
     /// What a chat message shows of its author.
     profiles: Cache<AccountId, Option<ProfileSummary>>,
+    /// By (broadcaster, account).
+    roles: Cache<(AccountId, AccountId), Option<Role>>,
     /// By the encoded query.
     failures: Cache<Vec<u8>, ChainError>,
     turns: Turns<AddressRange>,
@@ -91,6 +95,7 @@ impl Authority {
             streams: cache(settings.capacity, settings.ttl),
             follows: cache(settings.capacity, settings.ttl),
             profiles: cache(settings.capacity, settings.ttl),
+            roles: cache(settings.capacity, settings.ttl),
             failures: cache(settings.capacity, settings.failure_ttl),
             turns: Turns::new(settings.concurrent),
             wait: settings.wait,
@@ -172,6 +177,59 @@ impl Authority {
             .try_get_with(account, ask)
             .await
             .map_err(|error| (*error).clone())
+    }
+
+    /// The role `account` holds in `broadcaster`'s channel, asked by a client in `by`.
+    pub async fn role(
+        &self,
+        broadcaster: AccountId,
+        account: AccountId,
+        by: AddressRange,
+    ) -> Result<Option<Role>, ChainError> {
+        self.roles
+            .try_get_with(
+                (broadcaster, account),
+                self.ask_role(broadcaster, account, by),
+            )
+            .await
+            .map_err(|error| (*error).clone())
+    }
+
+    /// The role, asked of the chain now whatever is kept, and kept: after the
+    /// broadcaster said it changed it.
+    pub async fn fresh_role(
+        &self,
+        broadcaster: AccountId,
+        account: AccountId,
+        by: AddressRange,
+    ) -> Result<Option<Role>, ChainError> {
+        let role = self.ask_role(broadcaster, account, by).await?;
+        self.roles.insert((broadcaster, account), role).await;
+        Ok(role)
+    }
+
+    /// Keeps `role` as the answer for (`broadcaster`, `account`) from now on: what
+    /// another instance heard from the chain when the role changed. Called where
+    /// nothing can wait, it is kept a moment later, on a task of its own.
+    pub fn remember_role(&self, broadcaster: AccountId, account: AccountId, role: Option<Role>) {
+        let roles = self.roles.clone();
+        tokio::spawn(async move { roles.insert((broadcaster, account), role).await });
+    }
+
+    async fn ask_role(
+        &self,
+        broadcaster: AccountId,
+        account: AccountId,
+        by: AddressRange,
+    ) -> Result<Option<Role>, ChainError> {
+        let query = StateQuery::ChannelRole {
+            broadcaster: broadcaster.0.into(),
+            account: account.0.into(),
+        };
+        match self.ask(query.encode(), by).await? {
+            StateReply::ChannelRole(role) => Ok(role.map(Role::from)),
+            _ => Err(not_the_reply()),
+        }
     }
 
     async fn query(&self, query: StateQuery, by: AddressRange) -> Result<StateReply, ChainError> {

@@ -1,7 +1,8 @@
 //! The chat beside a live stream: `chatRead` opens a stream's chat for anyone, signed
 //! in or not (its last messages, then each new one); `chatPost` posts to it, signed in
-//! with the connection's challenge as a join is, under the author's profile name; and
-//! the broadcaster's `chatDelete`, `chatTimeout` and `chatSettings` moderate it.
+//! with the connection's challenge as a join is, under the author's profile name (an
+//! account the broadcaster banned cannot); and `chatDelete`, `chatTimeout` and
+//! `chatSettings` moderate it, from the broadcaster or a moderator the program names.
 use super::{
     join::{chain_unavailable, signed_in_by},
     Outcome,
@@ -11,12 +12,14 @@ use crate::{
     conn::Conn,
     hub::Op,
     refusal::Refusal,
+    roles::Role,
     server::{now_ms, Signaling},
     wire::{self, ChatDeleteMsg, ChatPostMsg, ChatSettingsMsg, ChatTimeoutMsg, StreamMsg},
 };
 use socketioxide::extract::SocketRef;
 use std::sync::Arc;
 use tracing::debug;
+use w3bstreaming_keys::AccountId;
 
 pub(super) async fn read(
     signaling: Arc<Signaling>,
@@ -66,6 +69,16 @@ pub(super) async fn post(
         .await
         .map_err(chain_unavailable)?
         .ok_or(Refusal::NoProfile)?;
+    if author != broadcaster
+        && signaling
+            .authority
+            .role(broadcaster, author, conn.range)
+            .await
+            .map_err(chain_unavailable)?
+            == Some(Role::Banned)
+    {
+        return Err(Refusal::Banned);
+    }
     if settings.followers_only
         && author != broadcaster
         && !signaling
@@ -98,6 +111,7 @@ pub(super) async fn delete(
 ) -> Outcome {
     let stream_id = wire::stream_id(&message.stream_id)?.to_string();
     let by = signed_in_by(&signaling, &socket, &claimed, &message.proof)?;
+    let moderator = named_moderator(&signaling, &socket, &stream_id, by).await?;
     let conn = signaling.conn_id(&socket);
     let id = message.id;
     signaling
@@ -105,6 +119,7 @@ pub(super) async fn delete(
             conn,
             stream_id,
             by,
+            moderator,
             id,
         })
         .await
@@ -120,12 +135,14 @@ pub(super) async fn time_out(
     let account = wire::account(&message.account)?;
     let until_ms = now_ms().saturating_add(timeout_ms(message.minutes)?);
     let by = signed_in_by(&signaling, &socket, &claimed, &message.proof)?;
+    let moderator = named_moderator(&signaling, &socket, &stream_id, by).await?;
     let conn = signaling.conn_id(&socket);
     signaling
         .change(Op::ChatTimeout {
             conn,
             stream_id,
             by,
+            moderator,
             account,
             until_ms,
         })
@@ -141,13 +158,41 @@ pub(super) async fn settings(
     let stream_id = wire::stream_id(&message.stream_id)?.to_string();
     let settings = message.settings().check()?;
     let by = signed_in_by(&signaling, &socket, &claimed, &message.proof)?;
+    let moderator = named_moderator(&signaling, &socket, &stream_id, by).await?;
     let conn = signaling.conn_id(&socket);
     signaling
         .change(Op::ChatSettings {
             conn,
             stream_id,
             by,
+            moderator,
             settings,
         })
         .await
+}
+
+/// Whether the program names `by` a moderator of the channel of the live stream
+/// `stream_id`. The broadcaster needs no role, and the hub refuses anyone else who
+/// holds none; a stream that is not live, the hub refuses too.
+async fn named_moderator(
+    signaling: &Signaling,
+    socket: &SocketRef,
+    stream_id: &str,
+    by: AccountId,
+) -> Result<bool, Refusal> {
+    let broadcaster = signaling.lock().broadcaster(stream_id);
+    let Some(broadcaster) = broadcaster.filter(|&broadcaster| broadcaster != by) else {
+        return Ok(false);
+    };
+    let range = Conn::of(socket).range;
+    let _turn = signaling
+        .chain_queries
+        .enter(range)
+        .ok_or(Refusal::TooManyChainQueriesFromAddress)?;
+    let role = signaling
+        .authority
+        .role(broadcaster, by, range)
+        .await
+        .map_err(chain_unavailable)?;
+    Ok(role == Some(Role::Moderator))
 }

@@ -1,11 +1,17 @@
-//! Watching lasts only while following: every `--recheck-follows-ms` each viewer on this
-//! instance is asked about again (through the chain's cache), and one the program says
-//! no longer follows the broadcaster leaves the stream and is told why, as a join of
-//! theirs would be refused. Its peer connection ends with it: the broadcaster's (told
+//! Watching lasts only while following and not banned: every `--recheck-follows-ms`
+//! each viewer on this instance is asked about again (through the chain's cache), and
+//! one the program says no longer follows the broadcaster, or is banned from their
+//! channel, leaves the stream and is told why, as a join of theirs would be refused. A
+//! ban the broadcaster's page announces acts at once (`events::roles`); this finds those
+//! made elsewhere. Its peer connection ends with it: the broadcaster's (told
 //! `stopWatching`) or the media server's (its subscription ends).
-use crate::{conn::Conn, hub::Op, refusal::Refusal, server::Signaling};
+use crate::{
+    address::AddressRange, chain::ChainError, conn::Conn, hub::Op, refusal::Refusal, roles::Role,
+    server::Signaling,
+};
 use std::{sync::Arc, time::Duration};
 use tracing::{debug, info, warn};
+use w3bstreaming_keys::AccountId;
 
 /// Runs for as long as the server does.
 pub(crate) async fn recheck_follows(signaling: Arc<Signaling>, every: Duration) {
@@ -28,26 +34,37 @@ pub(crate) async fn recheck_follows(signaling: Arc<Signaling>, every: Duration) 
                 continue;
             };
             let range = Conn::of(&socket).range;
-            match signaling
-                .authority
-                .follows(viewer, broadcaster, range)
-                .await
-            {
-                Ok(true) => {}
+            match may_still_watch(&signaling, viewer, broadcaster, range).await {
+                Ok(None) => {}
                 // A node that cannot be asked does not end what it let in.
                 Err(error) => debug!(%error, "a follow could not be checked again"),
-                Ok(false) => {
-                    info!(%viewer, stream_id, "no longer follows: stops watching");
+                Ok(Some(refusal)) => {
+                    info!(%viewer, stream_id, %refusal, "stops watching");
                     match signaling.change(Op::Leave { conn, stream_id }).await {
-                        Ok(()) => signaling.refuse(&socket, "watch", Refusal::NotSubscribed),
+                        Ok(()) => signaling.refuse(&socket, "watch", refusal),
                         // Left meanwhile.
                         Err(Refusal::NotWatching(_)) => {}
                         Err(refusal) => {
-                            warn!(%refusal, "a viewer who unfollowed could not be removed")
+                            warn!(%refusal, "a viewer who may no longer watch could not be removed")
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// Why `viewer` may no longer watch `broadcaster`, if the program says so.
+async fn may_still_watch(
+    signaling: &Signaling,
+    viewer: AccountId,
+    broadcaster: AccountId,
+    range: AddressRange,
+) -> Result<Option<Refusal>, ChainError> {
+    let authority = &signaling.authority;
+    if authority.role(broadcaster, viewer, range).await? == Some(Role::Banned) {
+        return Ok(Some(Refusal::Banned));
+    }
+    let follows = authority.follows(viewer, broadcaster, range).await?;
+    Ok((!follows).then_some(Refusal::NotSubscribed))
 }

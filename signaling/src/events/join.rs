@@ -10,6 +10,7 @@ use crate::{
     hub::{Op, Via},
     rates::Entered,
     refusal::Refusal,
+    roles::Role,
     server::{now_ms, Signaling},
     wire::{self, JoinMsg, Packet, SignedMsg, StreamMsg},
 };
@@ -93,9 +94,19 @@ pub(super) async fn watch(
         .lock()
         .broadcaster(stream_id)
         .ok_or_else(|| Refusal::NotStarted(stream_id.into()))?;
+    let range = Conn::of(&socket).range;
+    if signaling
+        .authority
+        .role(broadcaster, viewer, range)
+        .await
+        .map_err(chain_unavailable)?
+        == Some(Role::Banned)
+    {
+        return Err(Refusal::Banned);
+    }
     if !signaling
         .authority
-        .follows(viewer, broadcaster, Conn::of(&socket).range)
+        .follows(viewer, broadcaster, range)
         .await
         .map_err(chain_unavailable)?
     {

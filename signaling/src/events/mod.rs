@@ -1,8 +1,9 @@
 //! The socket.io events, by what they do: [`join`] goes live, watches and leaves,
 //! [`relay`] passes offers, answers and candidates between peers, [`listen`] tells
 //! anyone whether a stream is live, [`chat`] reads and posts the chat beside a stream,
-//! [`media`] publishes to the media server; and what
-//! follows from them over time: [`follows`] ends the watching of who unfollowed. On connect every client event gets its own typed
+//! [`roles`] hears of a channel role changed on chain, [`media`] publishes to the media
+//! server; and what follows from them over time: [`follows`] ends the watching of who
+//! unfollowed or was banned. On connect every client event gets its own typed
 //! handler, behind the connection's event limit ([`RateLimited`]), and a refusal
 //! reaches its sender in one place ([`conclude`]). A connection that signs in to
 //! nothing and listens to nothing, or falls silent while it neither broadcasts nor
@@ -18,6 +19,7 @@ pub(crate) mod media;
 pub(crate) mod media_servers;
 pub(crate) mod media_tasks;
 mod relay;
+mod roles;
 
 pub(crate) use join::may_broadcast;
 
@@ -117,6 +119,7 @@ pub(crate) async fn prepare(
     on(&signaling, &socket, "chatDelete", chat::delete);
     on(&signaling, &socket, "chatTimeout", chat::time_out);
     on(&signaling, &socket, "chatSettings", chat::settings);
+    on(&signaling, &socket, "channelRole", roles::changed);
     let on_disconnect = signaling.clone();
     socket.on_disconnect(move |socket: SocketRef| async move {
         let signaling = on_disconnect;

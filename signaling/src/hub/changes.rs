@@ -4,6 +4,8 @@
 use crate::{
     chat::{ChatMessage, ChatSettings},
     media::{Feed, ServerId},
+    refusal::Refusal,
+    roles::Role,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -80,11 +82,14 @@ pub enum Op<C> {
         at_ms: u64,
     },
     /// `by`, signed in on `conn`, deletes message `id` from the chat of `stream_id`
-    /// for everyone ([`Hub::moderate`]).
+    /// for everyone ([`Hub::moderate`]). `moderator`: the program names `by` a
+    /// moderator of the stream's channel, as the instance that took the change asked.
     ChatDelete {
         conn: C,
         stream_id: String,
         by: AccountId,
+        #[serde(default)]
+        moderator: bool,
         id: u64,
     },
     /// `by` times `account` out of the chat of `stream_id` until `until_ms`.
@@ -92,6 +97,8 @@ pub enum Op<C> {
         conn: C,
         stream_id: String,
         by: AccountId,
+        #[serde(default)]
+        moderator: bool,
         account: AccountId,
         until_ms: u64,
     },
@@ -100,7 +107,18 @@ pub enum Op<C> {
         conn: C,
         stream_id: String,
         by: AccountId,
+        #[serde(default)]
+        moderator: bool,
         settings: ChatSettings,
+    },
+    /// The program says `account` holds `role` in `broadcaster`'s channel now, as the
+    /// instance that took the change asked it when `broadcaster`'s page said it had
+    /// changed ([`Hub::channel_role`]).
+    ChannelRole {
+        conn: C,
+        broadcaster: AccountId,
+        account: AccountId,
+        role: Option<Role>,
     },
 }
 
@@ -204,6 +222,14 @@ pub enum Notice {
         stream_id: String,
         settings: ChatSettings,
     },
+    /// To each reader: the program says `account` holds `role` in the channel now.
+    ChatRole {
+        stream_id: String,
+        account: AccountId,
+        role: Option<Role>,
+    },
+    /// To a connection: what it took part in ended for this reason.
+    Refused(Refusal),
     /// To each connection reading the chat of `stream_id`: a new message.
     ChatMessage {
         stream_id: String,
@@ -238,6 +264,7 @@ impl<C> Op<C> {
             Self::ChatDelete { .. } => "chatDelete",
             Self::ChatTimeout { .. } => "chatTimeout",
             Self::ChatSettings { .. } => "chatSettings",
+            Self::ChannelRole { .. } => "channelRole",
         }
     }
 }

@@ -23,6 +23,7 @@ mod listeners;
 mod media;
 mod moderation;
 mod relay;
+mod roles;
 mod servers;
 mod streams;
 #[cfg(test)]
@@ -246,6 +247,12 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 let (stream_id, by, change) = op.moderation().expect("a moderation change");
                 self.moderate(stream_id, by, change)
             }
+            Op::ChannelRole {
+                broadcaster,
+                account,
+                role,
+                ..
+            } => Ok(self.channel_role(broadcaster, account, role)),
         }
     }
 
@@ -260,7 +267,8 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             | Op::Join { .. }
             | Op::Disconnect { .. }
             | Op::ServerDown { .. }
-            | Op::ServerUp { .. } => Ok(()),
+            | Op::ServerUp { .. }
+            | Op::ChannelRole { .. } => Ok(()),
             Op::Leave { conn, stream_id } => self.viewer_on(*conn, stream_id).map(drop),
             Op::StopBroadcast { conn, stream_id } => self.broadcaster_on(*conn, stream_id),
             Op::Publish {

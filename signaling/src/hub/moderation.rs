@@ -1,6 +1,6 @@
-//! What the broadcaster of a live stream does to its chat: deletes a message for
-//! everyone, times an account out, and sets followers-only and slow mode; and whether
-//! a post may go in. It is all kept with the live stream, so every instance decides
+//! What the broadcaster of a live stream, or a moderator of its channel, does to its
+//! chat: deletes a message for everyone, times an account out, and sets followers-only
+//! and slow mode; and whether a post may go in. It is all kept with the live stream, so every instance decides
 //! the same from the same log, and it goes when the stream ends. The checks use the
 //! post's own time, not the clock of the instance applying it.
 use super::{Hub, Live, Notice, Op, Outbox};
@@ -48,7 +48,15 @@ impl Moderation {
     }
 }
 
-/// What the broadcaster changes.
+/// Who moderates: the account, and whether the program names it a moderator of the
+/// channel (the broadcaster needs no role).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Moderator {
+    pub account: AccountId,
+    pub named: bool,
+}
+
+/// What the broadcaster or a moderator changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Change {
     Delete { id: u64 },
@@ -57,21 +65,27 @@ pub(super) enum Change {
 }
 
 impl<C> Op<C> {
-    /// The stream, the account moderating and the change, if `self` moderates a chat.
-    pub(super) fn moderation(&self) -> Option<(&str, AccountId, Change)> {
-        Some(match self {
+    /// The stream, who moderates and the change, if `self` moderates a chat.
+    pub(super) fn moderation(&self) -> Option<(&str, Moderator, Change)> {
+        let (stream_id, by, moderator, change) = match self {
             Op::ChatDelete {
-                stream_id, by, id, ..
-            } => (stream_id, *by, Change::Delete { id: *id }),
+                stream_id,
+                by,
+                moderator,
+                id,
+                ..
+            } => (stream_id, by, moderator, Change::Delete { id: *id }),
             Op::ChatTimeout {
                 stream_id,
                 by,
+                moderator,
                 account,
                 until_ms,
                 ..
             } => (
                 stream_id,
-                *by,
+                by,
+                moderator,
                 Change::TimeOut {
                     account: *account,
                     until_ms: *until_ms,
@@ -80,11 +94,17 @@ impl<C> Op<C> {
             Op::ChatSettings {
                 stream_id,
                 by,
+                moderator,
                 settings,
                 ..
-            } => (stream_id, *by, Change::Settings(*settings)),
+            } => (stream_id, by, moderator, Change::Settings(*settings)),
             _ => return None,
-        })
+        };
+        let by = Moderator {
+            account: *by,
+            named: *moderator,
+        };
+        Some((stream_id, by, change))
     }
 }
 
@@ -94,29 +114,35 @@ impl<C: Copy + Eq + Hash> Hub<C> {
     pub(super) fn may_moderate(
         &self,
         stream_id: &str,
-        by: AccountId,
+        by: Moderator,
         change: Change,
     ) -> Result<(), Refusal> {
         let live = self.live_stream(stream_id)?;
-        if live.broadcaster != by {
+        let broadcaster = live.broadcaster == by.account;
+        if !broadcaster && !by.named {
             return Err(Refusal::NotChatModerator(stream_id.to_string()));
         }
         match change {
             Change::Delete { id } if !live.chat.iter().any(|message| message.id == id) => {
                 Err(Refusal::NoSuchChatMessage(id))
             }
-            Change::TimeOut { account, .. } if account == by => Err(Refusal::TimeOutOwnChat),
+            Change::TimeOut { account, .. } if account == by.account => {
+                Err(Refusal::TimeOutOwnChat)
+            }
+            Change::TimeOut { account, .. } if account == live.broadcaster => {
+                Err(Refusal::TimeOutBroadcaster)
+            }
             Change::Settings(settings) => settings.check().map(drop),
             _ => Ok(()),
         }
     }
 
-    /// `by`, the broadcaster of `stream_id`, makes `change` to its chat, and every
-    /// reader is told.
+    /// `by`, the broadcaster of `stream_id` or a moderator of its channel, makes
+    /// `change` to its chat, and every reader is told.
     pub(super) fn moderate(
         &mut self,
         stream_id: &str,
-        by: AccountId,
+        by: Moderator,
         change: Change,
     ) -> Result<Outbox<C>, Refusal> {
         self.may_moderate(stream_id, by, change)?;
@@ -201,6 +227,7 @@ mod tests {
             conn: BC,
             stream_id: "s".into(),
             by,
+            moderator: false,
             id,
         };
         assert_eq!(
@@ -226,6 +253,7 @@ mod tests {
             conn: BC,
             stream_id: "t".into(),
             by: B,
+            moderator: false,
             id: 2,
         };
         assert_eq!(
@@ -241,6 +269,7 @@ mod tests {
             conn: BC,
             stream_id: "s".into(),
             by,
+            moderator: false,
             account,
             until_ms: 61_000,
         };
@@ -283,6 +312,7 @@ mod tests {
             conn: BC,
             stream_id: "s".into(),
             by,
+            moderator: false,
             settings: ChatSettings {
                 followers_only: true,
                 slow_secs,

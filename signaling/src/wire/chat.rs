@@ -57,6 +57,16 @@ impl ChatSettingsMsg {
     }
 }
 
+/// `channelRole`, from a broadcaster whose page changed `account`'s role in their
+/// channel on chain: the servers ask the program again and act on the answer.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelRoleMsg {
+    pub account: String,
+    #[serde(flatten)]
+    pub proof: SignedMsg,
+}
+
 /// The event that tells a chat notice; `None` for any other notice.
 pub(super) fn notice_event(notice: Notice) -> Option<(&'static str, Value, Option<Value>)> {
     let (event, message) = match notice {
@@ -89,6 +99,14 @@ pub(super) fn notice_event(notice: Notice) -> Option<(&'static str, Value, Optio
         } => (
             "chatSettings",
             json!({ "streamId": stream_id, "settings": settings }),
+        ),
+        Notice::ChatRole {
+            stream_id,
+            account,
+            role,
+        } => (
+            "chatRole",
+            json!({ "streamId": stream_id, "account": account, "role": role }),
         ),
         _ => return None,
     };

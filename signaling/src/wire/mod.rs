@@ -7,6 +7,7 @@ use crate::{
     hub::Notice,
     media::Layer,
     refusal::Refusal,
+    roles::Role,
     stream_keys::{KeyInfo, NewKey},
     turn::IceServer,
 };
@@ -16,7 +17,7 @@ use w3bstreaming_keys::AccountId;
 
 mod chat;
 
-pub use chat::{ChatDeleteMsg, ChatPostMsg, ChatSettingsMsg, ChatTimeoutMsg};
+pub use chat::{ChannelRoleMsg, ChatDeleteMsg, ChatPostMsg, ChatSettingsMsg, ChatTimeoutMsg};
 
 /// Stream ids the program makes are a 13-digit number and a title of at most
 /// `MAX_TITLE_LEN` bytes: 113 bytes at most.
@@ -200,6 +201,11 @@ impl Packet {
         )
     }
 
+    /// To a broadcaster who said a channel role changed: the role the servers act on.
+    pub fn channel_role(account: AccountId, role: Option<Role>) -> Self {
+        Self::one("channelRole", json!({ "account": account, "role": role }))
+    }
+
     /// To a connection just let into a stream: the ICE servers to use.
     pub fn ice_servers(servers: &[IceServer]) -> Self {
         Self::one("iceServers", json!(servers))
@@ -256,11 +262,16 @@ fn notice_event(notice: Notice) -> Option<(&'static str, Value, Option<Value>)> 
             ("route", json!({ "streamId": stream_id, "via": via }), None)
         }
         Notice::WatchersCount(count) => ("watchersCount", json!(count), None),
+        Notice::Refused(refusal) => {
+            let packet = Packet::refusal(&refusal);
+            (packet.event, packet.first, packet.second)
+        }
         Notice::ChatHistory { .. }
         | Notice::ChatMessage { .. }
         | Notice::ChatDeleted { .. }
         | Notice::ChatTimedOut { .. }
-        | Notice::ChatSettings { .. } => return chat::notice_event(notice),
+        | Notice::ChatSettings { .. }
+        | Notice::ChatRole { .. } => return chat::notice_event(notice),
         Notice::Status {
             stream_id,
             live,

@@ -13,6 +13,7 @@ export function ActionButton({
   disabled,
   kind = 'primary',
   type = 'button',
+  label,
 }: {
   state: ActionState;
   onClick?: () => void;
@@ -21,6 +22,8 @@ export function ActionButton({
   disabled?: boolean;
   kind?: 'primary' | 'secondary' | 'danger';
   type?: 'button' | 'submit';
+  /** The accessible name, where the text alone does not say what it acts on. */
+  label?: string;
 }) {
   const pending = state.status === 'pending';
   return (
@@ -30,6 +33,7 @@ export function ActionButton({
       onClick={onClick}
       disabled={disabled || pending}
       aria-busy={pending}
+      aria-label={label}
     >
       {pending ? pendingLabel : children}
     </button>

@@ -1,21 +1,21 @@
 // The chat beside a stream: anyone reads it while the stream is live, signed in or not;
 // the account that acts posts under its profile name, its address beside every name so
 // that no name passes for another account. Messages are text: nothing in them is a
-// link, markup or a preview. The broadcaster deletes messages, times accounts out and
-// sets followers-only and slow mode, from the keyboard as well.
+// link, markup or a preview. The broadcaster and the moderators the program names
+// delete messages, time accounts out and set followers-only and slow mode, from the
+// keyboard as well; the broadcaster also bans accounts and names moderators
+// (`ChatModeration.tsx`). A banned account reads but cannot post.
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { Account } from '../chain/types';
 import { addressOf, shortAddress } from '../app/profiles';
 import { useNow } from '../app/hooks';
 import { Link, paths } from '../app/router';
 import { ChatRoom, type ChatAct } from '../live/chat';
-import type { ChatMessage, ChatSettings } from '../live/protocol';
+import type { ChatMessage, ChatSettings, Role } from '../live/protocol';
 import type { Hex } from '../program/types';
+import { MessageActions, RoleOutcome, useChannelRole, useRoleChange } from './ChatModeration';
 
 const bytesOf = (text: string): number => new TextEncoder().encode(text.trim()).length;
-
-/** How long the broadcaster's Time out keeps an account from posting. */
-const TIMEOUT_MINUTES = 5;
 
 /** The slow modes offered, in seconds (0: off). */
 const SLOW_MODES = [0, 5, 30, 120];
@@ -37,14 +37,14 @@ export function Chat({
   streamId,
   url,
   live,
-  moderator,
+  broadcaster,
 }: {
   account: Account | null;
   streamId: string;
   url: string;
   live: boolean;
-  /** Whether the account that acts moderates this chat (it is the broadcaster). */
-  moderator: boolean;
+  /** The stream's broadcaster: the channel whose roles hold here. */
+  broadcaster: Hex;
 }) {
   const id = useId();
   const [messages, setMessages] = useState<ChatMessage[]>([]);
@@ -58,6 +58,12 @@ export function Chat({
   const [timedOut, setTimedOut] = useState<{ account: Hex; untilMs: number } | null>(null);
   const now = useNow(timedOut ? 1_000 : 60_000);
   const [text, setText] = useState('');
+  // What the servers told of the acting account's role since the chat opened.
+  const [told, setTold] = useState<{ role: Role | null } | null>(null);
+  const role = useChannelRole(account, broadcaster, told);
+  const owner = account !== null && account.id === broadcaster;
+  const moderator = owner || role === 'moderator';
+  const banned = !owner && role === 'banned';
   const room = useRef<ChatRoom | null>(null);
   const list = useRef<HTMLOListElement>(null);
   // A connection signs in as one account: another account reads and posts on its own.
@@ -70,6 +76,9 @@ export function Chat({
         setAsked(null);
       },
       onTimedOut: (timed, untilMs) => setTimedOut({ account: timed, untilMs }),
+      onRole: (changed, now) => {
+        if (changed === accountId) setTold({ role: now });
+      },
       onMaxBytes: setMaxBytes,
       onProblem: (text) => {
         setProblem(text);
@@ -85,6 +94,7 @@ export function Chat({
       setSettings(OPEN);
       setAsked(null);
       setTimedOut(null);
+      setTold(null);
     };
   }, [url, streamId, accountId]);
 
@@ -100,6 +110,7 @@ export function Chat({
   const act = (what: ChatAct) => {
     if (account) void room.current?.act(account, what);
   };
+  const roles = useRoleChange(account, act);
   const send = (event: FormEvent) => {
     event.preventDefault();
     if (!account || bytes === 0 || tooLong) return;
@@ -143,31 +154,19 @@ export function Chat({
               </span>
             </span>{' '}
             <span className="chat-text">{message.text}</span>
-            {moderator && message.author !== account?.id && (
-              <span className="chat-moderation">
-                <button
-                  type="button"
-                  className="link-button"
-                  aria-label={`Delete message from ${authorOf(message)}`}
-                  onClick={() => act({ kind: 'delete', id: message.id })}
-                >
-                  Delete
-                </button>
-                <button
-                  type="button"
-                  className="link-button"
-                  aria-label={`Time out ${authorOf(message)} for ${TIMEOUT_MINUTES} minutes`}
-                  onClick={() =>
-                    act({ kind: 'timeOut', account: message.author, minutes: TIMEOUT_MINUTES })
-                  }
-                >
-                  Time out {TIMEOUT_MINUTES} min
-                </button>
-              </span>
+            {account && moderator && ![account.id, broadcaster].includes(message.author) && (
+              <MessageActions
+                author={message.author}
+                authorName={authorOf(message)}
+                messageId={message.id}
+                act={act}
+                roles={owner ? roles : null}
+              />
             )}
           </li>
         ))}
       </ol>
+      {owner && <RoleOutcome roles={roles} />}
       {timedOut && timedOut.untilMs > now && (
         <p className="muted small" role="status">
           {timedOut.account === account?.id ? 'You' : timedOutName} cannot post until{' '}
@@ -206,7 +205,11 @@ export function Chat({
           {live ? 'No messages yet.' : 'The chat opens when the stream is live.'}
         </p>
       )}
-      {account ? (
+      {banned ? (
+        <p className="muted small" role="status">
+          The broadcaster banned you from this channel: you can read the chat, not post.
+        </p>
+      ) : account ? (
         <form className="chat-form" onSubmit={send}>
           <label htmlFor={`${id}-text`} className="visually-hidden">
             Message

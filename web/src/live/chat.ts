@@ -1,8 +1,9 @@
 // The chat beside a stream (docs/signaling.md, "Chat"): one signaling connection that
 // reads the stream's chat for anyone, renewing its `chatRead` while the page is shown
-// (the server closes a silent reader), and acts for the account that acts (posts, and
-// for the broadcaster deletes, times out and sets the chat's rules), signing this
-// connection's challenge with its wallet the first time.
+// (the server closes a silent reader), and acts for the account that acts (posts; for
+// the broadcaster and moderators deletes, times out and sets the chat's rules; for the
+// broadcaster tells the servers of a role changed on chain), signing this connection's
+// challenge with its wallet the first time.
 import { signText } from '../chain/sign';
 import type { Account } from '../chain/types';
 import type { Hex } from '../program/types';
@@ -13,6 +14,7 @@ import {
   type Challenge,
   type ChatMessage,
   type ChatSettings,
+  type Role,
   type SignalingSocket,
   type SignedIn,
 } from './protocol';
@@ -34,7 +36,8 @@ export type ChatAct =
   | { kind: 'post'; text: string }
   | { kind: 'delete'; id: number }
   | { kind: 'timeOut'; account: Hex; minutes: number }
-  | { kind: 'settings'; settings: ChatSettings };
+  | { kind: 'settings'; settings: ChatSettings }
+  | { kind: 'roleChanged'; account: Hex };
 
 export interface ChatEvents {
   /** The messages as they are now, oldest first. */
@@ -45,6 +48,8 @@ export interface ChatEvents {
   onTimedOut: (account: Hex, untilMs: number) => void;
   /** The longest text the server takes, in bytes, once it said. */
   onMaxBytes: (max: number) => void;
+  /** The program says `account` holds `role` in the channel now. */
+  onRole: (account: Hex, role: Role | null) => void;
   /** Why the last act was refused, in words; null once one was sent. */
   onProblem: (text: string | null) => void;
 }
@@ -97,6 +102,11 @@ export class ChatRoom {
     });
     this.socket.on('chatSettings', ({ streamId, settings }) => {
       if (streamId === this.streamId) events.onSettings(settings);
+    });
+    this.socket.on('chatRole', ({ streamId, account, role }) => {
+      if (streamId !== this.streamId) return;
+      if (role === 'banned') this.show(this.messages.filter((m) => m.author !== account));
+      events.onRole(account, role);
     });
     this.socket.on('error', ({ message, reason }) => {
       if (SIGN_IN_REFUSALS.has(reason)) this.signedIn = false;
@@ -159,6 +169,9 @@ export class ChatRoom {
         break;
       case 'settings':
         this.socket.emit('chatSettings', account.id, { streamId, ...act.settings, ...proof });
+        break;
+      case 'roleChanged':
+        this.socket.emit('channelRole', account.id, { account: act.account, ...proof });
         break;
     }
   }

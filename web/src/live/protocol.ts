@@ -84,6 +84,12 @@ export interface SignedIn {
   encodedId?: string;
 }
 
+/**
+ * A role in a broadcaster's channel as the signaling server names it: the program's
+ * `ChannelRole` (`Moderator`, `Banned`).
+ */
+export type Role = 'moderator' | 'banned';
+
 /** How a live stream's video reaches its viewers: peer to peer, or through the media server. */
 export type Via = 'peers' | 'mediaServer';
 
@@ -136,6 +142,10 @@ export interface ServerEvents {
   chatTimedOut: (timedOut: StreamRef & { account: Hex; untilMs: number }) => void;
   /** The broadcaster changed the chat's settings. */
   chatSettings: (changed: StreamRef & { settings: ChatSettings }) => void;
+  /** The program says `account` holds `role` in the channel now (a ban takes its messages out). */
+  chatRole: (changed: StreamRef & { account: Hex; role: Role | null }) => void;
+  /** To a broadcaster who said a role changed: the role the servers act on now. */
+  channelRole: (told: { account: Hex; role: Role | null }) => void;
 }
 
 export interface Join {
@@ -184,6 +194,8 @@ export interface ClientEvents {
   ) => void;
   /** The broadcaster sets followers-only and slow mode. */
   chatSettings: (broadcaster: Hex, message: StreamRef & SignedIn & ChatSettings) => void;
+  /** The broadcaster changed `account`'s role on chain: the servers ask the program again. */
+  channelRole: (broadcaster: Hex, message: SignedIn & { account: Hex }) => void;
 }
 
 export type SignalingSocket = Socket<ServerEvents, ClientEvents>;
@@ -221,6 +233,7 @@ export interface Refusal {
 /** The reason codes of the refusals that need their own answer in the page. */
 export const reasons = {
   notFollower: 'not_subscribed',
+  banned: 'banned',
   alreadyBroadcasting: 'already_broadcasting',
   notStarted: 'not_started',
   full: 'full',

@@ -168,6 +168,11 @@ export class Viewing {
       this.closePeer();
       return this.set({ phase: 'not-follower', text });
     }
+    // Also while watching: the broadcaster banned the viewer from the channel.
+    if (reason === reasons.banned) {
+      this.closePeer();
+      return this.set({ phase: 'refused', text });
+    }
     // Let in, but the media server could not give this viewer the stream (its
     // subscription failed, or never came up): joining again makes a new one.
     if (reason === reasons.mediaUnavailable && this.phase === 'connecting') {

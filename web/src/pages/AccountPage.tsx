@@ -1,5 +1,5 @@
 // Acting as an account: pick it, register or edit its profile, see and schedule its
-// streams, and see the streams it marked to watch.
+// streams, see the streams it marked to watch, and its channel's moderators and bans.
 import { useId, useState } from 'react';
 import { useAccounts } from '../app/accounts';
 import { counted } from '../app/format';
@@ -19,6 +19,7 @@ import { actions, events, queries } from '../program/messages';
 import { limits, profileProblem, said, type FormField, type StreamFields } from '../program/rules';
 import type { ProfileSummary, StreamCursor, StreamEntry } from '../program/types';
 import { PageHeading } from '../components/PageHeading';
+import { ChannelRoles } from '../components/ChannelRoles';
 
 export function AccountPage() {
   const { selected } = useAccounts();
@@ -81,6 +82,7 @@ function Acting({ account }: { account: Account }) {
       {profile && <YourStreams account={account} />}
       {profile && <ScheduleSection account={account} />}
       {profile && <MarkedStreams account={account} />}
+      {profile && <ChannelRoles account={account} />}
     </>
   );
 }

@@ -127,7 +127,7 @@ export function StreamPage({ id }: { id: string }) {
               streamId={id}
               url={signaling}
               live={live?.live ?? false}
-              moderator={own}
+              broadcaster={stream.broadcaster}
             />
           </div>
         )

@@ -8,6 +8,7 @@ import type { ProfileFields, StreamFields } from './rules';
 import { visibleProfile, visibleStream } from './visible';
 import type {
   Action,
+  ChannelRole,
   Event,
   Hex,
   ProfileSummary,
@@ -59,6 +60,10 @@ export const actions = {
   unfollow: (broadcaster: Hex): Action => ({ Unsubscribe: { account_id: broadcaster } }),
   markToWatch: (id: string): Action => ({ Watch: { stream_id: id } }),
   unmark: (id: string): Action => ({ Unwatch: { stream_id: id } }),
+  /** Gives `account` a role in the sender's channel; `null` takes its role away. */
+  setRole: (account: Hex, role: ChannelRole | null): Action => ({
+    SetChannelRole: { account_id: account, role },
+  }),
 };
 
 /** What a confirmed action's event says, for the pages that show it. */
@@ -147,5 +152,19 @@ export const queries = {
     });
     if (!('subscriptionPage' in reply)) wrong('a SubscriptionPage');
     return { items: reply.subscriptionPage.subscriptions, next: reply.subscriptionPage.next };
+  },
+  role: async (chain: Reader, broadcaster: Hex, account: Hex): Promise<ChannelRole | null> => {
+    const reply = await chain.read({ ChannelRole: { broadcaster, account } });
+    return 'channelRole' in reply ? reply.channelRole : wrong('a ChannelRole');
+  },
+  roles: async (
+    chain: Reader,
+    broadcaster: Hex,
+    cursor: Hex | null,
+    limit: number,
+  ): Promise<Page<[Hex, ChannelRole], Hex>> => {
+    const reply = await chain.read({ ChannelRoles: { broadcaster, after: cursor, limit } });
+    if (!('rolePage' in reply)) wrong('a RolePage');
+    return { items: reply.rolePage.roles, next: reply.rolePage.next };
   },
 };

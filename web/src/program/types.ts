@@ -32,7 +32,11 @@ export type Action =
   | { Unsubscribe: { account_id: Hex } }
   | { Watch: { stream_id: string } }
   | { Unwatch: { stream_id: string } }
-  | { Query: StateQuery };
+  | { Query: StateQuery }
+  | { SetChannelRole: { account_id: Hex; role: ChannelRole | null } };
+
+/** A role an account holds in a broadcaster's channel (docs/program.md, "Channel roles"). */
+export type ChannelRole = 'Moderator' | 'Banned';
 
 export type Event =
   | { streamIsScheduled: { id: string } }
@@ -43,7 +47,8 @@ export type Event =
   | { unsubscribed: null }
   | { watchMarked: null }
   | { watchUnmarked: null }
-  | { queryReply: StateReply };
+  | { queryReply: StateReply }
+  | { channelRoleSet: null };
 
 /** Where a stream list continues, as a reply's `next` gives it. */
 export interface StreamCursor {
@@ -64,7 +69,9 @@ export type StateQuery =
   | { Subscribers: { broadcaster: Hex; after: Hex | null; limit: number } }
   | { Subscriptions: { subscriber: Hex; after: Hex | null; limit: number } }
   | { MarkedStreams: { watcher: Hex; after: After; limit: number } }
-  | { EndedStreams: { at: number; after: After; limit: number } };
+  | { EndedStreams: { at: number; after: After; limit: number } }
+  | { ChannelRole: { broadcaster: Hex; account: Hex } }
+  | { ChannelRoles: { broadcaster: Hex; after: Hex | null; limit: number } };
 
 export interface Stream {
   broadcaster: Hex;
@@ -98,4 +105,6 @@ export type StateReply =
   | { isSubscribed: boolean }
   | { streamPage: { streams: StreamEntry[]; next: StreamCursor | null } }
   | { accountPage: { accounts: Hex[]; next: Hex | null } }
-  | { subscriptionPage: { subscriptions: Subscription[]; next: Hex | null } };
+  | { subscriptionPage: { subscriptions: Subscription[]; next: Hex | null } }
+  | { channelRole: ChannelRole | null }
+  | { rolePage: { roles: [account: Hex, role: ChannelRole][]; next: Hex | null } };
