@@ -1,7 +1,8 @@
 // Screenshots of the main pages for the README, on the local chain's demo world, as a
 // visitor and as the demo accounts see them, live video included (Alice broadcasting
 // the fake camera through the media server, Bob watching it and both chatting, at
-// desktop and phone widths, and Alice's moderation controls): `npm run screenshots` (after `cargo build --release` and `npm run build`;
+// desktop and phone widths, and Alice's moderation controls, and her channel's
+// moderators and bans on her account page): `npm run screenshots` (after `cargo build --release` and `npm run build`;
 // it runs in a loopback-only network namespace) writes docs/screenshots/*.png, the
 // stream-key dialog among them, Bob's player on a slow link (Auto on a smaller
 // layer), and Alice's studio while an encoder is live with her key.
@@ -9,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startJanus } from 'w3bstreaming-testkit/signaling';
 import { whipPublish } from 'w3bstreaming-testkit/whip';
-import { actAs, open, shown, startStack, until } from '../tests/support.mjs';
+import { actAs, devKey, open, send, shown, startStack, until } from '../tests/support.mjs';
 import { instrument, limitLink, LIMITED_PORTS, playback } from '../tests/live-support.mjs';
 
 const out = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -17,6 +18,15 @@ await mkdir(out, { recursive: true });
 const janus = await startJanus({ rtpPorts: LIMITED_PORTS });
 const stack = await startStack(['--demo'], { live: true, signalingArgs: janus.args });
 const streamPath = `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`;
+// Alice's channel has a moderator and a ban, for her account page.
+for (const [who, role] of [
+  ['//Charlie', 'Moderator'],
+  ['//Ferdie', 'Banned'],
+]) {
+  await send(stack.devnode, devKey('//Alice'), {
+    SetChannelRole: { account_id: devKey(who).id, role },
+  });
+}
 /// Screenshots `page` as `name` at a desktop's width, then as `name-phone` at a
 /// phone's (390 px), where it stays.
 async function atBothWidths(page, name, { fullPage = true } = {}) {
@@ -64,6 +74,17 @@ const shots = [
         page
           .getByRole('region', { name: 'Streams you marked to watch' })
           .getByRole('link', { name: 'Vara validator Q&A' }),
+      ),
+  },
+  {
+    name: 'account-roles',
+    path: '/account',
+    as: 'Alice',
+    ready: (page) =>
+      shown(
+        page
+          .getByRole('region', { name: 'Moderators and bans' })
+          .getByRole('button', { name: 'Lift the ban: Ferdie Demo' }),
       ),
   },
 ];
