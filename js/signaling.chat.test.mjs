@@ -52,7 +52,7 @@ function post(socket, key, text, { signed = true, stream = streamId } = {}) {
 }
 
 /// A chat's settings before its broadcaster changes them.
-const OPEN = { followersOnly: false, slowSecs: 0 };
+const OPEN = { followersOnly: false, slowSecs: 0, keep: false };
 
 const read = (socket, stream = streamId) => socket.emit('chatRead', '', { streamId: stream });
 
@@ -225,7 +225,10 @@ test('the broadcaster deletes, times out and sets followers-only and slow mode, 
   live.emit('chatSettings', alice.id, { streamId, followersOnly: true, slowSecs: 301 });
   assert.deepEqual(await nextRefusal(live), { message: 'Slow mode is from 0 to 300 seconds', reason: 'slow_mode_out_of_range' });
   live.emit('chatSettings', alice.id, { streamId, followersOnly: true, slowSecs: 30 });
-  assert.deepEqual(await told('chatSettings'), { streamId, settings: { followersOnly: true, slowSecs: 30 } });
+  assert.deepEqual(await told('chatSettings'), {
+    streamId,
+    settings: { followersOnly: true, slowSecs: 30, keep: false },
+  });
   post(ferdies, ferdie, 'I follow nobody');
   assert.deepEqual(await nextRefusal(ferdies), {
     message: 'Only followers of the broadcaster can post in this chat now',
@@ -246,7 +249,7 @@ test('the broadcaster deletes, times out and sets followers-only and slow mode, 
   const late = await open(a);
   read(late);
   const [history] = await next(late, 'chatHistory');
-  assert.deepEqual(history.settings, { followersOnly: true, slowSecs: 30 });
+  assert.deepEqual(history.settings, { followersOnly: true, slowSecs: 30, keep: false });
   assert.deepEqual(history.messages.map(({ text }) => text), ['I follow Alice', 'the host is never slowed', 'nor timed out']);
   live.emit('stopBroadcasting', alice.id, { streamId });
   await settle();
@@ -320,6 +323,33 @@ test('a moderator named on chain moderates, and a ban ends watching and posting 
   await setRole(charlie, null);
   live.emit('channelRole', alice.id, { account: charlie.id });
   await told('chatRole');
+  live.emit('stopBroadcasting', alice.id, { streamId });
+  await settle();
+});
+
+test('a chat its broadcaster keeps is read after the stream, on both instances, until it goes live again', async (t) => {
+  const [a, b] = await Promise.all([instance(), instance()]);
+  let live = await aliceLive(t, a);
+  live.emit('chatSettings', alice.id, { streamId, followersOnly: false, slowSecs: 0, keep: true });
+  live.emit('chatPost', alice.id, { streamId, text: 'thanks for watching' });
+  const reader = await open(b);
+  read(reader);
+  await next(reader, 'chatHistory');
+  live.emit('stopBroadcasting', alice.id, { streamId });
+  await next(live, 'isStreaming');
+  await settle();
+  for (const server of [a, b]) {
+    const late = await open(server);
+    read(late);
+    const [history] = await next(late, 'chatHistory');
+    assert.deepEqual(history.settings, { followersOnly: false, slowSecs: 0, keep: true });
+    assert.deepEqual(history.messages.map(({ text }) => text), ['thanks for watching']);
+  }
+  live.close();
+  live = await aliceLive(t, a);
+  const fresh = await open(b);
+  read(fresh);
+  assert.deepEqual(await next(fresh, 'chatHistory'), [{ streamId, messages: [], settings: OPEN }]);
   live.emit('stopBroadcasting', alice.id, { streamId });
   await settle();
 });

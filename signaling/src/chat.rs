@@ -11,8 +11,16 @@ use w3bstreaming_keys::AccountId;
 pub const MAX_CHAT_BYTES: usize = 500;
 
 /// The last messages of a live stream a reader is shown when it opens the chat; the
-/// hub keeps no more, and none once the stream ends.
+/// hub keeps no more, and none once the stream ends unless its broadcaster chose to
+/// keep them ([`ChatSettings::keep`]).
 pub const HISTORY: usize = 100;
+
+/// The most ended chats the hub keeps at once, for the broadcasters who chose to keep
+/// theirs: a newer one pushes the oldest out.
+pub const KEPT_CHATS: usize = 100;
+
+/// How long after its last message a kept chat is still shown: a day.
+pub const KEPT_FOR_MS: u64 = 24 * 60 * 60 * 1_000;
 
 /// One message as every reader receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +53,10 @@ pub struct ChatSettings {
     pub followers_only: bool,
     /// Each account may post once per this many seconds; 0: no slow mode.
     pub slow_secs: u32,
+    /// The broadcaster keeps the chat after the stream ends: it is shown for
+    /// [`KEPT_FOR_MS`] after its last message (at most [`KEPT_CHATS`] at once).
+    #[serde(default)]
+    pub keep: bool,
 }
 
 impl ChatSettings {
@@ -168,6 +180,7 @@ mod tests {
         let slow = |slow_secs| ChatSettings {
             followers_only: true,
             slow_secs,
+            keep: false,
         };
         assert_eq!(slow(MAX_SLOW_SECS).check(), Ok(slow(MAX_SLOW_SECS)));
         assert_eq!(

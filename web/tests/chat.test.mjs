@@ -2,12 +2,13 @@
 // one hub through a real redis-server: Alice broadcasts through one, and people on
 // both chat; a visitor without an account reads but cannot post; a late viewer gets
 // the history; hostile text stays text; Alice moderates, and names a moderator and
-// bans an account on chain, which both instances hold to.
+// bans an account on chain, which both instances hold to; a chat she keeps is read
+// after her stream.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, startServer } from 'w3bstreaming-testkit/signaling';
 import { actAs, gone, open, shown, startStack, unnamedControls } from './support.mjs';
-import { goLive, line, player, streamPage, tellOnFailure } from './live-support.mjs';
+import { goLive, line, player, streamPage, studio, tellOnFailure } from './live-support.mjs';
 
 let redis;
 let stack;
@@ -229,4 +230,25 @@ test('a moderator named on chain deletes; a ban holds on both instances until it
   await player(pages.DaveLater).getByRole('button', { name: 'Watch' }).click();
   await shown(line(player(pages.DaveLater)).getByText('Playing, peer to peer.'));
   assert.deepEqual(await unnamedControls(account), []);
+});
+
+test('a chat its broadcaster keeps is read after the stream ends', async () => {
+  const alice = chat(pages.Alice);
+  await shown(alice.getByLabel('Keep the chat for a day after the stream'));
+  assert.equal(
+    await chat(pages.Charlie).getByLabel('Keep the chat for a day after the stream').count(),
+    0,
+    'the broadcaster’s choice alone',
+  );
+  await alice.getByLabel('Keep the chat for a day after the stream').check();
+  await say(pages.Alice, 'Thanks for watching, see you next week');
+  await shown(messages(pages.visitor).getByText('Thanks for watching, see you next week'));
+  await studio(pages.Alice).getByRole('button', { name: 'End stream' }).click();
+  const kept = /^The stream has ended\. Its broadcaster kept this chat/;
+  await shown(chat(pages.visitor).getByText(kept));
+  const later = await open(stack, `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`);
+  pages.later = later;
+  await shown(chat(later).getByText(kept));
+  await shown(messages(later).getByText('Thanks for watching, see you next week'));
+  assert.equal(await chat(later).getByLabel('Message', { exact: true }).count(), 0);
 });

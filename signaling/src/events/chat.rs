@@ -32,7 +32,7 @@ pub(super) async fn read(
     // through the log to every instance.
     let outbox = signaling
         .lock()
-        .read_chat(signaling.conn_id(&socket), stream_id);
+        .read_chat(signaling.conn_id(&socket), stream_id, now_ms());
     Conn::of(&socket).lock().listened = true;
     signaling.deliver(outbox);
     Ok(())

@@ -149,6 +149,10 @@ pub struct Hub<C> {
     /// Who reads each stream's chat on this instance.
     #[serde(skip)]
     chat_readers: HashMap<Arc<str>, Vec<C>>,
+    /// The chats of ended streams whose broadcasters chose to keep them, oldest
+    /// ending first ([`chat::KeptChat`]).
+    #[serde(default)]
+    kept: VecDeque<chat::KeptChat>,
     /// The media servers found down.
     #[serde(default)]
     down: BTreeSet<ServerId>,
@@ -167,6 +171,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             broadcasting: HashMap::new(),
             listeners: HashMap::new(),
             chat_readers: HashMap::new(),
+            kept: VecDeque::new(),
             down: BTreeSet::new(),
             loads: Loads::default(),
             max_viewers,

@@ -162,7 +162,11 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                     until_ms,
                 }
             }
-            Change::Settings(settings) => {
+            Change::Settings(mut settings) => {
+                // Keeping the chat after the stream is the broadcaster's choice alone.
+                if live.broadcaster != by.account {
+                    settings.keep = live.moderation.settings.keep;
+                }
                 live.moderation.settings = settings;
                 Notice::ChatSettings {
                     stream_id,
@@ -198,7 +202,7 @@ mod tests {
     fn live() -> Hub<u32> {
         let mut hub = Hub::new(10);
         hub.broadcast(BC, B, "s", Via::Peers).unwrap();
-        hub.read_chat(R, "s");
+        hub.read_chat(R, "s", 0);
         hub
     }
 
@@ -212,7 +216,7 @@ mod tests {
     }
 
     fn texts(hub: &mut Hub<u32>) -> Vec<String> {
-        match hub.read_chat(R, "s").remove(0).1 {
+        match hub.read_chat(R, "s", 0).remove(0).1 {
             Notice::ChatHistory { messages, .. } => messages.into_iter().map(|m| m.text).collect(),
             other => panic!("{other:?}"),
         }
@@ -316,6 +320,7 @@ mod tests {
             settings: ChatSettings {
                 followers_only: true,
                 slow_secs,
+                keep: false,
             },
         };
         assert_eq!(
@@ -329,6 +334,7 @@ mod tests {
         let settings = ChatSettings {
             followers_only: true,
             slow_secs: 10,
+            keep: false,
         };
         assert_eq!(
             apply(&mut hub, set(B, 10)).unwrap(),
@@ -352,7 +358,7 @@ mod tests {
         assert_eq!(texts(&mut hub), ["a", "c", "d", "e"]);
 
         // A new reader is told the settings; a stream live again starts without them.
-        match hub.read_chat(R, "s").remove(0).1 {
+        match hub.read_chat(R, "s", 0).remove(0).1 {
             Notice::ChatHistory { settings: told, .. } => assert_eq!(told, settings),
             other => panic!("{other:?}"),
         }

@@ -90,7 +90,7 @@ mod tests {
         let mut hub = Hub::new(10);
         hub.broadcast(BC, B, "s", Via::Peers).unwrap();
         hub.join(VC, V, "s").unwrap();
-        hub.read_chat(R, "s");
+        hub.read_chat(R, "s", 0);
         hub.apply(post(V, "spam")).unwrap();
         hub.apply(post(M, "hello")).unwrap();
 
@@ -110,7 +110,7 @@ mod tests {
         };
         assert!(outbox.contains(&(R, told)));
         assert_eq!(hub.viewers("s"), 0);
-        match hub.read_chat(R, "s").remove(0).1 {
+        match hub.read_chat(R, "s", 0).remove(0).1 {
             Notice::ChatHistory { messages, .. } => {
                 let texts: Vec<_> = messages.iter().map(|m| m.text.as_str()).collect();
                 assert_eq!(texts, ["hello"]);
@@ -150,6 +150,7 @@ mod tests {
             settings: ChatSettings {
                 followers_only: true,
                 slow_secs: 5,
+                keep: false,
             },
         };
         hub.apply(settings).unwrap();

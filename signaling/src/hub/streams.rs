@@ -43,6 +43,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 moderation: Default::default(),
             },
         );
+        self.unkeep_chat(stream_id);
         self.broadcasting.insert(broadcaster, stream_id.to_string());
         self.with_part(conn, |part| part.broadcasts = Some(stream_id.to_string()));
         let mut outbox = went_live(conn, stream_id, via);
@@ -220,6 +221,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
 
     pub(super) fn end(&mut self, stream_id: &str) -> Outbox<C> {
         let mut live = self.live.remove(stream_id).expect("the stream is live");
+        self.keep_chat(stream_id, &mut live);
         self.loads.release(&mut live);
         self.broadcasting.remove(&live.broadcaster);
         self.with_part(live.broadcaster_conn, |part| part.broadcasts = None);

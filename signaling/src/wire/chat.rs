@@ -37,13 +37,16 @@ pub struct ChatTimeoutMsg {
     pub proof: SignedMsg,
 }
 
-/// `chatSettings`, from the broadcaster: followers-only and slow mode from now on.
+/// `chatSettings`, from the broadcaster: followers-only, slow mode and whether the
+/// chat is kept after the stream, from now on.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatSettingsMsg {
     pub stream_id: String,
     pub followers_only: bool,
     pub slow_secs: u32,
+    #[serde(default)]
+    pub keep: bool,
     #[serde(flatten)]
     pub proof: SignedMsg,
 }
@@ -53,6 +56,7 @@ impl ChatSettingsMsg {
         ChatSettings {
             followers_only: self.followers_only,
             slow_secs: self.slow_secs,
+            keep: self.keep,
         }
     }
 }

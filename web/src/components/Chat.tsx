@@ -20,7 +20,7 @@ const bytesOf = (text: string): number => new TextEncoder().encode(text.trim()).
 /** The slow modes offered, in seconds (0: off). */
 const SLOW_MODES = [0, 5, 30, 120];
 
-const OPEN: ChatSettings = { followersOnly: false, slowSecs: 0 };
+const OPEN: ChatSettings = { followersOnly: false, slowSecs: 0, keep: false };
 
 const slowLabel = (secs: number): string =>
   secs === 0 ? 'Off' : secs < 60 ? `${secs} s` : `${secs / 60} min`;
@@ -198,7 +198,23 @@ export function Chat({
               ))}
             </select>
           </label>
+          {owner && (
+            <label className="small">
+              <input
+                type="checkbox"
+                checked={rules.keep}
+                onChange={(event) => setRules({ ...rules, keep: event.target.checked })}
+              />{' '}
+              Keep the chat for a day after the stream
+            </label>
+          )}
         </fieldset>
+      )}
+      {!live && settings.keep && messages.length > 0 && (
+        <p className="muted small">
+          The stream has ended. Its broadcaster kept this chat: it is shown for a day after its last
+          message.
+        </p>
       )}
       {messages.length === 0 && (
         <p className="muted small">

@@ -55,6 +55,8 @@ export interface ChatSettings {
   followersOnly: boolean;
   /** Each account may post once per this many seconds; 0: no slow mode. */
   slowSecs: number;
+  /** The broadcaster keeps the chat after the stream: shown for a day after its last message. */
+  keep: boolean;
 }
 
 /** One message of a stream's chat, as every reader receives it. */
