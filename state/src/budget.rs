@@ -12,7 +12,6 @@ use crate::{
     text::PackedText,
     user_no::UserNo,
 };
-use w3bstreaming_io::ChannelRole;
 
 /// Most bytes of a profile's record less its text: the account, two counts, the text's
 /// header, and the record's entry header in its leaf.
@@ -64,8 +63,7 @@ impl Budget {
             watches: capacity.watches
                 * (ChunkedMap::<(StreamNumber, UserNo), ()>::MOST_BYTES_PER_ENTRY
                     + ChunkedMap::<(UserNo, StreamNumber), ()>::MOST_BYTES_PER_ENTRY),
-            roles: capacity.roles
-                * ChunkedMap::<(UserNo, UserNo), ChannelRole>::MOST_BYTES_PER_ENTRY,
+            roles: capacity.roles * ChunkedMap::<(UserNo, UserNo), u64>::MOST_BYTES_PER_ENTRY,
         }
     }
 

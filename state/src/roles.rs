@@ -1,6 +1,7 @@
 //! Channel roles: which accounts moderate a broadcaster's channel and which are banned
 //! from it, in one index keyed by (broadcaster, account), so that asking about one
-//! account reads one chunk and a channel's list is one range.
+//! account reads one chunk and a channel's list is one range. The index holds each
+//! role as a code ([`code`], [`role_of`]), here and nowhere else.
 use crate::{
     query::{all, Page},
     schedule::Schedule,
@@ -9,10 +10,29 @@ use crate::{
 use gstd::ActorId;
 use w3bstreaming_io::{ChannelRole, Error, StateQuery, StateReply};
 
+/// A role's code in the index.
+const fn code(role: ChannelRole) -> u64 {
+    match role {
+        ChannelRole::Moderator => 0,
+        ChannelRole::Banned => 1,
+    }
+}
+
+/// The role a code in the index stands for: one [`code`] wrote.
+fn role_of(code: u64) -> ChannelRole {
+    match code {
+        0 => ChannelRole::Moderator,
+        _ => ChannelRole::Banned,
+    }
+}
+
 impl Schedule {
     /// The role `account` holds in `broadcaster`'s channel.
     pub fn role(&self, broadcaster: UserNo, account: UserNo) -> Option<ChannelRole> {
-        self.roles.get(&(broadcaster, account)).copied()
+        self.roles
+            .get(&(broadcaster, account))
+            .copied()
+            .map(role_of)
     }
 
     /// How many roles are stored, in all channels.
@@ -31,7 +51,7 @@ impl Schedule {
     pub fn set_role(&mut self, broadcaster: UserNo, account: UserNo, role: Option<ChannelRole>) {
         match role {
             Some(role) => {
-                let replaced = self.roles.insert((broadcaster, account), role);
+                let replaced = self.roles.insert((broadcaster, account), code(role));
                 assert!(
                     replaced.is_some() || self.roles.len() <= self.capacity.roles,
                     "a new role fits"
@@ -87,7 +107,7 @@ impl Schedule {
         let roles = range.into_iter().flat_map(|range| {
             self.roles
                 .range(range)
-                .map(|(&(_, account), &role)| (account, role))
+                .map(|(&(_, account), &role)| (account, role_of(role)))
         });
         Ok(all(roles))
     }

@@ -15,7 +15,7 @@ use w3bstreaming_io::{
         MARKS_DROPPED_PER_MESSAGE, MAX_ACCOUNTS, MAX_FOLLOWS, MAX_ROLES, MAX_STREAMS,
         MAX_TEXT_BYTES, MAX_WATCHES, RETENTION_MS,
     },
-    ChannelRole, Error,
+    Error,
 };
 
 /// A stream's place in start-time order: start time, then number (creation order).
@@ -78,8 +78,10 @@ pub struct Schedule {
     /// (viewer, stream) for every stream marked to watch: the mirror of `watchers`,
     /// for a viewer's own list.
     pub(crate) marked: ChunkedMap<(UserNo, StreamNumber), ()>,
-    /// (broadcaster, account) for every account holding a role in a channel.
-    pub(crate) roles: ChunkedMap<(UserNo, UserNo), ChannelRole>,
+    /// (broadcaster, account) for every account holding a role in a channel, to the
+    /// role's code (`roles.rs`): a `u64`, so that this index is the same type as
+    /// `follows` and the program carries one copy of its code for both.
+    pub(crate) roles: ChunkedMap<(UserNo, UserNo), u64>,
     /// Removed streams whose marks are still in both mark indices, oldest removal
     /// first: they are dropped [`MARKS_DROPPED_PER_MESSAGE`] at a time, and the
     /// queries pass over them.
