@@ -185,19 +185,28 @@ test('one address posts at most its burst, whatever its accounts', async (t) => 
   assert.deepEqual(messages.map(({ text }) => text).sort(), ['one', 'two']);
 });
 
-test('the broadcaster deletes, times out and sets followers-only and slow mode, on both instances', async (t) => {
+/// The signature of `socket`'s challenge by `key`, for an event that signs in.
+const proof = (socket, key) => ({ signedMsg: signRaw(key, socket.challenge.text), encodedId: key.address });
+
+/// What the moderation tests start from: two instances, Alice live on the first, a
+/// reader of her chat on the second, and `told(event)`, the reader's next `event`.
+async function moderated(t) {
   const [a, b] = await Promise.all([instance(), instance()]);
   const live = await aliceLive(t, a);
-  const charlie = devKey('//Charlie');
   const reader = await open(b);
   read(reader);
   await next(reader, 'chatHistory');
-  const [bobs, ferdies, charlies] = await Promise.all([open(b), open(b), open(a)]);
-  const proof = (socket, key) => ({ signedMsg: signRaw(key, socket.challenge.text), encodedId: key.address });
   const told = async (event) => (await next(reader, event))[0];
+  return { a, b, live, told };
+}
+
+test('the broadcaster deletes, times out and sets followers-only and slow mode, on both instances', async (t) => {
+  const { a, b, live, told } = await moderated(t);
+  const charlie = devKey('//Charlie');
+  const [bobs, ferdies, charlies] = await Promise.all([open(b), open(b), open(a)]);
 
   post(bobs, bob, 'spam spam spam');
-  const [{ message: spam }] = await next(reader, 'chatMessage');
+  const { message: spam } = await told('chatMessage');
   ferdies.emit('chatDelete', ferdie.id, { streamId, id: spam.id, ...proof(ferdies, ferdie) });
   assert.deepEqual(await nextRefusal(ferdies), {
     message: `Only the broadcaster of stream ${streamId} and their moderators can moderate its chat`,
@@ -256,15 +265,9 @@ test('the broadcaster deletes, times out and sets followers-only and slow mode, 
 });
 
 test('a moderator named on chain moderates, and a ban ends watching and posting on both instances', async (t) => {
-  const [a, b] = await Promise.all([instance(), instance()]);
-  const live = await aliceLive(t, a);
+  const { a, b, live, told } = await moderated(t);
   const charlie = devKey('//Charlie');
-  const reader = await open(b);
-  read(reader);
-  await next(reader, 'chatHistory');
   const [bobs, bobWatching, charlies] = await Promise.all([open(b), open(b), open(a)]);
-  const proof = (socket, key) => ({ signedMsg: signRaw(key, socket.challenge.text), encodedId: key.address });
-  const told = async (event) => (await next(reader, event))[0];
   const setRole = async (account, role) => {
     const { event } = await send(devnode, alice, { SetChannelRole: { account_id: account.id, role } });
     assert.deepEqual(event, { channelRoleSet: null });
@@ -272,7 +275,7 @@ test('a moderator named on chain moderates, and a ban ends watching and posting 
 
   // Charlie, named on chain, deletes and times out, but not the broadcaster.
   post(bobs, bob, 'first');
-  const [{ message: first }] = await next(reader, 'chatMessage');
+  const { message: first } = await told('chatMessage');
   charlies.emit('chatDelete', charlie.id, { streamId, id: first.id, ...proof(charlies, charlie) });
   assert.equal((await nextRefusal(charlies)).reason, 'not_chat_moderator');
   await setRole(charlie, 'Moderator');

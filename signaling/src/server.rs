@@ -14,7 +14,7 @@ use crate::{
     hub::{Hub, MediaTask, Notice, Op, Outbox},
     media::{Encoders, Media, ServerId},
     metrics::Metrics,
-    rates::{InFlight, PerKey},
+    rates::{Entered, InFlight, PerKey},
     refusal::Refusal,
     stream_keys::Keys,
     turn,
@@ -248,6 +248,14 @@ impl Signaling {
             tokio::time::sleep(GOODBYE_WITHIN).await;
             conn.cut();
         });
+    }
+
+    /// A turn to ask the chain for a client in `range`, held until it is dropped; refused
+    /// while the range has `--max-chain-queries-per-address` in flight.
+    pub fn chain_turn(&self, range: AddressRange) -> Result<Entered<AddressRange>, Refusal> {
+        self.chain_queries
+            .enter(range)
+            .ok_or(Refusal::TooManyChainQueriesFromAddress)
     }
 
     /// Tells the sender of `event` why it was refused, and counts the refusal.

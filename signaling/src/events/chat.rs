@@ -59,10 +59,7 @@ pub(super) async fn post(
         .lock()
         .chat_of(stream_id)
         .ok_or_else(|| Refusal::NotStarted(stream_id.into()))?;
-    let turn = signaling
-        .chain_queries
-        .enter(conn.range)
-        .ok_or(Refusal::TooManyChainQueriesFromAddress)?;
+    let turn = signaling.chain_turn(conn.range)?;
     let profile = signaling
         .authority
         .profile(author, conn.range)
@@ -185,10 +182,7 @@ async fn named_moderator(
         return Ok(false);
     };
     let range = Conn::of(socket).range;
-    let _turn = signaling
-        .chain_queries
-        .enter(range)
-        .ok_or(Refusal::TooManyChainQueriesFromAddress)?;
+    let _turn = signaling.chain_turn(range)?;
     let role = signaling
         .authority
         .role(broadcaster, by, range)

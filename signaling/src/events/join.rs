@@ -201,11 +201,7 @@ fn authenticate(
     if !signaling.joins_by_account.allow(&account) {
         return Err(Refusal::TooManyJoinsByAccount);
     }
-    let turn = signaling
-        .chain_queries
-        .enter(conn.range)
-        .ok_or(Refusal::TooManyChainQueriesFromAddress)?;
-    Ok((account, turn))
+    Ok((account, signaling.chain_turn(conn.range)?))
 }
 
 /// The account `claimed` on `socket`'s connection, signed in before or by `proof` now:

@@ -8,7 +8,6 @@ use super::{join::chain_unavailable, join::signed_in_by, Outcome};
 use crate::{
     conn::Conn,
     hub::Op,
-    refusal::Refusal,
     server::Signaling,
     wire::{self, ChannelRoleMsg, Packet},
 };
@@ -25,10 +24,7 @@ pub(super) async fn changed(
     let account = wire::account(&message.account)?;
     let broadcaster = signed_in_by(&signaling, &socket, &claimed, &message.proof)?;
     let range = Conn::of(&socket).range;
-    let turn = signaling
-        .chain_queries
-        .enter(range)
-        .ok_or(Refusal::TooManyChainQueriesFromAddress)?;
+    let turn = signaling.chain_turn(range)?;
     let role = signaling
         .authority
         .fresh_role(broadcaster, account, range)
