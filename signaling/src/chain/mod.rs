@@ -8,7 +8,7 @@ use crate::{address::AddressRange, roles::Role};
 use moka::future::Cache;
 use parity_scale_codec::{Decode, Encode};
 use std::{fmt, future::Future, pin::Pin, sync::Arc, time::Duration};
-use turns::Turns;
+use turns::{Turn, Turns};
 use w3bstreaming_io::{ProfileSummary, StateQuery, StateReply};
 use w3bstreaming_keys::AccountId;
 
@@ -88,6 +88,30 @@ enum NoFollow {
     Failed(ChainError),
 }
 
+/// Whether a viewer may watch a broadcaster's streams, as the program says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Admitted,
+    /// The broadcaster banned the viewer from their channel.
+    Banned,
+    /// The viewer does not follow the broadcaster.
+    NotFollower,
+}
+
+/// Whom a question waits for a turn at the node as: a client in an address range, or
+/// the questions of one decision together, which share the one turn the first of them
+/// to reach the node takes.
+#[derive(Clone, Copy)]
+enum Asker<'a> {
+    Client(AddressRange),
+    Sharing(&'a SharedTurn),
+}
+
+struct SharedTurn {
+    by: AddressRange,
+    turn: tokio::sync::OnceCell<Turn<AddressRange>>,
+}
+
 impl Authority {
     pub fn new(chain: Arc<dyn Chain>, settings: Settings) -> Self {
         Self {
@@ -111,7 +135,7 @@ impl Authority {
     ) -> Result<Option<StreamOwner>, ChainError> {
         let ask = async {
             match self
-                .query(StateQuery::Stream { id: id.to_string() }, by)
+                .query(StateQuery::Stream { id: id.to_string() }, Asker::Client(by))
                 .await?
             {
                 StateReply::Stream(stream) => Ok(stream.map(|stream| StreamOwner {
@@ -134,12 +158,47 @@ impl Authority {
         broadcaster: AccountId,
         by: AddressRange,
     ) -> Result<bool, ChainError> {
+        self.follows_asked(viewer, broadcaster, Asker::Client(by))
+            .await
+    }
+
+    /// Whether `viewer` may watch `broadcaster`'s streams: following it, and not banned
+    /// from the channel. The follow is asked first and the role only of a follower, in
+    /// the same turn at the node: a stranger's join costs the node one question and one
+    /// turn, as when the follow was all a join asked, and a follower's waits for one
+    /// turn.
+    pub async fn admits(
+        &self,
+        viewer: AccountId,
+        broadcaster: AccountId,
+        by: AddressRange,
+    ) -> Result<Admission, ChainError> {
+        let shared = SharedTurn {
+            by,
+            turn: tokio::sync::OnceCell::new(),
+        };
+        let asker = Asker::Sharing(&shared);
+        if !self.follows_asked(viewer, broadcaster, asker).await? {
+            return Ok(Admission::NotFollower);
+        }
+        Ok(match self.role_asked(broadcaster, viewer, asker).await? {
+            Some(Role::Banned) => Admission::Banned,
+            _ => Admission::Admitted,
+        })
+    }
+
+    async fn follows_asked(
+        &self,
+        viewer: AccountId,
+        broadcaster: AccountId,
+        asker: Asker<'_>,
+    ) -> Result<bool, ChainError> {
         let ask = async {
             let query = StateQuery::IsSubscribed {
                 subscriber: viewer.0.into(),
                 broadcaster: broadcaster.0.into(),
             };
-            match self.query(query, by).await {
+            match self.query(query, asker).await {
                 Ok(StateReply::IsSubscribed(true)) => Ok(()),
                 // A refusal is asked again next time: a viewer told to follow first,
                 // who does, can then watch at once.
@@ -168,7 +227,7 @@ impl Authority {
             let query = StateQuery::Profile {
                 account: account.0.into(),
             };
-            match self.query(query, by).await? {
+            match self.query(query, Asker::Client(by)).await? {
                 StateReply::Profile(profile) => Ok(profile),
                 _ => Err(not_the_reply()),
             }
@@ -186,10 +245,20 @@ impl Authority {
         account: AccountId,
         by: AddressRange,
     ) -> Result<Option<Role>, ChainError> {
+        self.role_asked(broadcaster, account, Asker::Client(by))
+            .await
+    }
+
+    async fn role_asked(
+        &self,
+        broadcaster: AccountId,
+        account: AccountId,
+        asker: Asker<'_>,
+    ) -> Result<Option<Role>, ChainError> {
         self.roles
             .try_get_with(
                 (broadcaster, account),
-                self.ask_role(broadcaster, account, by),
+                self.ask_role(broadcaster, account, asker),
             )
             .await
             .map_err(|error| (*error).clone())
@@ -203,7 +272,9 @@ impl Authority {
         account: AccountId,
         by: AddressRange,
     ) -> Result<Option<Role>, ChainError> {
-        let role = self.ask_role(broadcaster, account, by).await?;
+        let role = self
+            .ask_role(broadcaster, account, Asker::Client(by))
+            .await?;
         self.roles.insert((broadcaster, account), role).await;
         Ok(role)
     }
@@ -220,37 +291,51 @@ impl Authority {
         &self,
         broadcaster: AccountId,
         account: AccountId,
-        by: AddressRange,
+        asker: Asker<'_>,
     ) -> Result<Option<Role>, ChainError> {
         let query = StateQuery::ChannelRole {
             broadcaster: broadcaster.0.into(),
             account: account.0.into(),
         };
-        match self.ask(query.encode(), by).await? {
+        match self.query(query, asker).await? {
             StateReply::ChannelRole(role) => Ok(role.map(Role::from)),
             _ => Err(not_the_reply()),
         }
     }
 
-    async fn query(&self, query: StateQuery, by: AddressRange) -> Result<StateReply, ChainError> {
+    async fn query(&self, query: StateQuery, asker: Asker<'_>) -> Result<StateReply, ChainError> {
         let query = query.encode();
         if let Some(failure) = self.failures.get(&query).await {
             return Err(failure);
         }
-        let reply = self.ask(query.clone(), by).await;
+        let reply = self.ask(query.clone(), asker).await;
         if let Err(failure) = &reply {
             self.failures.insert(query, failure.clone()).await;
         }
         reply
     }
 
-    async fn ask(&self, query: Vec<u8>, by: AddressRange) -> Result<StateReply, ChainError> {
-        let _turn = tokio::time::timeout(self.wait, self.turns.take(by))
-            .await
-            .map_err(|_| ChainError("too many queries are waiting for the node".into()))?;
+    async fn ask(&self, query: Vec<u8>, asker: Asker<'_>) -> Result<StateReply, ChainError> {
+        let own;
+        let _turn = match asker {
+            Asker::Client(by) => {
+                own = self.turn(by).await?;
+                &own
+            }
+            Asker::Sharing(shared) => shared.turn.get_or_try_init(|| self.turn(shared.by)).await?,
+        };
         let bytes = self.chain.answer(query).await?;
         StateReply::decode(&mut bytes.as_slice())
             .map_err(|error| ChainError(format!("the program's reply does not decode: {error}")))
+    }
+}
+
+impl Authority {
+    /// A turn at the node for a client in `by`, or the refusal once it waited too long.
+    async fn turn(&self, by: AddressRange) -> Result<Turn<AddressRange>, ChainError> {
+        tokio::time::timeout(self.wait, self.turns.take(by))
+            .await
+            .map_err(|_| ChainError("too many queries are waiting for the node".into()))
     }
 }
 

@@ -5,13 +5,10 @@
 //! ban the broadcaster's page announces acts at once (`events::roles`); this finds those
 //! made elsewhere. Its peer connection ends with it: the broadcaster's (told
 //! `stopWatching`) or the media server's (its subscription ends).
-use crate::{
-    address::AddressRange, chain::ChainError, conn::Conn, hub::Op, refusal::Refusal, roles::Role,
-    server::Signaling,
-};
+use super::join::not_admitted;
+use crate::{conn::Conn, hub::Op, refusal::Refusal, server::Signaling};
 use std::{sync::Arc, time::Duration};
 use tracing::{debug, info, warn};
-use w3bstreaming_keys::AccountId;
 
 /// Runs for as long as the server does.
 pub(crate) async fn recheck_follows(signaling: Arc<Signaling>, every: Duration) {
@@ -34,7 +31,8 @@ pub(crate) async fn recheck_follows(signaling: Arc<Signaling>, every: Duration) 
                 continue;
             };
             let range = Conn::of(&socket).range;
-            match may_still_watch(&signaling, viewer, broadcaster, range).await {
+            let admission = signaling.authority.admits(viewer, broadcaster, range).await;
+            match admission.map(not_admitted) {
                 Ok(None) => {}
                 // A node that cannot be asked does not end what it let in.
                 Err(error) => debug!(%error, "a follow could not be checked again"),
@@ -52,19 +50,4 @@ pub(crate) async fn recheck_follows(signaling: Arc<Signaling>, every: Duration) 
             }
         }
     }
-}
-
-/// Why `viewer` may no longer watch `broadcaster`, if the program says so.
-async fn may_still_watch(
-    signaling: &Signaling,
-    viewer: AccountId,
-    broadcaster: AccountId,
-    range: AddressRange,
-) -> Result<Option<Refusal>, ChainError> {
-    let authority = &signaling.authority;
-    if authority.role(broadcaster, viewer, range).await? == Some(Role::Banned) {
-        return Ok(Some(Refusal::Banned));
-    }
-    let follows = authority.follows(viewer, broadcaster, range).await?;
-    Ok((!follows).then_some(Refusal::NotSubscribed))
 }

@@ -5,12 +5,11 @@ use super::{media_servers::first_reachable, signed_in, Outcome};
 use crate::{
     address::AddressRange,
     auth::Credentials,
-    chain::ChainError,
+    chain::{Admission, ChainError},
     conn::Conn,
     hub::{Op, Via},
     rates::Entered,
     refusal::Refusal,
-    roles::Role,
     server::{now_ms, Signaling},
     wire::{self, JoinMsg, Packet, SignedMsg, StreamMsg},
 };
@@ -94,23 +93,13 @@ pub(super) async fn watch(
         .lock()
         .broadcaster(stream_id)
         .ok_or_else(|| Refusal::NotStarted(stream_id.into()))?;
-    let range = Conn::of(&socket).range;
-    if signaling
+    let admission = signaling
         .authority
-        .role(broadcaster, viewer, range)
+        .admits(viewer, broadcaster, Conn::of(&socket).range)
         .await
-        .map_err(chain_unavailable)?
-        == Some(Role::Banned)
-    {
-        return Err(Refusal::Banned);
-    }
-    if !signaling
-        .authority
-        .follows(viewer, broadcaster, range)
-        .await
-        .map_err(chain_unavailable)?
-    {
-        return Err(Refusal::NotSubscribed);
+        .map_err(chain_unavailable)?;
+    if let Some(refusal) = not_admitted(admission) {
+        return Err(refusal);
     }
     Conn::of(&socket).enter();
     signaling
@@ -256,4 +245,13 @@ pub(super) fn prove(
 pub(super) fn chain_unavailable(error: ChainError) -> Refusal {
     warn!(%error, "chain query failed");
     Refusal::ChainUnavailable(error.to_string())
+}
+
+/// Why the program does not let a viewer watch, if it does not.
+pub(crate) fn not_admitted(admission: Admission) -> Option<Refusal> {
+    match admission {
+        Admission::Admitted => None,
+        Admission::Banned => Some(Refusal::Banned),
+        Admission::NotFollower => Some(Refusal::NotSubscribed),
+    }
 }
