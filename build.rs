@@ -133,6 +133,9 @@ mod native {
             "startTooFarAhead": text(Error::StartTooFarAhead),
             "tooManyStreams": text(Error::TooManyStreams),
             "notRegistered": text(Error::NotRegistered),
+            "ownChannel": text(Error::OwnChannel),
+            "alreadyInRole": text(Error::AlreadyInRole),
+            "noChannelRole": text(Error::NoChannelRole),
         });
         serde_json::to_string_pretty(&serde_json::json!({ "limits": limits, "errors": errors }))
             .expect("JSON of numbers and strings")

@@ -27,6 +27,9 @@ declare module 'virtual:program-artifacts' {
       startTooFarAhead: string;
       tooManyStreams: string;
       notRegistered: string;
+      ownChannel: string;
+      alreadyInRole: string;
+      noChannelRole: string;
     };
   };
 }

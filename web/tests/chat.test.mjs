@@ -177,6 +177,12 @@ test('a moderator named on chain deletes; a ban holds on both instances until it
     .first()
     .click();
   await shown(alice.getByText('Charlie Demo is a moderator.'));
+  // Named twice: the program refuses, in a person's words.
+  await alice
+    .getByRole('button', { name: 'Make Charlie Demo a moderator of your channel' })
+    .first()
+    .click();
+  await shown(alice.getByRole('alert').getByText('They already hold this role in your channel'));
   await say(pages.Dave, 'Dave again, on the second instance');
   await shown(messages(pages.Charlie).getByText('Dave again, on the second instance'));
   await chat(pages.Charlie)

@@ -101,6 +101,12 @@ const SAID: Record<string, { words: string; field: FormField | null }> = {
     words: `You already have ${limits.maxStreamsPerBroadcaster} streams: delete one first`,
     field: null,
   },
+  [errors.ownChannel]: {
+    words: 'You cannot give yourself a role in your own channel',
+    field: null,
+  },
+  [errors.alreadyInRole]: { words: 'They already hold this role in your channel', field: null },
+  [errors.noChannelRole]: { words: 'They hold no role in your channel any more', field: null },
 };
 
 /** `text`, a program error text or our own, as a person reads it, and its field if any. */
