@@ -355,21 +355,32 @@ impl Schedule {
         subscriber: ActorId,
         after: Option<ActorId>,
     ) -> Result<impl Iterator<Item = ((UserNo, u64), bool)> + Clone + '_, Error> {
-        let range = match self.user_no(subscriber) {
+        Ok(all(self.pairs_of(&self.follows, subscriber, after)?))
+    }
+
+    /// `account`'s entries in an index keyed by (account, account) to a `u64` (the
+    /// follows and the channel roles), from after the cursor account, as (the other
+    /// account, the value); none for an unknown account.
+    pub(crate) fn pairs_of<'s>(
+        &'s self,
+        index: &'s ChunkedMap<(UserNo, UserNo), u64>,
+        account: ActorId,
+        after: Option<ActorId>,
+    ) -> Result<impl Iterator<Item = (UserNo, u64)> + Clone + 's, Error> {
+        let range = match self.user_no(account) {
             None => None,
-            Some(subscriber) => Some(self.accounts_after(subscriber, after)?),
+            Some(account) => Some(self.accounts_after(account, after)?),
         };
-        let follows = range.into_iter().flat_map(|range| {
-            self.follows
+        Ok(range.into_iter().flat_map(move |range| {
+            index
                 .range(range)
-                .map(|(&(_, followed), &sub_date)| (followed, sub_date))
-        });
-        Ok(all(follows))
+                .map(|(&(_, other), &value)| (other, value))
+        }))
     }
 
     /// An (account, account) index range: `account`'s entries after the cursor
     /// account `after`, if given, which must be registered.
-    pub(crate) fn accounts_after(
+    fn accounts_after(
         &self,
         account: UserNo,
         after: Option<ActorId>,

@@ -100,15 +100,7 @@ impl Schedule {
         broadcaster: ActorId,
         after: Option<ActorId>,
     ) -> Result<impl Iterator<Item = ((UserNo, ChannelRole), bool)> + Clone + '_, Error> {
-        let range = match self.user_no(broadcaster) {
-            None => None,
-            Some(broadcaster) => Some(self.accounts_after(broadcaster, after)?),
-        };
-        let roles = range.into_iter().flat_map(|range| {
-            self.roles
-                .range(range)
-                .map(|(&(_, account), &role)| (account, role_of(role)))
-        });
-        Ok(all(roles))
+        let roles = self.pairs_of(&self.roles, broadcaster, after)?;
+        Ok(all(roles.map(|(account, code)| (account, role_of(code)))))
     }
 }
