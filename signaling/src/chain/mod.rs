@@ -112,6 +112,49 @@ struct SharedTurn {
     turn: tokio::sync::OnceCell<Turn<AddressRange>>,
 }
 
+/// The questions of one decision about a client in an address range (may it watch,
+/// may it post), asked in one turn at the node: the first that reaches the node takes
+/// the turn and the others use it, so a decision waits for a turn once however many
+/// questions it asks. Answers already kept take no turn.
+pub struct Decision<'a> {
+    authority: &'a Authority,
+    turn: SharedTurn,
+}
+
+impl Decision<'_> {
+    fn asker(&self) -> Asker<'_> {
+        Asker::Sharing(&self.turn)
+    }
+
+    /// See [`Authority::follows`].
+    pub async fn follows(
+        &self,
+        viewer: AccountId,
+        broadcaster: AccountId,
+    ) -> Result<bool, ChainError> {
+        let asker = self.asker();
+        self.authority
+            .follows_asked(viewer, broadcaster, asker)
+            .await
+    }
+
+    /// See [`Authority::role`].
+    pub async fn role(
+        &self,
+        broadcaster: AccountId,
+        account: AccountId,
+    ) -> Result<Option<Role>, ChainError> {
+        let asker = self.asker();
+        self.authority.role_asked(broadcaster, account, asker).await
+    }
+
+    /// See [`Authority::profile`].
+    pub async fn profile(&self, account: AccountId) -> Result<Option<ProfileSummary>, ChainError> {
+        let asker = self.asker();
+        self.authority.profile_asked(account, asker).await
+    }
+}
+
 impl Authority {
     pub fn new(chain: Arc<dyn Chain>, settings: Settings) -> Self {
         Self {
@@ -173,18 +216,25 @@ impl Authority {
         broadcaster: AccountId,
         by: AddressRange,
     ) -> Result<Admission, ChainError> {
-        let shared = SharedTurn {
-            by,
-            turn: tokio::sync::OnceCell::new(),
-        };
-        let asker = Asker::Sharing(&shared);
-        if !self.follows_asked(viewer, broadcaster, asker).await? {
+        let decision = self.decision(by);
+        if !decision.follows(viewer, broadcaster).await? {
             return Ok(Admission::NotFollower);
         }
-        Ok(match self.role_asked(broadcaster, viewer, asker).await? {
+        Ok(match decision.role(broadcaster, viewer).await? {
             Some(Role::Banned) => Admission::Banned,
             _ => Admission::Admitted,
         })
+    }
+
+    /// A [`Decision`] about a client in `by`.
+    pub fn decision(&self, by: AddressRange) -> Decision<'_> {
+        Decision {
+            authority: self,
+            turn: SharedTurn {
+                by,
+                turn: tokio::sync::OnceCell::new(),
+            },
+        }
     }
 
     async fn follows_asked(
@@ -223,11 +273,19 @@ impl Authority {
         account: AccountId,
         by: AddressRange,
     ) -> Result<Option<ProfileSummary>, ChainError> {
+        self.profile_asked(account, Asker::Client(by)).await
+    }
+
+    async fn profile_asked(
+        &self,
+        account: AccountId,
+        asker: Asker<'_>,
+    ) -> Result<Option<ProfileSummary>, ChainError> {
         let ask = async {
             let query = StateQuery::Profile {
                 account: account.0.into(),
             };
-            match self.query(query, Asker::Client(by)).await? {
+            match self.query(query, asker).await? {
                 StateReply::Profile(profile) => Ok(profile),
                 _ => Err(not_the_reply()),
             }

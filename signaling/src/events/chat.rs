@@ -60,16 +60,16 @@ pub(super) async fn post(
         .chat_of(stream_id)
         .ok_or_else(|| Refusal::NotStarted(stream_id.into()))?;
     let turn = signaling.chain_turn(conn.range)?;
-    let profile = signaling
-        .authority
-        .profile(author, conn.range)
+    // The post's questions share one turn at the node.
+    let asking = signaling.authority.decision(conn.range);
+    let profile = asking
+        .profile(author)
         .await
         .map_err(chain_unavailable)?
         .ok_or(Refusal::NoProfile)?;
     if author != broadcaster
-        && signaling
-            .authority
-            .role(broadcaster, author, conn.range)
+        && asking
+            .role(broadcaster, author)
             .await
             .map_err(chain_unavailable)?
             == Some(Role::Banned)
@@ -78,15 +78,15 @@ pub(super) async fn post(
     }
     if settings.followers_only
         && author != broadcaster
-        && !signaling
-            .authority
-            .follows(author, broadcaster, conn.range)
+        && !asking
+            .follows(author, broadcaster)
             .await
             .map_err(chain_unavailable)?
     {
         return Err(Refusal::ChatFollowersOnly);
     }
-    drop(turn);
+    // Held no longer than the questions: the change waits for the log, not the node.
+    drop((asking, turn));
     debug!(sid = %socket.id, %author, stream_id, "chat message");
     signaling
         .change(Op::Chat {

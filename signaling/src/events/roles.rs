@@ -4,7 +4,10 @@
 //! acts on it: a ban ends the account's watching and its messages at once, instead of
 //! when the kept answers expire and the follows are checked again. The page hears the
 //! role the servers act on (`channelRole` back).
-use super::{join::chain_unavailable, join::signed_in_by, Outcome};
+use super::{
+    join::{chain_unavailable, signed_in_by},
+    Outcome,
+};
 use crate::{
     conn::Conn,
     hub::Op,
