@@ -55,8 +55,12 @@ struct Demo {
 
 impl Demo {
     fn send(&self, who: (&str, u64), action: Action) -> Event {
+        self.send_value(who, action, 0)
+    }
+
+    fn send_value(&self, who: (&str, u64), action: Action, value: u128) -> Event {
         let program = self.system.get_program(self.program).expect("deployed");
-        let id = program.send(who.1, action.clone());
+        let id = program.send_with_value(who.1, action.clone(), value);
         let result = self.system.run_next_block();
         let gas = result.gas_burned[&id] as f64 / 1e9;
         let name = action_name(&action);
@@ -85,6 +89,7 @@ fn action_name(action: &Action) -> &'static str {
         Action::Unwatch { .. } => "Unwatch",
         Action::Query(_) => "Query",
         Action::SetChannelRole { .. } => "SetChannelRole",
+        Action::Tip { .. } => "Tip",
     }
 }
 
@@ -141,7 +146,7 @@ fn run_scenario() {
     demo.send(
         alice,
         Action::EditStream {
-            stream_id: id,
+            stream_id: id.clone(),
             start_time: None,
             end_time: None,
             title: Some("Writing Gear programs, live".into()),
@@ -156,6 +161,17 @@ fn run_scenario() {
             role: Some(ChannelRole::Moderator),
         },
     );
+    let before = demo.system.balance_of(ALICE);
+    demo.send_value(
+        bob,
+        Action::Tip {
+            stream_id: id,
+            message: "See you there!".into(),
+        },
+        2 * UNITS,
+    );
+    let received = demo.system.balance_of(ALICE) - before;
+    println!("  Alice's balance grew by {} VARA", received / UNITS);
     println!();
     print_schedule(&demo);
 }

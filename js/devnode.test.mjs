@@ -10,7 +10,7 @@ import net from 'node:net';
 import { generateCodeHash } from '@gear-js/api';
 import { root } from 'w3bstreaming-testkit/built';
 import {
-  devKey, messageText, meta, read, reply, rpc, rpcCall, send, signedMessage, signText, startDevnode,
+  balance, devKey, messageText, meta, read, reply, rpc, rpcCall, send, signedMessage, signText, startDevnode,
 } from 'w3bstreaming-testkit/devnode';
 
 let node;
@@ -66,6 +66,26 @@ test('a signed message runs in the next block and its reply comes back', async (
   const text = messageText(node, ferdie.id, next, payload);
   const { messageId } = await rpc(node.url, 'dev_sendMessage', [ferdie.id, payload, next, signText(ferdie, text)]);
   assert.deepEqual(await reply(node, messageId), { error: "panicked with 'payload is not a valid Action'" });
+});
+
+test('a message carries value: a tip moves it to the broadcaster, a refused one moves nothing', async () => {
+  const [stream] = (await read(node, { BroadcasterStreams: { broadcaster: alice.id, after: null, limit: 1 } })).streamPage.streams;
+  const [id] = stream;
+  const oneVara = 10n ** 12n;
+  const before = await balance(node, alice.id);
+  assert.equal(before, await balance(node, alice.address), 'SS58 and hex name one account');
+  const tipped = await send(node, bob, { Tip: { stream_id: id, message: 'great stream' } }, 3n * oneVara);
+  assert.ok('tipped' in tipped.event, JSON.stringify(tipped));
+  assert.equal(await balance(node, alice.id), before + 3n * oneVara, 'the whole tip, at once');
+  const tip = await read(node, { Tip: { number: tipped.event.tipped.number } });
+  assert.equal(tip.tip.message, 'great stream');
+  assert.equal(BigInt(tip.tip.amount), 3n * oneVara);
+
+  const small = await send(node, bob, { Tip: { stream_id: id, message: '' } }, oneVara - 1n);
+  assert.deepEqual(small, { error: "panicked with 'a tip must carry at least 1000000000000 (1 VARA)'" });
+  const held = await send(node, bob, { Subscribe: { account_id: ferdie.id } }, oneVara);
+  assert.deepEqual(held, { error: "panicked with 'only a Tip carries value: send this with none'" });
+  assert.equal(await balance(node, alice.id), before + 3n * oneVara, 'nothing more moved');
 });
 
 test('blocks follow the wall clock, and a waiting call hears the next one', async () => {
@@ -227,6 +247,11 @@ test('bad input gets a JSON-RPC error, spends nothing and changes nothing', asyn
       `0x${Buffer.from(ferdie.pair.sign(messageText(node, sender, nonce, payload))).toString('hex')}`], 1001],
     ['a nonce ahead', [sender, payload, nonce + 1,
       signText(ferdie, messageText(node, sender, nonce + 1, payload))], 1002],
+    ['a value as a number', [sender, payload, nonce, signature, 5], -32602],
+    ['a negative value', [sender, payload, nonce, signature, '-5'], -32602],
+    ['a value the signature does not cover', [sender, payload, nonce, signature, '5'], 1001],
+    ['more value than the sender holds', [sender, payload, nonce,
+      signText(ferdie, messageText(node, sender, nonce, payload, 10n ** 30n)), (10n ** 30n).toString()], 1004],
   ];
   for (const [what, params, code] of sends) {
     const { error } = await rpcCall(node.url, 'dev_sendMessage', params);

@@ -2,7 +2,7 @@
 //! Every check runs before the first write, so a rejected action changes nothing.
 use crate::{
     payload::{ActionRef, EventRef},
-    validation::{check_profile, check_stream},
+    validation::{check_profile, check_stream, check_tip},
 };
 use gstd::{prelude::*, ActorId};
 use w3bstreaming_io::{
@@ -11,19 +11,62 @@ use w3bstreaming_io::{
 };
 #[cfg(test)]
 use w3bstreaming_state::Capacity;
-use w3bstreaming_state::{Schedule, StreamFields, StreamNumber, StreamRecord, UserRecord};
+use w3bstreaming_state::{NewTip, Schedule, StreamFields, StreamNumber, StreamRecord, UserRecord};
 
-/// Applies `action` from `sender` at block time `now` (milliseconds), after pruning
-/// up to [`PRUNED_PER_MESSAGE`] streams past their retention and dropping some marks
-/// of removed streams (see [`Schedule::drop_removed_marks`]).
+/// Value the program passes on once an action is applied: what `handle` sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Payout {
+    pub to: ActorId,
+    pub value: u128,
+}
+
+/// What an applied action replies, and the value it passes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied<'a> {
+    pub event: EventRef<'a>,
+    pub payout: Option<Payout>,
+}
+
+impl<'a> From<EventRef<'a>> for Applied<'a> {
+    fn from(event: EventRef<'a>) -> Self {
+        Applied {
+            event,
+            payout: None,
+        }
+    }
+}
+
+/// Applies `action` from `sender`, carrying `value`, at block time `now`
+/// (milliseconds), after pruning up to [`PRUNED_PER_MESSAGE`] streams past their
+/// retention and dropping some marks of removed streams (see
+/// [`Schedule::drop_removed_marks`]).
 pub fn apply<'a>(
+    schedule: &'a mut Schedule,
+    sender: ActorId,
+    now: u64,
+    value: u128,
+    action: ActionRef<'a>,
+) -> Result<Applied<'a>, Error> {
+    if let ActionRef::Tip { stream_id, message } = action {
+        schedule.prune_ended(now, PRUNED_PER_MESSAGE);
+        schedule.drop_removed_marks();
+        return tip(schedule, sender, now, value, stream_id, message);
+    }
+    if value != 0 {
+        return Err(Error::UnexpectedValue);
+    }
+    schedule.prune_ended(now, PRUNED_PER_MESSAGE);
+    schedule.drop_removed_marks();
+    act(schedule, sender, now, action).map(Applied::from)
+}
+
+/// Applies an action that carries no value.
+fn act<'a>(
     schedule: &'a mut Schedule,
     sender: ActorId,
     now: u64,
     action: ActionRef<'a>,
 ) -> Result<EventRef<'a>, Error> {
-    schedule.prune_ended(now, PRUNED_PER_MESSAGE);
-    schedule.drop_removed_marks();
     match action {
         ActionRef::NewStream(fields) => new_stream(schedule, sender, now, fields),
         ActionRef::DeleteStream { stream_id } => delete_stream(schedule, sender, stream_id),
@@ -92,7 +135,41 @@ pub fn apply<'a>(
         ActionRef::SetChannelRole { account_id, role } => {
             set_channel_role(schedule, sender, account_id, role)
         }
+        ActionRef::Tip { .. } => unreachable!("apply takes tips"),
     }
+}
+
+fn tip<'a>(
+    schedule: &mut Schedule,
+    sender: ActorId,
+    now: u64,
+    value: u128,
+    stream_id: &str,
+    message: &str,
+) -> Result<Applied<'a>, Error> {
+    registered(schedule, sender)?;
+    check_tip(value, message)?;
+    let (_, record) = stream(schedule, stream_id)?;
+    let (broadcaster, broadcaster_no) = (record.broadcaster(), record.broadcaster_no());
+    if broadcaster == sender {
+        return Err(Error::TipOwnStream);
+    }
+    let receipt = NewTip {
+        tipper: sender,
+        broadcaster: broadcaster_no,
+        stream_id,
+        amount: value,
+        time: now,
+        message,
+    };
+    let number = schedule.add_tip(&receipt);
+    Ok(Applied {
+        event: EventRef::Tipped { number },
+        payout: Some(Payout {
+            to: broadcaster,
+            value,
+        }),
+    })
 }
 
 fn set_channel_role<'a>(
@@ -190,7 +267,7 @@ mod tests {
     use super::*;
     use crate::payload::Request;
     use gstd::codec::{Decode, Encode};
-    use w3bstreaming_io::{Action, Event};
+    use w3bstreaming_io::{limits::MIN_TIP, Action, Event};
 
     /// Applies `action` at block time `now` as `handle` does, decoded from its bytes.
     fn apply_at(
@@ -203,7 +280,7 @@ mod tests {
         let Some(Request::Action(view)) = Request::decode(&bytes) else {
             panic!("{action:?} is not an action to apply")
         };
-        let event = apply(schedule, from, now, view)?.encode();
+        let event = apply(schedule, from, now, 0, view)?.event.encode();
         Ok(Event::decode(&mut &event[..]).expect("an event's bytes"))
     }
 
@@ -395,5 +472,50 @@ mod tests {
         send(&mut schedule, a, set(b, None)).unwrap();
         send(&mut schedule, c, set(a, banned)).unwrap();
         assert_eq!(schedule.role_count(), 1);
+    }
+
+    /// The receipts kept, at a capacity a test can reach: a tip past it drops the
+    /// oldest receipt, from its broadcaster's list too, and the value still moves.
+    #[test]
+    fn the_oldest_tip_receipt_goes_first() {
+        let mut schedule = Schedule::with_capacity(Capacity {
+            tips: 2,
+            ..Capacity::LIMITS
+        });
+        let [a, b] = [1u64, 2].map(ActorId::from);
+        for (account, name) in [(a, "A"), (b, "B")] {
+            send(&mut schedule, account, profile(name)).unwrap();
+        }
+        let Ok(Event::StreamIsScheduled { id }) = send(&mut schedule, a, new_stream("Live")) else {
+            panic!("scheduled")
+        };
+        let tip = Action::Tip {
+            stream_id: id,
+            message: "thanks".into(),
+        };
+        let bytes = tip.encode();
+        let Some(Request::Action(view)) = Request::decode(&bytes) else {
+            panic!("a tip decodes")
+        };
+        for number in 1..=3 {
+            let applied = apply(&mut schedule, b, NOW, MIN_TIP, view).unwrap();
+            assert_eq!(applied.event, EventRef::Tipped { number });
+            assert_eq!(
+                applied.payout,
+                Some(Payout {
+                    to: a,
+                    value: MIN_TIP
+                })
+            );
+        }
+        assert_eq!(schedule.tip_count(), 2);
+        assert_eq!(schedule.tip(1), None);
+        let listed: Vec<u64> = schedule
+            .tips_received(a, None, 100)
+            .items
+            .iter()
+            .map(|(number, _)| *number)
+            .collect();
+        assert_eq!(listed, [3, 2]);
     }
 }

@@ -22,9 +22,16 @@ extern "C" fn handle() {
         let payload: &[u8] = payload.unwrap_or_else(|_| reject(Error::MalformedAction));
         match Request::decode(payload).unwrap_or_else(|| reject(Error::MalformedAction)) {
             Request::Action(action) => {
-                match actions::apply(schedule, msg::source(), exec::block_timestamp(), action) {
-                    Ok(event) => {
-                        msg::reply(event, 0).expect("reply to handle");
+                let (sender, now, value) = (msg::source(), exec::block_timestamp(), msg::value());
+                match actions::apply(schedule, sender, now, value, action) {
+                    Ok(applied) => {
+                        if let Some(payout) = applied.payout {
+                            // A gas limit of 0, below the mailbox threshold: Gear
+                            // credits the value to the account at once.
+                            msg::send_bytes_with_gas(payout.to, [], 0, payout.value)
+                                .expect("pass the tip on");
+                        }
+                        msg::reply(applied.event, 0).expect("reply to handle");
                     }
                     Err(error) => reject(error),
                 }

@@ -2,7 +2,7 @@
 //! and nowhere else.
 use gstd::prelude::*;
 use w3bstreaming_io::{
-    limits::{MAX_SCHEDULE_AHEAD_MS, MAX_STREAM_DURATION_MS},
+    limits::{MAX_SCHEDULE_AHEAD_MS, MAX_STREAM_DURATION_MS, MIN_TIP},
     Error, Field,
 };
 use w3bstreaming_state::{ProfileFields, StreamFields};
@@ -35,6 +35,18 @@ pub fn check_profile(profile: &ProfileFields<'_>) -> Result<(), Error> {
     check_opt_len(Field::Name, profile.name)?;
     check_opt_len(Field::Surname, profile.surname)?;
     check_opt_len(Field::ImgLink, profile.img_link)
+}
+
+/// A tip's value and message.
+pub fn check_tip(value: u128, message: &str) -> Result<(), Error> {
+    check_len(Field::Message, message)?;
+    if value == 0 {
+        return Err(Error::TipWithoutValue);
+    }
+    if value < MIN_TIP {
+        return Err(Error::TipTooSmall);
+    }
+    Ok(())
 }
 
 fn check_len(field: Field, text: &str) -> Result<(), Error> {

@@ -3,7 +3,7 @@
 //! time follows the wall clock (or, for tests, every so many milliseconds, block time
 //! then running ahead). Everything else reaches it through a [`ChainHandle`].
 use gstd::{ActorId, MessageId};
-use gtest::{BlockRunResult, System};
+use gtest::{constants::UNITS, BlockRunResult, System};
 use serde::Serialize;
 use std::{
     collections::{HashMap, HashSet, VecDeque},
@@ -54,7 +54,13 @@ pub struct Reply {
 pub enum SubmitError {
     /// The sender's next nonce is `expected`.
     Nonce { given: u64, expected: u64 },
+    /// The sender holds `balance`, less than the value and the gas it would pay.
+    Balance { balance: u128, needed: u128 },
 }
+
+/// What a message carrying value must leave its sender for gas: gtest reserves the
+/// block's gas limit from the sender.
+pub const GAS_RESERVE: u128 = 10 * UNITS;
 
 enum Request {
     ReadState(Vec<u8>, oneshot::Sender<Result<Vec<u8>, String>>),
@@ -62,6 +68,7 @@ enum Request {
         sender: AccountId,
         nonce: u64,
         payload: Vec<u8>,
+        value: u128,
         done: oneshot::Sender<Result<MessageId, SubmitError>>,
     },
     Nonce(AccountId, oneshot::Sender<u64>),
@@ -188,18 +195,21 @@ impl ChainHandle {
         .await
     }
 
-    /// Queues `payload` from `sender` for the next block, if `nonce` is the sender's
-    /// next one (which it then spends). The signature must have been checked.
+    /// Queues `payload` carrying `value` from `sender` for the next block, if `nonce`
+    /// is the sender's next one (which it then spends) and the sender holds the value
+    /// and its gas. The signature must have been checked.
     pub async fn submit(
         &self,
         sender: AccountId,
         nonce: u64,
         payload: Vec<u8>,
+        value: u128,
     ) -> Result<Result<MessageId, SubmitError>, String> {
         self.ask(|done| Request::Submit {
             sender,
             nonce,
             payload,
+            value,
             done,
         })
         .await
@@ -321,9 +331,15 @@ impl ChainState {
     /// Queues a message from `sender` for the next block, with no nonce or signature:
     /// for what the node itself sends (the demo world).
     pub fn send(&mut self, sender: AccountId, payload: Vec<u8>) -> MessageId {
+        self.send_value(sender, payload, 0)
+    }
+
+    /// Queues a message carrying `value`. Precondition: the sender, once funded, holds
+    /// the value and [`GAS_RESERVE`].
+    fn send_value(&mut self, sender: AccountId, payload: Vec<u8>, value: u128) -> MessageId {
         let sender = self.funded(sender);
         let program = self.system.get_program(self.program).expect("deployed");
-        let id = program.send_bytes(sender, payload);
+        let id = program.send_bytes_with_value(sender, payload, value);
         self.pending.insert(id);
         id
     }
@@ -443,17 +459,25 @@ impl ChainState {
                 sender,
                 nonce,
                 payload,
+                value,
                 done,
             } => {
                 let expected = self.nonces.get(&sender).copied().unwrap_or(0);
-                let result = if nonce == expected {
-                    self.nonces.insert(sender, expected + 1);
-                    Ok(self.send(sender, payload))
-                } else {
+                let result = if nonce != expected {
                     Err(SubmitError::Nonce {
                         given: nonce,
                         expected,
                     })
+                } else {
+                    let funded = self.funded(sender);
+                    let balance = self.system.balance_of(funded);
+                    let needed = value.saturating_add(GAS_RESERVE);
+                    if value > 0 && balance < needed {
+                        Err(SubmitError::Balance { balance, needed })
+                    } else {
+                        self.nonces.insert(sender, expected + 1);
+                        Ok(self.send_value(sender, payload, value))
+                    }
                 };
                 let _ = done.send(result);
             }

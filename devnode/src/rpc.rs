@@ -23,12 +23,13 @@ pub const MAX_PAYLOAD_BYTES: usize = 8 * 1024 * 1024;
 pub const MAX_WAIT_MS: u64 = 30_000;
 
 /// Every method, as `rpc_methods` lists them.
-pub const METHODS: [&str; 9] = [
+pub const METHODS: [&str; 10] = [
     "gear_readState",
     "gear_calculateReplyForHandle",
     "gear_readMetahash",
     "dev_info",
     "dev_nonce",
+    "dev_balance",
     "dev_sendMessage",
     "dev_messageReply",
     "dev_nextBlock",
@@ -54,6 +55,8 @@ impl RpcError {
     pub const BAD_SIGNATURE: i64 = 1001;
     pub const BAD_NONCE: i64 = 1002;
     pub const PAYLOAD_TOO_LARGE: i64 = 1003;
+    /// The sender cannot pay the value its message carries and the gas.
+    pub const LOW_BALANCE: i64 = 1004;
 
     fn new(code: i64, message: impl Into<String>) -> Self {
         Self {
@@ -159,6 +162,12 @@ async fn call(chain: &ChainHandle, method: &str, params: Params<'_>) -> Result<V
             let account = params.account(0, "account")?;
             Ok(json!(chain.nonce(account).await.map_err(internal)?))
         }
+        "dev_balance" => {
+            params.count(1, 1)?;
+            let account = params.account(0, "account")?;
+            let balance = chain.balance(account).await.map_err(internal)?;
+            Ok(json!(balance.to_string()))
+        }
         "dev_sendMessage" => send_message(chain, params).await,
         "dev_messageReply" => {
             params.count(1, 2)?;
@@ -253,16 +262,25 @@ async fn calculate_reply(chain: &ChainHandle, params: Params<'_>) -> Result<Valu
     serde_json::to_value(reply).map_err(|error| internal(error.to_string()))
 }
 
-/// `dev_sendMessage [sender, payload, nonce, signature]`: queues the message for the
-/// next block if the signature of the message text is the sender's and the nonce is
-/// its next; `{ messageId }`.
+/// `dev_sendMessage [sender, payload, nonce, signature, value]`: queues the message,
+/// carrying `value` (a decimal string; none if left out), for the next block if the
+/// signature of the message text is the sender's, the nonce is its next, and the
+/// sender holds the value and its gas; `{ messageId }`.
 async fn send_message(chain: &ChainHandle, params: Params<'_>) -> Result<Value, RpcError> {
-    params.count(4, 4)?;
+    params.count(4, 5)?;
     let sender = params.account(0, "sender")?;
     let payload = params.hex(1, "payload", MAX_PAYLOAD_BYTES)?;
     let nonce = params.u64(2, "nonce")?;
     let signature = params.string(3, "signature", 130)?;
-    let text = message_text(&chain.genesis, &chain.program_id, &sender, nonce, &payload);
+    let value = params.value(4)?;
+    let text = message_text(
+        &chain.genesis,
+        &chain.program_id,
+        &sender,
+        nonce,
+        &payload,
+        value,
+    );
     if !signature::verify(&sender, text.as_bytes(), signature) {
         return Err(RpcError::new(
             RpcError::BAD_SIGNATURE,
@@ -270,7 +288,7 @@ async fn send_message(chain: &ChainHandle, params: Params<'_>) -> Result<Value, 
         ));
     }
     match chain
-        .submit(sender, nonce, payload)
+        .submit(sender, nonce, payload, value)
         .await
         .map_err(internal)?
     {
@@ -287,6 +305,13 @@ async fn send_message(chain: &ChainHandle, params: Params<'_>) -> Result<Value, 
                 } else {
                     format!("nonce {given} is ahead: the sender's next nonce is {expected}")
                 },
+            )
+        }),
+        Err(SubmitError::Balance { balance, needed }) => Err(RpcError {
+            data: Some(json!({ "balance": balance.to_string(), "needed": needed.to_string() })),
+            ..RpcError::new(
+                RpcError::LOW_BALANCE,
+                format!("the sender holds {balance}, less than the value and its gas ({needed})"),
             )
         }),
     }
@@ -402,6 +427,22 @@ impl Params<'_> {
                 "params[{at}] ({name}) must be a whole number from 0"
             ))
         })
+    }
+
+    /// An optional value in the chain's smallest unit, as a decimal string (a `u128`
+    /// does not fit a JSON number); 0 if left out.
+    fn value(&self, at: usize) -> Result<u128, RpcError> {
+        match self.0.get(at) {
+            None | Some(Value::Null) => Ok(0),
+            Some(Value::String(text)) if text.len() <= 39 => text.parse().map_err(|_| {
+                RpcError::invalid_params(format!(
+                    "params[{at}] (value) must be a whole number from 0, as a decimal string"
+                ))
+            }),
+            Some(_) => Err(RpcError::invalid_params(format!(
+                "params[{at}] (value) must be a whole number from 0, as a decimal string"
+            ))),
+        }
     }
 
     /// An optional block hash to read at: this node keeps only its latest state.

@@ -10,7 +10,7 @@ use w3bstreaming_devnode::{
     demo::{self, Demo},
     rpc,
 };
-use w3bstreaming_io::{Action, Event, StateQuery, StateReply};
+use w3bstreaming_io::{limits::MIN_TIP, Action, Event, StateQuery, StateReply};
 use w3bstreaming_keys::AccountId;
 use w3bstreaming_node_rpc::fixtures;
 
@@ -106,9 +106,9 @@ async fn a_queued_message_runs_in_the_next_block() {
     let follow = Action::Subscribe {
         account_id: id(&demo.broadcaster.id).0.into(),
     };
-    let message = chain.submit(ferdie, 0, follow.encode()).await.unwrap();
+    let message = chain.submit(ferdie, 0, follow.encode(), 0).await.unwrap();
     let message = message.expect("nonce 0 is Ferdie's first");
-    let again = chain.submit(ferdie, 0, follow.encode()).await.unwrap();
+    let again = chain.submit(ferdie, 0, follow.encode(), 0).await.unwrap();
     let spent = SubmitError::Nonce {
         given: 0,
         expected: 1,
@@ -194,4 +194,42 @@ async fn a_dry_run_lends_its_origin_what_it_needs_and_leaves_no_account() {
         Ok(held),
         "a sender's balance is its own"
     );
+}
+
+#[tokio::test]
+async fn a_message_carries_value_its_sender_holds_and_a_tip_reaches_the_broadcaster() {
+    let (chain, demo) = start();
+    let (alice, bob) = (id(&demo.broadcaster.id), id(&demo.follower.id));
+    let tip = Action::Tip {
+        stream_id: demo.stream_id.clone(),
+        message: "great stream".into(),
+    };
+    let nonce = chain.nonce(bob).await.unwrap();
+    let too_much = chain
+        .submit(bob, nonce, tip.encode(), u128::MAX)
+        .await
+        .unwrap();
+    assert!(
+        matches!(too_much, Err(SubmitError::Balance { .. })),
+        "{too_much:?}"
+    );
+    assert_eq!(
+        chain.nonce(bob).await,
+        Ok(nonce),
+        "a refused message spends no nonce"
+    );
+    let before = chain.balance(alice).await.unwrap();
+    let message = chain
+        .submit(bob, nonce, tip.encode(), MIN_TIP)
+        .await
+        .unwrap()
+        .expect("queued");
+    let reply = chain
+        .wait_reply(message, Duration::from_millis(3 * BLOCK_MS))
+        .await
+        .unwrap()
+        .expect("replied");
+    let event = Event::decode(&mut reply.outcome.unwrap().as_slice()).unwrap();
+    assert!(matches!(event, Event::Tipped { .. }), "{event:?}");
+    assert_eq!(chain.balance(alice).await, Ok(before + MIN_TIP));
 }

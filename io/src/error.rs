@@ -1,7 +1,7 @@
 use crate::limits::{
     DAY_MS, MAX_ACCOUNTS, MAX_DESCRIPTION_LEN, MAX_FOLLOWS, MAX_LINK_LEN, MAX_NAME_LEN, MAX_ROLES,
     MAX_SCHEDULE_AHEAD_MS, MAX_STREAMS, MAX_STREAMS_PER_BROADCASTER, MAX_STREAM_DURATION_MS,
-    MAX_TEXT_BYTES, MAX_TITLE_LEN, MAX_WATCHES,
+    MAX_TEXT_BYTES, MAX_TIP_MESSAGE_LEN, MAX_TITLE_LEN, MAX_WATCHES, MIN_TIP,
 };
 use core::fmt;
 
@@ -77,6 +77,15 @@ pub enum Error {
     /// [`MAX_ROLES`] channel roles are stored: no new one fits until some are taken
     /// away.
     RolesFull,
+    /// A tip carries no value.
+    TipWithoutValue,
+    /// A tip carries less than [`MIN_TIP`].
+    TipTooSmall,
+    /// A broadcaster cannot tip their own stream.
+    TipOwnStream,
+    /// An action other than `Tip` carries value, which the program would keep: it is
+    /// refused, and Gear returns the value.
+    UnexpectedValue,
 }
 
 /// A text field of an action, named as in the action.
@@ -87,6 +96,8 @@ pub enum Field {
     ImgLink,
     Name,
     Surname,
+    /// A tip's message.
+    Message,
 }
 
 impl Field {
@@ -98,6 +109,7 @@ impl Field {
             Field::ImgLink => ("img_link", MAX_LINK_LEN),
             Field::Name => ("name", MAX_NAME_LEN),
             Field::Surname => ("surname", MAX_NAME_LEN),
+            Field::Message => ("message", MAX_TIP_MESSAGE_LEN),
         }
     }
 }
@@ -170,6 +182,12 @@ impl Error {
             Error::AlreadyInRole => plain("account already has this role in your channel"),
             Error::NoChannelRole => plain("account has no role in your channel"),
             Error::RolesFull => counted(FULL, MAX_ROLES as u64, " channel roles are stored"),
+            Error::TipWithoutValue => plain("a tip must carry value"),
+            Error::TipTooSmall => {
+                counted("a tip must carry at least ", MIN_TIP as u64, " (1 VARA)")
+            }
+            Error::TipOwnStream => plain("cannot tip your own stream"),
+            Error::UnexpectedValue => plain("only a Tip carries value: send this with none"),
         }
     }
 }

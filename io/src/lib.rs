@@ -109,6 +109,22 @@ pub enum Action {
         account_id: ActorId,
         role: Option<ChannelRole>,
     },
+    /// Tips the broadcaster of the stream `stream_id` the value the message carries,
+    /// at least [`limits::MIN_TIP`], with a `message` of up to
+    /// [`limits::MAX_TIP_MESSAGE_LEN`] bytes (it may be empty). The sender must have a
+    /// profile and may not tip their own stream; the stream may be upcoming, live or
+    /// ended, as long as it is stored.
+    ///
+    /// The program passes the whole value on to the broadcaster at once, in a message
+    /// sent with a gas limit of 0: below the mailbox threshold, so Gear credits the
+    /// value to the broadcaster's balance directly and nothing waits in a mailbox to be
+    /// claimed. It keeps a receipt of the tip ([`StateQuery::Tip`],
+    /// [`StateQuery::TipsReceived`]), the latest [`limits::MAX_TIPS`] of them, and
+    /// replies [`Event::Tipped`] with the receipt's number. A rejected tip moves
+    /// nothing: Gear returns the value of a failed message to its sender.
+    ///
+    /// Every other action must carry no value ([`Error::UnexpectedValue`]).
+    Tip { stream_id: String, message: String },
 }
 
 /// A role an account holds in a broadcaster's channel (see
@@ -144,6 +160,11 @@ pub enum Event {
     QueryReply(StateReply),
     /// An [`Action::SetChannelRole`] took effect.
     ChannelRoleSet,
+    /// An [`Action::Tip`]'s value went to the broadcaster, and its receipt is kept
+    /// under `number` (see [`StateQuery::Tip`]).
+    Tipped {
+        number: u64,
+    },
 }
 
 /// The first byte of an [`Action::Query`]'s encoding and of an [`Event::QueryReply`]'s.
@@ -254,6 +275,17 @@ pub enum StateQuery {
         after: Option<ActorId>,
         limit: u32,
     },
+    /// The receipt of the tip `number` ([`Event::Tipped`]): what the signaling server
+    /// asks before showing a tip in the chat. Replies [`StateReply::Tip`].
+    Tip { number: u64 },
+    /// The tips `broadcaster` received, the latest first, among the receipts the
+    /// program keeps ([`limits::MAX_TIPS`]). The cursor `after` is a tip's number.
+    /// Replies [`StateReply::TipPage`].
+    TipsReceived {
+        broadcaster: ActorId,
+        after: Option<u64>,
+        limit: u32,
+    },
 }
 
 /// Where a list of streams in start-time order continues: after the stream that
@@ -300,6 +332,30 @@ pub enum StateReply {
         roles: Vec<(ActorId, ChannelRole)>,
         next: Option<ActorId>,
     },
+    /// Answers [`StateQuery::Tip`]: `None` if no receipt has that number (never
+    /// given, or dropped for a newer one).
+    Tip(Option<Tip>),
+    /// Answers [`StateQuery::TipsReceived`]: receipts with their numbers.
+    TipPage {
+        tips: Vec<(u64, Tip)>,
+        next: Option<u64>,
+    },
+}
+
+/// The receipt of an [`Action::Tip`].
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Tip {
+    /// The account that sent the tip.
+    pub tipper: ActorId,
+    /// The broadcaster of the stream, who received the value.
+    pub broadcaster: ActorId,
+    /// The stream tipped, as it was identified then (it may have been deleted since).
+    pub stream_id: String,
+    /// The value passed on, in the chain's smallest unit (10^12 of them make 1 VARA).
+    pub amount: u128,
+    /// Block time of the tip, in milliseconds since the Unix epoch.
+    pub time: u64,
+    pub message: String,
 }
 
 /// A profile's own fields and the sizes of its lists, which the list queries page

@@ -35,9 +35,18 @@ pub const MAX_WATCHES: usize = 5_000_000;
 /// Most channel roles (moderators and bans, in all channels together) the program
 /// stores; taking a role away makes room for another.
 pub const MAX_ROLES: usize = 200_000;
+/// The least value a tip carries: 1 VARA, in the chain's smallest unit (10^12 of
+/// them make 1 VARA). It is Vara's existential deposit, the least balance an account
+/// keeps, so a tip can always reach even a broadcaster whose balance is empty.
+pub const MIN_TIP: u128 = 1_000_000_000_000;
+/// Longest tip message: a sentence or two, shown in the chat beside the tip.
+pub const MAX_TIP_MESSAGE_LEN: usize = 200;
+/// Most tip receipts the program keeps: a new tip past it drops the oldest receipt
+/// (the value moved at once and is not affected).
+pub const MAX_TIPS: usize = 40_000;
 /// Most bytes of text the program stores in all: profiles' names, surnames and links,
 /// and streams' ids, titles, links and descriptions.
-pub const MAX_TEXT_BYTES: usize = 128 * 1024 * 1024;
+pub const MAX_TEXT_BYTES: usize = 112 * 1024 * 1024;
 /// Most items one page of a list query returns; a larger `limit` is read as this, and
 /// a `limit` of 0 as 1.
 pub const MAX_PAGE_LEN: u32 = 100;

@@ -217,6 +217,7 @@ async fn send(setup: &Setup, uri: &str, action: Action) -> Value {
         &sender,
         nonce,
         &payload,
+        0,
     );
     let params = json!([
         sender.to_string(),

@@ -66,6 +66,10 @@ pub enum ActionRef<'a> {
         account_id: ActorId,
         role: Option<ChannelRole>,
     },
+    Tip {
+        stream_id: &'a str,
+        message: &'a str,
+    },
 }
 
 impl<'a> ActionRef<'a> {
@@ -116,6 +120,10 @@ impl<'a> ActionRef<'a> {
                 account_id: reader.decode()?,
                 role: reader.decode()?,
             },
+            10 => ActionRef::Tip {
+                stream_id: reader.str()?,
+                message: reader.str()?,
+            },
             _ => return None,
         };
         reader.0.is_empty().then_some(action)
@@ -142,6 +150,10 @@ pub enum EventRef<'a> {
     /// After `Event::QueryReply`, which a query's reply writes itself.
     #[codec(index = 9)]
     ChannelRoleSet,
+    #[codec(index = 10)]
+    Tipped {
+        number: u64,
+    },
 }
 
 /// The unread rest of a SCALE-encoded payload. parity-scale-codec reads what has a

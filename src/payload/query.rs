@@ -67,6 +67,14 @@ impl<'a> Reader<'a> {
                 after: self.decode()?,
                 limit: self.decode()?,
             },
+            14 => QueryRef::Tip {
+                number: self.decode()?,
+            },
+            15 => QueryRef::TipsReceived {
+                broadcaster: self.decode()?,
+                after: self.decode()?,
+                limit: self.decode()?,
+            },
             _ => return None,
         })
     }

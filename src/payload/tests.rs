@@ -59,6 +59,7 @@ fn view_of(action: &Action) -> Request<'_> {
         &Action::SetChannelRole { account_id, role } => {
             ActionRef::SetChannelRole { account_id, role }
         }
+        Action::Tip { stream_id, message } => ActionRef::Tip { stream_id, message },
         Action::Query(query) => return Request::Query(query.into()),
     })
 }
@@ -125,6 +126,14 @@ fn every_action() -> Vec<Action> {
             account_id: ActorId::new([8; 32]),
             role: None,
         },
+        Action::Tip {
+            stream_id: "1700000000000Live".into(),
+            message: long.clone(),
+        },
+        Action::Tip {
+            stream_id: String::new(),
+            message: String::new(),
+        },
     ]
     .into_iter()
     .chain(every_query().into_iter().map(Action::Query))
@@ -153,6 +162,7 @@ fn every_query() -> Vec<StateQuery> {
             broadcaster: a,
             account: b,
         },
+        StateQuery::Tip { number: u64::MAX },
     ];
     for after in [None, cursor] {
         let limit = u32::MAX;
@@ -183,6 +193,13 @@ fn every_query() -> Vec<StateQuery> {
                 limit: 3,
             },
         ]);
+    }
+    for after in [None, Some(3)] {
+        queries.push(StateQuery::TipsReceived {
+            broadcaster: b,
+            after,
+            limit: 7,
+        });
     }
     for after in [None, Some(b)] {
         queries.extend([
@@ -296,6 +313,10 @@ fn every_event_encodes_as_the_event_it_stands_for() {
         (EventRef::WatchMarked, Event::WatchMarked),
         (EventRef::WatchUnmarked, Event::WatchUnmarked),
         (EventRef::ChannelRoleSet, Event::ChannelRoleSet),
+        (
+            EventRef::Tipped { number: u64::MAX },
+            Event::Tipped { number: u64::MAX },
+        ),
     ] {
         assert_eq!(view.encode(), event.encode(), "{view:?}");
     }

@@ -34,6 +34,8 @@ mod reply {
     pub const SUBSCRIPTION_PAGE: u8 = 7;
     pub const CHANNEL_ROLE: u8 = 8;
     pub const ROLE_PAGE: u8 = 9;
+    pub const TIP: u8 = 10;
+    pub const TIP_PAGE: u8 = 11;
 }
 
 impl Schedule {
@@ -131,6 +133,18 @@ impl Schedule {
                     role.encode_to(out);
                 }
                 page.next.map(|(last, _)| self.account(last)).encode_to(out);
+            }
+            QueryRef::Tip { number } => {
+                out.push_byte(reply::TIP);
+                self.put_tip(number, out);
+            }
+            QueryRef::TipsReceived {
+                broadcaster,
+                after,
+                limit,
+            } => {
+                out.push_byte(reply::TIP_PAGE);
+                self.put_tip_page(broadcaster, after, limit, out);
             }
             QueryRef::BroadcasterStreams {
                 broadcaster,
@@ -326,7 +340,7 @@ fn heap_sort_by_key<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
 }
 
 /// A list's length, as SCALE writes it before the items.
-fn put_len(len: usize, out: &mut impl Output) {
+pub(crate) fn put_len(len: usize, out: &mut impl Output) {
     Compact(u32::try_from(len).expect("lists hold fewer than 2^32 items")).encode_to(out);
 }
 

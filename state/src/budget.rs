@@ -10,6 +10,7 @@ use crate::{
     schedule::{Capacity, StartKey},
     stream_number::StreamNumber,
     text::PackedText,
+    tips::MOST_TIP_BYTES,
     user_no::UserNo,
 };
 
@@ -42,6 +43,8 @@ pub struct Budget {
     pub watches: usize,
     /// The channel roles' index.
     pub roles: usize,
+    /// Tip receipts, in leaves as empty as they get, and their index.
+    pub tips: usize,
 }
 
 impl Budget {
@@ -64,11 +67,15 @@ impl Budget {
                 * (ChunkedMap::<(StreamNumber, UserNo), ()>::MOST_BYTES_PER_ENTRY
                     + ChunkedMap::<(UserNo, StreamNumber), ()>::MOST_BYTES_PER_ENTRY),
             roles: capacity.roles * ChunkedMap::<(UserNo, UserNo), u64>::MOST_BYTES_PER_ENTRY,
+            tips: (capacity.tips * (MOST_TIP_BYTES + ENTRY_HEADER)).div_ceil(MIN_LEAF_BYTES)
+                * (LEAF_ALLOCATION + LEAF_DIRECTORY_BYTES)
+                + (1 + SPARE_LEAVES) * (LEAF_ALLOCATION + LEAF_DIRECTORY_BYTES)
+                + capacity.tips * ChunkedMap::<(UserNo, u64), ()>::MOST_BYTES_PER_ENTRY,
         }
     }
 
     pub const fn total(&self) -> usize {
-        self.records + self.stream_indices + self.follows + self.watches + self.roles
+        self.records + self.stream_indices + self.follows + self.watches + self.roles + self.tips
     }
 }
 

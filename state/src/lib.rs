@@ -29,6 +29,7 @@ mod roles;
 mod schedule;
 mod stream_number;
 mod text;
+mod tips;
 mod user_no;
 
 pub use budget::{Budget, MESSAGE_ROOM, PROGRAM_MEMORY};
@@ -42,6 +43,7 @@ pub use records::{ProfileFields, StreamEdit, StreamFields, StreamRecord, UserRec
 pub use schedule::{Capacity, Schedule, StartKey};
 pub use stream_number::StreamNumber;
 pub use text::PackedText;
+pub use tips::{NewTip, TipRecord, MOST_TIP_BYTES};
 pub use user_no::UserNo;
 
 #[cfg(test)]

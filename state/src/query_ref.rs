@@ -64,6 +64,14 @@ pub enum QueryRef<'a> {
         after: Option<ActorId>,
         limit: u32,
     },
+    Tip {
+        number: u64,
+    },
+    TipsReceived {
+        broadcaster: ActorId,
+        after: Option<u64>,
+        limit: u32,
+    },
 }
 
 /// A [`StreamCursor`] whose id borrows.
@@ -160,6 +168,16 @@ impl<'a> From<&'a StateQuery> for QueryRef<'a> {
                 after,
                 limit,
             } => QueryRef::ChannelRoles {
+                broadcaster,
+                after,
+                limit,
+            },
+            &StateQuery::Tip { number } => QueryRef::Tip { number },
+            &StateQuery::TipsReceived {
+                broadcaster,
+                after,
+                limit,
+            } => QueryRef::TipsReceived {
                 broadcaster,
                 after,
                 limit,

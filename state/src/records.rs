@@ -317,7 +317,8 @@ impl<'a> StreamRecord<'a> {
         account_at(self.bytes, stream::BROADCASTER)
     }
 
-    pub(crate) fn broadcaster_no(&self) -> UserNo {
+    /// The broadcaster's account number.
+    pub fn broadcaster_no(&self) -> UserNo {
         UserNo::new(u64_at(self.bytes, stream::BROADCASTER_NO))
     }
 

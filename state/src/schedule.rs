@@ -13,7 +13,7 @@ use gstd::ActorId;
 use w3bstreaming_io::{
     limits::{
         MARKS_DROPPED_PER_MESSAGE, MAX_ACCOUNTS, MAX_FOLLOWS, MAX_ROLES, MAX_STREAMS,
-        MAX_TEXT_BYTES, MAX_WATCHES, RETENTION_MS,
+        MAX_TEXT_BYTES, MAX_TIPS, MAX_WATCHES, RETENTION_MS,
     },
     Error,
 };
@@ -30,6 +30,7 @@ pub struct Capacity {
     pub watches: usize,
     pub text_bytes: usize,
     pub roles: usize,
+    pub tips: usize,
 }
 
 impl Capacity {
@@ -41,6 +42,7 @@ impl Capacity {
         watches: MAX_WATCHES,
         text_bytes: MAX_TEXT_BYTES,
         roles: MAX_ROLES,
+        tips: MAX_TIPS,
     };
 }
 
@@ -82,6 +84,12 @@ pub struct Schedule {
     /// role's code (`roles.rs`): a `u64`, so that this index is the same type as
     /// `follows` and the program carries one copy of its code for both.
     pub(crate) roles: ChunkedMap<(UserNo, UserNo), u64>,
+    /// Tip receipts by number (`tips.rs`).
+    pub(crate) tips: PagedMap,
+    /// (broadcaster, tip number) for every receipt kept.
+    pub(crate) tips_to: ChunkedMap<(UserNo, u64), ()>,
+    /// The number of the latest tip; 0 before the first.
+    pub(crate) last_tip: u64,
     /// Removed streams whose marks are still in both mark indices, oldest removal
     /// first: they are dropped [`MARKS_DROPPED_PER_MESSAGE`] at a time, and the
     /// queries pass over them.
@@ -119,6 +127,9 @@ impl Schedule {
             watchers: ChunkedMap::new(),
             marked: ChunkedMap::new(),
             roles: ChunkedMap::new(),
+            tips: PagedMap::new(),
+            tips_to: ChunkedMap::new(),
+            last_tip: 0,
             unmarking: VecDeque::new(),
             last_number: None,
             text_bytes: 0,

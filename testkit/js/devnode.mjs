@@ -75,31 +75,44 @@ export async function rpc(url, method, params = []) {
   return result;
 }
 
-/// The text a sender signs to send `payload` (hex) with `nonce`: devnode/src/signing.rs.
-export function messageText(node, sender, nonce, payload) {
-  return [
+/// The text a sender signs to send `payload` (hex) with `nonce`, carrying `value` (a
+/// bigint or a decimal string; a last line only when not 0): devnode/src/signing.rs.
+export function messageText(node, sender, nonce, payload, value = 0n) {
+  const lines = [
     'w3bstreaming devnode message',
     `chain: ${node.chain}`,
     `program: ${node.programId}`,
     `sender: ${sender}`,
     `nonce: ${nonce}`,
     `payload: ${payload}`,
-  ].join('\n');
+  ];
+  if (BigInt(value) !== 0n) lines.push(`value: ${BigInt(value)}`);
+  return lines.join('\n');
 }
 
 export const signText = (key, text) => u8aToHex(key.pair.sign(u8aWrapBytes(stringToU8a(text))));
 
-/// The `dev_sendMessage` params that send `action` from `key` with its next nonce.
-export async function signedMessage(node, key, action) {
+/// The `dev_sendMessage` params that send `action` from `key` with its next nonce,
+/// carrying `value` if it is not 0.
+export async function signedMessage(node, key, action, value = 0n) {
   const payload = meta.createType(meta.types.handle.input, action).toHex();
   const nonce = await rpc(node.url, 'dev_nonce', [key.id]);
-  return [key.id, payload, nonce, signText(key, messageText(node, key.id, nonce, payload))];
+  const signature = signText(key, messageText(node, key.id, nonce, payload, value));
+  const params = [key.id, payload, nonce, signature];
+  return BigInt(value) === 0n ? params : [...params, BigInt(value).toString()];
 }
 
-/// Sends `action` from `key` and waits for the reply: `{ event }` or `{ error }`.
-export async function send(node, key, action) {
-  const { messageId } = await rpc(node.url, 'dev_sendMessage', await signedMessage(node, key, action));
+/// Sends `action` from `key`, carrying `value`, and waits for the reply: `{ event }`
+/// or `{ error }`.
+export async function send(node, key, action, value = 0n) {
+  const params = await signedMessage(node, key, action, value);
+  const { messageId } = await rpc(node.url, 'dev_sendMessage', params);
   return reply(node, messageId);
+}
+
+/// What `account` holds, in the chain's smallest unit.
+export async function balance(node, account) {
+  return BigInt(await rpc(node.url, 'dev_balance', [account]));
 }
 
 /// Queues every action from `key` for the next block (one after another: nonces are

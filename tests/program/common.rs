@@ -60,6 +60,15 @@ impl Env {
         self.send_block(&[(from, action)]).remove(0)
     }
 
+    /// Sends `action` carrying `value` from `from` in a block of its own; its reply or
+    /// error text.
+    pub fn send_value(&self, from: u64, action: Action, value: u128) -> Result<Event, String> {
+        let id = self.program().send_with_value(from, action, value);
+        let result = self.system.run_next_block();
+        reply(&result, id)
+            .map(|payload| Event::decode(&mut payload.as_slice()).expect("reply is an Event"))
+    }
+
     /// Sends every action in one block, in order; their replies in the same order.
     pub fn send_block(&self, actions: &[(u64, Action)]) -> Vec<Result<Event, String>> {
         let program = self.program();
@@ -213,8 +222,8 @@ impl Env {
     }
 
     /// Everything the program stores, as the bytes of its full state replies and of
-    /// the first page of each account's channel roles (the tests' channels hold fewer
-    /// than a page).
+    /// the first page of each account's channel roles and tips received (the tests'
+    /// lists hold fewer than a page).
     pub fn snapshot(&self) -> Vec<u8> {
         let mut bytes = self.read(StateQuery::Streams).encode();
         let users = self.users();
@@ -226,6 +235,12 @@ impl Env {
                 limit: 100,
             };
             bytes.extend(self.read(roles).encode());
+            let tips = StateQuery::TipsReceived {
+                broadcaster: account,
+                after: None,
+                limit: 100,
+            };
+            bytes.extend(self.read(tips).encode());
         }
         bytes
     }

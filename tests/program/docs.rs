@@ -9,6 +9,7 @@ fn all_errors() -> Vec<Error> {
         Field::ImgLink,
         Field::Name,
         Field::Surname,
+        Field::Message,
     ];
     let mut errors = vec![
         Error::MalformedAction,
@@ -42,6 +43,10 @@ fn all_errors() -> Vec<Error> {
         Error::AlreadyInRole,
         Error::NoChannelRole,
         Error::RolesFull,
+        Error::TipWithoutValue,
+        Error::TipTooSmall,
+        Error::TipOwnStream,
+        Error::UnexpectedValue,
     ];
     errors.extend(fields.map(Error::TooLong));
     // Stops compiling when a variant is added, until it is added to the list above.
@@ -78,6 +83,10 @@ fn all_errors() -> Vec<Error> {
             | Error::AlreadyInRole
             | Error::NoChannelRole
             | Error::RolesFull
+            | Error::TipWithoutValue
+            | Error::TipTooSmall
+            | Error::TipOwnStream
+            | Error::UnexpectedValue
             | Error::BadCursor => {}
         }
     }

@@ -13,4 +13,5 @@ mod queries;
 mod roles;
 mod scenarios;
 mod streams;
+mod tips;
 mod watching;

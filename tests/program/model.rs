@@ -21,8 +21,11 @@ use reference::Reference;
 use std::collections::BTreeSet;
 use w3bstreaming::{actions, payload::Request};
 use w3bstreaming_io::{
-    limits::{MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_NAME_LEN, MAX_TITLE_LEN},
-    Action, ChannelRole, Error, Event, Profile, StateQuery, StateReply, Stream, StreamCursor,
+    limits::{
+        MAX_DESCRIPTION_LEN, MAX_LINK_LEN, MAX_NAME_LEN, MAX_TIP_MESSAGE_LEN, MAX_TITLE_LEN,
+        MIN_TIP,
+    },
+    Action, ChannelRole, Error, Event, Profile, StateQuery, StateReply, Stream, StreamCursor, Tip,
 };
 use w3bstreaming_state::Schedule;
 
@@ -129,7 +132,7 @@ fn random_action(
             stream_id: rng.pick(ending_now),
         };
     }
-    match rng.below(16) {
+    match rng.below(17) {
         0 | 1 => Action::EditProfile {
             name: opt_text(rng, MAX_NAME_LEN),
             surname: opt_text(rng, MAX_NAME_LEN),
@@ -171,7 +174,7 @@ fn random_action(
         13 => Action::Unwatch {
             stream_id: stream_id(rng, known, gone),
         },
-        _ => Action::SetChannelRole {
+        14 | 15 => Action::SetChannelRole {
             account_id: account(rng),
             role: rng.pick(&[
                 None,
@@ -179,7 +182,49 @@ fn random_action(
                 Some(ChannelRole::Banned),
             ]),
         },
+        _ => Action::Tip {
+            stream_id: stream_id(rng, known, gone),
+            message: text(rng, MAX_TIP_MESSAGE_LEN),
+        },
     }
+}
+
+/// The value a message carries: a tip's is none, too little, or enough; now and then
+/// another action carries some too.
+fn random_value(rng: &mut Rng, action: &Action) -> u128 {
+    match action {
+        Action::Tip { .. } => rng.pick(&[0, MIN_TIP - 1, MIN_TIP, 7 * MIN_TIP / 2]),
+        _ if rng.chance(2) => MIN_TIP,
+        _ => 0,
+    }
+}
+
+/// Every tip `broadcaster` received, read in pages of two, the latest first; each
+/// one agrees with its receipt asked alone.
+fn tips_of(env: &Env, broadcaster: gstd::ActorId) -> Vec<(u64, Tip)> {
+    let mut tips = Vec::new();
+    let mut after = None;
+    loop {
+        match env.query(StateQuery::TipsReceived {
+            broadcaster,
+            after,
+            limit: 2,
+        }) {
+            StateReply::TipPage { tips: page, next } => {
+                tips.extend(page);
+                match next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            other => panic!("TipsReceived replied {other:?}"),
+        }
+    }
+    for (number, tip) in &tips {
+        let asked = env.query(StateQuery::Tip { number: *number });
+        assert_eq!(asked, StateReply::Tip(Some(tip.clone())), "one tip agrees");
+    }
+    tips
 }
 
 /// Every role in `broadcaster`'s channel, read in pages of two, in account order.
@@ -419,9 +464,11 @@ fn run(seed: u64, messages: usize) {
         let sender = rng.pick(&SENDERS[..]);
         let ending_now = reference.ids_ending_at(now);
         let action = random_action(&mut rng, now, &known, &gone, &ending_now);
-        let expected = reference.apply(actor(sender), now, &action);
-        let got = env.send(sender, action.clone());
-        let context = format!("seed {seed:#x} step {step}: {action:?} from {sender} at {now}");
+        let value = random_value(&mut rng, &action);
+        let expected = reference.apply(actor(sender), now, value, &action);
+        let got = env.send_value(sender, action.clone(), value);
+        let context =
+            format!("seed {seed:#x} step {step}: {action:?} with {value} from {sender} at {now}");
         assert_eq!(got, expected.clone().map_err(error_reply), "{context}");
         accepted += usize::from(expected.is_ok());
         gone.extend(no_longer_stored(known, &reference));
@@ -431,6 +478,8 @@ fn run(seed: u64, messages: usize) {
         let channel = actor(sender);
         let roles = roles_of(&env, channel);
         assert_eq!(roles, reference.roles(channel), "{context}: roles");
+        let tips = tips_of(&env, channel);
+        assert_eq!(tips, reference.tips_received(channel), "{context}: tips");
         if step % 10 == 0 {
             check_invariants(&env, now);
         }
@@ -630,7 +679,7 @@ fn run_at_scale(seed: u64, messages: usize) {
         let now = env.next_block_time();
         let known = reference.stream_ids();
         let (sender, action) = scale_action(&mut rng, &reference, now, &known, &gone, growing);
-        let expected = reference.apply(actor(sender), now, &action);
+        let expected = reference.apply(actor(sender), now, 0, &action);
         let got = env.send(sender, action.clone());
         let context = format!("seed {seed:#x} step {step}: {action:?} from {sender} at {now}");
         assert_eq!(got, expected.clone().map_err(error_reply), "{context}");
@@ -639,8 +688,10 @@ fn run_at_scale(seed: u64, messages: usize) {
         if expected.is_ok() {
             let bytes = action.encode();
             let native = match Request::decode(&bytes).expect("the action decodes") {
-                Request::Action(view) => actions::apply(&mut twin, actor(sender), now, view)
-                    .map(|event| Event::decode(&mut &event.encode()[..]).expect("an event")),
+                Request::Action(view) => actions::apply(&mut twin, actor(sender), now, 0, view)
+                    .map(|applied| {
+                        Event::decode(&mut &applied.event.encode()[..]).expect("an event")
+                    }),
                 Request::Query(query) => {
                     let mut answer = Vec::new();
                     twin.answer(query, &mut answer).map(|()| {

@@ -7,9 +7,10 @@ use w3bstreaming_io::{
     limits::{
         MAX_ACCOUNTS, MAX_DESCRIPTION_LEN, MAX_FOLLOWS, MAX_LINK_LEN, MAX_NAME_LEN, MAX_ROLES,
         MAX_SCHEDULE_AHEAD_MS, MAX_STREAMS, MAX_STREAMS_PER_BROADCASTER, MAX_STREAM_DURATION_MS,
-        MAX_TEXT_BYTES, MAX_TITLE_LEN, MAX_WATCHES, PRUNED_PER_MESSAGE, RETENTION_MS,
+        MAX_TEXT_BYTES, MAX_TIP_MESSAGE_LEN, MAX_TITLE_LEN, MAX_WATCHES, MIN_TIP,
+        PRUNED_PER_MESSAGE, RETENTION_MS,
     },
-    Action, ChannelRole, Error, Event, Field, Profile, Stream, Subscription,
+    Action, ChannelRole, Error, Event, Field, Profile, Stream, Subscription, Tip,
 };
 
 const FIRST_NUMBER: u64 = 1_000_000_000_000;
@@ -58,14 +59,28 @@ pub struct Reference {
     /// (broadcaster, account) to the account's role in the channel.
     roles: BTreeMap<(ActorId, ActorId), ChannelRole>,
     last_number: Option<u64>,
+    /// Every tip's receipt, the first numbered 1 (the model stays far below
+    /// `MAX_TIPS`).
+    tips: Vec<Tip>,
 }
 
 impl Reference {
-    /// Applies one message; a rejected one changes nothing, pruning included.
-    pub fn apply(&mut self, sender: ActorId, now: u64, action: &Action) -> Result<Event, Error> {
+    /// Applies one message carrying `value`; a rejected one changes nothing, pruning
+    /// included.
+    pub fn apply(
+        &mut self,
+        sender: ActorId,
+        now: u64,
+        value: u128,
+        action: &Action,
+    ) -> Result<Event, Error> {
         let mut next = self.clone();
         next.prune(now);
-        let result = next.act(sender, now, action);
+        let result = match action {
+            Action::Tip { stream_id, message } => next.tip(sender, now, value, stream_id, message),
+            _ if value != 0 => Err(Error::UnexpectedValue),
+            _ => next.act(sender, now, action),
+        };
         if result.is_ok() {
             *self = next;
         }
@@ -133,6 +148,50 @@ impl Reference {
             .filter(|((channel, _), _)| *channel == broadcaster)
             .map(|(&(_, account), &role)| (account, role))
             .collect()
+    }
+
+    /// The tips `broadcaster` received, the latest first.
+    pub fn tips_received(&self, broadcaster: ActorId) -> Vec<(u64, Tip)> {
+        let mut tips: Vec<(u64, Tip)> = (1..)
+            .zip(&self.tips)
+            .filter(|(_, tip)| tip.broadcaster == broadcaster)
+            .map(|(number, tip)| (number, tip.clone()))
+            .collect();
+        tips.reverse();
+        tips
+    }
+
+    fn tip(
+        &mut self,
+        sender: ActorId,
+        now: u64,
+        value: u128,
+        stream_id: &str,
+        message: &str,
+    ) -> Result<Event, Error> {
+        self.registered(sender)?;
+        check_len(Field::Message, Some(message), MAX_TIP_MESSAGE_LEN)?;
+        if value == 0 {
+            return Err(Error::TipWithoutValue);
+        }
+        if value < MIN_TIP {
+            return Err(Error::TipTooSmall);
+        }
+        let broadcaster = self.streams[&self.find(stream_id)?].stream.broadcaster;
+        if broadcaster == sender {
+            return Err(Error::TipOwnStream);
+        }
+        self.tips.push(Tip {
+            tipper: sender,
+            broadcaster,
+            stream_id: stream_id.into(),
+            amount: value,
+            time: now,
+            message: message.into(),
+        });
+        Ok(Event::Tipped {
+            number: self.tips.len() as u64,
+        })
     }
 
     /// The full `Users` reply, every list sorted.
@@ -430,6 +489,7 @@ impl Reference {
             Action::Query(query) => {
                 panic!("the model sends no queries as actions, and got {query:?}")
             }
+            Action::Tip { .. } => unreachable!("apply takes tips"),
         }
     }
 }
