@@ -118,6 +118,8 @@ mod native {
             "maxStreamsPerBroadcaster": limits::MAX_STREAMS_PER_BROADCASTER,
             "maxPageLen": limits::MAX_PAGE_LEN,
             "retentionMs": limits::RETENTION_MS,
+            "minTip": u64::try_from(limits::MIN_TIP).expect("a minimum tip a client can hold"),
+            "maxTipMessageLen": limits::MAX_TIP_MESSAGE_LEN,
         });
         let text = |error: Error| error.to_string();
         let errors = serde_json::json!({
@@ -136,6 +138,10 @@ mod native {
             "ownChannel": text(Error::OwnChannel),
             "alreadyInRole": text(Error::AlreadyInRole),
             "noChannelRole": text(Error::NoChannelRole),
+            "tipMessageTooLong": text(Error::TooLong(Field::Message)),
+            "tipWithoutValue": text(Error::TipWithoutValue),
+            "tipTooSmall": text(Error::TipTooSmall),
+            "tipOwnStream": text(Error::TipOwnStream),
         });
         serde_json::to_string_pretty(&serde_json::json!({ "limits": limits, "errors": errors }))
             .expect("JSON of numbers and strings")

@@ -1,14 +1,14 @@
 // The chat beside a live stream, on two signaling instances sharing one hub through a
 // real redis-server: anyone reads it, signed in or not; an account with a profile posts
 // under its profile name; a late reader gets the history; every refusal has its reason;
-// the moderators and bans the program keeps hold on both instances (docs/signaling.md,
-// "Chat").
+// the moderators and bans the program keeps hold on both instances; a tip the chain
+// confirmed shows highlighted on both (docs/signaling.md, "Chat").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startDevnode, startServer, startRedis, devKey, connect, next, nextRefusal, join, signRaw, settle, receivedOf,
 } from 'w3bstreaming-testkit/signaling';
-import { send } from 'w3bstreaming-testkit/devnode';
+import { balance, read as readChain, send } from 'w3bstreaming-testkit/devnode';
 
 let devnode;
 let redis;
@@ -355,4 +355,57 @@ test('a chat its broadcaster keeps is read after the stream, on both instances, 
   assert.deepEqual(await next(fresh, 'chatHistory'), [{ streamId, messages: [], settings: OPEN }]);
   live.emit('stopBroadcasting', alice.id, { streamId });
   await settle();
+});
+
+test('a tip the chain confirmed shows once, highlighted, on both instances; one it does not is refused', async (t) => {
+  const [a, b] = await Promise.all([instance(), instance()]);
+  const live = await aliceLive(t, a);
+  const readers = [await open(a), await open(b)];
+  for (const reader of readers) {
+    read(reader);
+    await next(reader, 'chatHistory');
+  }
+  const oneVara = 10n ** 12n;
+  const before = await balance(devnode, alice.id);
+  const message = 'Thanks! \u202Egnorw';
+  const { event } = await send(devnode, bob, { Tip: { stream_id: streamId, message } }, 2n * oneVara);
+  const { number } = event.tipped;
+  assert.equal(await balance(devnode, alice.id), before + 2n * oneVara);
+
+  // Anyone may announce it: the receipt on chain is the proof, and its text is shown
+  // without the characters a chat message may not hold.
+  const announcer = await open(b);
+  announcer.emit('chatTip', '', { streamId, number });
+  for (const reader of readers) {
+    const [{ message: shown }] = await next(reader, 'chatMessage');
+    assert.deepEqual(shown.tip, { number, amount: (2n * oneVara).toString() });
+    assert.equal(shown.author, bob.id);
+    assert.equal(shown.name, 'Bob Demo');
+    assert.equal(shown.text, 'Thanks! gnorw');
+  }
+  announcer.emit('chatTip', '', { streamId, number });
+  const { streamPage } = await readChain(devnode, { BroadcasterStreams: { broadcaster: alice.id, after: null, limit: 10 } });
+  const otherStream = streamPage.streams.map(([id]) => id).find((id) => id !== streamId);
+  const elsewhere = (await send(devnode, bob, { Tip: { stream_id: otherStream, message: '' } }, oneVara)).event.tipped.number;
+  const refusals = [
+    [{ streamId, number: number + 1000 }, 'no_such_tip', `The program keeps no tip number ${number + 1000}`],
+    [{ streamId, number: elsewhere }, 'tip_for_another_stream', `Tip number ${elsewhere} was for another stream`],
+    [{ streamId: 'no-such-stream', number }, 'not_started', 'Stream with id no-such-stream hasn\'t started yet'],
+    [{ streamId, number: -1 }, 'malformed', undefined],
+  ];
+  for (const [args, reason, text] of refusals) {
+    announcer.emit('chatTip', '', args);
+    const refusal = await nextRefusal(announcer);
+    assert.equal(refusal.reason, reason, JSON.stringify(refusal));
+    if (text) assert.equal(refusal.message, text);
+  }
+  await settle();
+  for (const reader of readers) {
+    assert.equal(receivedOf(reader, 'chatMessage').length, 1, 'the tip is shown once');
+  }
+  const late = await open(b);
+  read(late);
+  const [{ messages }] = await next(late, 'chatHistory');
+  assert.equal(messages.at(-1).tip.number, number, 'a late reader sees the tip in the history');
+  live.close();
 });

@@ -37,6 +37,21 @@ pub struct ChatMessage {
     pub text: String,
     /// When the instance that took it received it, in milliseconds since the epoch.
     pub at_ms: u64,
+    /// Set when the message is a tip the program confirmed: its text is the tip's
+    /// message, shown highlighted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip: Option<TipShown>,
+}
+
+/// A tip as the chat shows it, from its receipt on chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TipShown {
+    /// The receipt's number in the program.
+    pub number: u64,
+    /// The value, in the chain's smallest unit (10^12 make 1 VARA), as a decimal
+    /// string: a `u128` does not fit a JSON number.
+    pub amount: String,
 }
 
 /// The longest slow mode: one message per this many seconds.
@@ -119,6 +134,14 @@ fn forbidden(c: char) -> bool {
         )
 }
 
+/// `text` from the chain (a name, a tip's message), which the program bounds but does
+/// not judge, as the chat shows it: without the characters a message may not hold,
+/// and without surrounding white space.
+pub fn shown(text: &str) -> String {
+    let kept: String = text.chars().filter(|&c| !forbidden(c)).collect();
+    kept.trim().to_string()
+}
+
 /// The name an account posts under: its profile's name and surname, as the app shows
 /// them (the program bounds each), without the characters a message may not hold.
 /// `None` when it set neither.
@@ -126,8 +149,7 @@ pub fn name_of(profile: &ProfileSummary) -> Option<String> {
     let parts: Vec<String> = [profile.name.as_deref(), profile.surname.as_deref()]
         .into_iter()
         .flatten()
-        .map(|part| part.chars().filter(|&c| !forbidden(c)).collect::<String>())
-        .map(|part| part.trim().to_string())
+        .map(shown)
         .filter(|part| !part.is_empty())
         .collect();
     (!parts.is_empty()).then(|| parts.join(" "))

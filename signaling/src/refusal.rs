@@ -101,6 +101,10 @@ pub enum Refusal {
     ChatFollowersOnly,
     /// The message is not among the chat's last ones (or was deleted).
     NoSuchChatMessage(u64),
+    /// The program keeps no tip with this number.
+    NoSuchTip(u64),
+    /// The tip with this number was for another stream.
+    TipForAnotherStream(u64),
     TimeoutOutOfRange {
         max: u32,
     },
@@ -168,6 +172,8 @@ impl Refusal {
             Self::ChatSlowMode(_) => "chat_slow_mode",
             Self::ChatFollowersOnly => "chat_followers_only",
             Self::NoSuchChatMessage(_) => "no_such_chat_message",
+            Self::NoSuchTip(_) => "no_such_tip",
+            Self::TipForAnotherStream(_) => "tip_for_another_stream",
             Self::TimeoutOutOfRange { .. } => "timeout_out_of_range",
             Self::SlowModeOutOfRange { .. } => "slow_mode_out_of_range",
             Self::TimeOutOwnChat => "time_out_own_chat",
@@ -306,6 +312,10 @@ impl fmt::Display for Refusal {
                 f,
                 "Message {id} is not in the chat any more"
             ),
+            Self::NoSuchTip(number) => write!(f, "The program keeps no tip number {number}"),
+            Self::TipForAnotherStream(number) => {
+                write!(f, "Tip number {number} was for another stream")
+            }
             Self::TimeoutOutOfRange { max } => {
                 write!(f, "A time out is from 1 to {max} minutes")
             }

@@ -13,6 +13,9 @@ declare module 'virtual:program-artifacts' {
       maxStreamsPerBroadcaster: number;
       maxPageLen: number;
       retentionMs: number;
+      /** The least value a tip carries, in the chain's smallest unit. */
+      minTip: number;
+      maxTipMessageLen: number;
     };
     errors: {
       emptyTitle: string;
@@ -30,6 +33,10 @@ declare module 'virtual:program-artifacts' {
       ownChannel: string;
       alreadyInRole: string;
       noChannelRole: string;
+      tipMessageTooLong: string;
+      tipWithoutValue: string;
+      tipTooSmall: string;
+      tipOwnStream: string;
     };
   };
 }

@@ -2,11 +2,13 @@
 // one hub through a real redis-server: Alice broadcasts through one, and people on
 // both chat; a visitor without an account reads but cannot post; a late viewer gets
 // the history; hostile text stays text; Alice moderates, and names a moderator and
-// bans an account on chain, which both instances hold to; a chat she keeps is read
-// after her stream.
+// bans an account on chain, which both instances hold to; a tip shows highlighted
+// for everyone once the chain confirms it, and moves the balances by its amount; a
+// chat she keeps is read after her stream.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, startServer } from 'w3bstreaming-testkit/signaling';
+import { balance } from 'w3bstreaming-testkit/devnode';
 import { actAs, gone, open, shown, startStack, unnamedControls } from './support.mjs';
 import { goLive, line, player, streamPage, studio, tellOnFailure } from './live-support.mjs';
 
@@ -236,6 +238,42 @@ test('a moderator named on chain deletes; a ban holds on both instances until it
   await player(pages.DaveAgain).getByRole('button', { name: 'Try again' }).click();
   await shown(line(player(pages.DaveAgain)).getByText('Playing, peer to peer.'));
   assert.deepEqual(await unnamedControls(account), []);
+});
+
+test('a tip shows highlighted for everyone once the chain confirms it, and the balances moved', async () => {
+  const { demo } = stack.devnode;
+  const [alice, bob] = [demo.broadcaster.id, demo.follower.id];
+  const before = { alice: await balance(stack.devnode, alice), bob: await balance(stack.devnode, bob) };
+  const tip = chat(pages.Bob).getByRole('form', { name: 'Tip the broadcaster' });
+  assert.equal(
+    await chat(pages.Alice).getByRole('form', { name: 'Tip the broadcaster' }).count(),
+    0,
+    'a broadcaster does not tip their own stream',
+  );
+  // Below the minimum: refused in words before the wallet is asked; nothing moves.
+  await tip.getByLabel('Amount in VARA').fill('0.5');
+  await tip.getByRole('button', { name: 'Tip', exact: true }).click();
+  await shown(tip.getByRole('alert').getByText('A tip is at least 1 VARA'));
+  await tip.getByLabel('Amount in VARA').fill('2');
+  await tip.getByLabel('Message (optional)').fill('Great stream! <b>bold</b>');
+  await tip.getByRole('button', { name: 'Tip', exact: true }).click();
+  await shown(tip.getByText('You tipped 2 VARA. It shows in the chat for everyone.'));
+  const VARA = 10n ** 12n;
+  assert.equal(await balance(stack.devnode, alice), before.alice + 2n * VARA, 'Alice has the whole tip');
+  assert.ok(before.bob - (await balance(stack.devnode, bob)) >= 2n * VARA, 'Bob paid it');
+  // Highlighted on both instances, its text as text.
+  for (const page of [pages.Alice, pages.Bob, pages.Charlie, pages.visitor]) {
+    const shownTip = messages(page).locator('.chat-tip').last();
+    await shown(shownTip.getByText('tipped 2 VARA'));
+    await shown(shownTip.getByText('Great stream! <b>bold</b>'));
+  }
+  // Alice's account page lists it.
+  const account = pages.AliceAccount ?? (await open(stack, '/account'));
+  await actAs(account, 'Alice');
+  await account.reload();
+  const received = account.getByRole('region', { name: 'Tips received' });
+  await shown(received.getByText('2 VARA'));
+  await shown(received.getByText('Great stream! <b>bold</b>'));
 });
 
 test('a chat its broadcaster keeps is read after the stream ends', async () => {

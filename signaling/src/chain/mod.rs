@@ -1,10 +1,13 @@
 //! What the server asks the program, and how it reaches one: a node's JSON-RPC
 //! ([`rpc`]), a Vara node's or the local chain's alike, one question at a time for
 //! each of a few [`turns`] shared fairly among the clients asking.
+mod decision;
 pub mod rpc;
 pub mod turns;
 
 use crate::{address::AddressRange, roles::Role};
+pub use decision::Decision;
+use decision::{Asker, SharedTurn};
 use moka::future::Cache;
 use parity_scale_codec::{Decode, Encode};
 use std::{fmt, future::Future, pin::Pin, sync::Arc, time::Duration};
@@ -96,63 +99,6 @@ pub enum Admission {
     Banned,
     /// The viewer does not follow the broadcaster.
     NotFollower,
-}
-
-/// Whom a question waits for a turn at the node as: a client in an address range, or
-/// the questions of one decision together, which share the one turn the first of them
-/// to reach the node takes.
-#[derive(Clone, Copy)]
-enum Asker<'a> {
-    Client(AddressRange),
-    Sharing(&'a SharedTurn),
-}
-
-struct SharedTurn {
-    by: AddressRange,
-    turn: tokio::sync::OnceCell<Turn<AddressRange>>,
-}
-
-/// The questions of one decision about a client in an address range (may it watch,
-/// may it post), asked in one turn at the node: the first that reaches the node takes
-/// the turn and the others use it, so a decision waits for a turn once however many
-/// questions it asks. Answers already kept take no turn.
-pub struct Decision<'a> {
-    authority: &'a Authority,
-    turn: SharedTurn,
-}
-
-impl Decision<'_> {
-    fn asker(&self) -> Asker<'_> {
-        Asker::Sharing(&self.turn)
-    }
-
-    /// See [`Authority::follows`].
-    pub async fn follows(
-        &self,
-        viewer: AccountId,
-        broadcaster: AccountId,
-    ) -> Result<bool, ChainError> {
-        let asker = self.asker();
-        self.authority
-            .follows_asked(viewer, broadcaster, asker)
-            .await
-    }
-
-    /// See [`Authority::role`].
-    pub async fn role(
-        &self,
-        broadcaster: AccountId,
-        account: AccountId,
-    ) -> Result<Option<Role>, ChainError> {
-        let asker = self.asker();
-        self.authority.role_asked(broadcaster, account, asker).await
-    }
-
-    /// See [`Authority::profile`].
-    pub async fn profile(&self, account: AccountId) -> Result<Option<ProfileSummary>, ChainError> {
-        let asker = self.asker();
-        self.authority.profile_asked(account, asker).await
-    }
 }
 
 impl Authority {

@@ -20,6 +20,7 @@ pub(crate) mod media_servers;
 pub(crate) mod media_tasks;
 mod relay;
 mod roles;
+mod tips;
 
 pub(crate) use join::may_broadcast;
 
@@ -119,6 +120,7 @@ pub(crate) async fn prepare(
     on(&signaling, &socket, "chatDelete", chat::delete);
     on(&signaling, &socket, "chatTimeout", chat::time_out);
     on(&signaling, &socket, "chatSettings", chat::settings);
+    on(&signaling, &socket, "chatTip", tips::show);
     on(&signaling, &socket, "channelRole", roles::changed);
     let on_disconnect = signaling.clone();
     socket.on_disconnect(move |socket: SocketRef| async move {

@@ -2,7 +2,7 @@
 //! same order, and what each connection is told of them ([`Notice`]), with the media
 //! server's part of both ([`Via`], [`MediaTask`]).
 use crate::{
-    chat::{ChatMessage, ChatSettings},
+    chat::{ChatMessage, ChatSettings, TipShown},
     media::{Feed, ServerId},
     refusal::Refusal,
     roles::Role,
@@ -78,6 +78,18 @@ pub enum Op<C> {
         stream_id: String,
         author: AccountId,
         name: Option<String>,
+        text: String,
+        at_ms: u64,
+    },
+    /// The tip `tip.number`, which the program confirmed (`conn` asked it), is shown in
+    /// the chat of the live stream `stream_id`, once ([`Hub::show_tip`]).
+    ChatTip {
+        conn: C,
+        stream_id: String,
+        tipper: AccountId,
+        name: Option<String>,
+        tip: TipShown,
+        /// The tip's message, as the chat shows it.
         text: String,
         at_ms: u64,
     },
@@ -261,6 +273,7 @@ impl<C> Op<C> {
             Self::Candidate { .. } => "candidate",
             Self::Disconnect { .. } => "disconnect",
             Self::Chat { .. } => "chat",
+            Self::ChatTip { .. } => "chatTip",
             Self::ChatDelete { .. } => "chatDelete",
             Self::ChatTimeout { .. } => "chatTimeout",
             Self::ChatSettings { .. } => "chatSettings",

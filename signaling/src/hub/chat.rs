@@ -5,7 +5,7 @@
 //! is each instance's own.
 use super::{shared_key, take_out, Hub, Live, Notice, Outbox};
 use crate::{
-    chat::{ChatMessage, ChatSettings, HISTORY, KEPT_CHATS, KEPT_FOR_MS},
+    chat::{ChatMessage, ChatSettings, TipShown, HISTORY, KEPT_CHATS, KEPT_FOR_MS},
     refusal::Refusal,
 };
 use serde::{Deserialize, Serialize};
@@ -126,14 +126,28 @@ impl<C: Copy + Eq + Hash> Hub<C> {
     pub(super) fn chat(&mut self, stream_id: &str, post: Post) -> Result<Outbox<C>, Refusal> {
         self.may_chat(stream_id, post.author, post.at_ms)?;
         let live = self.live.get_mut(stream_id).expect("checked live");
-        live.chat_posted += 1;
         live.moderation.last_posts.insert(post.author, post.at_ms);
+        Ok(self.add_message(stream_id, post, None))
+    }
+
+    /// Adds a message to the chat of the live stream `stream_id` under the next id,
+    /// keeping its last [`HISTORY`] messages, and tells every reader. Precondition:
+    /// the stream is live.
+    pub(super) fn add_message(
+        &mut self,
+        stream_id: &str,
+        post: Post,
+        tip: Option<TipShown>,
+    ) -> Outbox<C> {
+        let live = self.live.get_mut(stream_id).expect("the stream is live");
+        live.chat_posted += 1;
         let message = ChatMessage {
             id: live.chat_posted,
             author: post.author,
             name: post.name,
             text: post.text,
             at_ms: post.at_ms,
+            tip,
         };
         if live.chat.len() == HISTORY {
             live.chat.pop_front();
@@ -143,7 +157,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
             stream_id: stream_id.to_string(),
             message,
         };
-        Ok(self.tell_chat_readers(stream_id, &notice))
+        self.tell_chat_readers(stream_id, &notice)
     }
 
     /// The live stream `stream_id`, or why there is none to chat in.
@@ -201,6 +215,7 @@ mod tests {
             name: Some("Ann".into()),
             text: text.into(),
             at_ms: 7,
+            tip: None,
         }
     }
 

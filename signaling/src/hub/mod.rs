@@ -22,12 +22,16 @@ mod chat;
 mod listeners;
 mod media;
 mod moderation;
+mod parts;
 mod relay;
 mod roles;
 mod servers;
 mod streams;
 #[cfg(test)]
 mod tests;
+mod tips;
+
+use parts::{shared_key, take_out, Part};
 
 pub use changes::{MediaTask, Notice, Op, Outbox, Via};
 pub use listeners::MAX_LISTENED;
@@ -59,6 +63,9 @@ struct Live<C> {
     chat_posted: u64,
     #[serde(default)]
     moderation: moderation::Moderation,
+    /// The tips shown in the chat, by number, so that each is shown once.
+    #[serde(default)]
+    tips_shown: BTreeSet<u64>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -70,51 +77,6 @@ struct Seat<C> {
     /// The media server it receives from.
     #[serde(default)]
     server: Option<ServerId>,
-}
-
-/// What one connection takes part in: the index by connection, so that its events
-/// and its disconnect find their streams without looking through every live one.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Part {
-    /// The stream it broadcasts (one account per connection, one stream per account).
-    broadcasts: Option<String>,
-    /// The streams it watches, with the account watching.
-    watches: BTreeMap<String, AccountId>,
-    /// The streams whose status it hears: the same strings as the keys of
-    /// `Hub::listeners`, so that a listened id is held once however many listen to it.
-    #[serde(skip)]
-    listens: Vec<Arc<str>>,
-    /// The stream whose chat it reads: a key of `Hub::chat_readers`.
-    #[serde(skip)]
-    reads_chat: Option<Arc<str>>,
-}
-
-impl Part {
-    fn is_empty(&self) -> bool {
-        self.broadcasts.is_none()
-            && self.watches.is_empty()
-            && self.listens.is_empty()
-            && self.reads_chat.is_none()
-    }
-}
-
-/// `id` as a key of `map`: the one already there if any, so that an id many
-/// connections hold is held once.
-fn shared_key<V>(map: &HashMap<Arc<str>, V>, id: &str) -> Arc<str> {
-    match map.get_key_value(id) {
-        Some((shared, _)) => shared.clone(),
-        None => Arc::from(id),
-    }
-}
-
-/// Takes `conn` out of the list at `key`, and the list once it is empty.
-fn take_out<C: PartialEq>(map: &mut HashMap<Arc<str>, Vec<C>>, key: &str, conn: C) {
-    if let Some(conns) = map.get_mut(key) {
-        conns.retain(|held| *held != conn);
-        if conns.is_empty() {
-            map.remove(key);
-        }
-    }
 }
 
 /// The parts other instances share: broadcasting or watching, not listening.
@@ -248,6 +210,23 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                     at_ms,
                 },
             ),
+            Op::ChatTip {
+                stream_id,
+                tipper,
+                name,
+                tip,
+                text,
+                at_ms,
+                ..
+            } => {
+                let post = chat::Post {
+                    author: tipper,
+                    name,
+                    text,
+                    at_ms,
+                };
+                self.show_tip(&stream_id, post, tip)
+            }
             Op::ChatDelete { .. } | Op::ChatTimeout { .. } | Op::ChatSettings { .. } => {
                 let (stream_id, by, change) = op.moderation().expect("a moderation change");
                 self.moderate(stream_id, by, change)
@@ -291,6 +270,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 at_ms,
                 ..
             } => self.may_chat(stream_id, *author, *at_ms),
+            Op::ChatTip { stream_id, .. } => self.may_show_tip(stream_id),
             Op::ChatDelete { .. } | Op::ChatTimeout { .. } | Op::ChatSettings { .. } => {
                 let (stream_id, by, change) = op.moderation().expect("a moderation change");
                 self.may_moderate(stream_id, by, change)

@@ -41,6 +41,7 @@ impl<C: Copy + Eq + Hash> Hub<C> {
                 chat: VecDeque::new(),
                 chat_posted: 0,
                 moderation: Default::default(),
+                tips_shown: Default::default(),
             },
         );
         self.unkeep_chat(stream_id);

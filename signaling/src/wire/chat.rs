@@ -61,6 +61,16 @@ impl ChatSettingsMsg {
     }
 }
 
+/// `chatTip`: the tip `number`, which the chain confirmed, is shown in the chat of the
+/// live stream `streamId` it was for. Anyone may ask (the receipt on chain is the
+/// proof); the tipper's page does once its tip is in a block.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatTipMsg {
+    pub stream_id: String,
+    pub number: u64,
+}
+
 /// `channelRole`, from a broadcaster whose page changed `account`'s role in their
 /// channel on chain: the servers ask the program again and act on the answer.
 #[derive(Debug, Deserialize)]

@@ -17,7 +17,9 @@ use w3bstreaming_keys::AccountId;
 
 mod chat;
 
-pub use chat::{ChannelRoleMsg, ChatDeleteMsg, ChatPostMsg, ChatSettingsMsg, ChatTimeoutMsg};
+pub use chat::{
+    ChannelRoleMsg, ChatDeleteMsg, ChatPostMsg, ChatSettingsMsg, ChatTimeoutMsg, ChatTipMsg,
+};
 
 /// Stream ids the program makes are a 13-digit number and a title of at most
 /// `MAX_TITLE_LEN` bytes: 113 bytes at most.

@@ -143,17 +143,17 @@ export type ActionState =
  */
 export function useAction(): [
   ActionState,
-  (account: Account, action: Action) => Promise<Event | null>,
+  (account: Account, action: Action, value?: bigint) => Promise<Event | null>,
   () => void,
 ] {
   const chain = useChain();
   const { changed } = useChainState();
   const [state, setState] = useState<ActionState>({ status: 'idle' });
   const run = useCallback(
-    async (account: Account, action: Action) => {
+    async (account: Account, action: Action, value?: bigint) => {
       setState({ status: 'pending' });
       try {
-        const event = await chain.send(account, action);
+        const event = await chain.send(account, action, value);
         setState({ status: 'done', event });
         changed();
         return event;

@@ -106,8 +106,8 @@ export class LocalChain implements Chain {
     return queryAnswer(replyEnd(reply.code), hexToU8a(reply.payload));
   }
 
-  async send(account: Account, action: Action): Promise<Event> {
-    const messageId = await this.inOrder(account.id, () => this.submit(account, action));
+  async send(account: Account, action: Action, value = 0n): Promise<Event> {
+    const messageId = await this.inOrder(account.id, () => this.submit(account, action, value));
     for (let waits = 0; waits < REPLY_WAITS; waits += 1) {
       const reply = await this.call<Reply | null>('dev_messageReply', [messageId, WAIT_MS]);
       if (reply === null) continue;
@@ -119,24 +119,27 @@ export class LocalChain implements Chain {
     );
   }
 
-  private async submit(account: Account, action: Action): Promise<Hex> {
+  async balance(account: Hex): Promise<bigint> {
+    return BigInt(await this.call<string>('dev_balance', [account]));
+  }
+
+  /** Queues the message, signed as devnode/src/signing.rs writes its text. */
+  private async submit(account: Account, action: Action, value: bigint): Promise<Hex> {
     const payload = u8aToHex(encodeAction(action));
     const nonce = await this.call<number>('dev_nonce', [account.id]);
-    const text = [
+    const lines = [
       'w3bstreaming devnode message',
       `chain: ${this.info.chain}`,
       `program: ${this.programId}`,
       `sender: ${account.id}`,
       `nonce: ${nonce}`,
       `payload: ${payload}`,
-    ].join('\n');
-    const signature = await signText(account, text);
-    const { messageId } = await this.call<{ messageId: Hex }>('dev_sendMessage', [
-      account.id,
-      payload,
-      nonce,
-      signature,
-    ]);
+    ];
+    if (value !== 0n) lines.push(`value: ${value}`);
+    const signature = await signText(account, lines.join('\n'));
+    const params: unknown[] = [account.id, payload, nonce, signature];
+    if (value !== 0n) params.push(value.toString());
+    const { messageId } = await this.call<{ messageId: Hex }>('dev_sendMessage', params);
     return messageId;
   }
 

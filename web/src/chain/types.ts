@@ -70,10 +70,13 @@ export interface Chain {
    */
   read(query: StateQuery): Promise<StateReply>;
   /**
-   * Sends `action` from `account` and resolves with the program's reply, once it
-   * arrives; rejects with a `ProgramError` if the program rejects it.
+   * Sends `action` from `account`, carrying `value` (in the chain's smallest unit; only
+   * a tip carries any), and resolves with the program's reply, once it arrives; rejects
+   * with a `ProgramError` if the program rejects it.
    */
-  send(account: Account, action: Action): Promise<Event>;
+  send(account: Account, action: Action, value?: bigint): Promise<Event>;
+  /** What `account` holds, in the chain's smallest unit (10^12 make 1 VARA). */
+  balance(account: Hex): Promise<bigint>;
   /** Calls `onChange` whenever the program's state may have changed; stops on return. */
   watch(onChange: () => void): () => void;
   /** The accounts this chain signs for by itself (the local chain's development ones). */

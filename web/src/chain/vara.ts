@@ -59,19 +59,23 @@ export class VaraChain implements Chain {
     return queryAnswer(replyEnd(reply.code), reply.payload.toU8a(true));
   }
 
-  async send(account: Account, action: Action): Promise<Event> {
+  async balance(account: Hex): Promise<bigint> {
+    return (await this.api.balance.findOut(account)).toBigInt();
+  }
+
+  async send(account: Account, action: Action, value = 0n): Promise<Event> {
     const signer = await extensionSigner(account);
     const gas = await this.api.program.calculateGas.handle(
       account.id,
       this.programId,
       action,
-      0,
+      value,
       true,
       meta,
     );
     const gasLimit = (gas.min_limit.toBigInt() * GAS_MARGIN_PERCENT) / 100n;
     const tx = this.api.message.send(
-      { destination: this.programId, payload: action, gasLimit, value: 0 },
+      { destination: this.programId, payload: action, gasLimit, value },
       meta,
     );
     const { messageId, blockHash } = await new Promise<{ messageId: Hex; blockHash: Hex }>(

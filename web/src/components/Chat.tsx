@@ -4,7 +4,8 @@
 // link, markup or a preview. The broadcaster and the moderators the program names
 // delete messages, time accounts out and set followers-only and slow mode, from the
 // keyboard as well; the broadcaster also bans accounts and names moderators
-// (`ChatModeration.tsx`). A banned account reads but cannot post.
+// (`ChatModeration.tsx`). A banned account reads but cannot post. A tip the chain
+// confirmed is a highlighted message; signed-in viewers tip from here (`TipForm.tsx`).
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { Account } from '../chain/types';
 import { addressOf, shortAddress } from '../app/profiles';
@@ -13,7 +14,9 @@ import { Link, paths } from '../app/router';
 import { ChatRoom, type ChatAct } from '../live/chat';
 import type { ChatMessage, ChatSettings, Role } from '../live/protocol';
 import type { Hex } from '../program/types';
+import { formatVara } from '../program/value';
 import { MessageActions, RoleOutcome, useChannelRole, useRoleChange } from './ChatModeration';
+import { TipForm } from './TipForm';
 
 const bytesOf = (text: string): number => new TextEncoder().encode(text.trim()).length;
 
@@ -146,7 +149,10 @@ export function Chat({
         }}
       >
         {messages.map((message) => (
-          <li key={message.id}>
+          <li key={message.id} className={message.tip ? 'chat-tip' : undefined}>
+            {message.tip && (
+              <span className="chat-tip-amount">tipped {formatVara(message.tip.amount)} </span>
+            )}
             <span className="chat-author">
               {message.name && <strong>{message.name}</strong>}{' '}
               <span className="chat-address" title={addressOf(message.author)}>
@@ -258,6 +264,13 @@ export function Chat({
         <p className="outcome error small" role="alert">
           {problem}
         </p>
+      )}
+      {account && !owner && !banned && live && (
+        <TipForm
+          account={account}
+          streamId={streamId}
+          onTipped={(number) => room.current?.announceTip(number)}
+        />
       )}
     </section>
   );

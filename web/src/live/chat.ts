@@ -176,6 +176,15 @@ export class ChatRoom {
     }
   }
 
+  /**
+   * Asks the servers to show tip `number`, which the chain confirmed, in this chat: no
+   * sign-in, since they ask the program for its receipt.
+   */
+  announceTip(number: number): void {
+    this.events.onProblem(null);
+    this.socket.emit('chatTip', '', { streamId: this.streamId, number });
+  }
+
   close(): void {
     this.closed = true;
     clearInterval(this.renewal);

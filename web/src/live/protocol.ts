@@ -70,6 +70,8 @@ export interface ChatMessage {
   text: string;
   /** Milliseconds since the epoch. */
   atMs: number;
+  /** Set for a tip the program confirmed: its receipt's number and value (decimal). */
+  tip?: { number: number; amount: string };
 }
 
 /** A stream key as its owner sees it listed: never the key itself. */
@@ -187,6 +189,8 @@ export interface ClientEvents {
   chatRead: (anyone: string, message: StreamRef) => void;
   /** Posts to a live stream's chat; signs in, if not yet. */
   chatPost: (author: Hex, message: StreamRef & SignedIn & { text: string }) => void;
+  /** Shows tip `number`, confirmed on chain, in the chat; anyone may ask. */
+  chatTip: (nobody: '', message: StreamRef & { number: number }) => void;
   /** The broadcaster deletes a message for everyone. */
   chatDelete: (broadcaster: Hex, message: StreamRef & SignedIn & { id: number }) => void;
   /** The broadcaster keeps `account` from posting for `minutes`. */

@@ -20,6 +20,7 @@ import { limits, profileProblem, said, type FormField, type StreamFields } from 
 import type { ProfileSummary, StreamCursor, StreamEntry } from '../program/types';
 import { PageHeading } from '../components/PageHeading';
 import { ChannelRoles } from '../components/ChannelRoles';
+import { TipsReceived } from '../components/TipsReceived';
 
 export function AccountPage() {
   const { selected } = useAccounts();
@@ -82,6 +83,7 @@ function Acting({ account }: { account: Account }) {
       {profile && <YourStreams account={account} />}
       {profile && <ScheduleSection account={account} />}
       {profile && <MarkedStreams account={account} />}
+      {profile && <TipsReceived account={account} />}
       {profile && <ChannelRoles account={account} />}
     </>
   );

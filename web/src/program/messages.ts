@@ -18,6 +18,7 @@ import type {
   StreamCursor,
   StreamEntry,
   Subscription,
+  Tip,
 } from './types';
 
 /** Anything that answers the program's queries: either chain. */
@@ -64,6 +65,10 @@ export const actions = {
   setRole: (account: Hex, role: ChannelRole | null): Action => ({
     SetChannelRole: { account_id: account, role },
   }),
+  /** Tips the broadcaster of `streamId` the value sent with it. */
+  tip: (streamId: string, message: string): Action => ({
+    Tip: { stream_id: streamId, message },
+  }),
 };
 
 /** What a confirmed action's event says, for the pages that show it. */
@@ -72,6 +77,8 @@ export const events = {
   scheduled: (event: Event): string | null =>
     'streamIsScheduled' in event ? event.streamIsScheduled.id : null,
   followed: (event: Event): boolean => 'subscribed' in event,
+  /** The number of the receipt a `tip` left. */
+  tipped: (event: Event): number | null => ('tipped' in event ? event.tipped.number : null),
   marked: (event: Event): boolean => 'watchMarked' in event,
 };
 
@@ -166,5 +173,16 @@ export const queries = {
     const reply = await chain.read({ ChannelRoles: { broadcaster, after: cursor, limit } });
     if (!('rolePage' in reply)) wrong('a RolePage');
     return { items: reply.rolePage.roles, next: reply.rolePage.next };
+  },
+  /** The tips `broadcaster` received, the latest first. */
+  tipsReceived: async (
+    chain: Reader,
+    broadcaster: Hex,
+    cursor: number | null,
+    limit: number,
+  ): Promise<Page<[number, Tip], number>> => {
+    const reply = await chain.read({ TipsReceived: { broadcaster, after: cursor, limit } });
+    if (!('tipPage' in reply)) wrong('a TipPage');
+    return { items: reply.tipPage.tips, next: reply.tipPage.next };
   },
 };

@@ -54,6 +54,14 @@ export function profileProblem(profile: ProfileFields): string | null {
   return null;
 }
 
+/** What the program would reject a tip of `amount` with `message` with, if anything. */
+export function tipProblem(amount: bigint, message: string): string | null {
+  if (byteLength(message) > limits.maxTipMessageLen) return errors.tipMessageTooLong;
+  if (amount === 0n) return errors.tipWithoutValue;
+  if (amount < BigInt(limits.minTip)) return errors.tipTooSmall;
+  return null;
+}
+
 /** A field of the stream and profile forms. */
 export type FormField = 'title' | 'description' | 'start' | 'end' | 'imgLink' | 'name' | 'surname';
 
@@ -107,6 +115,16 @@ const SAID: Record<string, { words: string; field: FormField | null }> = {
   },
   [errors.alreadyInRole]: { words: 'They already hold this role in your channel', field: null },
   [errors.noChannelRole]: { words: 'They hold no role in your channel any more', field: null },
+  [errors.tipMessageTooLong]: {
+    words: `A tip's message is at most ${limits.maxTipMessageLen} bytes`,
+    field: null,
+  },
+  [errors.tipWithoutValue]: { words: 'Give an amount to tip', field: null },
+  [errors.tipTooSmall]: {
+    words: `A tip is at least ${Number(limits.minTip) / 1e12} VARA`,
+    field: null,
+  },
+  [errors.tipOwnStream]: { words: 'You cannot tip your own stream', field: null },
 };
 
 /** `text`, a program error text or our own, as a person reads it, and its field if any. */

@@ -33,7 +33,8 @@ export type Action =
   | { Watch: { stream_id: string } }
   | { Unwatch: { stream_id: string } }
   | { Query: StateQuery }
-  | { SetChannelRole: { account_id: Hex; role: ChannelRole | null } };
+  | { SetChannelRole: { account_id: Hex; role: ChannelRole | null } }
+  | { Tip: { stream_id: string; message: string } };
 
 /** A role an account holds in a broadcaster's channel (docs/program.md, "Channel roles"). */
 export type ChannelRole = 'Moderator' | 'Banned';
@@ -48,7 +49,8 @@ export type Event =
   | { watchMarked: null }
   | { watchUnmarked: null }
   | { queryReply: StateReply }
-  | { channelRoleSet: null };
+  | { channelRoleSet: null }
+  | { tipped: { number: number } };
 
 /** Where a stream list continues, as a reply's `next` gives it. */
 export interface StreamCursor {
@@ -71,7 +73,20 @@ export type StateQuery =
   | { MarkedStreams: { watcher: Hex; after: After; limit: number } }
   | { EndedStreams: { at: number; after: After; limit: number } }
   | { ChannelRole: { broadcaster: Hex; account: Hex } }
-  | { ChannelRoles: { broadcaster: Hex; after: Hex | null; limit: number } };
+  | { ChannelRoles: { broadcaster: Hex; after: Hex | null; limit: number } }
+  | { Tip: { number: number } }
+  | { TipsReceived: { broadcaster: Hex; after: number | null; limit: number } };
+
+/** The receipt of a tip (docs/program.md, "Tips"). */
+export interface Tip {
+  tipper: Hex;
+  broadcaster: Hex;
+  streamId: string;
+  /** In the chain's smallest unit: a number, or a hex string past what a number holds. */
+  amount: number | string;
+  time: number;
+  message: string;
+}
 
 export interface Stream {
   broadcaster: Hex;
@@ -107,4 +122,6 @@ export type StateReply =
   | { accountPage: { accounts: Hex[]; next: Hex | null } }
   | { subscriptionPage: { subscriptions: Subscription[]; next: Hex | null } }
   | { channelRole: ChannelRole | null }
-  | { rolePage: { roles: [account: Hex, role: ChannelRole][]; next: Hex | null } };
+  | { rolePage: { roles: [account: Hex, role: ChannelRole][]; next: Hex | null } }
+  | { tip: Tip | null }
+  | { tipPage: { tips: [number: number, tip: Tip][]; next: number | null } };
