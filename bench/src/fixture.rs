@@ -1,5 +1,5 @@
 //! The fixture every size holds (a broadcaster with three streams far ahead and three
-//! followers, each holding a role in its channel) and the targeted queries the benchmark asks about it, which so answer
+//! followers, each holding a role in its channel and tipping its first stream) and the targeted queries the benchmark asks about it, which so answer
 //! with the same data at every size.
 use crate::accounts::account;
 use w3bstreaming_io::StateQuery;
@@ -20,6 +20,7 @@ pub const FIXTURE_LIVE_AFTER_MS: u64 = 2 * HOUR_MS + 30 * MINUTE_MS;
 pub fn targeted_queries(
     first_start: u64,
     ids: &[String],
+    tip: u64,
 ) -> Vec<(&'static str, &'static str, StateQuery)> {
     let fixture = account(FIXTURE);
     let follower = account(FIXTURE + 1);
@@ -118,6 +119,20 @@ pub fn targeted_queries(
             "ChannelRoles",
             "ChannelRoles (asked)",
             StateQuery::ChannelRoles {
+                broadcaster: fixture,
+                after: None,
+                limit,
+            },
+        ),
+        (
+            "Tip receipt",
+            "Tip receipt (asked)",
+            StateQuery::Tip { number: tip },
+        ),
+        (
+            "TipsReceived",
+            "TipsReceived (asked)",
+            StateQuery::TipsReceived {
                 broadcaster: fixture,
                 after: None,
                 limit,

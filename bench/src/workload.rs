@@ -10,7 +10,7 @@ use gstd::ActorId;
 use gtest::{constants::UNITS, Program, System};
 use parity_scale_codec::{Decode, Encode};
 use std::cell::Cell;
-use w3bstreaming_io::{Action, ChannelRole, Event, StateQuery};
+use w3bstreaming_io::{limits::MIN_TIP, Action, ChannelRole, Event, StateQuery};
 use w3bstreaming_testkit::{deploy, reply};
 
 /// Runs of each action and query; the median is reported.
@@ -152,6 +152,16 @@ impl Workload {
             })
             .collect();
         workload.send_all(watches);
+        // Each user tips the next one's stream: at N past `MAX_TIPS` the program keeps
+        // the latest receipts only, and every later tip drops the oldest.
+        let tips: Vec<_> = (0..size)
+            .filter(|_| size > 1)
+            .map(|i| {
+                let stream_id = workload.stream_ids[(i + 1) % size].clone();
+                (filled_user(i), tip(stream_id))
+            })
+            .collect();
+        workload.send_all(tips);
         workload
     }
 
@@ -178,7 +188,11 @@ impl Workload {
                 .iter()
                 .map(|(from, action)| {
                     let to_seed = seed_has(action).then(|| seed.send_bytes(*from, action.encode()));
-                    (program.send(*from, action.clone()), to_seed)
+                    let value = value_of(action);
+                    (
+                        program.send_with_value(*from, action.clone(), value),
+                        to_seed,
+                    )
                 })
                 .collect();
             let result = self.system.run_next_block();
@@ -205,10 +219,15 @@ impl Workload {
     /// burned and how many pages the program and the seed wrote.
     fn send_side_by_side(&self, from: ActorId, action: &Action) -> SideBySide {
         let payload = action.encode();
-        let floor = self.program(self.floor).send_bytes(from, payload.clone());
+        let value = value_of(action);
+        let floor = self
+            .program(self.floor)
+            .send_bytes_with_value(from, payload.clone(), value);
         let seed =
             seed_has(action).then(|| self.program(self.seed).send_bytes(from, payload.clone()));
-        let id = self.program(self.program).send_bytes(from, payload);
+        let id = self
+            .program(self.program)
+            .send_bytes_with_value(from, payload, value);
         let result = self.system.run_next_block();
         self.messages_sent.set(self.messages_sent.get() + 1);
         let mut written_pages = probe::take_written_pages();
@@ -247,7 +266,7 @@ impl Workload {
     /// Every action and query, `SAMPLES` times, each by fresh accounts.
     pub fn measure(&self) -> Measured {
         let mut samples = Samples::default();
-        let (fixture_start, fixture_ids) = self.add_fixture();
+        let (fixture_start, fixture_ids, fixture_tip) = self.add_fixture();
         for sample in 0..SAMPLES {
             let broadcaster = account(SAMPLE_BROADCASTERS + sample);
             let viewer = account(SAMPLE_VIEWERS + sample);
@@ -296,6 +315,7 @@ impl Workload {
             );
             let account_id = broadcaster;
             act("Subscribe", viewer, Action::Subscribe { account_id });
+            act("Tip", viewer, tip(id.clone()));
             for (name, role) in [
                 ("SetChannelRole (ban)", Some(ChannelRole::Banned)),
                 ("SetChannelRole (replace)", Some(ChannelRole::Moderator)),
@@ -328,7 +348,7 @@ impl Workload {
                 broadcaster,
                 Action::DeleteStream { stream_id: id },
             );
-            for (name, asked, query) in targeted_queries(fixture_start, &fixture_ids) {
+            for (name, asked, query) in targeted_queries(fixture_start, &fixture_ids, fixture_tip) {
                 let (read, gas) = self.read(self.program, &query);
                 let (_, floor) = self.read(self.floor, &query);
                 // A state read fails once the program's memory is past what core-processor
@@ -368,7 +388,7 @@ impl Workload {
     /// A broadcaster with `FIXTURE_STREAMS` streams far in the future, all live at
     /// `FIXTURE_LIVE_AFTER_MS` past the first start, and as many followers: the same at
     /// every size, so that each targeted query answers with the same data at every size.
-    fn add_fixture(&self) -> (u64, Vec<String>) {
+    fn add_fixture(&self) -> (u64, Vec<String>, u64) {
         let accounts: Vec<ActorId> = (0..=FIXTURE_STREAMS)
             .map(|i| account(FIXTURE + i))
             .collect();
@@ -407,10 +427,33 @@ impl Workload {
             let role = Some([ChannelRole::Moderator, ChannelRole::Banned][i % 2]);
             (accounts[0], Action::SetChannelRole { account_id, role })
         }));
-        (first_start, ids)
+        // Every follower tips the first stream, for `Tip` and `TipsReceived`.
+        let tipped = self.send_all(
+            accounts[1..]
+                .iter()
+                .map(|&follower| (follower, tip(ids[0].clone()))),
+        );
+        let Some(Event::Tipped { number }) = tipped.last() else {
+            panic!("Tip replied {tipped:?}")
+        };
+        (first_start, ids, *number)
     }
 }
 
 fn short(error: &str) -> String {
     error.chars().take(120).collect()
+}
+
+/// A tip of the least value to the broadcaster of `stream_id`.
+fn tip(stream_id: String) -> Action {
+    let message = "Thanks for the stream".into();
+    Action::Tip { stream_id, message }
+}
+
+/// The value a message carries: a tip the least it may, anything else none.
+fn value_of(action: &Action) -> u128 {
+    match action {
+        Action::Tip { .. } => MIN_TIP,
+        _ => 0,
+    }
 }

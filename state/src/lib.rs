@@ -1,11 +1,13 @@
 //! The w3bstreaming program's storage, [`Schedule`], its indices, and the queries over
 //! it: the full `Streams`/`Users` reads and the targeted, paginated ones.
 //!
-//! From the top: `query.rs` answers the queries over `schedule.rs`, which keeps the
-//! records (`records.rs`: profiles and streams, their texts in `text.rs`, their keys
-//! `stream_number.rs` and `user_no.rs`) and the indices; `budget.rs` is the memory
-//! they may take. All of it is built on `collections/`, the generic maps, which know
-//! nothing of the domain.
+//! From the top: `query.rs` and `answer.rs` answer the queries over `schedule.rs`,
+//! which keeps the records (`records.rs`: profiles and streams, their texts in
+//! `text.rs`, their keys `stream_number.rs` and `user_no.rs`) and the indices, with
+//! `follows.rs`, `marks.rs` (marks to watch), `roles.rs` (channel roles) and `tips.rs`
+//! (tip receipts) each holding one part's indices; `budget.rs` is the totals
+//! ([`Capacity`]) and the memory they may take. All of it is built on `collections/`,
+//! the generic maps, which know nothing of the domain.
 //!
 //! Plain `no_std` Rust with no message I/O: the program keeps one `Schedule` in a
 //! static and answers its `state` export with [`Schedule::query`]; Rust clients and
@@ -22,6 +24,8 @@ extern crate alloc;
 mod answer;
 mod budget;
 mod collections;
+mod follows;
+mod marks;
 mod query;
 mod query_ref;
 mod records;
@@ -32,7 +36,7 @@ mod text;
 mod tips;
 mod user_no;
 
-pub use budget::{Budget, MESSAGE_ROOM, PROGRAM_MEMORY};
+pub use budget::{Budget, Capacity, MESSAGE_ROOM, PROGRAM_MEMORY};
 pub use collections::{
     ChunkedMap, PagedMap, Range, RevRange, ENTRY_HEADER, MAX_RECORD_BYTES, MIN_LEAF_BYTES,
     PAGE_BYTES,
@@ -40,7 +44,7 @@ pub use collections::{
 pub use query::{page_len, Page, SKIP_BUDGET};
 pub use query_ref::{CursorRef, QueryRef};
 pub use records::{ProfileFields, StreamEdit, StreamFields, StreamRecord, UserRecord};
-pub use schedule::{Capacity, Schedule, StartKey};
+pub use schedule::{Schedule, StartKey};
 pub use stream_number::StreamNumber;
 pub use text::PackedText;
 pub use tips::{NewTip, TipRecord, MOST_TIP_BYTES};

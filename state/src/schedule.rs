@@ -1,8 +1,10 @@
 use crate::{
+    budget::Capacity,
     collections::{ChunkedMap, PagedMap, MAX_RECORD_BYTES},
+    marks::watchers_of,
     records::{
-        Count, NewProfile, NewStream, ProfileFields, RecordBuffer, StreamEdit, StreamFields,
-        StreamRecord, UserRecord,
+        NewProfile, NewStream, ProfileFields, RecordBuffer, StreamEdit, StreamFields, StreamRecord,
+        UserRecord,
     },
     stream_number::StreamNumber,
     user_no::UserNo,
@@ -11,40 +13,12 @@ use alloc::collections::VecDeque;
 use core::ops::RangeInclusive;
 use gstd::ActorId;
 use w3bstreaming_io::{
-    limits::{
-        MARKS_DROPPED_PER_MESSAGE, MAX_ACCOUNTS, MAX_FOLLOWS, MAX_ROLES, MAX_STREAMS,
-        MAX_TEXT_BYTES, MAX_TIPS, MAX_WATCHES, RETENTION_MS,
-    },
+    limits::{MARKS_DROPPED_PER_MESSAGE, RETENTION_MS},
     Error,
 };
 
 /// A stream's place in start-time order: start time, then number (creation order).
 pub type StartKey = (u64, StreamNumber);
-
-/// The totals a [`Schedule`] holds at most.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Capacity {
-    pub accounts: usize,
-    pub streams: usize,
-    pub follows: usize,
-    pub watches: usize,
-    pub text_bytes: usize,
-    pub roles: usize,
-    pub tips: usize,
-}
-
-impl Capacity {
-    /// The program's totals, from `w3bstreaming_io::limits`.
-    pub const LIMITS: Capacity = Capacity {
-        accounts: MAX_ACCOUNTS,
-        streams: MAX_STREAMS,
-        follows: MAX_FOLLOWS,
-        watches: MAX_WATCHES,
-        text_bytes: MAX_TEXT_BYTES,
-        roles: MAX_ROLES,
-        tips: MAX_TIPS,
-    };
-}
 
 /// Everything the program stores.
 ///
@@ -93,7 +67,7 @@ pub struct Schedule {
     /// Removed streams whose marks are still in both mark indices, oldest removal
     /// first: they are dropped [`MARKS_DROPPED_PER_MESSAGE`] at a time, and the
     /// queries pass over them.
-    unmarking: VecDeque<StreamNumber>,
+    pub(crate) unmarking: VecDeque<StreamNumber>,
     last_number: Option<StreamNumber>,
     /// Bytes of text in all records, held within `capacity.text_bytes`.
     text_bytes: usize,
@@ -189,12 +163,6 @@ impl Schedule {
         self.streams.len()
     }
 
-    /// How many marks to watch are stored, those of removed streams still waiting to
-    /// be dropped included.
-    pub fn mark_count(&self) -> usize {
-        self.watchers.len()
-    }
-
     /// Whether no new account can be registered.
     pub fn accounts_full(&self) -> bool {
         self.users.len() >= self.capacity.accounts
@@ -203,16 +171,6 @@ impl Schedule {
     /// Whether no new stream can be scheduled.
     pub fn streams_full(&self) -> bool {
         self.streams.len() >= self.capacity.streams
-    }
-
-    /// Whether no new follow can be stored.
-    pub fn follows_full(&self) -> bool {
-        self.follows.len() >= self.capacity.follows
-    }
-
-    /// Whether no new mark to watch can be stored.
-    pub fn watches_full(&self) -> bool {
-        self.watchers.len() >= self.capacity.watches
     }
 
     /// Each index by name, with the number of chunks it is kept in.
@@ -264,18 +222,6 @@ impl Schedule {
 
     pub(crate) fn streams_by(&self, account: UserNo) -> usize {
         self.by_broadcaster.range(streams_of(account)).count()
-    }
-
-    pub fn follows(&self, follower: ActorId, account: ActorId) -> bool {
-        match (self.user_no(follower), self.user_no(account)) {
-            (Some(follower), Some(account)) => self.follows.contains_key(&(follower, account)),
-            _ => false,
-        }
-    }
-
-    pub fn is_watching(&self, number: StreamNumber, viewer: ActorId) -> bool {
-        self.user_no(viewer)
-            .is_some_and(|viewer| self.watchers.contains_key(&(number, viewer)))
     }
 
     /// The number the next stream scheduled at block time `now` gets, if any is left.
@@ -388,42 +334,6 @@ impl Schedule {
         }
     }
 
-    /// Drops up to [`MARKS_DROPPED_PER_MESSAGE`] marks of removed streams, oldest
-    /// removal first: what every message does, so that a stream with many watchers
-    /// is forgotten over several messages instead of one that would not fit.
-    pub fn drop_removed_marks(&mut self) {
-        let mut left = MARKS_DROPPED_PER_MESSAGE;
-        while let Some(&number) = self.unmarking.front() {
-            let dropped = self.drop_marks(number, left);
-            if dropped < left {
-                self.unmarking.pop_front();
-            }
-            left -= dropped;
-            if left == 0 {
-                break;
-            }
-        }
-    }
-
-    /// Drops up to `at_most` (at most [`MARKS_DROPPED_PER_MESSAGE`]) of a removed
-    /// stream's marks from both mark indices; how many.
-    fn drop_marks(&mut self, number: StreamNumber, at_most: usize) -> usize {
-        let mut viewers = [UserNo::MIN; MARKS_DROPPED_PER_MESSAGE];
-        let mut count = 0;
-        for (_, viewer) in self.watchers.keys_in(watchers_of(number)).take(at_most) {
-            viewers[count] = viewer;
-            count += 1;
-        }
-        let Some((&first, &last)) = viewers[..count].first().zip(viewers[..count].last()) else {
-            return 0;
-        };
-        // The viewers come in viewer order, the order of the marks' index.
-        self.marked
-            .remove_sorted(viewers[..count].iter().map(|&viewer| (viewer, number)));
-        self.watchers.remove_range((number, first)..=(number, last));
-        count
-    }
-
     /// Removes up to `at_most` streams that ended [`RETENTION_MS`] or longer before
     /// `now`, oldest start first; how many it removed.
     ///
@@ -442,66 +352,6 @@ impl Schedule {
             }
         }
         pruned
-    }
-
-    /// Makes `follower` follow `account` since `now`.
-    /// Preconditions: both are registered and distinct, and the follow is new.
-    pub fn subscribe(&mut self, follower: ActorId, account: ActorId, now: u64) {
-        let follower_no = self.registered_no(follower);
-        let account_no = self.registered_no(account);
-        assert!(follower_no != account_no, "accounts are distinct");
-        assert!(
-            self.followers
-                .insert((account_no, follower_no), ())
-                .is_none(),
-            "follow is new"
-        );
-        self.follows.insert((follower_no, account_no), now);
-        self.count(account_no, Count::Subscribers, true);
-        self.count(follower_no, Count::Subscriptions, true);
-    }
-
-    /// Ends `follower` following `account`. Precondition: it follows it.
-    pub fn unsubscribe(&mut self, follower: ActorId, account: ActorId) {
-        let follower_no = self.registered_no(follower);
-        let account_no = self.registered_no(account);
-        assert!(
-            self.followers.remove(&(account_no, follower_no)).is_some(),
-            "follower follows account"
-        );
-        self.follows.remove(&(follower_no, account_no));
-        self.count(account_no, Count::Subscribers, false);
-        self.count(follower_no, Count::Subscriptions, false);
-    }
-
-    /// Adds `viewer` to a stream's watchers. Preconditions: the stream exists and
-    /// `viewer` is not yet a watcher.
-    pub fn watch(&mut self, number: StreamNumber, viewer: ActorId) {
-        assert!(self.streams.contains_key(number.get()), "stream exists");
-        let viewer = self.registered_no(viewer);
-        assert!(
-            self.watchers.insert((number, viewer), ()).is_none(),
-            "viewer is not yet a watcher"
-        );
-        self.marked.insert((viewer, number), ());
-    }
-
-    /// Removes `viewer` from a stream's watchers. Precondition: `viewer` is a watcher.
-    pub fn unwatch(&mut self, number: StreamNumber, viewer: ActorId) {
-        let viewer = self.registered_no(viewer);
-        assert!(
-            self.watchers.remove(&(number, viewer)).is_some(),
-            "viewer is a watcher"
-        );
-        self.marked.remove(&(viewer, number));
-    }
-
-    fn count(&mut self, number: UserNo, count: Count, up: bool) {
-        let bytes = self
-            .users
-            .get_mut(number.get())
-            .expect("an account's number names its profile");
-        UserRecord::bump(bytes, count, up);
     }
 
     /// Adds a stream to the start-time index.
@@ -533,9 +383,4 @@ pub(crate) fn streams_of(account: UserNo) -> RangeInclusive<(UserNo, StreamNumbe
 /// The range of an index keyed by (account, account) holding `account`'s entries.
 pub(crate) fn accounts_of(account: UserNo) -> RangeInclusive<(UserNo, UserNo)> {
     (account, UserNo::MIN)..=(account, UserNo::MAX)
-}
-
-/// The range of the watcher index holding the stream's watchers.
-pub(crate) fn watchers_of(number: StreamNumber) -> RangeInclusive<(StreamNumber, UserNo)> {
-    (number, UserNo::MIN)..=(number, UserNo::MAX)
 }

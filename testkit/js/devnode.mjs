@@ -116,14 +116,18 @@ export async function balance(node, account) {
 }
 
 /// Queues every action from `key` for the next block (one after another: nonces are
-/// taken in order), then waits for their replies, in order.
-export async function sendAll(node, key, actions) {
+/// taken in order), each carrying the value at its index in `values` (none if left
+/// out), then waits for their replies, in order.
+export async function sendAll(node, key, actions, values = []) {
   const first = await rpc(node.url, 'dev_nonce', [key.id]);
   const queued = [];
   for (const [i, action] of actions.entries()) {
     const payload = meta.createType(meta.types.handle.input, action).toHex();
-    const text = messageText(node, key.id, first + i, payload);
-    queued.push(await rpc(node.url, 'dev_sendMessage', [key.id, payload, first + i, signText(key, text)]));
+    const value = BigInt(values[i] ?? 0n);
+    const text = messageText(node, key.id, first + i, payload, value);
+    const params = [key.id, payload, first + i, signText(key, text)];
+    if (value !== 0n) params.push(value.toString());
+    queued.push(await rpc(node.url, 'dev_sendMessage', params));
   }
   return Promise.all(queued.map(({ messageId }) => reply(node, messageId)));
 }

@@ -199,27 +199,40 @@ fn random_value(rng: &mut Rng, action: &Action) -> u128 {
     }
 }
 
-/// Every tip `broadcaster` received, read in pages of two, the latest first; each
-/// one agrees with its receipt asked alone.
-fn tips_of(env: &Env, broadcaster: gstd::ActorId) -> Vec<(u64, Tip)> {
-    let mut tips = Vec::new();
+/// Every item of a list query, read in pages of two: `query` asks the page after a
+/// cursor, `page` takes its items and the next cursor from the reply.
+fn all_pages<T, C>(
+    env: &Env,
+    query: impl Fn(Option<C>) -> StateQuery,
+    page: impl Fn(StateReply) -> (Vec<T>, Option<C>),
+) -> Vec<T> {
+    let mut items = Vec::new();
     let mut after = None;
     loop {
-        match env.query(StateQuery::TipsReceived {
+        let (got, next) = page(env.query(query(after)));
+        items.extend(got);
+        match next {
+            Some(next) => after = Some(next),
+            None => return items,
+        }
+    }
+}
+
+/// Every tip `broadcaster` received, the latest first; each one agrees with its
+/// receipt asked alone.
+fn tips_of(env: &Env, broadcaster: gstd::ActorId) -> Vec<(u64, Tip)> {
+    let tips = all_pages(
+        env,
+        |after| StateQuery::TipsReceived {
             broadcaster,
             after,
             limit: 2,
-        }) {
-            StateReply::TipPage { tips: page, next } => {
-                tips.extend(page);
-                match next {
-                    Some(next) => after = Some(next),
-                    None => break,
-                }
-            }
+        },
+        |reply| match reply {
+            StateReply::TipPage { tips, next } => (tips, next),
             other => panic!("TipsReceived replied {other:?}"),
-        }
-    }
+        },
+    );
     for (number, tip) in &tips {
         let asked = env.query(StateQuery::Tip { number: *number });
         assert_eq!(asked, StateReply::Tip(Some(tip.clone())), "one tip agrees");
@@ -227,26 +240,20 @@ fn tips_of(env: &Env, broadcaster: gstd::ActorId) -> Vec<(u64, Tip)> {
     tips
 }
 
-/// Every role in `broadcaster`'s channel, read in pages of two, in account order.
+/// Every role in `broadcaster`'s channel, in account order.
 fn roles_of(env: &Env, broadcaster: gstd::ActorId) -> Vec<(gstd::ActorId, ChannelRole)> {
-    let mut roles = Vec::new();
-    let mut after = None;
-    loop {
-        match env.query(StateQuery::ChannelRoles {
+    let mut roles = all_pages(
+        env,
+        |after| StateQuery::ChannelRoles {
             broadcaster,
             after,
             limit: 2,
-        }) {
-            StateReply::RolePage { roles: page, next } => {
-                roles.extend(page);
-                match next {
-                    Some(next) => after = Some(next),
-                    None => break,
-                }
-            }
+        },
+        |reply| match reply {
+            StateReply::RolePage { roles, next } => (roles, next),
             other => panic!("ChannelRoles replied {other:?}"),
-        }
-    }
+        },
+    );
     for &(account, role) in &roles {
         let asked = env.query(StateQuery::ChannelRole {
             broadcaster,
@@ -368,7 +375,7 @@ fn check_invariants(env: &Env, now: u64) {
             ),
             "counts agree with the lists"
         );
-        let listed = all_pages(env, |after| StateQuery::BroadcasterStreams {
+        let listed = stream_ids(env, |after| StateQuery::BroadcasterStreams {
             broadcaster: *account,
             after,
             limit: 2,
@@ -379,7 +386,7 @@ fn check_invariants(env: &Env, now: u64) {
             .filter(|(_, stream)| stream.watchers.contains(account))
             .map(|(id, _)| id.clone())
             .collect();
-        let listed = all_pages(env, |after| StateQuery::MarkedStreams {
+        let listed = stream_ids(env, |after| StateQuery::MarkedStreams {
             watcher: *account,
             after,
             limit: 2,
@@ -403,13 +410,17 @@ fn check_invariants(env: &Env, now: u64) {
         after,
         limit: 3,
     };
-    assert_eq!(all_pages(env, from), upcoming, "start-time index: upcoming");
+    assert_eq!(
+        stream_ids(env, from),
+        upcoming,
+        "start-time index: upcoming"
+    );
     let at = |after| StateQuery::LiveStreams {
         at: now,
         after,
         limit: 3,
     };
-    assert_eq!(all_pages(env, at), live, "start-time index: live");
+    assert_eq!(stream_ids(env, at), live, "start-time index: live");
     let ended: Vec<_> = by_start
         .iter()
         .rev()
@@ -421,25 +432,17 @@ fn check_invariants(env: &Env, now: u64) {
         after,
         limit: 3,
     };
-    assert_eq!(all_pages(env, before), ended, "start-time index: ended");
+    assert_eq!(stream_ids(env, before), ended, "start-time index: ended");
 }
 
 /// Every id of a stream list, following `next` to the end.
-fn all_pages(env: &Env, query: impl Fn(Option<StreamCursor>) -> StateQuery) -> Vec<String> {
-    let mut ids = Vec::new();
-    let mut after = None;
-    loop {
-        match env.query(query(after.take())) {
-            StateReply::StreamPage { streams, next } => {
-                ids.extend(streams.into_iter().map(|(id, _)| id));
-                match next {
-                    Some(next) => after = Some(next),
-                    None => return ids,
-                }
-            }
-            other => panic!("a stream list replied {other:?}"),
+fn stream_ids(env: &Env, query: impl Fn(Option<StreamCursor>) -> StateQuery) -> Vec<String> {
+    all_pages(env, query, |reply| match reply {
+        StateReply::StreamPage { streams, next } => {
+            (streams.into_iter().map(|(id, _)| id).collect(), next)
         }
-    }
+        other => panic!("a stream list replied {other:?}"),
+    })
 }
 
 fn run(seed: u64, messages: usize) {

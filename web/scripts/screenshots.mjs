@@ -18,7 +18,13 @@ await mkdir(out, { recursive: true });
 const janus = await startJanus({ rtpPorts: LIMITED_PORTS });
 const stack = await startStack(['--demo'], { live: true, signalingArgs: janus.args });
 const streamPath = `/stream/${encodeURIComponent(stack.devnode.demo.streamId)}`;
-// Alice's channel has a moderator and a ban, for her account page.
+// Alice has a tip from Bob, and her channel a moderator and a ban, for her account page.
+await send(
+  stack.devnode,
+  devKey('//Bob'),
+  { Tip: { stream_id: stack.devnode.demo.streamId, message: 'See you live on Thursday!' } },
+  3n * 10n ** 12n,
+);
 for (const [who, role] of [
   ['//Charlie', 'Moderator'],
   ['//Ferdie', 'Banned'],
@@ -80,12 +86,14 @@ const shots = [
     name: 'account-roles',
     path: '/account',
     as: 'Alice',
-    ready: (page) =>
-      shown(
+    ready: async (page) => {
+      await shown(page.getByRole('region', { name: 'Tips received' }).getByText('3 VARA'));
+      await shown(
         page
           .getByRole('region', { name: 'Moderators and bans' })
           .getByRole('button', { name: 'Lift the ban: Ferdie Demo' }),
-      ),
+      );
+    },
   },
 ];
 try {
@@ -138,6 +146,13 @@ try {
     await chat(page).getByRole('button', { name: 'Send' }).click();
     await shown(chat(bob).getByText(text));
   }
+  // Bob tips, and the chat shows it highlighted once the chain confirms it.
+  const tip = chat(bob).getByRole('form', { name: 'Tip the broadcaster' });
+  await tip.getByLabel('Amount in VARA').fill('5');
+  await tip.getByLabel('Message (optional)').fill('For the storage deep dive, thanks!');
+  await tip.getByRole('button', { name: 'Tip', exact: true }).click();
+  await shown(chat(alice).getByText('tipped 5 VARA'));
+  await shown(tip.getByText('You tipped 5 VARA', { exact: false }));
   await atBothWidths(bob, 'watching');
   // Alice's own chat, with her moderation controls and slow mode on.
   await chat(alice).getByLabel('Slow mode').selectOption({ label: '30 s' });

@@ -243,7 +243,10 @@ test('a moderator named on chain deletes; a ban holds on both instances until it
 test('a tip shows highlighted for everyone once the chain confirms it, and the balances moved', async () => {
   const { demo } = stack.devnode;
   const [alice, bob] = [demo.broadcaster.id, demo.follower.id];
-  const before = { alice: await balance(stack.devnode, alice), bob: await balance(stack.devnode, bob) };
+  const before = {
+    alice: await balance(stack.devnode, alice),
+    bob: await balance(stack.devnode, bob),
+  };
   const tip = chat(pages.Bob).getByRole('form', { name: 'Tip the broadcaster' });
   assert.equal(
     await chat(pages.Alice).getByRole('form', { name: 'Tip the broadcaster' }).count(),
@@ -259,7 +262,11 @@ test('a tip shows highlighted for everyone once the chain confirms it, and the b
   await tip.getByRole('button', { name: 'Tip', exact: true }).click();
   await shown(tip.getByText('You tipped 2 VARA. It shows in the chat for everyone.'));
   const VARA = 10n ** 12n;
-  assert.equal(await balance(stack.devnode, alice), before.alice + 2n * VARA, 'Alice has the whole tip');
+  assert.equal(
+    await balance(stack.devnode, alice),
+    before.alice + 2n * VARA,
+    'Alice has the whole tip',
+  );
   assert.ok(before.bob - (await balance(stack.devnode, bob)) >= 2n * VARA, 'Bob paid it');
   // Highlighted on both instances, its text as text.
   for (const page of [pages.Alice, pages.Bob, pages.Charlie, pages.visitor]) {

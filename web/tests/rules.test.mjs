@@ -1,4 +1,4 @@
-// The app checks a stream and a profile before sending them, with the program's figures
+// The app checks a stream, a profile and a tip before sending them, with the program's figures
 // and words (web/src/program/rules.ts). This holds the check to the program itself:
 // each case goes through both, the app's function (loaded from its source by Vite)
 // and the program on the local chain, and both must give the same answer.
@@ -35,10 +35,10 @@ after(async () => {
   await node?.stop();
 });
 
-/// The program's verdicts on `actions`, sent in one block: null for accepted, else
-/// its error text.
-async function programVerdicts(actions) {
-  const replies = await sendAll(node, key, actions);
+/// The program's verdicts on `actions`, each carrying the value at its index in
+/// `values`, sent in one block: null for accepted, else its error text.
+async function programVerdicts(actions, values = []) {
+  const replies = await sendAll(node, key, actions, values);
   return replies.map((answer) =>
     answer.error ? answer.error.replace(/^panicked with '(.*)'$/s, '$1') : null,
   );
@@ -118,6 +118,42 @@ test('the app’s profile check answers as the program does', async () => {
     cases.map((profile) => rules.profileProblem(profile)),
     program,
   );
+});
+
+test('the app’s tip check answers as the program does', async () => {
+  const broadcaster = devKey('//rules-broadcaster');
+  await send(node, broadcaster, { EditProfile: { name: 'On air', surname: null, img_link: null } });
+  const start = Date.now() + HOUR;
+  const { event } = await send(node, broadcaster, {
+    NewStream: {
+      title: 'Tipped',
+      description: null,
+      start_time: start,
+      end_time: start + HOUR,
+      img_link: '',
+    },
+  });
+  const streamId = event.streamIsScheduled.id;
+  const VARA = 10n ** 12n;
+  const cases = [
+    [VARA, ''],
+    [VARA - 1n, 'just under'],
+    [0n, ''],
+    [(5n * VARA) / 2n, 'm'.repeat(200)],
+    [VARA, 'm'.repeat(201)],
+    [VARA, 'é'.repeat(100)],
+    [0n, 'é'.repeat(101)],
+    [1n, '🎉'.repeat(51)],
+  ];
+  const program = await programVerdicts(
+    cases.map(([, message]) => ({ Tip: { stream_id: streamId, message } })),
+    cases.map(([amount]) => amount),
+  );
+  assert.deepEqual(
+    cases.map(([amount, message]) => rules.tipProblem(amount, message)),
+    program,
+  );
+  assert.equal(new Set(program).size, 4, 'every tip check is exercised, and acceptance');
 });
 
 test('an error reply gives the program’s text', () => {
