@@ -54,6 +54,12 @@ const shots = [
     ready: (page) => shown(page.getByRole('link', { name: 'Speedrunning Gear IDEA' })),
   },
   {
+    name: 'schedule-phone',
+    path: '/',
+    phone: true,
+    ready: (page) => shown(page.getByRole('link', { name: 'Speedrunning Gear IDEA' })),
+  },
+  {
     name: 'stream',
     path: streamPath,
     as: 'Bob',
@@ -99,6 +105,7 @@ const shots = [
 try {
   for (const shot of shots) {
     const page = await open(stack, shot.path);
+    if (shot.phone) await page.setViewportSize({ width: 390, height: 844 });
     if (shot.as) await actAs(page, shot.as);
     await shot.ready(page);
     // Let the images decode and the countdowns settle.
