@@ -37,6 +37,9 @@ extern "C" fn handle() {
                 }
             }
             Request::Query(query) => {
+                if msg::value() != 0 {
+                    reject(Error::UnexpectedValue);
+                }
                 // `Event::QueryReply`'s index, then the answer; a refused query has
                 // written nothing, and pushed nothing to the reply.
                 let mut reply = Reply::new();

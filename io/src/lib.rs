@@ -355,6 +355,8 @@ pub struct Tip {
     pub amount: u128,
     /// Block time of the tip, in milliseconds since the Unix epoch.
     pub time: u64,
+    /// The tipper's words, as sent: up to [`limits::MAX_TIP_MESSAGE_LEN`] bytes, maybe
+    /// none.
     pub message: String,
 }
 

@@ -148,6 +148,12 @@ fn a_refused_tip_moves_nothing_and_changes_nothing() {
         ),
         (ALICE, tip(&id, "hi"), MIN_TIP, Error::TipOwnStream),
         (BOB, subscribe.clone(), MIN_TIP, Error::UnexpectedValue),
+        (
+            BOB,
+            Action::Query(StateQuery::Users),
+            MIN_TIP,
+            Error::UnexpectedValue,
+        ),
     ];
     for (sender, action, value, error) in refused {
         let before = env.snapshot();

@@ -50,8 +50,8 @@ export function TipForm({
     if (found !== null || value === null) return;
     setSent(value);
     const confirmed = await send(account, actions.tip(streamId, message), value);
-    const number = confirmed && events.tipped(confirmed);
-    if (number !== null && number !== undefined) {
+    const number = confirmed ? events.tipped(confirmed) : null;
+    if (number !== null) {
       setMessage('');
       onTipped(number);
     }
@@ -82,7 +82,6 @@ export function TipForm({
           <input
             value={message}
             onChange={(event) => setMessage(event.target.value)}
-            maxLength={limits.maxTipMessageLen * 2}
             autoComplete="off"
           />
         </label>
