@@ -8,11 +8,10 @@
 //! read's list of accounts, which it sorts), the program sends it a stack buffer at a
 //! time, and the program carries no code to build, encode and free a `StateReply`.
 use crate::{
-    marks::watchers_of,
     query::{page_len, shape},
     query_ref::QueryRef,
     records::{StreamRecord, UserRecord},
-    schedule::{accounts_of, streams_of, Schedule, StartKey},
+    schedule::{accounts_of, streams_of, watchers_of, Schedule, StartKey},
     stream_number::StreamNumber,
     user_no::UserNo,
 };

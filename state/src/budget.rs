@@ -3,6 +3,7 @@
 //! be. The program's totals are chosen so that this leaves room for a message's own
 //! work in a Gear program's 2 GiB (see docs/design.md, "Memory budget").
 use crate::{
+    capacity::Capacity,
     collections::{
         paged_map::{LEAF_ALLOCATION, LEAF_DIRECTORY_BYTES, SPARE_LEAVES},
         ChunkedMap, ENTRY_HEADER, MIN_LEAF_BYTES,
@@ -12,9 +13,6 @@ use crate::{
     text::PackedText,
     tips::MOST_TIP_BYTES,
     user_no::UserNo,
-};
-use w3bstreaming_io::limits::{
-    MAX_ACCOUNTS, MAX_FOLLOWS, MAX_ROLES, MAX_STREAMS, MAX_TEXT_BYTES, MAX_TIPS, MAX_WATCHES,
 };
 
 /// Most bytes of a profile's record less its text: the account, two counts, the text's
@@ -32,31 +30,6 @@ pub const PROGRAM_MEMORY: usize = 32_768 * 64 * 1024;
 /// up to Gear's 8 MiB read into the heap, the reply built there, and the allocator's
 /// slack around them.
 pub const MESSAGE_ROOM: usize = 128 * 1024 * 1024;
-
-/// The totals a [`Schedule`](crate::Schedule) holds at most.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Capacity {
-    pub accounts: usize,
-    pub streams: usize,
-    pub follows: usize,
-    pub watches: usize,
-    pub text_bytes: usize,
-    pub roles: usize,
-    pub tips: usize,
-}
-
-impl Capacity {
-    /// The program's totals, from `w3bstreaming_io::limits`.
-    pub const LIMITS: Capacity = Capacity {
-        accounts: MAX_ACCOUNTS,
-        streams: MAX_STREAMS,
-        follows: MAX_FOLLOWS,
-        watches: MAX_WATCHES,
-        text_bytes: MAX_TEXT_BYTES,
-        roles: MAX_ROLES,
-        tips: MAX_TIPS,
-    };
-}
 
 /// How the worst case of [`Capacity::LIMITS`] splits: each part's most bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

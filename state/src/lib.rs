@@ -5,8 +5,8 @@
 //! which keeps the records (`records.rs`: profiles and streams, their texts in
 //! `text.rs`, their keys `stream_number.rs` and `user_no.rs`) and the indices, with
 //! `follows.rs`, `marks.rs` (marks to watch), `roles.rs` (channel roles) and `tips.rs`
-//! (tip receipts) each holding one part's indices; `budget.rs` is the totals
-//! ([`Capacity`]) and the memory they may take. All of it is built on `collections/`,
+//! (tip receipts) each holding one part's indices; `capacity.rs` is the totals
+//! and `budget.rs` the memory they may take. All of it is built on `collections/`,
 //! the generic maps, which know nothing of the domain.
 //!
 //! Plain `no_std` Rust with no message I/O: the program keeps one `Schedule` in a
@@ -23,6 +23,7 @@ extern crate alloc;
 
 mod answer;
 mod budget;
+mod capacity;
 mod collections;
 mod follows;
 mod marks;
@@ -36,7 +37,8 @@ mod text;
 mod tips;
 mod user_no;
 
-pub use budget::{Budget, Capacity, MESSAGE_ROOM, PROGRAM_MEMORY};
+pub use budget::{Budget, MESSAGE_ROOM, PROGRAM_MEMORY};
+pub use capacity::Capacity;
 pub use collections::{
     ChunkedMap, PagedMap, Range, RevRange, ENTRY_HEADER, MAX_RECORD_BYTES, MIN_LEAF_BYTES,
     PAGE_BYTES,

@@ -1,7 +1,10 @@
 //! Marks to watch: a stream's watchers and a viewer's marked streams, two mirrored
 //! indices, and the marks of removed streams, dropped a batch per message.
-use crate::{schedule::Schedule, stream_number::StreamNumber, user_no::UserNo};
-use core::ops::RangeInclusive;
+use crate::{
+    schedule::{watchers_of, Schedule},
+    stream_number::StreamNumber,
+    user_no::UserNo,
+};
 use gstd::ActorId;
 use w3bstreaming_io::limits::MARKS_DROPPED_PER_MESSAGE;
 
@@ -79,9 +82,4 @@ impl Schedule {
         );
         self.marked.remove(&(viewer, number));
     }
-}
-
-/// The range of the watcher index holding the stream's watchers.
-pub(crate) fn watchers_of(number: StreamNumber) -> RangeInclusive<(StreamNumber, UserNo)> {
-    (number, UserNo::MIN)..=(number, UserNo::MAX)
 }

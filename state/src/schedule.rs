@@ -1,7 +1,6 @@
 use crate::{
-    budget::Capacity,
+    capacity::Capacity,
     collections::{ChunkedMap, PagedMap, MAX_RECORD_BYTES},
-    marks::watchers_of,
     records::{
         NewProfile, NewStream, ProfileFields, RecordBuffer, StreamEdit, StreamFields, StreamRecord,
         UserRecord,
@@ -383,4 +382,9 @@ pub(crate) fn streams_of(account: UserNo) -> RangeInclusive<(UserNo, StreamNumbe
 /// The range of an index keyed by (account, account) holding `account`'s entries.
 pub(crate) fn accounts_of(account: UserNo) -> RangeInclusive<(UserNo, UserNo)> {
     (account, UserNo::MIN)..=(account, UserNo::MAX)
+}
+
+/// The range of the watcher index holding the stream's watchers.
+pub(crate) fn watchers_of(number: StreamNumber) -> RangeInclusive<(StreamNumber, UserNo)> {
+    (number, UserNo::MIN)..=(number, UserNo::MAX)
 }
