@@ -150,15 +150,15 @@ export function Chat({
       >
         {messages.map((message) => (
           <li key={message.id} className={message.tip ? 'chat-tip' : undefined}>
-            {message.tip && (
-              <span className="chat-tip-amount">tipped {formatVara(message.tip.amount)} </span>
-            )}
             <span className="chat-author">
               {message.name && <strong>{message.name}</strong>}{' '}
               <span className="chat-address" title={addressOf(message.author)}>
                 {shortAddress(message.author)}
               </span>
             </span>{' '}
+            {message.tip && (
+              <span className="chat-tip-amount">tipped {formatVara(message.tip.amount)} </span>
+            )}
             <span className="chat-text">{message.text}</span>
             {account && moderator && ![account.id, broadcaster].includes(message.author) && (
               <MessageActions
