@@ -32,12 +32,14 @@ after(async () => {
   assert.equal(await node?.stop(), 0);
 });
 
-/// Sends an action as a frontend does; the decoded Event, or the error text.
-async function send(key, action) {
+/// Sends an action as a frontend does, carrying `value` if not 0; the decoded Event, or
+/// the error text.
+async function send(key, action, value = 0n) {
   const payload = meta.createType(handle.input, action).toHex();
   const nonce = await rpc(node.url, 'dev_nonce', [key.id]);
-  const signature = signText(key, messageText(node, key.id, nonce, payload));
-  const { messageId } = await rpc(node.url, 'dev_sendMessage', [key.id, payload, nonce, signature]);
+  const signature = signText(key, messageText(node, key.id, nonce, payload, value));
+  const params = [key.id, payload, nonce, signature, value.toString()];
+  const { messageId } = await rpc(node.url, 'dev_sendMessage', params);
   for (;;) {
     const answer = await rpc(node.url, 'dev_messageReply', [messageId, 25_000]);
     if (answer === null) continue;
@@ -150,6 +152,15 @@ test('every action and query, encoded from JSON and decoded back', async () => {
     await send(ALICE, { SetChannelRole: { account_id: account(BOB), role: null } }),
     { error: "panicked with 'account has no role in your channel'" },
   );
+  const VARA = 10n ** 12n;
+  assert.deepEqual(
+    await send(BOB, { Tip: { stream_id: id, message: 'Thanks, Alice' } }, 2n * VARA),
+    { event: { tipped: { number: 1 } } },
+  );
+  assert.deepEqual(
+    await send(BOB, { Tip: { stream_id: id, message: '' } }, VARA - 1n),
+    { error: "panicked with 'a tip must carry at least 1000000000000 (1 VARA)'" },
+  );
 
   // Error replies carry the error's text, as docs/program.md lists them.
   assert.deepEqual(
@@ -221,6 +232,21 @@ test('every action and query, encoded from JSON and decoded back', async () => {
   assert.deepEqual(
     await read({ ChannelRoles: { broadcaster: account(ALICE), after: null, limit: 10 } }),
     { rolePage: { roles: [[account(CAROL), 'Banned']], next: null } },
+  );
+
+  const { tip } = await read({ Tip: { number: 1 } });
+  assert.deepEqual({ ...tip, amount: BigInt(tip.amount), time: typeof tip.time }, {
+    tipper: account(BOB),
+    broadcaster: account(ALICE),
+    streamId: id,
+    amount: 2n * VARA,
+    time: 'number',
+    message: 'Thanks, Alice',
+  });
+  assert.deepEqual(await read({ Tip: { number: 2 } }), { tip: null });
+  assert.deepEqual(
+    await read({ TipsReceived: { broadcaster: account(ALICE), after: null, limit: 10 } }),
+    { tipPage: { tips: [[1, tip]], next: null } },
   );
 
   // A rejected read fails with the error's text inside the node's message.
