@@ -1,11 +1,13 @@
-//! Follows: who follows whom, in two mirrored indices, and the counts each profile
-//! keeps of them.
+//! Follows: who follows whom, in two mirrored indices, the counts each profile keeps
+//! of them, and the two lists the queries page through.
 use crate::{
+    query::all,
     records::{Count, UserRecord},
     schedule::Schedule,
     user_no::UserNo,
 };
 use gstd::ActorId;
+use w3bstreaming_io::Error;
 
 impl Schedule {
     /// Whether no new follow can be stored.
@@ -56,5 +58,32 @@ impl Schedule {
             .get_mut(number.get())
             .expect("an account's number names its profile");
         UserRecord::bump(bytes, count, up);
+    }
+
+    /// An account's followers from after the cursor account; none for an unknown
+    /// account.
+    pub(crate) fn follower_list(
+        &self,
+        broadcaster: ActorId,
+        after: Option<ActorId>,
+    ) -> Result<impl Iterator<Item = (UserNo, bool)> + Clone + '_, Error> {
+        let range = match self.user_no(broadcaster) {
+            None => None,
+            Some(broadcaster) => Some(self.accounts_after(broadcaster, after)?),
+        };
+        let followers = range
+            .into_iter()
+            .flat_map(|range| self.followers.keys_in(range).map(|(_, follower)| follower));
+        Ok(all(followers))
+    }
+
+    /// The accounts an account follows, with since when, from after the cursor
+    /// account; none for an unknown account.
+    pub(crate) fn follow_list(
+        &self,
+        subscriber: ActorId,
+        after: Option<ActorId>,
+    ) -> Result<impl Iterator<Item = ((UserNo, u64), bool)> + Clone + '_, Error> {
+        Ok(all(self.pairs_of(&self.follows, subscriber, after)?))
     }
 }

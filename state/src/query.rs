@@ -331,33 +331,6 @@ impl Schedule {
         Ok(all(self.by_start.keys_in((lower, Unbounded))))
     }
 
-    /// An account's followers from after the cursor account; none for an unknown
-    /// account.
-    pub(crate) fn follower_list(
-        &self,
-        broadcaster: ActorId,
-        after: Option<ActorId>,
-    ) -> Result<impl Iterator<Item = (UserNo, bool)> + Clone + '_, Error> {
-        let range = match self.user_no(broadcaster) {
-            None => None,
-            Some(broadcaster) => Some(self.accounts_after(broadcaster, after)?),
-        };
-        let followers = range
-            .into_iter()
-            .flat_map(|range| self.followers.keys_in(range).map(|(_, follower)| follower));
-        Ok(all(followers))
-    }
-
-    /// The accounts an account follows, with since when, from after the cursor
-    /// account; none for an unknown account.
-    pub(crate) fn follow_list(
-        &self,
-        subscriber: ActorId,
-        after: Option<ActorId>,
-    ) -> Result<impl Iterator<Item = ((UserNo, u64), bool)> + Clone + '_, Error> {
-        Ok(all(self.pairs_of(&self.follows, subscriber, after)?))
-    }
-
     /// `account`'s entries in an index keyed by (account, account) to a `u64` (the
     /// follows and the channel roles), from after the cursor account, as (the other
     /// account, the value); none for an unknown account.
@@ -380,7 +353,7 @@ impl Schedule {
 
     /// An (account, account) index range: `account`'s entries after the cursor
     /// account `after`, if given, which must be registered.
-    fn accounts_after(
+    pub(crate) fn accounts_after(
         &self,
         account: UserNo,
         after: Option<ActorId>,
