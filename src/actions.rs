@@ -39,7 +39,8 @@ impl<'a> From<EventRef<'a>> for Applied<'a> {
 /// Applies `action` from `sender`, carrying `value`, at block time `now`
 /// (milliseconds), after pruning up to [`PRUNED_PER_MESSAGE`] streams past their
 /// retention and dropping some marks of removed streams (see
-/// [`Schedule::drop_removed_marks`]).
+/// [`Schedule::drop_removed_marks`]). Only a tip carries value: `handle` refuses it
+/// with anything else ([`Request::takes_value`](crate::payload::Request::takes_value)).
 pub fn apply<'a>(
     schedule: &'a mut Schedule,
     sender: ActorId,
@@ -47,17 +48,14 @@ pub fn apply<'a>(
     value: u128,
     action: ActionRef<'a>,
 ) -> Result<Applied<'a>, Error> {
-    if let ActionRef::Tip { stream_id, message } = action {
-        schedule.prune_ended(now, PRUNED_PER_MESSAGE);
-        schedule.drop_removed_marks();
-        return tip(schedule, sender, now, value, stream_id, message);
-    }
-    if value != 0 {
-        return Err(Error::UnexpectedValue);
-    }
     schedule.prune_ended(now, PRUNED_PER_MESSAGE);
     schedule.drop_removed_marks();
-    act(schedule, sender, now, action).map(Applied::from)
+    match action {
+        ActionRef::Tip { stream_id, message } => {
+            tip(schedule, sender, now, value, stream_id, message)
+        }
+        _ => act(schedule, sender, now, action).map(Applied::from),
+    }
 }
 
 /// Applies an action that carries no value.

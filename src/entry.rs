@@ -20,9 +20,14 @@ extern "C" fn handle() {
     let schedule = unsafe { static_mut!(SCHEDULE) };
     msg::with_read_on_stack_or_heap(|payload| {
         let payload: &[u8] = payload.unwrap_or_else(|_| reject(Error::MalformedAction));
-        match Request::decode(payload).unwrap_or_else(|| reject(Error::MalformedAction)) {
+        let request = Request::decode(payload).unwrap_or_else(|| reject(Error::MalformedAction));
+        let value = msg::value();
+        if value != 0 && !request.takes_value() {
+            reject(Error::UnexpectedValue);
+        }
+        match request {
             Request::Action(action) => {
-                let (sender, now, value) = (msg::source(), exec::block_timestamp(), msg::value());
+                let (sender, now) = (msg::source(), exec::block_timestamp());
                 match actions::apply(schedule, sender, now, value, action) {
                     Ok(applied) => {
                         if let Some(payout) = applied.payout {
@@ -37,9 +42,6 @@ extern "C" fn handle() {
                 }
             }
             Request::Query(query) => {
-                if msg::value() != 0 {
-                    reject(Error::UnexpectedValue);
-                }
                 // `Event::QueryReply`'s index, then the answer; a refused query has
                 // written nothing, and pushed nothing to the reply.
                 let mut reply = Reply::new();

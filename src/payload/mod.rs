@@ -35,6 +35,12 @@ impl<'a> Request<'a> {
             _ => ActionRef::decode(payload).map(Request::Action),
         }
     }
+
+    /// Whether the request may carry value: a tip does, and nothing else, which
+    /// would leave the value in the program.
+    pub fn takes_value(&self) -> bool {
+        matches!(self, Request::Action(ActionRef::Tip { .. }))
+    }
 }
 
 /// An `Action` whose strings borrow from the payload, its fields already the

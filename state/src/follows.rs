@@ -67,11 +67,8 @@ impl Schedule {
         broadcaster: ActorId,
         after: Option<ActorId>,
     ) -> Result<impl Iterator<Item = (UserNo, bool)> + Clone + '_, Error> {
-        let range = match self.user_no(broadcaster) {
-            None => None,
-            Some(broadcaster) => Some(self.accounts_after(broadcaster, after)?),
-        };
-        let followers = range
+        let followers = self
+            .account_range(broadcaster, after)?
             .into_iter()
             .flat_map(|range| self.followers.keys_in(range).map(|(_, follower)| follower));
         Ok(all(followers))

@@ -340,10 +340,7 @@ impl Schedule {
         account: ActorId,
         after: Option<ActorId>,
     ) -> Result<impl Iterator<Item = (UserNo, u64)> + Clone + 's, Error> {
-        let range = match self.user_no(account) {
-            None => None,
-            Some(account) => Some(self.accounts_after(account, after)?),
-        };
+        let range = self.account_range(account, after)?;
         Ok(range.into_iter().flat_map(move |range| {
             index
                 .range(range)
@@ -351,9 +348,21 @@ impl Schedule {
         }))
     }
 
+    /// `account`'s range in an (account, account) index, after the cursor account
+    /// `after` if given, which must be registered; `None` for an unknown account.
+    pub(crate) fn account_range(
+        &self,
+        account: ActorId,
+        after: Option<ActorId>,
+    ) -> Result<Option<AccountRange>, Error> {
+        self.user_no(account)
+            .map(|account| self.accounts_after(account, after))
+            .transpose()
+    }
+
     /// An (account, account) index range: `account`'s entries after the cursor
     /// account `after`, if given, which must be registered.
-    pub(crate) fn accounts_after(
+    fn accounts_after(
         &self,
         account: UserNo,
         after: Option<ActorId>,
