@@ -29,6 +29,9 @@ export function TipForm({
   const [state, send, reset] = useAction();
   const [balance, setBalance] = useState<bigint | null>(null);
   const [sent, setSent] = useState<bigint | null>(null);
+  // Tips sent from this form and answered: the balance is read again after each (a
+  // refused one paid its gas).
+  const [answered, setAnswered] = useState(0);
   useEffect(() => {
     let current = true;
     chain.balance(account.id).then(
@@ -38,7 +41,7 @@ export function TipForm({
     return () => {
       current = false;
     };
-  }, [chain, account.id, state.status]);
+  }, [chain, account.id, answered]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -50,6 +53,7 @@ export function TipForm({
     if (found !== null || value === null) return;
     setSent(value);
     const confirmed = await send(account, actions.tip(streamId, message), value);
+    setAnswered((count) => count + 1);
     const number = confirmed ? events.tipped(confirmed) : null;
     if (number !== null) {
       setMessage('');
